@@ -1,0 +1,44 @@
+# The README's two commands: `make run` and `make test`. Both rely on `make setup`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+CORPUS ?= corpus/documents
+export OMP_WAIT_POLICY ?= passive
+
+.PHONY: setup run test ingest-corpus converters bench corpus clean
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	# torch first and pinned: an unpinned one pulls a multi-GB CUDA build
+	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet -e '.[dev,sentence-transformers]'
+	@command -v antiword >/dev/null || command -v soffice >/dev/null || \
+		echo "note: no DOC converter found; .doc files will be refused until you run 'make converters' (or install antiword)"
+	touch $@
+
+# Word 97-2003 (.doc) support: antiword from the system's packages (needs root).
+converters:
+	command -v antiword >/dev/null || (apt-get update -qq && apt-get install -y -qq antiword)
+
+ingest-corpus: setup
+	@if $(BIN)/cnht docs list --json | grep -q '"doc_id"'; then \
+		echo "knowledge base already has documents: skipping the corpus (run '$(BIN)/cnht ingest $(CORPUS)' to refresh)"; \
+	else $(BIN)/cnht ingest $(CORPUS); fi
+
+run: ingest-corpus
+	$(BIN)/cnht docs list
+
+test: setup
+	$(BIN)/python -m pytest
+
+bench: setup
+	$(BIN)/python bench/bench_ingest.py
+
+corpus: setup
+	$(BIN)/python scripts/build_corpus.py
+
+clean:
+	rm -rf $(VENV) data .pytest_cache

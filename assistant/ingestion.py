@@ -1,0 +1,147 @@
+"""`cnht ingest`: files and folders into the knowledge base, with a per-file result and a summary."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+from assistant.knowledge import KnowledgeBase
+from ingest.errors import Failure
+from ingest.models import ParsedDocument
+from ingest.pipeline import ParseOptions, discover, parse_file
+
+APPLY_CHUNKS = 64
+
+
+@dataclass
+class FileReport:
+    """What happened to one input file."""
+
+    source: str
+    added: list[str] = field(default_factory=list)
+    replaced: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    failures: list[Failure] = field(default_factory=list)
+
+    @property
+    def status(self) -> str:
+        """One word for the file: failed, partial, added, replaced or unchanged."""
+        if self.failures:
+            return "partial" if (self.added or self.replaced or self.unchanged) else "failed"
+        if self.added:
+            return "added"
+        if self.replaced:
+            return "replaced"
+        return "unchanged"
+
+
+@dataclass
+class IngestReport:
+    """The outcome of one `cnht ingest` run."""
+
+    files: list[FileReport] = field(default_factory=list)
+    skipped: list[Failure] = field(default_factory=list)
+    missing: list[Failure] = field(default_factory=list)
+
+    def count(self, what: str) -> int:
+        """Documents added, replaced or unchanged across all files."""
+        return sum(len(getattr(f, what)) for f in self.files)
+
+    @property
+    def failures(self) -> list[Failure]:
+        """Every failure, missing paths first."""
+        return self.missing + [failure for f in self.files for failure in f.failures]
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing failed (skipped files are not failures)."""
+        return not self.failures
+
+
+def parse_options(settings) -> ParseOptions:
+    """Parsing options from settings."""
+    return ParseOptions(
+        chunk_tokens=settings.chunk_tokens,
+        mask_pii=settings.mask_personal_data,
+        keep_email_domains=settings.email_domains(),
+        max_bytes=int(settings.max_file_mb * 1024 * 1024),
+    )
+
+
+def ingest_paths(
+    kb: KnowledgeBase,
+    paths: Iterable[Path | str],
+    options: ParseOptions,
+    on_file: Callable[[int, int, FileReport], None] | None = None,
+) -> IngestReport:
+    """Ingest files and folders. Unchanged documents are skipped, changed ones replaced, failures
+    reported; what is already indexed is never touched by a failing input."""
+    found = discover(paths)
+    report = IngestReport(skipped=found.skipped, missing=found.missing)
+    live = kb.registry.hashes()
+    by_hash = {h: (doc_id, src) for doc_id, (h, src) in live.items()}
+    claimed: dict[str, str] = {}
+
+    def unchanged(content_hash: str, source: str) -> str | None:
+        hit = by_hash.get(content_hash)
+        return hit[0] if hit and hit[1] == source else None
+
+    changed = False
+    for position, path in enumerate(found.files, start=1):
+        source = str(path)
+        result = parse_file(path, options, unchanged)
+        file_report = FileReport(source=source, unchanged=result.unchanged, failures=list(result.failures))
+        for doc_id in result.unchanged:
+            claimed[doc_id] = source
+        accepted: list[ParsedDocument] = []
+        for document in result.documents:
+            reason = _conflict(document.meta.doc_id, source, claimed, live)
+            if reason:
+                file_report.failures.append(Failure(source, reason))
+                continue
+            claimed[document.meta.doc_id] = source
+            accepted.append(document)
+        for batch in _batches(accepted):
+            try:
+                replaced = {doc_id for doc_id, _ in kb.apply(batch)}
+            except Exception as exc:  # an embedder or store error fails this batch only
+                file_report.failures.extend(
+                    Failure(source, f"{d.meta.doc_id}: could not be indexed: {type(exc).__name__}: {exc}") for d in batch
+                )
+                continue
+            changed = True
+            for document in batch:
+                target = file_report.replaced if document.meta.doc_id in replaced else file_report.added
+                target.append(document.meta.doc_id)
+        report.files.append(file_report)
+        if on_file:
+            on_file(position, len(found.files), file_report)
+    if changed:
+        kb.refresh_lexical()
+    return report
+
+
+def _conflict(doc_id: str, source: str, claimed: dict[str, str], live: dict[str, tuple[str, str]]) -> str | None:
+    if doc_id in claimed and claimed[doc_id] != source:
+        return f"duplicate doc_id {doc_id!r}: already given by {claimed[doc_id]} in this run"
+    if doc_id in live:
+        owner = live[doc_id][1]
+        if owner != source and Path(owner).exists() and Path(owner).resolve() != Path(source).resolve():
+            return (
+                f"duplicate doc_id {doc_id!r}: already indexed from {owner}; "
+                "set another doc_id in a NAME.meta.yaml sidecar or remove the other document first"
+            )
+    return None
+
+
+def _batches(documents: list[ParsedDocument]) -> Iterable[list[ParsedDocument]]:
+    batch: list[ParsedDocument] = []
+    size = 0
+    for document in documents:
+        if batch and size + len(document.chunks) > APPLY_CHUNKS:
+            yield batch
+            batch, size = [], 0
+        batch.append(document)
+        size += len(document.chunks)
+    if batch:
+        yield batch

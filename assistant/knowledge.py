@@ -1,0 +1,168 @@
+"""The knowledge base: documents added, replaced and removed atomically across the SQLite registry,
+Chroma vectors and BM25 indexes."""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from langchain_core.embeddings import Embeddings
+
+from assistant.lexical import LexicalIndex, build_lexical, load_lexical
+from assistant.registry import DocumentRecord, Registry, vector_id
+from ingest.models import ParsedDocument
+from ingest.vietnamese import folded_terms, segment_words
+
+log = logging.getLogger(__name__)
+
+COLLECTION = "chunks"
+CHROMA_BATCH = 1000
+
+
+def index_text(document: ParsedDocument, chunk_text: str) -> str:
+    """What the embedder and BM25 see for a chunk: the document's number and title, then the chunk."""
+    meta = document.meta
+    head = " ".join(x for x in (meta.doc_number, meta.title) if x)
+    return f"{head}\n{chunk_text}" if head else chunk_text
+
+
+class KnowledgeBase:
+    """One data directory's index. Open it with `open_knowledge_base`."""
+
+    def __init__(self, directory: Path, embeddings: Embeddings):
+        import chromadb
+        from chromadb.config import Settings as ChromaSettings
+
+        self.directory = directory
+        self.embeddings = embeddings
+        directory.mkdir(parents=True, exist_ok=True)
+        self.registry = Registry(directory / "registry.sqlite")
+        self._client = chromadb.PersistentClient(
+            path=str(directory / "chroma"),
+            settings=ChromaSettings(anonymized_telemetry=False, allow_reset=False),
+        )
+        self.collection = self._client.get_or_create_collection(
+            COLLECTION, embedding_function=None, configuration={"hnsw": {"space": "cosine"}}
+        )
+        self._lexical: LexicalIndex | None = None
+        self.recover()
+
+    # ------------------------------------------------------------ consistency
+
+    def recover(self) -> int:
+        """Delete vectors of versions that never went live or were replaced (after a crash). Returns rows cleaned."""
+        stale = self.registry.stale_vectors()
+        for table, doc_id, version in stale:
+            self.collection.delete(where={"$and": [{"doc_id": doc_id}, {"version": version}]})
+            self.registry.forget_stale(table, doc_id, version)
+        if stale:
+            log.info("cleaned %d stale vector sets", len(stale))
+        return len(stale)
+
+    # ------------------------------------------------------------ writing
+
+    def apply(self, documents: list[ParsedDocument]) -> list[tuple[str, int]]:
+        """Make these documents live together: all new or, on any error or crash, all as before.
+        Returns (doc_id, old version) for the documents that replaced an older version."""
+        if not documents:
+            return []
+        versions = self.registry.reserve_versions([d.meta.doc_id for d in documents])
+        try:
+            texts = [index_text(d, c.text) for d in documents for c in d.chunks]
+            vectors = self.embeddings.embed_documents(texts)
+            ids: list[str] = []
+            metadatas: list[dict[str, Any]] = []
+            terms: list[list[tuple[str, str]]] = []
+            for document in documents:
+                meta = document.meta
+                version = versions[meta.doc_id]
+                doc_terms = []
+                for chunk in document.chunks:
+                    ids.append(vector_id(meta.doc_id, chunk.ordinal, version))
+                    metadatas.append(
+                        {
+                            "doc_id": meta.doc_id,
+                            "version": version,
+                            "lang": meta.lang,
+                            "doc_type": meta.doc_type or "",
+                            "status": meta.status,
+                            "issued": int(meta.issued_date.replace("-", "")) if meta.issued_date else 0,
+                        }
+                    )
+                    text = index_text(document, chunk.text)
+                    doc_terms.append((" ".join(segment_words(text)), " ".join(folded_terms(text))))
+                terms.append(doc_terms)
+            for start in range(0, len(ids), CHROMA_BATCH):
+                self.collection.add(
+                    ids=ids[start : start + CHROMA_BATCH],
+                    embeddings=vectors[start : start + CHROMA_BATCH],
+                    metadatas=metadatas[start : start + CHROMA_BATCH],
+                )
+            replaced = self.registry.commit_documents(documents, versions, terms)
+        except BaseException:
+            for doc_id, version in versions.items():
+                self.collection.delete(where={"$and": [{"doc_id": doc_id}, {"version": version}]})
+            self.registry.drop_pending(versions)
+            raise
+        self.recover()
+        self._lexical = None
+        return replaced
+
+    def remove(self, doc_id: str) -> bool:
+        """Take a document out of every index. False if there is no such document."""
+        version = self.registry.remove_document(doc_id)
+        if version is None:
+            return False
+        self.recover()
+        self.refresh_lexical()
+        return True
+
+    def refresh_lexical(self) -> LexicalIndex:
+        """Rebuild the BM25 indexes from the registry (after a batch of changes)."""
+        self._lexical = build_lexical(self.registry, self.directory / "bm25")
+        return self._lexical
+
+    # ------------------------------------------------------------ reading
+
+    def lexical(self) -> LexicalIndex:
+        """BM25 indexes matching the registry's current generation."""
+        if self._lexical is None or self._lexical.generation != self.registry.generation():
+            self._lexical = load_lexical(self.registry, self.directory / "bm25")
+        return self._lexical
+
+    def documents(self) -> list[DocumentRecord]:
+        """Live documents."""
+        return self.registry.documents()
+
+    def document(self, doc_id: str) -> DocumentRecord | None:
+        """One live document, or None."""
+        return self.registry.document(doc_id)
+
+    def dense_search(self, query_vector: list[float], k: int = 20, where: dict | None = None) -> list[tuple[dict[str, Any], float]]:
+        """Nearest live chunks to a query vector, with cosine similarity; stale versions never appear."""
+        count = self.collection.count()
+        if count == 0:
+            return []
+        result = self.collection.query(
+            query_embeddings=[query_vector], n_results=min(k * 2, count), where=where, include=["distances"]
+        )
+        ids = result["ids"][0]
+        distances = result["distances"][0]
+        live = self.registry.chunks_by_vector_ids(ids)
+        hits = [(live[i], 1.0 - d) for i, d in zip(ids, distances) if i in live]
+        return hits[:k]
+
+    def vector_count(self) -> int:
+        """Vectors stored in Chroma (live ones only, once `recover` has run)."""
+        return self.collection.count()
+
+    def close(self) -> None:
+        """Release the registry connection."""
+        self.registry.close()
+
+
+def open_knowledge_base(settings, embeddings: Embeddings | None = None) -> KnowledgeBase:
+    """The knowledge base of `settings.data_dir`, with the configured embedder unless one is given."""
+    from assistant.embeddings import build_embeddings
+
+    return KnowledgeBase(Path(settings.index_dir), embeddings or build_embeddings(settings))

@@ -1,0 +1,90 @@
+"""BM25 indexes over the registry's chunks: Vietnamese word-segmented terms, and diacritic-folded syllables.
+Derived data: rebuilt from the registry whenever its generation moves, swapped in atomically."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from assistant.registry import Registry
+
+
+@dataclass
+class LexicalIndex:
+    """Two BM25 indexes over the same chunk list."""
+
+    generation: int
+    vector_ids: list[str]
+    words: object | None  # bm25s.BM25, None when there are no chunks
+    folded: object | None
+
+    def scores(self, terms: list[str], folded: bool = False) -> np.ndarray:
+        """BM25 score of every chunk for the query terms (zeros for an empty index)."""
+        index = self.folded if folded else self.words
+        if index is None or not terms:
+            return np.zeros(len(self.vector_ids), dtype=np.float32)
+        known = [t for t in terms if t in index.vocab_dict]
+        if not known:
+            return np.zeros(len(self.vector_ids), dtype=np.float32)
+        return np.asarray(index.get_scores(known), dtype=np.float32)
+
+
+def _build(token_lists: list[list[str]]):
+    import bm25s
+
+    index = bm25s.BM25()
+    index.index([tokens or [""] for tokens in token_lists], show_progress=False)
+    return index
+
+
+def build_lexical(registry: Registry, directory: Path) -> LexicalIndex:
+    """Index the registry's live chunks and save the result under `directory/current`."""
+    generation = registry.generation()
+    rows = registry.chunk_rows("vector_id, terms, folded_terms")
+    vector_ids = [r[0] for r in rows]
+    if rows:
+        words = _build([r[1].split() for r in rows])
+        folded = _build([r[2].split() for r in rows])
+    else:
+        words = folded = None
+    index = LexicalIndex(generation, vector_ids, words, folded)
+    _save(index, directory)
+    return index
+
+
+def _save(index: LexicalIndex, directory: Path) -> None:
+    directory.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix="bm25-", dir=directory))
+    (staging / "meta.json").write_text(json.dumps({"generation": index.generation, "vector_ids": index.vector_ids}))
+    if index.words is not None:
+        index.words.save(str(staging / "words"))
+        index.folded.save(str(staging / "folded"))
+    target = directory / "current"
+    old = directory / f"old-{os.getpid()}"
+    if target.exists():
+        os.replace(target, old)
+    os.replace(staging, target)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def load_lexical(registry: Registry, directory: Path) -> LexicalIndex:
+    """The saved index if it matches the registry's generation, else a fresh build."""
+    target = directory / "current"
+    try:
+        meta = json.loads((target / "meta.json").read_text())
+        if meta["generation"] == registry.generation():
+            import bm25s
+
+            if not meta["vector_ids"]:
+                return LexicalIndex(meta["generation"], [], None, None)
+            words = bm25s.BM25.load(str(target / "words"))
+            folded = bm25s.BM25.load(str(target / "folded"))
+            return LexicalIndex(meta["generation"], meta["vector_ids"], words, folded)
+    except (OSError, ValueError, KeyError):
+        pass
+    return build_lexical(registry, directory)

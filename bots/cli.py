@@ -1,0 +1,129 @@
+"""`cnht`: the command line. Each command builds what it needs from Settings; nothing happens at import."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+app = typer.Typer(
+    help="CNHT Assistant: answers questions about industrial-policy documents, offline. "
+    "Settings come from CNHT_* environment variables or a .env file; CNHT_DATA_DIR (default ./data) holds the index.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+docs_app = typer.Typer(help="List and remove indexed documents.", no_args_is_help=True)
+app.add_typer(docs_app, name="docs")
+
+
+def _settings():
+    from assistant.settings import Settings
+
+    return Settings()
+
+
+def _knowledge_base(settings):
+    from assistant.embeddings import EmbedderUnavailable
+    from assistant.knowledge import open_knowledge_base
+
+    try:
+        return open_knowledge_base(settings)
+    except EmbedderUnavailable as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+
+
+@app.command()
+def ingest(
+    paths: list[Path] = typer.Argument(..., help="Files or folders (searched recursively)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Only the summary and failures."),
+) -> None:
+    """Add or update documents. Unchanged files are skipped; exit status 1 if any input failed."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from assistant.ingestion import ingest_paths, parse_options
+
+    settings = _settings()
+    kb = _knowledge_base(settings)
+    console = Console(stderr=True)
+    marks = {"added": "+", "replaced": "~", "unchanged": "=", "failed": "✗", "partial": "!"}
+    with Progress(
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+        disable=quiet or not console.is_terminal,
+    ) as progress:
+        task = progress.add_task("ingesting", total=None)
+
+        def on_file(position: int, total: int, result) -> None:
+            progress.update(task, total=total, completed=position, description=Path(result.source).name[:40])
+            if quiet and not result.failures:
+                return
+            counts = ", ".join(
+                f"{len(getattr(result, k))} {k}" for k in ("added", "replaced", "unchanged") if getattr(result, k)
+            )
+            progress.console.print(f"{marks[result.status]} {result.source}: {result.status}" + (f" ({counts})" if counts and len(result.added + result.replaced + result.unchanged) > 1 else ""), markup=False, highlight=False)
+            for failure in result.failures:
+                progress.console.print(f"    ✗ {failure}", markup=False, highlight=False)
+
+        report = ingest_paths(kb, paths, parse_options(settings), on_file)
+    for failure in report.missing:
+        console.print(f"✗ {failure}", markup=False, highlight=False)
+    if not quiet:
+        for skipped in report.skipped:
+            console.print(f"- {skipped.source}: skipped, {skipped.reason}", markup=False, highlight=False)
+    failed = len(report.failures)
+    typer.echo(
+        f"{report.count('added')} added, {report.count('replaced')} replaced, {report.count('unchanged')} unchanged, "
+        f"{failed} failed, {len(report.skipped)} skipped — {len(kb.documents())} documents in {settings.data_dir}"
+    )
+    raise typer.Exit(0 if report.ok else 1)
+
+
+@docs_app.command("list")
+def docs_list(as_json: bool = typer.Option(False, "--json", help="JSON instead of a table.")) -> None:
+    """Documents in the knowledge base."""
+    settings = _settings()
+    from assistant.registry import Registry
+
+    registry = Registry(settings.index_dir / "registry.sqlite")
+    records = registry.documents()
+    if as_json:
+        typer.echo(json.dumps([r.as_dict() for r in records], ensure_ascii=False, indent=2))
+        return
+    if not records:
+        typer.echo(f"No documents in {settings.data_dir}. Add some with: cnht ingest PATH")
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table("doc_id", "number", "type", "date", "status", "lang", "chunks", "title")
+    for r in records:
+        m = r.meta
+        status = m.get("status", "")
+        if m.get("superseded_by"):
+            status += f" → {m['superseded_by']}"
+        table.add_row(r.doc_id, m.get("doc_number", ""), m.get("doc_type", ""), m.get("issued_date", ""), status, m.get("lang", ""), str(r.chunk_count), (m.get("title") or "")[:60])
+    Console().print(table)
+
+
+@docs_app.command("remove")
+def docs_remove(doc_id: str = typer.Argument(..., help="The doc_id shown by `cnht docs list`.")) -> None:
+    """Remove a document from every index."""
+    settings = _settings()
+    kb = _knowledge_base(settings)
+    if not kb.remove(doc_id):
+        typer.echo(f"error: no document with doc_id {doc_id!r} (see `cnht docs list`)", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"removed {doc_id}")
+
+
+def main(argv: Optional[list[str]] = None) -> None:
+    """Console-script entry point."""
+    app(args=argv if argv is not None else sys.argv[1:], prog_name="cnht")

@@ -1,0 +1,39 @@
+"""Which language a text is written in: Vietnamese (with or without diacritics) or English."""
+from __future__ import annotations
+
+import re
+
+from ingest.vietnamese import fold, has_vietnamese_diacritics
+
+_WORD_RE = re.compile(r"[^\W\d_]+")
+# Frequent Vietnamese syllables that are not English words, as typed without diacritics.
+_VI_FOLDED = set(
+    "cua va cac nhung duoc cho voi trong khong nay theo tai ve nguoi doanh nghiep ho tro cong "
+    "nghiep khu cum dau tu thue dat tinh huyen xa nam ngay thang so quyet dinh nghi thong "
+    "dieu khoan diem muc chuong phan hoac phai neu thi khi da se dang bao nhieu gi nao sao "
+    "the nhu mot hai ba bon chinh sach uu dai vay von san xuat may moc det thiet bi dao tao "
+    "chuong trinh ke hoach viec lam lao dong duong nuoc dien phat trien quy hoach hang hoa "
+    "thu tuc ho so nop o dau ai lien he co duoc khong can muon biet tim hieu ra".split()
+)
+_EN_STOP = set(
+    "the of and to in for is are on with what which how who does do can by an be from that this "
+    "at as it or there any my our we you i when where much many".split()
+)
+
+
+def detect_language(text: str) -> str:
+    """'vi' or 'en'. Short questions typed without diacritics (`ho tro may moc det may`) are Vietnamese."""
+    words = _WORD_RE.findall(text.lower())
+    if not words:
+        return "vi"
+    marked = sum(1 for w in words if has_vietnamese_diacritics(w))
+    if marked / len(words) >= 0.15 or (len(words) <= 3 and marked):
+        return "vi"
+    folded = [fold(w) for w in words]
+    vi_hits = sum(1 for w in folded if w in _VI_FOLDED)
+    en_hits = sum(1 for w in words if w in _EN_STOP)
+    if vi_hits > en_hits and vi_hits / len(words) >= 0.3:
+        return "vi"
+    if marked and marked >= en_hits:
+        return "vi"
+    return "en"

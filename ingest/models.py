@@ -1,0 +1,93 @@
+"""Plain data types that flow from the loaders to the knowledge base."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+SECTION_SEPARATOR = " › "
+
+DOCUMENT_STATUSES = ("in_force", "expired", "superseded")
+
+
+@dataclass
+class Block:
+    """One paragraph or table row of a loaded file, with the page it sits on."""
+
+    text: str
+    page: int | None = None
+    kind: str = "para"  # "para" or "table_row"
+
+
+@dataclass
+class SourceDocument:
+    """What a loader read from one file (or one JSONL record), before structure analysis."""
+
+    doc_id: str
+    source: str
+    fmt: str
+    blocks: list[Block]
+    meta: dict[str, Any] = field(default_factory=dict)
+    content_hash: str = ""
+
+
+@dataclass
+class DocumentMeta:
+    """Metadata of a document: from its header block, front matter or sidecar. Empty stays empty."""
+
+    doc_id: str
+    source: str
+    fmt: str
+    title: str = ""
+    doc_number: str = ""
+    doc_type: str = ""
+    issuer: str = ""
+    place: str = ""
+    issued_date: str = ""  # ISO yyyy-mm-dd, only when the document gives a full date
+    status: str = "in_force"
+    superseded_by: str = ""
+    lang: str = "vi"
+    pages: int | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        """Metadata as a flat dict (extra keys last)."""
+        data = {k: v for k, v in self.__dict__.items() if k != "extra"}
+        data["extra"] = dict(self.extra)
+        return data
+
+
+@dataclass
+class Chunk:
+    """A retrievable piece of a document with its place in the legal structure."""
+
+    doc_id: str
+    ordinal: int
+    text: str
+    section: str = ""
+    page: int | None = None
+    page_end: int | None = None
+    heading: str = ""  # context carried from the enclosing article when it was split
+    section_map: list[tuple[int, str]] = field(default_factory=list)  # (char offset, section path)
+
+    @property
+    def chunk_id(self) -> str:
+        """Stable id of the chunk inside its document."""
+        return f"{self.doc_id}#{self.ordinal}"
+
+    def section_at(self, offset: int) -> str:
+        """Section path of the text at a character offset of `text`."""
+        current = self.section
+        for start, path in self.section_map:
+            if start > offset:
+                break
+            current = path
+        return current
+
+
+@dataclass
+class ParsedDocument:
+    """A document ready to index: metadata, chunks and the hash that decides re-indexing."""
+
+    meta: DocumentMeta
+    chunks: list[Chunk]
+    content_hash: str

@@ -1,0 +1,137 @@
+"""Vietnamese text: Unicode NFC, one tone-mark placement, glyph repair, diacritic folding, segmentation."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+# Glyphs that broken PDF font maps put in place of Vietnamese letters.
+_GLYPH_SUBSTITUTES = str.maketrans(
+    {
+        "\u01a3": "ư",  # ƣ (LATIN SMALL LETTER OI)
+        "\u01a2": "Ư",  # Ƣ
+        "\u00d0": "Đ",  # Ð (ETH) used for Đ
+        "\u00ad": "",  # soft hyphen
+        "\u200b": "",  # zero-width space
+        "\u200c": "",
+        "\u200d": "",
+        "\ufeff": "",
+        "\u00a0": " ",
+        "\u2002": " ",
+        "\u2003": " ",
+        "\u2009": " ",
+        "\u202f": " ",
+    }
+)
+
+_TONED = {
+    "a": "àáảãạ",
+    "e": "èéẻẽẹ",
+    "y": "ỳýỷỹỵ",
+    "o": "òóỏõọ",
+    "u": "ùúủũụ",
+}
+
+
+def _tone_pairs() -> dict[str, str]:
+    """Old-style placements (hoà, khoẻ, thuỷ) mapped to the modern one (hòa, khỏe, thủy)."""
+    pairs: dict[str, str] = {}
+    for first, second in (("o", "a"), ("o", "e"), ("u", "y")):
+        for tone in range(5):
+            old = first + _TONED[second][tone]
+            new = _TONED[first][tone] + second
+            for f_case in (str.lower, str.upper):
+                for s_case in (str.lower, str.upper):
+                    pairs[f_case(old[0]) + s_case(old[1])] = f_case(new[0]) + s_case(new[1])
+    return pairs
+
+
+_TONE_PAIRS = _tone_pairs()
+_TONE_RE = re.compile(r"(?<![\w])(\w*?)(" + "|".join(map(re.escape, _TONE_PAIRS)) + r")(?!\w)")
+
+
+_ONSET_LETTERS = set("bcdghklmnpqrstvxđBCDGHKLMNPQRSTVXĐ")
+
+
+def _place_tone(match: re.Match[str]) -> str:
+    onset, pair = match.group(1), match.group(2)
+    if pair[0] in "uU" and onset[-1:] in ("q", "Q"):
+        return match.group(0)  # "quý": the u belongs to the onset, the tone stays on y
+    if not all(c in _ONSET_LETTERS for c in onset):
+        return match.group(0)  # only a consonant onset makes an open diphthong syllable
+    return onset + _TONE_PAIRS[pair]
+
+
+def normalize_text(text: str) -> str:
+    """NFC, repaired glyphs, one tone-mark placement and tidy spaces, keeping line breaks."""
+    text = unicodedata.normalize("NFC", text).translate(_GLYPH_SUBSTITUTES)
+    text = _TONE_RE.sub(_place_tone, text)
+    text = re.sub(r"[ \t\r\f\v]+", " ", text)
+    return "\n".join(line.strip() for line in text.split("\n"))
+
+
+def fold(text: str) -> str:
+    """Lower-case text without diacritics (`Hỗ trợ Đầu tư` → `ho tro dau tu`)."""
+    text = text.replace("đ", "d").replace("Đ", "D")
+    decomposed = unicodedata.normalize("NFD", text)
+    return "".join(c for c in decomposed if unicodedata.category(c) != "Mn").lower()
+
+
+_VI_LETTERS = set("ăâđêôơưàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ")
+
+
+def has_vietnamese_diacritics(text: str) -> bool:
+    """Whether the text contains any letter only Vietnamese spelling uses."""
+    return any(c in _VI_LETTERS for c in text.lower())
+
+
+# Document numbers (3164/QĐ-UBND, 111/2015/NĐ-CP), dates and decimal numbers stay single tokens.
+PROTECTED_TOKEN_RE = re.compile(
+    r"\d+(?:/\d{2,4})?/[A-ZĐa-zđ][\wĐđ]*(?:-[\wĐđ]+)*"
+    r"|\d{1,2}/\d{1,2}/\d{2,4}"
+    r"|\d+(?:[.,]\d+)+"
+)
+_WORD_RE = re.compile(r"\w+(?:_\w+)*")
+
+
+@lru_cache(maxsize=1)
+def _pyvi_tokenizer():
+    from pyvi import ViTokenizer  # imported on first use: it loads a CRF model
+
+    return ViTokenizer
+
+
+def segment_words(text: str) -> list[str]:
+    """Lower-case Vietnamese words (`hỗ_trợ`, `doanh_nghiệp`) with document numbers and dates whole."""
+    tokens: list[str] = []
+    tokenizer = _pyvi_tokenizer()
+    pos = 0
+    for match in PROTECTED_TOKEN_RE.finditer(text):
+        tokens.extend(_segment_plain(text[pos : match.start()], tokenizer))
+        tokens.append(match.group(0).lower())
+        pos = match.end()
+    tokens.extend(_segment_plain(text[pos:], tokenizer))
+    return tokens
+
+
+def _segment_plain(text: str, tokenizer) -> list[str]:
+    if not text.strip():
+        return []
+    if has_vietnamese_diacritics(text):
+        text = tokenizer.tokenize(text)
+    return _WORD_RE.findall(text.lower())
+
+
+def folded_terms(text: str) -> list[str]:
+    """Diacritic-free syllables and syllable pairs, so `ho tro doanh nghiep` matches `hỗ trợ doanh nghiệp`."""
+    terms: list[str] = []
+    pos = 0
+    syllables: list[str] = []
+    for match in PROTECTED_TOKEN_RE.finditer(text):
+        syllables.extend(_WORD_RE.findall(fold(text[pos : match.start()])))
+        syllables.append(fold(match.group(0)))
+        pos = match.end()
+    syllables.extend(_WORD_RE.findall(fold(text[pos:])))
+    terms.extend(syllables)
+    terms.extend(f"{a}_{b}" for a, b in zip(syllables, syllables[1:]))
+    return terms

