@@ -2,7 +2,9 @@
 Chroma vectors and BM25 indexes."""
 from __future__ import annotations
 
+import fcntl
 import logging
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -45,12 +47,32 @@ class KnowledgeBase:
             COLLECTION, embedding_function=None, configuration={"hnsw": {"space": "cosine"}}
         )
         self._lexical: LexicalIndex | None = None
+        self._lock_file = open(directory / "write.lock", "a+")
         self.recover()
 
     # ------------------------------------------------------------ consistency
 
+    @contextmanager
+    def _writing(self, wait: bool = True):
+        """Hold the data directory's writer lock (released by the OS if the process dies)."""
+        flags = fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB
+        try:
+            fcntl.flock(self._lock_file, flags)
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(self._lock_file, fcntl.LOCK_UN)
+
     def recover(self) -> int:
-        """Delete vectors of versions that never went live or were replaced (after a crash). Returns rows cleaned."""
+        """Delete vectors of versions that never went live or were replaced (after a crash). Returns rows
+        cleaned. Skipped while another process is writing: its pending vectors are not stale."""
+        with self._writing(wait=False) as locked:
+            return self._clean_stale() if locked else 0
+
+    def _clean_stale(self) -> int:
         stale = self.registry.stale_vectors()
         for table, doc_id, version in stale:
             self.collection.delete(where={"$and": [{"doc_id": doc_id}, {"version": version}]})
@@ -66,6 +88,12 @@ class KnowledgeBase:
         Returns (doc_id, old version) for the documents that replaced an older version."""
         if not documents:
             return []
+        with self._writing():
+            replaced = self._apply(documents)
+        self._lexical = None
+        return replaced
+
+    def _apply(self, documents: list[ParsedDocument]) -> list[tuple[str, int]]:
         versions = self.registry.reserve_versions([d.meta.doc_id for d in documents])
         try:
             texts = [index_text(d, c.text) for d in documents for c in d.chunks]
@@ -104,16 +132,16 @@ class KnowledgeBase:
                 self.collection.delete(where={"$and": [{"doc_id": doc_id}, {"version": version}]})
             self.registry.drop_pending(versions)
             raise
-        self.recover()
-        self._lexical = None
+        self._clean_stale()
         return replaced
 
     def remove(self, doc_id: str) -> bool:
         """Take a document out of every index. False if there is no such document."""
-        version = self.registry.remove_document(doc_id)
-        if version is None:
-            return False
-        self.recover()
+        with self._writing():
+            version = self.registry.remove_document(doc_id)
+            if version is None:
+                return False
+            self._clean_stale()
         self.refresh_lexical()
         return True
 
@@ -157,8 +185,9 @@ class KnowledgeBase:
         return self.collection.count()
 
     def close(self) -> None:
-        """Release the registry connection."""
+        """Release the registry connection and the lock file."""
         self.registry.close()
+        self._lock_file.close()
 
 
 def open_knowledge_base(settings, embeddings: Embeddings | None = None) -> KnowledgeBase:

@@ -49,6 +49,7 @@ def ingest(
     settings = _settings()
     kb = _knowledge_base(settings)
     console = Console(stderr=True)
+    live = console.is_terminal and not quiet
     marks = {"added": "+", "replaced": "~", "unchanged": "=", "failed": "✗", "partial": "!"}
     with Progress(
         TextColumn("[progress.description]{task.description}"),
@@ -57,31 +58,35 @@ def ingest(
         TimeElapsedColumn(),
         console=console,
         transient=True,
-        disable=quiet or not console.is_terminal,
+        disable=not live,
     ) as progress:
         task = progress.add_task("ingesting", total=None)
+
+        def say(line: str) -> None:
+            if live:
+                progress.console.print(line, markup=False, highlight=False, soft_wrap=True)
+            else:
+                typer.echo(line)
 
         def on_file(position: int, total: int, result) -> None:
             progress.update(task, total=total, completed=position, description=Path(result.source).name[:40])
             if quiet and not result.failures:
                 return
-            counts = ", ".join(
-                f"{len(getattr(result, k))} {k}" for k in ("added", "replaced", "unchanged") if getattr(result, k)
-            )
-            progress.console.print(f"{marks[result.status]} {result.source}: {result.status}" + (f" ({counts})" if counts and len(result.added + result.replaced + result.unchanged) > 1 else ""), markup=False, highlight=False)
+            documents = len(result.added) + len(result.replaced) + len(result.unchanged)
+            counts = ", ".join(f"{len(getattr(result, k))} {k}" for k in ("added", "replaced", "unchanged") if getattr(result, k))
+            say(f"{marks[result.status]} {result.source}: {result.status}" + (f" ({counts})" if documents > 1 else ""))
             for failure in result.failures:
-                progress.console.print(f"    ✗ {failure}", markup=False, highlight=False)
+                say(f"    ✗ {failure}")
 
         report = ingest_paths(kb, paths, parse_options(settings), on_file)
-    for failure in report.missing:
-        console.print(f"✗ {failure}", markup=False, highlight=False)
-    if not quiet:
-        for skipped in report.skipped:
-            console.print(f"- {skipped.source}: skipped, {skipped.reason}", markup=False, highlight=False)
-    failed = len(report.failures)
+        for failure in report.missing:
+            say(f"✗ {failure}")
+        if not quiet:
+            for skipped in report.skipped:
+                say(f"- {skipped.source}: skipped, {skipped.reason}")
     typer.echo(
         f"{report.count('added')} added, {report.count('replaced')} replaced, {report.count('unchanged')} unchanged, "
-        f"{failed} failed, {len(report.skipped)} skipped — {len(kb.documents())} documents in {settings.data_dir}"
+        f"{len(report.failures)} failed, {len(report.skipped)} skipped — {len(kb.documents())} documents in {settings.data_dir}"
     )
     raise typer.Exit(0 if report.ok else 1)
 

@@ -1,0 +1,60 @@
+"""`cnht ingest` and `cnht docs` as a staff member runs them."""
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+from tests.conftest import FIXTURES
+
+
+def run(data_dir, *args):
+    env = {**os.environ, "CNHT_DATA_DIR": str(data_dir), "OMP_WAIT_POLICY": "passive"}
+    result = subprocess.run([sys.executable, "-m", "bots", *args], env=env, capture_output=True, text=True, timeout=600)
+    return result.returncode, result.stdout + result.stderr
+
+
+def test_ingest_reports_each_file_and_a_summary_and_fails_with_status_1(tmp_path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    shutil.copy(FIXTURES / "decision.docx", docs / "qd-3164.docx")
+    shutil.copy(FIXTURES / "scanned.pdf", docs / "scan.pdf")
+    (docs / "notes.xlsx").write_bytes(b"PK\x03\x04")
+    (docs / "ok.txt").write_text("Thông tin về cụm công nghiệp.", encoding="utf-8")
+    code, out = run(tmp_path / "data", "ingest", str(docs), str(tmp_path / "missing"))
+    assert code == 1
+    assert f"+ {docs / 'qd-3164.docx'}: added" in out
+    assert f"{docs / 'scan.pdf'}: no text layer: needs OCR" in out
+    assert f"{tmp_path / 'missing'}: no such file or folder" in out
+    assert f"- {docs / 'notes.xlsx'}: skipped, unsupported file type .xlsx" in out
+    assert "2 added, 0 replaced, 0 unchanged, 2 failed, 1 skipped" in out
+
+    (docs / "scan.pdf").unlink()
+    code, out = run(tmp_path / "data", "ingest", str(docs))
+    assert code == 0
+    assert "0 added, 0 replaced, 2 unchanged, 0 failed" in out
+
+
+def test_docs_list_json_and_remove(tmp_path):
+    data = tmp_path / "data"
+    shutil.copy(FIXTURES / "decision.docx", tmp_path / "qd-3164.docx")
+    assert run(data, "ingest", str(tmp_path / "qd-3164.docx"))[0] == 0
+    code, out = run(data, "docs", "list", "--json")
+    assert code == 0
+    [document] = json.loads(out)
+    assert document["doc_id"] == "qd-3164"
+    assert document["doc_number"] == "3164/QĐ-UBND"
+    assert document["issued_date"] == "2021-10-29"
+    assert document["chunk_count"] >= 4
+    code, out = run(data, "docs", "remove", "nope")
+    assert code == 1 and "no document with doc_id 'nope'" in out
+    assert run(data, "docs", "remove", "qd-3164") == (0, "removed qd-3164\n")
+    assert json.loads(run(data, "docs", "list", "--json")[1]) == []
+
+
+def test_unknown_embedder_path_is_a_clear_error(tmp_path):
+    env_dir = tmp_path / "data"
+    env = {**os.environ, "CNHT_DATA_DIR": str(env_dir), "CNHT_EMBEDDER": str(tmp_path / "no-model")}
+    result = subprocess.run([sys.executable, "-m", "bots", "ingest", str(FIXTURES / "decision.docx")], env=env, capture_output=True, text=True)
+    assert result.returncode == 2
+    assert "not found on disk" in result.stderr and "no-model" in result.stderr
