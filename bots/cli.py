@@ -129,6 +129,76 @@ def docs_remove(doc_id: str = typer.Argument(..., help="The doc_id shown by `cnh
     typer.echo(f"removed {doc_id}")
 
 
+def _searcher(settings):
+    from assistant.retrieval import build_searcher
+
+    kb = _knowledge_base(settings)
+    try:
+        return build_searcher(settings, kb)
+    except (FileNotFoundError, ValueError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+
+
+@app.command()
+def search(
+    query: str = typer.Argument(..., help="The question or keywords, Vietnamese or English."),
+    k: int = typer.Option(10, "-k", min=1, max=100, help="How many hits."),
+    as_json: bool = typer.Option(False, "--json", help="JSON list of hits."),
+    doc_type: list[str] = typer.Option([], "--type", help="Only these document types (decision, decree, notice, ...)."),
+    lang: str = typer.Option("", "--lang", help="Only documents in this language (vi or en)."),
+    date_from: str = typer.Option("", "--from", help="Issued on or after YYYY-MM-DD."),
+    date_to: str = typer.Option("", "--to", help="Issued on or before YYYY-MM-DD."),
+) -> None:
+    """Hybrid search over the indexed documents; the best chunks first."""
+    from assistant.retrieval import Filters
+
+    if not query.strip():
+        typer.echo("error: the query is empty", err=True)
+        raise typer.Exit(2)
+    searcher = _searcher(_settings())
+    hits = searcher.search(query, k=k, filters=Filters(doc_types=doc_type, lang=lang, date_from=date_from, date_to=date_to))
+    if as_json:
+        typer.echo(json.dumps([h.public() for h in hits], ensure_ascii=False, indent=2))
+        return
+    if not hits:
+        typer.echo("No matching passages.")
+    for rank, hit in enumerate(hits, start=1):
+        where = " · ".join(x for x in (hit.doc_number or hit.doc_id, hit.section, f"p. {hit.page}" if hit.page else "") if x)
+        typer.echo(f"{rank}. [{hit.score:.3f}] {where} — {hit.title[:70]}")
+        typer.echo("   " + " ".join(hit.text.split())[:240])
+
+
+@app.command("eval")
+def evaluate_command(
+    questions: Path = typer.Argument(..., help="JSONL: {id, question, lang?, gold_passage_ids}."),
+    k: int = typer.Option(10, "-k", min=1, max=100),
+    as_json: bool = typer.Option(False, "--json"),
+    rankings: Optional[Path] = typer.Option(None, "--rankings", help="Write {id, ranked_doc_ids} lines here."),
+) -> None:
+    """Retrieval quality: Recall@1/5/10, MRR@10 and nDCG@10, overall and per language."""
+    from assistant.evaluation import evaluate, load_questions
+
+    try:
+        items = load_questions(questions)
+    except (OSError, ValueError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    searcher = _searcher(_settings())
+    report, ranked = evaluate(lambda q, n: searcher.search(q, k=n), items, k=k)
+    if rankings:
+        rankings.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in ranked), encoding="utf-8")
+    if as_json:
+        typer.echo(json.dumps(report, ensure_ascii=False, indent=2))
+        return
+    rows = [("overall", report["overall"])] + list(report["by_lang"].items()) + [(f"  {g}", m) for g, m in report.get("by_group", {}).items()]
+    typer.echo(f"{'':18}{'n':>5}{'R@1':>8}{'R@5':>8}{'R@10':>8}{'MRR@10':>8}{'nDCG@10':>9}")
+    for name, m in rows:
+        typer.echo(f"{name:18}{m['questions']:>5}{m['recall@1']:>8.3f}{m['recall@5']:>8.3f}{m['recall@10']:>8.3f}{m['mrr@10']:>8.3f}{m['ndcg@10']:>9.3f}")
+    if report["unanswerable_questions"]:
+        typer.echo(f"({report['unanswerable_questions']} questions without gold documents left out)")
+
+
 def main(argv: Optional[list[str]] = None) -> None:
     """Console-script entry point."""
     app(args=argv if argv is not None else sys.argv[1:], prog_name="cnht")

@@ -1,0 +1,341 @@
+"""Hybrid retrieval: dense (multilingual-e5), BM25 over segmented and diacritic-folded text, glossary
+expansion for English questions, and exact references — fused with weights that depend on the question's
+language and on how sure each signal is."""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document
+from langchain_core.retrievers import BaseRetriever
+from pydantic import ConfigDict
+
+from assistant.glossary import Glossary
+from assistant.knowledge import KnowledgeBase
+from assistant.references import References, find_references, matches_document
+from ingest.language import detect_language
+from ingest.vietnamese import fold, folded_terms, has_vietnamese_diacritics, segment_words
+
+CANDIDATES = 60
+
+# Base weight of each signal by kind of question (tuned on corpus/eval and ALQAC, see bench/RESULTS.md).
+WEIGHTS = {
+    "vi": {"words": 0.45, "folded": 0.2, "dense": 0.35},
+    "vi_plain": {"folded": 0.55, "dense": 0.45},
+    "en": {"dense": 0.45, "gloss": 0.3, "dense_vi": 0.25, "words": 0.1},
+}
+_EN_STOPWORDS = set(
+    "a an the of and or to in on for with by from at as is are was were be been does do did can could should would "
+    "what which who whom whose how when where why there this that these those it its my our your their i we you they "
+    "me us any some many much about into than then so if not no".split()
+)
+
+
+@dataclass
+class Filters:
+    """Restrictions a caller puts on a search."""
+
+    doc_types: list[str] = field(default_factory=list)
+    lang: str = ""
+    date_from: str = ""  # ISO dates, inclusive
+    date_to: str = ""
+    include_inactive: bool = False
+
+    def admits(self, meta: dict[str, Any]) -> bool:
+        """Whether a document's metadata passes the type, language and date filters."""
+        if self.doc_types and meta.get("doc_type") not in self.doc_types:
+            return False
+        if self.lang and meta.get("lang") != self.lang:
+            return False
+        date = meta.get("issued_date") or ""
+        if (self.date_from or self.date_to) and not date:
+            return False
+        if self.date_from and date < self.date_from:
+            return False
+        if self.date_to and date > self.date_to:
+            return False
+        return True
+
+
+@dataclass
+class Hit:
+    """One retrieved chunk with what a citation needs."""
+
+    doc_id: str
+    chunk_id: str
+    vector_id: str
+    title: str
+    doc_number: str
+    section: str
+    page: int | None
+    score: float
+    text: str
+    status: str = "in_force"
+    superseded_by: str = ""
+    lang: str = "vi"
+    doc_type: str = ""
+    heading: str = ""
+    section_map: list = field(default_factory=list)
+    signals: dict[str, float] = field(default_factory=dict)
+
+    def public(self) -> dict[str, Any]:
+        """The fields of `cnht search --json`."""
+        return {
+            "doc_id": self.doc_id,
+            "chunk_id": self.chunk_id,
+            "title": self.title,
+            "doc_number": self.doc_number,
+            "section": self.section,
+            "page": self.page,
+            "score": round(self.score, 4),
+            "text": self.text,
+        }
+
+
+@dataclass
+class QueryAnalysis:
+    """What the searcher understood of a question."""
+
+    text: str
+    lang: str
+    accented: bool
+    references: References
+
+    @property
+    def kind(self) -> str:
+        """vi, vi_plain (Vietnamese typed without diacritics) or en."""
+        if self.lang == "en":
+            return "en"
+        return "vi" if self.accented else "vi_plain"
+
+
+def analyse(question: str) -> QueryAnalysis:
+    """Language, diacritics and exact references of a question."""
+    return QueryAnalysis(question, detect_language(question), has_vietnamese_diacritics(question), find_references(question))
+
+
+class Reranker:
+    """A sentence-transformers cross-encoder on disk that reorders the best candidates."""
+
+    def __init__(self, path: str):
+        from pathlib import Path
+
+        if not Path(path).exists():
+            raise FileNotFoundError(f"CNHT_RERANKER {path!r}: no such model folder on disk")
+        import os
+
+        os.environ["HF_HUB_OFFLINE"] = "1"
+        from sentence_transformers import CrossEncoder
+
+        self.model = CrossEncoder(path, device="cpu", local_files_only=True)
+
+    def rerank(self, question: str, hits: list[Hit]) -> list[Hit]:
+        """Hits reordered by the cross-encoder's score."""
+        if not hits:
+            return hits
+        scores = self.model.predict([(question, h.text) for h in hits])
+        for hit, score in zip(hits, scores):
+            hit.signals["rerank"] = float(score)
+        return sorted(hits, key=lambda h: -h.signals["rerank"])
+
+
+class HybridSearcher:
+    """Searches one knowledge base. Build it with `build_searcher`."""
+
+    def __init__(self, kb: KnowledgeBase, glossary: Glossary, reranker: Reranker | None = None):
+        self.kb = kb
+        self.glossary = glossary
+        self.reranker = reranker
+        self._generation = -1
+        self._docs: dict[str, dict[str, Any]] = {}
+        self._chunk_doc: list[str] = []
+
+    def _refresh(self) -> None:
+        generation = self.kb.registry.generation()
+        if generation != self._generation:
+            self._docs = {r.doc_id: r.meta for r in self.kb.documents()}
+            lexical = self.kb.lexical()
+            self._chunk_doc = [vid.split("#", 1)[0] for vid in lexical.vector_ids]
+            self._generation = generation
+
+    def search(self, question: str, k: int = 10, filters: Filters | None = None) -> list[Hit]:
+        """The best chunks for a question, best first, at most one hit per chunk."""
+        self._refresh()
+        filters = filters or Filters()
+        query = analyse(question)
+        lexical = self.kb.lexical()
+        scores: dict[str, dict[str, float]] = {}
+
+        def add(signal: str, vector_ids: list[str], values: np.ndarray | list[float]) -> None:
+            for vid, value in zip(vector_ids, values):
+                scores.setdefault(vid, {})[signal] = float(value)
+
+        for signal, raw in self._lexical_signals(query, lexical).items():
+            top = np.argsort(-raw)[:CANDIDATES]
+            top = top[raw[top] > 0]
+            if len(top):
+                add(signal, [lexical.vector_ids[i] for i in top], raw[top])
+        dense_queries = {"dense": question}
+        if query.kind == "en":
+            vietnamese = self.glossary.vietnamese_terms(question)
+            if vietnamese:
+                dense_queries["dense_vi"] = " ".join(vietnamese)
+        for signal, text in dense_queries.items():
+            dense_hits = self.kb.dense_search(self.kb.embeddings.embed_query(text), k=CANDIDATES)
+            if dense_hits:
+                add(signal, [h["vector_id"] for h, _ in dense_hits], [s for _, s in dense_hits])
+
+        weights = self._weights(query, scores)
+        named = self._named_documents(query)
+        fused: list[tuple[float, str]] = []
+        for vid, signals in scores.items():
+            doc_id = vid.split("#", 1)[0]
+            meta = self._docs.get(doc_id)
+            if meta is None or not filters.admits(meta):
+                continue
+            if meta.get("status", "in_force") != "in_force" and not filters.include_inactive and doc_id not in named:
+                continue
+            total = sum(weights[s]["w"] * _normalise(v, weights[s]) for s, v in signals.items())
+            fused.append((total, vid))
+        for doc_id, strength in named.items():  # named documents come first, the named article first of all
+            meta = self._docs.get(doc_id)
+            if meta is None or not filters.admits(meta):
+                continue
+            for chunk in self.kb.registry.chunks_of(doc_id):
+                bonus = 1.0 * strength + (0.5 if _article_matches(chunk["section"], query.references) else 0.0)
+                vid = chunk["vector_id"]
+                fused.append((bonus + self._score_of(vid, scores, weights), vid))
+        best: dict[str, float] = {}
+        for score, vid in fused:
+            best[vid] = max(best.get(vid, -math.inf), score)
+        ranked = sorted(best.items(), key=lambda kv: -kv[1])[: max(k, 20 if self.reranker else k)]
+        live = self.kb.registry.chunks_by_vector_ids([vid for vid, _ in ranked])
+        hits = []
+        for vid, score in ranked:
+            chunk = live.get(vid)
+            if chunk is None:
+                continue
+            meta = self._docs[chunk["doc_id"]]
+            hits.append(
+                Hit(
+                    doc_id=chunk["doc_id"],
+                    chunk_id=chunk["chunk_id"],
+                    vector_id=vid,
+                    title=meta.get("title", ""),
+                    doc_number=meta.get("doc_number", ""),
+                    section=chunk["section"],
+                    page=chunk["page"],
+                    score=score,
+                    text=chunk["text"],
+                    status=meta.get("status", "in_force"),
+                    superseded_by=meta.get("superseded_by", ""),
+                    lang=meta.get("lang", "vi"),
+                    doc_type=meta.get("doc_type", ""),
+                    heading=chunk["heading"],
+                    section_map=chunk["section_map"],
+                    signals=scores.get(vid, {}),
+                )
+            )
+        if self.reranker:
+            hits = self.reranker.rerank(question, hits)
+        return hits[:k]
+
+    # ---------------------------------------------------------------- signals
+
+    def _lexical_signals(self, query: QueryAnalysis, lexical) -> dict[str, np.ndarray]:
+        text = query.text
+        if query.kind == "vi":
+            return {"words": lexical.scores(segment_words(text)), "folded": lexical.scores(folded_terms(text), folded=True)}
+        if query.kind == "vi_plain":
+            return {"folded": lexical.scores(folded_terms(text), folded=True)}
+        english = [w for w in re.findall(r"[a-z0-9]+(?:[-/][a-z0-9]+)*", text.lower()) if w not in _EN_STOPWORDS]
+        signals = {"words": lexical.scores(english)}
+        vietnamese = self.glossary.vietnamese_terms(text)
+        if vietnamese:
+            signals["gloss"] = lexical.scores(folded_terms(" . ".join(vietnamese)), folded=True)
+        return signals
+
+    def _weights(self, query: QueryAnalysis, scores: dict[str, dict[str, float]]) -> dict[str, dict[str, float]]:
+        """Each signal's weight: its base weight for this kind of question, scaled by how clearly its
+        best candidate stands out from the rest (a flat signal knows little)."""
+        base = WEIGHTS[query.kind]
+        out: dict[str, dict[str, float]] = {}
+        for signal in {s for v in scores.values() for s in v}:
+            values = sorted((v[signal] for v in scores.values() if signal in v), reverse=True)
+            top, floor = values[0], values[min(len(values) - 1, CANDIDATES - 1)]
+            spread = top - floor
+            rest = values[1:6] or [floor]
+            margin = (top - sum(rest) / len(rest)) / spread if spread > 0 else 0.0
+            out[signal] = {"w": base.get(signal, 0.0) * (0.6 + margin), "top": top, "floor": floor}
+        return out
+
+    def _score_of(self, vid: str, scores: dict[str, dict[str, float]], weights: dict[str, dict[str, float]]) -> float:
+        return sum(weights[s]["w"] * _normalise(v, weights[s]) for s, v in scores.get(vid, {}).items())
+
+    def _named_documents(self, query: QueryAnalysis) -> dict[str, float]:
+        """Documents the question names: by number (strongly) or by a title it repeats."""
+        named: dict[str, float] = {}
+        for reference in query.references.documents:
+            for doc_id, meta in self._docs.items():
+                strength = matches_document(reference, meta.get("doc_number", ""), doc_id, meta.get("title", ""))
+                if strength:
+                    named[doc_id] = max(named.get(doc_id, 0.0), strength)
+        text = query.text
+        if query.kind == "en":
+            text += " " + " ".join(self.glossary.vietnamese_terms(query.text))
+        question_pairs, question_syllables = _pairs(text), set(re.findall(r"\w+", fold(text)))
+        for doc_id, meta in self._docs.items():
+            if meta.get("status", "in_force") == "in_force" or doc_id in named:
+                continue
+            title = meta.get("title", "")
+            title_pairs, title_syllables = _pairs(title), set(re.findall(r"\w+", fold(title)))
+            numbers = {s for s in title_syllables if s.isdigit()}
+            by_pairs = bool(title_pairs) and len(title_pairs & question_pairs) / len(title_pairs) >= 0.6
+            by_words = bool(numbers) and numbers <= question_syllables and len(title_syllables & question_syllables) / len(title_syllables) >= 0.6
+            if by_pairs or by_words:
+                named[doc_id] = 0.6
+        return named
+
+
+def _pairs(text: str) -> set[str]:
+    syllables = re.findall(r"\w+", fold(text))
+    return {f"{a} {b}" for a, b in zip(syllables, syllables[1:])}
+
+
+def _normalise(value: float, stats: dict[str, float]) -> float:
+    spread = stats["top"] - stats["floor"]
+    return (value - stats["floor"]) / spread if spread > 0 else 1.0
+
+
+def _article_matches(section: str, references: References) -> bool:
+    if not references.article:
+        return False
+    head = fold(section.split(" › ")[0]) if section else ""
+    return head in (f"dieu {references.article}", f"article {references.article}")
+
+
+class CnhtRetriever(BaseRetriever):
+    """LangChain retriever over the hybrid searcher: Documents whose metadata carries the citation."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+    searcher: Any
+    k: int = 5
+    filters: Any = None
+
+    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
+        return [
+            Document(page_content=h.text, metadata={k: v for k, v in h.public().items() if k != "text"} | {"status": h.status})
+            for h in self.searcher.search(query, k=self.k, filters=self.filters)
+        ]
+
+
+def build_searcher(settings, kb: KnowledgeBase) -> HybridSearcher:
+    """The searcher for a knowledge base, with the glossary and the configured reranker (if any)."""
+    from assistant.glossary import load_glossary
+
+    reranker = Reranker(settings.reranker) if settings.reranker else None
+    return HybridSearcher(kb, load_glossary(settings.glossary_path()), reranker)
