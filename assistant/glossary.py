@@ -20,6 +20,24 @@ class Glossary:
         """Vietnamese renderings of the glossary phrases found in an English text."""
         return _translate(english.lower(), self.en_to_vi, self.longest)
 
+    def segments(self, english: str) -> list[tuple[str, list[str]]]:
+        """The English text cut into glossary phrases (with their Vietnamese renderings) and leftover words
+        (with none), longest phrases first."""
+        words = _WORD_RE.findall(english.lower())
+        out: list[tuple[str, list[str]]] = []
+        position = 0
+        while position < len(words):
+            for size in range(min(self.longest, len(words) - position), 0, -1):
+                phrase = " ".join(words[position : position + size])
+                if phrase in self.en_to_vi:
+                    out.append((phrase, self.en_to_vi[phrase]))
+                    position += size
+                    break
+            else:
+                out.append((words[position], []))
+                position += 1
+        return out
+
     def english_terms(self, vietnamese: str) -> list[str]:
         """English renderings of the glossary phrases found in a Vietnamese text."""
         return _translate(vietnamese.lower(), self.vi_to_en, self.longest)

@@ -23,6 +23,18 @@ class LexicalIndex:
     words: object | None  # bm25s.BM25, None when there are no chunks
     folded: object | None
 
+    def idf(self, term: str) -> float:
+        """Inverse document frequency of a folded term (`ho_tro` or `ho`); highest for a term the corpus lacks."""
+        count = max(len(self.vector_ids), 1)
+        index = self.folded
+        df = 0
+        if index is not None:
+            token = index.vocab_dict.get(term)
+            if token is not None:
+                pointers = index.scores["indptr"]
+                df = int(pointers[token + 1] - pointers[token])
+        return float(np.log(1 + (count - df + 0.5) / (df + 0.5)))
+
     def scores(self, terms: list[str], folded: bool = False) -> np.ndarray:
         """BM25 score of every chunk for the query terms (zeros for an empty index)."""
         index = self.folded if folded else self.words

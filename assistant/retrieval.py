@@ -79,6 +79,8 @@ class Hit:
     lang: str = "vi"
     doc_type: str = ""
     heading: str = ""
+    issued_date: str = ""
+    place: str = ""
     section_map: list = field(default_factory=list)
     signals: dict[str, float] = field(default_factory=dict)
 
@@ -236,6 +238,8 @@ class HybridSearcher:
                     lang=meta.get("lang", "vi"),
                     doc_type=meta.get("doc_type", ""),
                     heading=chunk["heading"],
+                    issued_date=meta.get("issued_date", ""),
+                    place=meta.get("place", ""),
                     section_map=chunk["section_map"],
                     signals=scores.get(vid, {}),
                 )

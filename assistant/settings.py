@@ -39,6 +39,20 @@ class Settings(BaseSettings):
     reranker: str = Field("", description="Folder of a sentence-transformers cross-encoder on disk (optional).")
     glossary: Path | None = Field(None, description="English–Vietnamese glossary TSV (default: the shipped one).")
 
+    # Answers
+    refusal_threshold: float = Field(
+        0.32,
+        ge=0,
+        le=1,
+        description="Below this confidence (IDF-weighted share of the question's terms found in the best passages) "
+        "the answer says the documents do not cover it; calibrated on corpus/eval.",
+    )
+    faq: Path | None = Field(None, description="Curated answers YAML (default: the shipped corpus/faq.yaml).")
+    llm_base_url: str = Field("", description="OpenAI-compatible endpoint (vLLM, Ollama, llama.cpp server, OpenAI).")
+    llm_model: str = ""
+    llm_api_key: str = "not-needed"
+    llm_timeout: float = 60.0
+
     @field_validator("embedder")
     @classmethod
     def _embedder_not_blank(cls, value: str) -> str:
@@ -50,6 +64,10 @@ class Settings(BaseSettings):
     def index_dir(self) -> Path:
         """Where the knowledge base keeps its files."""
         return self.data_dir / "index"
+
+    def faq_path(self) -> Path:
+        """The curated answers file in use."""
+        return self.faq or Path(__file__).resolve().parents[1] / "corpus" / "faq.yaml"
 
     def glossary_path(self) -> Path:
         """The glossary file in use."""

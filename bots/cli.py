@@ -199,6 +199,61 @@ def evaluate_command(
         typer.echo(f"({report['unanswerable_questions']} questions without gold documents left out)")
 
 
+def _services(settings):
+    from assistant.embeddings import EmbedderUnavailable
+    from assistant.service import build_services
+
+    try:
+        return build_services(settings)
+    except (EmbedderUnavailable, FileNotFoundError, ValueError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+
+
+def _print_answer(answer) -> None:
+    typer.echo(answer.answer)
+    if answer.citations:
+        typer.echo("")
+        for c in answer.citations:
+            where = " · ".join(x for x in (c.doc_number or c.doc_id, c.section, f"p. {c.page}" if c.page else "") if x)
+            typer.echo(f"[{c.n}] {where} — {c.title[:80]}")
+
+
+@app.command()
+def ask(
+    question: str = typer.Argument(..., help="A question in Vietnamese or English."),
+    as_json: bool = typer.Option(False, "--json", help="JSON: answer, lang, grounded, source, citations."),
+) -> None:
+    """Answer one question from the documents, with citations."""
+    if not question.strip():
+        typer.echo("error: the question is empty", err=True)
+        raise typer.Exit(2)
+    answer = _services(_settings()).ask(question)
+    if as_json:
+        typer.echo(json.dumps(answer.public(), ensure_ascii=False, indent=2))
+    else:
+        _print_answer(answer)
+
+
+@app.command()
+def chat() -> None:
+    """A conversation in the terminal: follow-up questions keep their context; an empty line or Ctrl-D ends it."""
+    import uuid
+
+    service = _services(_settings())
+    session = uuid.uuid4().hex
+    typer.echo("CNHT Assistant — hỏi bằng tiếng Việt hoặc tiếng Anh / ask in Vietnamese or English. (Ctrl-D: thoát/quit)")
+    while True:
+        try:
+            question = input("\n> ").strip()
+        except (EOFError, KeyboardInterrupt):
+            typer.echo("")
+            break
+        if not question:
+            break
+        _print_answer(service.ask(question, session_id=session))
+
+
 def main(argv: Optional[list[str]] = None) -> None:
     """Console-script entry point."""
     app(args=argv if argv is not None else sys.argv[1:], prog_name="cnht")

@@ -1,0 +1,1 @@
+"""Answers grounded in the documents: extractive (default, offline), LLM (optional), curated FAQ."""

@@ -1,0 +1,48 @@
+"""What an answer is, as every frontend receives it."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass
+class Citation:
+    """Where a statement of an answer comes from."""
+
+    n: int
+    doc_id: str
+    title: str
+    doc_number: str
+    section: str
+    page: int | None
+    quote: str
+    status: str = "in_force"
+    chunk_id: str = ""
+
+
+@dataclass
+class Answer:
+    """An answer in the asker's language with its numbered citations."""
+
+    answer: str
+    lang: str
+    grounded: bool
+    source: str  # "faq" | "documents" | "none"
+    citations: list[Citation] = field(default_factory=list)
+    suggestions: list[dict[str, str]] = field(default_factory=list)  # nearest documents when refused
+    confidence: float = 0.0
+    answerer: str = "extractive"
+
+    def public(self) -> dict[str, Any]:
+        """The JSON of `cnht ask --json`."""
+        return {
+            "answer": self.answer,
+            "lang": self.lang,
+            "grounded": self.grounded,
+            "source": self.source,
+            "citations": [
+                {k: v for k, v in asdict(c).items() if k in ("n", "doc_id", "title", "doc_number", "section", "page", "quote")}
+                for c in self.citations
+            ],
+            "suggestions": self.suggestions,
+        }

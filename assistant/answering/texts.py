@@ -1,0 +1,56 @@
+"""User-facing sentences of answers, in Vietnamese and English."""
+from __future__ import annotations
+
+from ingest.legal import DOC_TYPES
+
+TEXTS = {
+    "vi": {
+        "according_to": "Theo {label}{where}:",
+        "page": "trang {page}",
+        "refusal": "Các văn bản hiện có không đề cập đến nội dung này, nên tôi không thể trả lời chắc chắn.",
+        "nearest": "Văn bản gần nhất có thể tham khảo:",
+        "contact": "Bạn có thể liên hệ {agency} để được hướng dẫn.",
+        "inactive": "Lưu ý: {label} không còn hiệu lực{by}.",
+        "superseded_by": " (đã được thay thế bởi {target})",
+        "preamble": "phần mở đầu",
+        "empty": "Câu hỏi đang trống. Hãy nhập câu hỏi của bạn.",
+        "faq_intro": "",
+    },
+    "en": {
+        "according_to": "According to {label}{where}:",
+        "page": "page {page}",
+        "refusal": "The indexed documents do not cover this, so I cannot give a reliable answer.",
+        "nearest": "The nearest documents are:",
+        "contact": "You may contact the {agency} for guidance.",
+        "inactive": "Note: {label} is no longer in force{by}.",
+        "superseded_by": " (superseded by {target})",
+        "preamble": "preamble",
+        "empty": "The question is empty. Please type your question.",
+        "vi_source": "The Vietnamese text below is the authoritative version.",
+        "faq_intro": "",
+    },
+}
+
+
+def text(lang: str, key: str, **values: object) -> str:
+    """A sentence in the asker's language."""
+    table = TEXTS["en" if lang == "en" else "vi"]
+    return table[key].format(**values)
+
+
+def document_label(lang: str, doc_type: str, doc_number: str, title: str) -> str:
+    """How an answer names a document: `Quyết định 3164/QĐ-UBND`, `Decree 111/2015/NĐ-CP`, or its title."""
+    names = DOC_TYPES.get(doc_type)
+    if doc_number:
+        name = names[1 if lang == "en" else 0] if names else ""
+        return f"{name} {doc_number}".strip()
+    short = title if len(title) <= 90 else title[:87].rsplit(" ", 1)[0] + "…"
+    return f"“{short}”"
+
+
+def section_label(lang: str, section: str, page: int | None) -> str:
+    """`, Điều 1 › Khoản 3, trang 2` (empty parts left out)."""
+    parts = [section] if section else []
+    if page:
+        parts.append(text(lang, "page", page=page))
+    return (", " + ", ".join(parts)) if parts else ""

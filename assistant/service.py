@@ -1,0 +1,99 @@
+"""The one facade every frontend calls: ask, search (and, later, feedback)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterator
+
+from assistant.answering.extractive import ExtractiveAnswerer
+from assistant.answering.models import Answer
+from assistant.answering.texts import text
+from assistant.conversation import Conversations
+from assistant.knowledge import KnowledgeBase
+from assistant.retrieval import Filters, Hit, HybridSearcher, analyse
+
+
+@dataclass
+class AssistantService:
+    """Everything a frontend needs, built once per process by `build_services`."""
+
+    settings: object
+    kb: KnowledgeBase
+    searcher: HybridSearcher
+    extractive: ExtractiveAnswerer
+    conversations: Conversations
+    faq: object = None
+    llm: object = None
+
+    def search(self, query: str, k: int = 10, filters: Filters | None = None) -> list[Hit]:
+        """Hybrid search; best chunks first."""
+        return self.searcher.search(query, k=k, filters=filters)
+
+    def ask(self, question: str, session_id: str | None = None, filters: Filters | None = None) -> Answer:
+        """A grounded answer in the question's language, with citations; a follow-up in a session
+        is read in the light of the previous turn."""
+        question = " ".join(question.split())
+        query = analyse(question)
+        if not question:
+            return Answer(text("vi", "empty"), "vi", False, "none")
+        session = self.conversations.get(session_id) if session_id else None
+        retrieval_query = session.contextualise(question) if session else question
+        curated = self.faq.match(question, query.lang) if self.faq else None
+        if curated is not None:
+            answer = curated
+        else:
+            hits = self.searcher.search(retrieval_query, k=8, filters=filters)
+            frame = ""
+            if retrieval_query != question:  # a follow-up: passages about what it adds come first
+                hits.sort(key=lambda h: -self.extractive.coverage(query, h.text + " " + h.title, h.lang))
+                frame = retrieval_query
+            answer = self.extractive.answer(query, hits, frame)
+            if answer.grounded and self.llm is not None:
+                answer = self.llm.answer(question, query.lang, hits, fallback=answer)
+        if session:
+            session.add(question, answer)
+        return answer
+
+    def ask_stream(self, question: str, session_id: str | None = None) -> Iterator[str | Answer]:
+        """Text pieces as they are produced, then the final Answer (which replaces the streamed text
+        if the LLM's answer failed its check). Without an LLM the extractive answer comes line by line."""
+        if self.llm is None:
+            answer = self.ask(question, session_id)
+            for line in answer.answer.split("\n"):
+                yield line + "\n"
+            yield answer
+            return
+        saved, self.llm = self.llm, None
+        try:
+            fallback = self.ask(question, session_id)
+        finally:
+            self.llm = saved
+        if not fallback.grounded or fallback.source == "faq":
+            yield fallback.answer
+            yield fallback
+            return
+        hits = self.searcher.search(" ".join(question.split()), k=8)
+        yield from self.llm.stream(question, fallback.lang, hits, fallback)
+
+
+def build_services(settings, kb: KnowledgeBase | None = None) -> AssistantService:
+    """The assistant for one data directory: knowledge base, searcher, answerers, FAQ and sessions."""
+    from assistant.answering.faq import load_faq
+    from assistant.knowledge import open_knowledge_base
+    from assistant.retrieval import build_searcher
+
+    kb = kb or open_knowledge_base(settings)
+    searcher = build_searcher(settings, kb)
+    extractive = ExtractiveAnswerer(
+        searcher.glossary,
+        settings.agency_name_vi,
+        settings.agency_name_en,
+        settings.refusal_threshold,
+        idf=lambda term: kb.lexical().idf(term.replace(" ", "_")),
+    )
+    llm = None
+    if settings.llm_base_url and settings.llm_model:
+        from assistant.answering.llm import LLMAnswerer
+
+        llm = LLMAnswerer.from_settings(settings)
+    faq = load_faq(settings.faq_path(), kb) if settings.faq_path().exists() else None
+    return AssistantService(settings, kb, searcher, extractive, Conversations(), faq, llm)
