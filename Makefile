@@ -29,7 +29,7 @@ ingest-corpus: setup
 	else $(BIN)/cnht ingest $(CORPUS); fi
 
 run: ingest-corpus
-	$(BIN)/cnht docs list
+	$(BIN)/cnht chat
 
 test: setup
 	$(BIN)/python -m pytest

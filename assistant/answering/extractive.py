@@ -54,8 +54,10 @@ def question_terms(query: QueryAnalysis, glossary: Glossary, passage_lang: str =
         texts = re.findall(r"\d+(?:[/.,]\d+)*", query.text) + glossary.vietnamese_terms(query.text)
     terms: dict[str, float] = {}
     for piece in texts:
-        words = re.findall(r"\w+(?:[/,.-]\w+)*", fold(piece))
-        content = [w for w in words if w not in _VI_STOP and w not in _EN_STOP]
+        raw = re.findall(r"\w+(?:[/,.-]\w+)*", fold(piece))
+        keep = [w not in _VI_STOP and w not in _EN_STOP for w in raw]
+        words = _stems(raw, passage_lang if query.kind == "en" else "vi")
+        content = [w for w, k in zip(words, keep) if k]
         for word in content:
             terms[word] = max(terms.get(word, 0), 2.0 if any(c.isdigit() for c in word) else 1.0)
         for a, b in zip(words, words[1:]):
@@ -64,10 +66,15 @@ def question_terms(query: QueryAnalysis, glossary: Glossary, passage_lang: str =
     return terms
 
 
-def unit_terms(value: str) -> set[str]:
-    """Folded syllables and syllable pairs of a passage."""
-    words = re.findall(r"\w+(?:[/,.-]\w+)*", fold(value))
+def unit_terms(value: str, lang: str = "vi") -> set[str]:
+    """Folded syllables and syllable pairs of a passage (English words cut to a crude stem)."""
+    words = _stems(re.findall(r"\w+(?:[/,.-]\w+)*", fold(value)), lang)
     return set(words) | {f"{a} {b}" for a, b in zip(words, words[1:])}
+
+
+def _stems(words: list[str], lang: str) -> list[str]:
+    """English words cut to six letters, so `implementing` meets `implementation`; Vietnamese left whole."""
+    return [w[:6] if lang == "en" and w.isalpha() else w for w in words]
 
 
 def _phrase_in(phrase: str, found: set[str]) -> bool:
@@ -93,6 +100,8 @@ def split_units(hit: Hit, rank: int) -> list[Unit]:
             continue
         if _CAPS_LINE_RE.match(stripped):
             continue  # a document-type line such as "KẾ HOẠCH" or "QUYẾT ĐỊNH:"
+        if stripped.endswith("?"):
+            continue  # a question (the "Hỏi:" of a Q&A record) answers nothing
         if len(lines) > 1 and len(stripped.split()) <= 8 and not stripped.endswith((".", ";", ":", "!", "?", "”")):
             continue  # a heading such as "2. Doanh nghiệp đang hoạt động"
         pieces = _SENTENCE_RE.split(stripped) if len(stripped.split()) > 60 else [stripped]
@@ -129,22 +138,26 @@ class ExtractiveAnswerer:
         """Share of the question's topic terms a passage contains. An English question read against a
         Vietnamese passage counts each of its content words: found when one of its glossary renderings
         (or the word itself, a name or a number) is in the passage, missing when it has none."""
-        found = unit_terms(passage)
-        if query.kind == "en" and passage_lang != "en":
+        if query.kind == "en":
+            # the same weights whatever the passage's language, so an English version competes fairly
+            english = passage_lang == "en"
+            found = unit_terms(passage, "en" if english else "vi")
             total = matched = 0.0
             for phrase, renderings in self.glossary.segments(query.text):
                 if phrase in _EN_STOP or phrase in _EN_QUESTION_WORDS:
                     continue
                 renderings = [" ".join(re.findall(r"\w+(?:[/,.-]\w+)*", fold(r))) for r in renderings]
-                candidates = renderings + [fold(phrase)]
                 # a glossary term weighs as its Vietnamese rendering; an untranslated word (a name, a number,
                 # or a word the glossary lacks) weighs a little
                 weight = max(self._weight(r) for r in renderings) if renderings else 1.0
                 weight *= 2.0 if any(ch.isdigit() for ch in phrase) else 1.0
                 total += weight
+                literal = " ".join(_stems(fold(phrase).split(), "en" if english else "vi"))
+                candidates = [literal] if english else renderings + [literal]
                 if any(c and _phrase_in(c, found) for c in candidates):
                     matched += weight
             return matched / total if total else 0.0
+        found = unit_terms(passage)
         terms = {t: w * self._weight(t) for t, w in question_terms(query, self.glossary, passage_lang).items()}
         return sum(w for t, w in terms.items() if t in found) / (sum(terms.values()) or 1.0)
 

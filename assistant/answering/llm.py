@@ -82,7 +82,7 @@ def check_answer(text: str, hits: list[Hit]) -> Verdict:
         if any(n < 1 or n > len(sources) for n in numbers):
             return Verdict(False, f"citation to a source that was not given: {numbers}")
         cited_all.update(numbers)
-        evidence = " ".join(sources[n - 1].text + " " + sources[n - 1].doc_number for n in numbers)
+        evidence = " ".join(neutralise(sources[n - 1].text) + " " + sources[n - 1].doc_number for n in numbers)
         evidence_digits = {_digits(x) for x in _NUMBER_RE.findall(evidence)}
         claim = _CITATION_RE.sub("", sentence)
         for reference in PROTECTED_TOKEN_RE.findall(claim):

@@ -58,3 +58,25 @@ def test_unknown_embedder_path_is_a_clear_error(tmp_path):
     result = subprocess.run([sys.executable, "-m", "bots", "ingest", str(FIXTURES / "decision.docx")], env=env, capture_output=True, text=True)
     assert result.returncode == 2
     assert "not found on disk" in result.stderr and "no-model" in result.stderr
+
+
+def test_search_ask_and_eval_commands(tmp_path):
+    data = tmp_path / "data"
+    shutil.copy(FIXTURES / "decision.docx", tmp_path / "qd-3164.docx")
+    assert run(data, "ingest", str(tmp_path / "qd-3164.docx"))[0] == 0
+    code, out = run(data, "search", "Quyết định 3164 Điều 3", "--json", "-k", "2")
+    hits = json.loads(out)
+    assert code == 0 and len(hits) == 2
+    assert set(hits[0]) == {"doc_id", "chunk_id", "title", "doc_number", "section", "page", "score", "text"}
+    assert hits[0]["section"].startswith("Điều 3")
+    code, out = run(data, "ask", "Quyết định này có hiệu lực từ khi nào?", "--json")
+    answer = json.loads(out)
+    assert code == 0 and answer["grounded"] and answer["source"] == "documents" and answer["lang"] == "vi"
+    assert answer["citations"][0]["section"] == "Điều 3 › Khoản 1"
+    assert set(answer["citations"][0]) == {"n", "doc_id", "title", "doc_number", "section", "page", "quote"}
+    questions = tmp_path / "q.jsonl"
+    questions.write_text(json.dumps({"id": "1", "question": "hiệu lực thi hành", "gold_passage_ids": ["qd-3164"]}, ensure_ascii=False) + "\n", encoding="utf-8")
+    code, out = run(data, "eval", str(questions), "--json", "--rankings", str(tmp_path / "r.jsonl"))
+    assert code == 0 and json.loads(out)["overall"]["recall@1"] == 1.0
+    assert json.loads((tmp_path / "r.jsonl").read_text())["ranked_doc_ids"] == ["qd-3164"]
+    assert run(data, "ask", "   ")[0] == 2
