@@ -17,7 +17,7 @@ from pydantic import ConfigDict
 from assistant.glossary import Glossary
 from assistant.knowledge import KnowledgeBase
 from assistant.references import References, find_references, matches_document
-from ingest.language import detect_language
+from ingest.language import EN_STOPWORDS, detect_language
 from ingest.vietnamese import fold, folded_terms, has_vietnamese_diacritics, segment_words
 
 CANDIDATES = 60
@@ -28,11 +28,6 @@ WEIGHTS = {
     "vi_plain": {"folded": 0.55, "dense": 0.45},
     "en": {"dense": 0.45, "gloss": 0.3, "dense_vi": 0.25, "words": 0.1},
 }
-_EN_STOPWORDS = set(
-    "a an the of and or to in on for with by from at as is are was were be been does do did can could should would "
-    "what which who whom whose how when where why there this that these those it its my our your their i we you they "
-    "me us any some many much about into than then so if not no".split()
-)
 
 
 @dataclass
@@ -256,7 +251,7 @@ class HybridSearcher:
             return {"words": lexical.scores(segment_words(text)), "folded": lexical.scores(folded_terms(text), folded=True)}
         if query.kind == "vi_plain":
             return {"folded": lexical.scores(folded_terms(text), folded=True)}
-        english = [w for w in re.findall(r"[a-z0-9]+(?:[-/][a-z0-9]+)*", text.lower()) if w not in _EN_STOPWORDS]
+        english = [w for w in re.findall(r"[a-z0-9]+(?:[-/][a-z0-9]+)*", text.lower()) if w not in EN_STOPWORDS]
         signals = {"words": lexical.scores(english)}
         vietnamese = self.glossary.vietnamese_terms(text)
         if vietnamese:

@@ -15,9 +15,10 @@ _VI_FOLDED = set(
     "chuong trinh ke hoach viec lam lao dong duong nuoc dien phat trien quy hoach hang hoa "
     "thu tuc ho so nop o dau ai lien he co duoc khong can muon biet tim hieu ra".split()
 )
-_EN_STOP = set(
-    "the of and to in for is are on with what which how who does do can by an be from that this "
-    "at as it or there any my our we you i when where much many".split()
+EN_STOPWORDS = frozenset(
+    "a an the of and or to in on for with by from at as is are was were be been does do did can could should would "
+    "what which who whom whose how when where why there this that these those it its my our your their i we you they "
+    "me us any some many much about into than then so if not no get gets have has".split()
 )
 
 
@@ -31,7 +32,7 @@ def detect_language(text: str) -> str:
         return "vi"
     folded = [fold(w) for w in words]
     vi_hits = sum(1 for w in folded if w in _VI_FOLDED)
-    en_hits = sum(1 for w in words if w in _EN_STOP)
+    en_hits = sum(1 for w in words if w in EN_STOPWORDS)
     if vi_hits > en_hits and vi_hits / len(words) >= 0.3:
         return "vi"
     if marked and marked >= en_hits:

@@ -76,12 +76,17 @@ class Chunk:
 
     def section_at(self, offset: int) -> str:
         """Section path of the text at a character offset of `text`."""
-        current = self.section
-        for start, path in self.section_map:
-            if start > offset:
-                break
-            current = path
-        return current
+        return section_at(self.section, self.section_map, offset)
+
+
+def section_at(section: str, section_map: list, offset: int) -> str:
+    """The section path in force at a character offset of a chunk's text, from its section map."""
+    current = section
+    for start, path in section_map:
+        if start > offset:
+            break
+        current = path
+    return current
 
 
 @dataclass

@@ -9,6 +9,8 @@ from assistant.answering.models import Answer, Citation
 from assistant.answering.texts import document_label, section_label, text
 from assistant.glossary import Glossary
 from assistant.retrieval import Hit, QueryAnalysis
+from ingest.language import EN_STOPWORDS
+from ingest.models import section_at
 from ingest.vietnamese import fold
 
 # Function syllables that say nothing about a question's topic (as typed without diacritics).
@@ -16,11 +18,6 @@ _VI_STOP = set(
     "la gi cua va cac nhung co khong duoc cho voi trong nao bao nhieu the nhu ve o dau tai theo mot nay do thi hay "
     "hoac khi nao sao vi neu can phai da se dang con toi chung ban minh duoc ai moi ra vao len xuong rang tu den "
     "nhung ma ca vay a nhi".split()
-)
-_EN_STOP = set(
-    "a an the of and or to in on for with by from at as is are was were be been does do did can could should would "
-    "what which who whom whose how when where why there this that these those it its my our your their i we you they "
-    "me us any some many much about into than then so if not no get gets have has".split()
 )
 _EN_QUESTION_WORDS = {"how many", "how much", "what", "which", "when", "where", "why", "who", "number", "total"}
 _QUANTITY_RE = re.compile(r"\b(bao nhieu|may|how many|how much|what is the (?:total|maximum|minimum)|muc|ty le|dien tich)\b")
@@ -55,7 +52,7 @@ def question_terms(query: QueryAnalysis, glossary: Glossary, passage_lang: str =
     terms: dict[str, float] = {}
     for piece in texts:
         raw = re.findall(r"\w+(?:[/,.-]\w+)*", fold(piece))
-        keep = [w not in _VI_STOP and w not in _EN_STOP for w in raw]
+        keep = [w not in _VI_STOP and w not in EN_STOPWORDS for w in raw]
         words = _stems(raw, passage_lang if query.kind == "en" else "vi")
         content = [w for w, k in zip(words, keep) if k]
         for word in content:
@@ -112,17 +109,8 @@ def split_units(hit: Hit, rank: int) -> list[Unit]:
             else:
                 merged.append(piece)
         for piece in merged:
-            units.append(Unit(piece.strip(), hit, rank, _section_at(hit, start)))
+            units.append(Unit(piece.strip(), hit, rank, section_at(hit.section, hit.section_map, start)))
     return units
-
-
-def _section_at(hit: Hit, offset: int) -> str:
-    current = hit.section
-    for start, path in hit.section_map:
-        if start > offset:
-            break
-        current = path
-    return current
 
 
 class ExtractiveAnswerer:
@@ -144,7 +132,7 @@ class ExtractiveAnswerer:
             found = unit_terms(passage, "en" if english else "vi")
             total = matched = 0.0
             for phrase, renderings in self.glossary.segments(query.text):
-                if phrase in _EN_STOP or phrase in _EN_QUESTION_WORDS:
+                if phrase in EN_STOPWORDS or phrase in _EN_QUESTION_WORDS:
                     continue
                 renderings = [" ".join(re.findall(r"\w+(?:[/,.-]\w+)*", fold(r))) for r in renderings]
                 # a glossary term weighs as its Vietnamese rendering; an untranslated word (a name, a number,

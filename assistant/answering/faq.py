@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from assistant.answering.models import Answer, Citation
 from assistant.knowledge import KnowledgeBase
+from ingest.language import EN_STOPWORDS
 from ingest.vietnamese import fold
 
 MATCH_THRESHOLD = 0.92
@@ -19,9 +20,9 @@ LEXICAL_AGREEMENT = 0.75
 
 
 def _content_terms(question: str) -> set[str]:
-    from assistant.answering.extractive import _EN_STOP, _VI_STOP
+    from assistant.answering.extractive import _VI_STOP
 
-    return {w for w in re.findall(r"\w+", fold(question)) if w not in _VI_STOP and w not in _EN_STOP}
+    return {w for w in re.findall(r"\w+", fold(question)) if w not in _VI_STOP and w not in EN_STOPWORDS}
 
 
 class FaqSource(BaseModel):
@@ -100,7 +101,10 @@ class Faq:
 
 def load_faq(path: Path, kb: KnowledgeBase) -> Faq:
     """Read and validate the curated answers; an invalid file is an error naming the file and entry."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    except yaml.YAMLError as exc:
+        raise ValueError(f"{path}: not valid YAML: {str(exc).splitlines()[0]}") from exc
     if not isinstance(data, list):
         raise ValueError(f"{path}: expected a list of entries")
     entries = []
