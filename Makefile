@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 CORPUS ?= corpus/documents
 export OMP_WAIT_POLICY ?= passive
 
-.PHONY: setup run test ingest-corpus converters bench corpus clean
+.PHONY: setup run test ingest-corpus converters browser bench corpus clean
 
 setup: $(VENV)/.installed
 
@@ -23,13 +23,17 @@ $(VENV)/.installed: pyproject.toml
 converters:
 	command -v antiword >/dev/null || (apt-get update -qq && apt-get install -y -qq antiword)
 
+# Headless Chromium for the browser tests (needs root).
+browser:
+	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
+
 ingest-corpus: setup
 	@if $(BIN)/cnht docs list --json | grep -q '"doc_id"'; then \
 		echo "knowledge base already has documents: skipping the corpus (run '$(BIN)/cnht ingest $(CORPUS)' to refresh)"; \
 	else $(BIN)/cnht ingest $(CORPUS); fi
 
 run: ingest-corpus
-	$(BIN)/cnht chat
+	$(BIN)/cnht serve
 
 test: setup
 	$(BIN)/python -m pytest

@@ -6,12 +6,16 @@ import hashlib
 import os
 import sqlite3
 import threading
+from collections import OrderedDict
 from pathlib import Path
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from assistant.settings import Settings
+
+
+QUERY_CACHE = 4096
 
 
 class EmbedderUnavailable(RuntimeError):
@@ -109,6 +113,7 @@ class CachedEmbeddings(Embeddings):
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, vector BLOB NOT NULL)")
         self._lock = threading.Lock()
+        self._queries: OrderedDict[str, list[float]] = OrderedDict()
         self.computed = 0
 
     def _key(self, text: str) -> str:
@@ -135,9 +140,24 @@ class CachedEmbeddings(Embeddings):
                 found[key] = list(vector)
         return [found[k] for k in keys]
 
+    def clear_query_cache(self) -> None:
+        """Forget cached query vectors."""
+        with self._lock:
+            self._queries.clear()
+
     def embed_query(self, text: str) -> list[float]:
-        """Queries are not cached here."""
-        return self.inner.embed_query(text)
+        """Query vectors, kept in a small in-memory LRU (the FAQ match and the search embed the same question)."""
+        with self._lock:
+            vector = self._queries.get(text)
+            if vector is not None:
+                self._queries.move_to_end(text)
+                return vector
+        vector = self.inner.embed_query(text)
+        with self._lock:
+            self._queries[text] = vector
+            while len(self._queries) > QUERY_CACHE:
+                self._queries.popitem(last=False)
+        return vector
 
 
 def build_embeddings(settings: Settings) -> CachedEmbeddings:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -84,6 +85,7 @@ class Registry:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
         self._db.executescript(SCHEMA)
+        self._lock = threading.RLock()  # one connection shared by a server's threads
 
     def close(self) -> None:
         """Close the connection."""
@@ -92,23 +94,28 @@ class Registry:
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """BEGIN IMMEDIATE … COMMIT, rolled back on any error."""
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
-            yield self._db
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
-        self._db.execute("COMMIT")
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
 
     def _counter(self, conn: sqlite3.Connection, key: str) -> int:
         conn.execute("INSERT OR IGNORE INTO state VALUES (?, 0)", (key,))
         conn.execute("UPDATE state SET value = value + 1 WHERE key = ?", (key,))
         return conn.execute("SELECT value FROM state WHERE key = ?", (key,)).fetchone()[0]
 
+    def _read(self, sql: str, parameters: tuple | list = ()) -> list[tuple]:
+        with self._lock:
+            return self._db.execute(sql, parameters).fetchall()
+
     def generation(self) -> int:
         """Bumped by every committed change; derived indexes compare against it."""
-        row = self._db.execute("SELECT value FROM state WHERE key = 'generation'").fetchone()
-        return row[0] if row else 0
+        rows = self._read("SELECT value FROM state WHERE key = 'generation'")
+        return rows[0][0] if rows else 0
 
     def reserve_versions(self, doc_ids: list[str]) -> dict[str, int]:
         """New version numbers, recorded as pending before any vector is written."""
@@ -185,31 +192,32 @@ class Registry:
 
     def stale_vectors(self) -> list[tuple[str, str, int]]:
         """('pending'|'garbage', doc_id, version) rows whose vectors are not live."""
-        rows = [("pending", d, v) for d, v in self._db.execute("SELECT doc_id, version FROM pending")]
-        rows += [("garbage", d, v) for d, v in self._db.execute("SELECT doc_id, version FROM garbage")]
+        rows = [("pending", d, v) for d, v in self._read("SELECT doc_id, version FROM pending")]
+        rows += [("garbage", d, v) for d, v in self._read("SELECT doc_id, version FROM garbage")]
         return rows
 
     def forget_stale(self, table: str, doc_id: str, version: int) -> None:
         """Delete a pending/garbage row once its vectors are gone."""
         assert table in ("pending", "garbage")
-        self._db.execute(f"DELETE FROM {table} WHERE doc_id = ? AND version = ?", (doc_id, version))
+        with self._lock:
+            self._db.execute(f"DELETE FROM {table} WHERE doc_id = ? AND version = ?", (doc_id, version))
 
     def document(self, doc_id: str) -> DocumentRecord | None:
         """One live document."""
-        row = self._db.execute("SELECT * FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
-        return _record(row) if row else None
+        rows = self._read("SELECT * FROM documents WHERE doc_id = ?", (doc_id,))
+        return _record(rows[0]) if rows else None
 
     def documents(self) -> list[DocumentRecord]:
         """All live documents, by doc_id."""
-        return [_record(r) for r in self._db.execute("SELECT * FROM documents ORDER BY doc_id")]
+        return [_record(r) for r in self._read("SELECT * FROM documents ORDER BY doc_id")]
 
     def hashes(self) -> dict[str, tuple[str, str]]:
         """doc_id → (content hash, source) of every live document."""
-        return {d: (h, s) for d, h, s in self._db.execute("SELECT doc_id, content_hash, source FROM documents")}
+        return {d: (h, s) for d, h, s in self._read("SELECT doc_id, content_hash, source FROM documents")}
 
     def chunk_rows(self, columns: str = "chunk_id, vector_id, doc_id, terms, folded_terms") -> list[tuple]:
         """Live chunks in a stable order (doc_id, ordinal)."""
-        return self._db.execute(f"SELECT {columns} FROM chunks ORDER BY doc_id, ordinal").fetchall()
+        return self._read(f"SELECT {columns} FROM chunks ORDER BY doc_id, ordinal")
 
     def chunks_by_vector_ids(self, ids: list[str]) -> dict[str, dict[str, Any]]:
         """Live chunks for Chroma ids; ids of versions no longer live are absent."""
@@ -217,23 +225,23 @@ class Registry:
         for start in range(0, len(ids), 500):
             part = ids[start : start + 500]
             marks = ",".join("?" * len(part))
-            cursor = self._db.execute(
+            rows = self._read(
                 f"SELECT vector_id, chunk_id, doc_id, ordinal, text, section, page, page_end, heading, section_map "
                 f"FROM chunks WHERE vector_id IN ({marks})",
                 part,
             )
-            for row in cursor:
+            for row in rows:
                 out[row[0]] = _chunk_dict(row)
         return out
 
     def chunks_of(self, doc_id: str) -> list[dict[str, Any]]:
         """The live chunks of one document, in order."""
-        cursor = self._db.execute(
+        rows = self._read(
             "SELECT vector_id, chunk_id, doc_id, ordinal, text, section, page, page_end, heading, section_map "
             "FROM chunks WHERE doc_id = ? ORDER BY ordinal",
             (doc_id,),
         )
-        return [_chunk_dict(row) for row in cursor]
+        return [_chunk_dict(row) for row in rows]
 
 
 def _chunk_dict(row: tuple) -> dict[str, Any]:

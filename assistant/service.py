@@ -1,7 +1,9 @@
 """The one facade every frontend calls: ask, search (and, later, feedback)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
 from typing import Iterator
 
 from assistant.answering.extractive import ExtractiveAnswerer
@@ -23,6 +25,27 @@ class AssistantService:
     conversations: Conversations
     faq: object = None
     llm: object = None
+    cache_size: int = 2048
+    _cache: OrderedDict = field(default_factory=OrderedDict, repr=False)
+    _cache_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def _cached(self, key):
+        with self._cache_lock:
+            if key in self._cache:
+                self._cache.move_to_end(key)
+                return self._cache[key]
+        return None
+
+    def clear_cache(self) -> None:
+        """Forget remembered answers."""
+        with self._cache_lock:
+            self._cache.clear()
+
+    def _remember(self, key, answer: Answer) -> None:
+        with self._cache_lock:
+            self._cache[key] = answer
+            while len(self._cache) > self.cache_size:
+                self._cache.popitem(last=False)
 
     def search(self, query: str, k: int = 10, filters: Filters | None = None) -> list[Hit]:
         """Hybrid search; best chunks first."""
@@ -37,6 +60,13 @@ class AssistantService:
             return Answer(text("vi", "empty"), "vi", False, "none")
         session = self.conversations.get(session_id) if session_id else None
         retrieval_query = session.contextualise(question) if session else question
+        # The same question on the same index gets the same answer: staff and enterprises repeat questions.
+        key = (question.lower(), retrieval_query.lower(), repr(filters), self.kb.registry.generation(), self.llm is not None)
+        cached = self._cached(key)
+        if cached is not None:
+            if session:
+                session.add(question, cached)
+            return cached
         curated = self.faq.match(question, query.lang) if self.faq else None
         if curated is not None:
             answer = curated
@@ -49,6 +79,7 @@ class AssistantService:
             answer = self.extractive.answer(query, hits, frame)
             if answer.grounded and self.llm is not None:
                 answer = self.llm.answer(question, query.lang, hits, fallback=answer)
+        self._remember(key, answer)
         if session:
             session.add(question, answer)
         return answer

@@ -35,6 +35,15 @@ class Settings(BaseSettings):
     mask_personal_data: bool = True
     keep_email_domains: str = Field("gov.vn", description="Comma-separated e-mail domains never masked.")
 
+    # Web and API
+    host: str = "127.0.0.1"
+    port: int = Field(8000, ge=1, le=65535)
+    database_url: str = Field("", description="SQLAlchemy URL; default SQLite under data_dir.")
+    cors_origins: str = Field("", description="Comma-separated origins allowed to call the API and embed the widget.")
+    max_question_chars: int = Field(1000, ge=10)
+    max_body_bytes: int = Field(16384, ge=1024)
+    rate_limit_per_minute: int = Field(30, ge=1, description="Questions per client per minute.")
+
     # Retrieval
     reranker: str = Field("", description="Folder of a sentence-transformers cross-encoder on disk (optional).")
     glossary: Path | None = Field(None, description="English–Vietnamese glossary TSV (default: the shipped one).")
@@ -64,6 +73,10 @@ class Settings(BaseSettings):
     def index_dir(self) -> Path:
         """Where the knowledge base keeps its files."""
         return self.data_dir / "index"
+
+    def allowed_origins(self) -> list[str]:
+        """`cors_origins` as a list."""
+        return [o.strip().rstrip("/") for o in self.cors_origins.split(",") if o.strip()]
 
     def faq_path(self) -> Path:
         """The curated answers file in use."""

@@ -72,20 +72,27 @@ def main() -> None:
         report[Path(path).name] = entry
     if args.latency:
         sample = [pool[int(i * len(pool) / args.latency)] for i in range(args.latency)]
-        search_ms, ask_ms = [], []
+        search_ms, ask_ms, repeat_ms = [], [], []
         for text in sample:
+            service.kb.embeddings.clear_query_cache()  # every measured question is new to the process
+            service.clear_cache()
             t = time.perf_counter()
             service.search(text, k=10)
             search_ms.append((time.perf_counter() - t) * 1000)
+            service.kb.embeddings.clear_query_cache()
             t = time.perf_counter()
             service.ask(text)
             ask_ms.append((time.perf_counter() - t) * 1000)
+            t = time.perf_counter()
+            service.ask(text)
+            repeat_ms.append((time.perf_counter() - t) * 1000)
         report["latency_ms"] = {
             "questions": len(sample),
             "search_p50": round(statistics.median(search_ms), 1),
             "search_p95": round(percentile(search_ms, 95), 1),
             "ask_p50": round(statistics.median(ask_ms), 1),
             "ask_p95": round(percentile(ask_ms, 95), 1),
+            "repeated_ask_p95": round(percentile(repeat_ms, 95), 2),
         }
         report["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
         report["torch_imported"] = "torch" in sys.modules

@@ -254,6 +254,31 @@ def chat() -> None:
         _print_answer(service.ask(question, session_id=session))
 
 
+@app.command()
+def serve(
+    host: Optional[str] = typer.Option(None, help="Address to listen on (default CNHT_HOST, 127.0.0.1)."),
+    port: Optional[int] = typer.Option(None, help="Port (default CNHT_PORT, 8000)."),
+    workers: int = typer.Option(1, min=1, max=16, help="Worker processes (each loads its own index)."),
+) -> None:
+    """The web chat, the widget and the REST API (OpenAPI at /docs)."""
+    import uvicorn
+
+    from bots.server import create_server
+
+    settings = _settings()
+    try:
+        app = create_server(settings)  # fails fast on a bad configuration, before any worker starts
+    except (FileNotFoundError, ValueError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    if workers > 1:
+        del app
+        uvicorn.run("bots.server:server_from_environment", factory=True, workers=workers,
+                    host=host or settings.host, port=port or settings.port, log_level="warning")
+    else:
+        uvicorn.run(app, host=host or settings.host, port=port or settings.port, log_level="info")
+
+
 def main(argv: Optional[list[str]] = None) -> None:
     """Console-script entry point."""
     app(args=argv if argv is not None else sys.argv[1:], prog_name="cnht")

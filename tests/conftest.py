@@ -84,3 +84,17 @@ def corpus_service(corpus_kb, tmp_path_factory):
 
     kb, _ = corpus_kb
     return build_services(Settings(data_dir=tmp_path_factory.mktemp("service")), kb=kb)
+
+
+@pytest.fixture(scope="session")
+def web_app(corpus_service, tmp_path_factory):
+    """The whole ASGI app (API + pages) over the corpus, with its own database."""
+    from assistant.db.database import open_database
+    from assistant.settings import Settings
+    from bots.server import create_server
+
+    data = tmp_path_factory.mktemp("web")
+    settings = Settings(data_dir=data, rate_limit_per_minute=1000, cors_origins="http://127.0.0.1:9", max_question_chars=500)
+    database = open_database(settings)
+    app = create_server(settings, service=corpus_service, database=database)
+    return app, database

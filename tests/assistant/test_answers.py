@@ -113,3 +113,19 @@ def test_retriever_is_a_langchain_retriever(corpus_service):
 
     documents = CnhtRetriever(searcher=corpus_service.searcher, k=3).invoke("khu công nghiệp")
     assert len(documents) == 3 and documents[0].metadata["doc_id"]
+
+
+def test_repeated_questions_are_answered_from_the_cache_until_the_index_changes(corpus_service, corpus_kb, tmp_path):
+    from assistant.ingestion import ingest_paths
+    from ingest.pipeline import ParseOptions
+
+    kb, _ = corpus_kb
+    first = corpus_service.ask("Khóa học ISO 31000 kéo dài mấy ngày?")
+    assert corpus_service.ask("Khóa học ISO 31000 kéo dài mấy ngày?") is first
+    (tmp_path / "tam-thoi.txt").write_text("Văn bản tạm thời để đổi chỉ mục.", encoding="utf-8")
+    ingest_paths(kb, [tmp_path], ParseOptions())
+    try:
+        again = corpus_service.ask("Khóa học ISO 31000 kéo dài mấy ngày?")
+        assert again is not first and again.answer == first.answer
+    finally:
+        kb.remove("tam-thoi")

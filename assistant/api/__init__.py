@@ -1,0 +1,1 @@
+"""The REST API (FastAPI): ask, search, documents, feedback, conversations, health and metrics."""

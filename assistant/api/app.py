@@ -1,0 +1,56 @@
+"""`create_app`: the FastAPI application over an assistant service and a database."""
+from __future__ import annotations
+
+import time
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from assistant.api.context import AppContext
+from assistant.api.limits import BodyLimit, RateLimiter, error
+from assistant.api.routes import router
+
+
+def create_app(service, database, settings=None) -> FastAPI:
+    """The API app. Nothing is built here that the caller did not pass in."""
+    settings = settings or service.settings
+    app = FastAPI(title="CNHT Assistant API", version="1", docs_url="/docs", openapi_url="/openapi.json")
+    context = AppContext(service, database, RateLimiter(settings.rate_limit_per_minute), settings)
+    app.state.context = context
+    app.include_router(router)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    origins = settings.allowed_origins()
+    if origins:
+        app.add_middleware(CORSMiddleware, allow_origins=origins, allow_methods=["GET", "POST"], allow_headers=["Content-Type", "Accept"])
+
+    @app.middleware("http")
+    async def measure(request: Request, call_next):
+        start = time.perf_counter()
+        response = await call_next(request)
+        route = request.scope.get("route")
+        name = getattr(route, "path", "unmatched")
+        context.metrics.requests.labels(name, str(response.status_code)).inc()
+        context.metrics.latency.labels(name).observe(time.perf_counter() - start)
+        return response
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError):
+        first = exc.errors()[0] if exc.errors() else {}
+        where = ".".join(str(x) for x in first.get("loc", []) if x not in ("body", "query", "path"))
+        message = first.get("msg", "invalid request")
+        if first.get("type") == "json_invalid":
+            return error(400, "malformed_json", "the request body is not valid JSON")
+        return error(422, "invalid_request", f"{where}: {message}" if where else message, field=where)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException):
+        codes = {404: "not_found", 405: "method_not_allowed"}
+        return error(exc.status_code, codes.get(exc.status_code, "http_error"), str(exc.detail))
+
+    @app.exception_handler(Exception)
+    async def crash(request: Request, exc: Exception):
+        return error(500, "internal", "the assistant failed on this request; it has been logged")
+
+    return app

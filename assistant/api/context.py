@@ -1,0 +1,89 @@
+"""What the API's routes share: the assistant service, the database, limits and metrics."""
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass, field
+from typing import Annotated
+
+from fastapi import Depends, Request
+from prometheus_client import CollectorRegistry, Counter, Histogram
+
+from assistant.answering.models import Answer
+from assistant.api.limits import RateLimiter
+from assistant.db.database import Database
+from assistant.db.models import AnswerRecord, Conversation
+from assistant.service import AssistantService
+
+
+@dataclass
+class Metrics:
+    """Prometheus metrics of one app (own registry, so apps never collide)."""
+
+    registry: CollectorRegistry = field(default_factory=CollectorRegistry)
+
+    def __post_init__(self) -> None:
+        self.requests = Counter("cnht_http_requests_total", "HTTP requests", ["route", "status"], registry=self.registry)
+        self.latency = Histogram(
+            "cnht_http_request_seconds", "HTTP request latency", ["route"], registry=self.registry,
+            buckets=(0.025, 0.05, 0.1, 0.15, 0.25, 0.5, 1, 2.5, 5),
+        )
+        self.answers = Counter("cnht_answers_total", "Answers given", ["lang", "grounded", "source"], registry=self.registry)
+        self.feedback = Counter("cnht_feedback_total", "Feedback received", ["rating"], registry=self.registry)
+
+
+@dataclass
+class AppContext:
+    """Built once per app by `create_app`."""
+
+    service: AssistantService
+    database: Database
+    limiter: RateLimiter
+    settings: object
+    metrics: Metrics = field(default_factory=Metrics)
+
+    def record(self, question: str, answer: Answer, session_id: str, channel: str) -> str:
+        """Store a turn; returns the new answer_id."""
+        answer_id = uuid.uuid4().hex
+        with self.database.session() as session:
+            conversation = session.get(Conversation, session_id)
+            if conversation is None:
+                session.add(Conversation(id=session_id, channel=channel, lang=answer.lang))
+            else:
+                conversation.lang = answer.lang
+            session.add(
+                AnswerRecord(
+                    id=answer_id,
+                    conversation_id=session_id,
+                    channel=channel,
+                    question=question,
+                    answer=answer.answer,
+                    lang=answer.lang,
+                    grounded=answer.grounded,
+                    source=answer.source,
+                    citations=json.dumps(_citations(answer), ensure_ascii=False),
+                )
+            )
+        self.metrics.answers.labels(answer.lang, str(answer.grounded).lower(), answer.source).inc()
+        return answer_id
+
+
+def _citations(answer: Answer) -> list[dict]:
+    return [
+        {"n": c.n, "doc_id": c.doc_id, "title": c.title, "doc_number": c.doc_number, "section": c.section,
+         "page": c.page, "quote": c.quote, "chunk_id": c.chunk_id}
+        for c in answer.citations
+    ]
+
+
+def answer_body(answer: Answer, answer_id: str, session_id: str) -> dict:
+    """The JSON of an answer in the API (the CLI's fields, the chunk ids, and the two ids)."""
+    return {**answer.public(), "citations": _citations(answer), "answer_id": answer_id, "session_id": session_id}
+
+
+def get_context(request: Request) -> AppContext:
+    """The app's context (a FastAPI dependency)."""
+    return request.app.state.context
+
+
+ContextDep = Annotated[AppContext, Depends(get_context)]

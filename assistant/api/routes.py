@@ -1,0 +1,186 @@
+"""The API's routes: one small function per endpoint over the shared context."""
+from __future__ import annotations
+
+import json
+import time
+import uuid
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse, PlainTextResponse, StreamingResponse
+from prometheus_client import generate_latest
+from sqlalchemy import select
+
+from assistant.answering.models import Answer
+from assistant.api.context import ContextDep, answer_body
+from assistant.api.limits import error, retry_after
+from assistant.api.schemas import AnswerOut, AskRequest, FeedbackRequest
+from assistant.db.models import AnswerRecord, Feedback
+from assistant.retrieval import Filters
+
+router = APIRouter()
+
+
+def _client(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def _limited(context, request: Request):
+    wait = context.limiter.take(_client(request))
+    if wait:
+        return error(429, "rate_limited", "too many requests: try again shortly", headers=retry_after(wait))
+    return None
+
+
+def _clean_question(context, text: str):
+    question = " ".join(text.split())
+    if not question:
+        return None, error(422, "empty_question", "the question is empty", field="question")
+    limit = context.settings.max_question_chars
+    if len(question) > limit:
+        return None, error(422, "question_too_long", f"the question is over {limit} characters", field="question")
+    return question, None
+
+
+@router.post("/api/ask", response_model=AnswerOut, responses={422: {}, 429: {}})
+def ask(body: AskRequest, request: Request, context: ContextDep):
+    """Answer a question with citations. With `Accept: text/event-stream` the answer streams as
+    Server-Sent Events (`delta` events with text, then one `answer` event with the whole answer)."""
+    if (limited := _limited(context, request)) is not None:
+        return limited
+    question, problem = _clean_question(context, body.question)
+    if problem is not None:
+        return problem
+    session_id = body.session_id or uuid.uuid4().hex
+    if "text/event-stream" in request.headers.get("accept", ""):
+        return StreamingResponse(_stream(context, question, session_id, body.channel), media_type="text/event-stream",
+                                 headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
+    answer = context.service.ask(question, session_id=session_id)
+    answer_id = context.record(question, answer, session_id, body.channel)
+    return answer_body(answer, answer_id, session_id)
+
+
+def _stream(context, question: str, session_id: str, channel: str):
+    yield ": stream open\n\n"
+    final: Answer | None = None
+    try:
+        for event in context.service.ask_stream(question, session_id=session_id):
+            if isinstance(event, Answer):
+                final = event
+            else:
+                yield f"event: delta\ndata: {json.dumps({'text': event}, ensure_ascii=False)}\n\n"
+    except Exception as exc:  # the stream is already open: report the failure inside it
+        yield f"event: error\ndata: {json.dumps({'code': 'internal', 'message': type(exc).__name__})}\n\n"
+        return
+    answer_id = context.record(question, final, session_id, channel)
+    yield f"event: answer\ndata: {json.dumps(answer_body(final, answer_id, session_id), ensure_ascii=False)}\n\n"
+
+
+@router.get("/api/search")
+def search(
+    request: Request,
+    context: ContextDep,
+    q: str = Query(..., description="The query."),
+    k: int = Query(10, ge=1, le=50),
+    doc_type: list[str] = Query([]),
+    lang: str = Query("", pattern="^(|vi|en)$"),
+    date_from: str = Query("", pattern=r"^(|\d{4}-\d{2}-\d{2})$"),
+    date_to: str = Query("", pattern=r"^(|\d{4}-\d{2}-\d{2})$"),
+):
+    """Hybrid search: the best chunks, as `cnht search --json`."""
+    if (limited := _limited(context, request)) is not None:
+        return limited
+    query, problem = _clean_question(context, q)
+    if problem is not None:
+        return problem
+    hits = context.service.search(query, k=k, filters=Filters(doc_types=doc_type, lang=lang, date_from=date_from, date_to=date_to))
+    return [h.public() for h in hits]
+
+
+@router.get("/api/documents")
+def documents(context: ContextDep):
+    """Indexed documents with their metadata."""
+    return [_document(r) for r in context.service.kb.documents()]
+
+
+def _document(record) -> dict:
+    meta = record.meta
+    return {
+        "doc_id": record.doc_id,
+        "title": meta.get("title", ""),
+        "doc_number": meta.get("doc_number", ""),
+        "doc_type": meta.get("doc_type", ""),
+        "issuer": meta.get("issuer", ""),
+        "issued_date": meta.get("issued_date", ""),
+        "status": meta.get("status", "in_force"),
+        "superseded_by": meta.get("superseded_by", ""),
+        "lang": meta.get("lang", "vi"),
+        "pages": meta.get("pages"),
+        "chunk_count": record.chunk_count,
+    }
+
+
+@router.get("/api/documents/{doc_id}")
+def document(doc_id: str, context: ContextDep):
+    """A document's metadata and the texts of its chunks (what citations point to)."""
+    record = context.service.kb.document(doc_id)
+    if record is None:
+        return error(404, "not_found", f"no document with doc_id {doc_id!r}")
+    chunks = [
+        {"chunk_id": c["chunk_id"], "section": c["section"], "page": c["page"], "text": c["text"]}
+        for c in context.service.kb.registry.chunks_of(doc_id)
+    ]
+    return {**_document(record), "chunks": chunks}
+
+
+@router.get("/api/conversations/{session_id}")
+def conversation(session_id: str, context: ContextDep):
+    """The turns of a conversation, oldest first (the chat reloads from this)."""
+    with context.database.session() as session:
+        rows = session.scalars(
+            select(AnswerRecord).where(AnswerRecord.conversation_id == session_id).order_by(AnswerRecord.created_at)
+        ).all()
+        return [
+            {"answer_id": r.id, "question": r.question, "answer": r.answer, "lang": r.lang, "grounded": r.grounded,
+             "source": r.source, "citations": json.loads(r.citations)}
+            for r in rows
+        ]
+
+
+@router.post("/api/feedback", status_code=201)
+def feedback(body: FeedbackRequest, context: ContextDep):
+    """Thumbs up or down on an answer, with an optional comment."""
+    with context.database.session() as session:
+        if session.get(AnswerRecord, body.answer_id) is None:
+            return error(404, "not_found", f"no answer with answer_id {body.answer_id!r}", field="answer_id")
+        row = Feedback(answer_id=body.answer_id, rating=body.rating, comment=body.comment.strip())
+        session.add(row)
+        session.flush()
+        feedback_id = row.id
+    context.metrics.feedback.labels(body.rating).inc()
+    return {"id": feedback_id}
+
+
+@router.get("/healthz")
+def healthz():
+    """The process is up."""
+    return {"status": "ok"}
+
+
+@router.get("/readyz")
+def readyz(context: ContextDep):
+    """Ready when documents are indexed and the database answers."""
+    try:
+        count = len(context.service.kb.documents())
+        with context.database.session() as session:
+            session.execute(select(1))
+    except Exception as exc:
+        return JSONResponse({"status": "unavailable", "reason": type(exc).__name__}, status_code=503)
+    if count == 0:
+        return JSONResponse({"status": "unavailable", "reason": "no documents indexed"}, status_code=503)
+    return {"status": "ready", "documents": count}
+
+
+@router.get("/metrics")
+def metrics(context: ContextDep):
+    """Prometheus metrics."""
+    return PlainTextResponse(generate_latest(context.metrics.registry).decode(), media_type="text/plain; version=0.0.4")

@@ -1,0 +1,56 @@
+"""Request and response bodies of the API."""
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class AskRequest(BaseModel):
+    """A question, optionally in an existing conversation."""
+
+    model_config = ConfigDict(extra="forbid")
+    question: str = Field(..., description="The question, Vietnamese or English.")
+    session_id: str | None = Field(None, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
+    channel: Literal["web", "widget", "api"] = "web"
+
+
+class CitationOut(BaseModel):
+    """Where a statement comes from."""
+
+    n: int
+    doc_id: str
+    title: str
+    doc_number: str
+    section: str
+    page: int | None
+    quote: str
+    chunk_id: str = ""
+
+
+class AnswerOut(BaseModel):
+    """The answer, as `cnht ask --json`, plus its ids."""
+
+    answer: str
+    lang: str
+    grounded: bool
+    source: str
+    citations: list[CitationOut]
+    suggestions: list[dict[str, str]] = []
+    answer_id: str
+    session_id: str
+
+
+class FeedbackRequest(BaseModel):
+    """A thumbs up or down on an answer."""
+
+    model_config = ConfigDict(extra="forbid")
+    answer_id: str = Field(..., min_length=1, max_length=64)
+    rating: Literal["up", "down"]
+    comment: str = Field("", max_length=2000)
+
+
+class ErrorOut(BaseModel):
+    """Every error the API returns."""
+
+    error: dict

@@ -1,0 +1,1 @@
+"""Persistence of conversations, answers and feedback (SQLAlchemy; SQLite by default)."""

@@ -1,0 +1,132 @@
+"""Web load benchmark: `cnht serve` on loopback under an open-loop load of mixed Vietnamese and English
+questions; then time-to-first-byte of streamed answers.
+
+    CNHT_DATA_DIR=D .venv/bin/python bench/bench_web.py [--rate 30] [--seconds 60] [--workers 2] QUESTIONS.jsonl [...]
+
+The load generator runs in this process (asyncio + httpx) on the same 2-core machine as the server.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The q-th percentile (0–100)."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))]
+
+
+async def load(url: str, questions: list[str], rate: float, seconds: float) -> dict:
+    """Send `rate` requests per second for `seconds`, each at its scheduled time, whatever the replies."""
+    latencies: list[float] = []
+    errors: dict[str, int] = {}
+    limits = httpx.Limits(max_connections=400, max_keepalive_connections=400)
+    async with httpx.AsyncClient(base_url=url, timeout=30, limits=limits) as client:
+        async def one(question: str) -> None:
+            start = time.perf_counter()
+            try:
+                response = await client.post("/api/ask", json={"question": question, "channel": "api"})
+                if response.status_code != 200:
+                    errors[str(response.status_code)] = errors.get(str(response.status_code), 0) + 1
+                    return
+                latencies.append((time.perf_counter() - start) * 1000)
+            except httpx.HTTPError as exc:
+                errors[type(exc).__name__] = errors.get(type(exc).__name__, 0) + 1
+
+        tasks = []
+        begin = time.perf_counter()
+        total = int(rate * seconds)
+        for i in range(total):
+            delay = begin + i / rate - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            tasks.append(asyncio.create_task(one(questions[i % len(questions)])))
+        await asyncio.gather(*tasks)
+        elapsed = time.perf_counter() - begin
+    return {
+        "sent": total,
+        "answered": len(latencies),
+        "errors": errors,
+        "seconds": round(elapsed, 1),
+        "answered_per_s": round(len(latencies) / elapsed, 1),
+        "p50_ms": round(statistics.median(latencies), 1) if latencies else None,
+        "p95_ms": round(percentile(latencies, 95), 1) if latencies else None,
+        "p99_ms": round(percentile(latencies, 99), 1) if latencies else None,
+    }
+
+
+async def first_bytes(url: str, questions: list[str], count: int) -> dict:
+    """Time from sending a streamed question to its first answer text (the first `delta` event)."""
+    times: list[float] = []
+    async with httpx.AsyncClient(base_url=url, timeout=30) as client:
+        for question in questions[:count]:
+            start = time.perf_counter()
+            async with client.stream("POST", "/api/ask", json={"question": question + " ?", "channel": "api"},
+                                     headers={"Accept": "text/event-stream"}) as response:
+                lines = response.aiter_lines()
+                async for line in lines:
+                    if line.startswith("event: delta"):
+                        times.append((time.perf_counter() - start) * 1000)
+                        break
+                async for _ in lines:
+                    pass
+    return {"requests": len(times), "p50_ms": round(statistics.median(times), 1), "p95_ms": round(percentile(times, 95), 1)}
+
+
+def main() -> None:
+    """Start the server, run the load, print the report."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("questions", nargs="+")
+    parser.add_argument("--rate", type=float, default=30)
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--out")
+    args = parser.parse_args()
+    pool = []
+    for path in args.questions:
+        pool += [json.loads(line)["question"] for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
+    random.Random(7).shuffle(pool)
+    env = {**os.environ, "OMP_WAIT_POLICY": "passive", "CNHT_RATE_LIMIT_PER_MINUTE": "100000"}
+    server = subprocess.Popen([sys.executable, "-m", "bots", "serve", "--port", str(args.port), "--workers", str(args.workers)],
+                              env=env, cwd=ROOT)
+    url = f"http://127.0.0.1:{args.port}"
+    try:
+        deadline = time.time() + 180
+        while True:
+            try:
+                if httpx.get(url + "/readyz", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.time() > deadline or server.poll() is not None:
+                raise SystemExit("server did not become ready")
+            time.sleep(0.5)
+        asyncio.run(load(url, pool, 5, 10))  # warm every worker
+        report = {"questions_in_pool": len(pool), "workers": args.workers, "rate": args.rate}
+        report["load"] = asyncio.run(load(url, pool, args.rate, args.seconds))
+        report["stream_first_delta"] = asyncio.run(first_bytes(url, pool, 100))
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    text = json.dumps(report, ensure_ascii=False, indent=2)
+    print(text)
+    if args.out:
+        Path(args.out).write_text(text + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

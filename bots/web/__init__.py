@@ -1,0 +1,1 @@
+"""The web chat page, its assets and the embeddable widget."""

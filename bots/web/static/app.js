@@ -1,0 +1,250 @@
+// CNHT Assistant web chat. Everything from a question or a document is inserted as text, never as HTML.
+(function () {
+  "use strict";
+  var T = {
+    vi: {
+      title: "Trợ lý chính sách công nghiệp hỗ trợ", skip: "Bỏ qua đến ô câu hỏi",
+      intro: "Hỏi về công nghiệp hỗ trợ, khu và cụm công nghiệp, chính sách ưu đãi và các chương trình hỗ trợ. Mọi câu trả lời đều trích dẫn văn bản gốc.",
+      label: "Câu hỏi của bạn", placeholder: "Nhập câu hỏi…", send: "Gửi", close: "Đóng",
+      hint: "Thông tin mang tính tham khảo; văn bản gốc có giá trị pháp lý.", switchTo: "Switch to English", switchLabel: "EN",
+      starters: ["Tỉnh có bao nhiêu khu công nghiệp?", "Dự án công nghiệp hỗ trợ được ưu đãi thuế như thế nào?", "Chương trình khuyến công hỗ trợ những gì?", "Quyết định 3164/QĐ-UBND có bao nhiêu nhóm giải pháp?"],
+      startersLabel: "Câu hỏi gợi ý", sources: "Nguồn", nearest: "Văn bản gần nhất:", waiting: "Đang tìm trong văn bản…",
+      helpful: "Câu trả lời hữu ích", notHelpful: "Câu trả lời chưa hữu ích", comment: "Góp ý (không bắt buộc)", sendComment: "Gửi góp ý",
+      thanks: "Cảm ơn góp ý của bạn.", page: "trang", section: "Mục", inactive: "Văn bản này không còn hiệu lực", error: "Có lỗi khi trả lời. Vui lòng thử lại.",
+      rate: "Bạn hỏi quá nhanh. Vui lòng thử lại sau ít giây.", you: "Bạn", assistant: "Trợ lý", openSource: "Mở nguồn",
+      yes: "Hữu ích", no: "Chưa hữu ích"
+    },
+    en: {
+      title: "Supporting-industry policy assistant", skip: "Skip to the question box",
+      intro: "Ask about supporting industry, industrial parks and clusters, incentives and support programmes. Every answer cites the source documents.",
+      label: "Your question", placeholder: "Type your question…", send: "Send", close: "Close",
+      hint: "For information only; the original documents are legally authoritative.", switchTo: "Chuyển sang tiếng Việt", switchLabel: "VI",
+      starters: ["How many industrial parks does the province have?", "What tax incentives do supporting industry projects get?", "What does the industrial promotion programme support?", "How many groups of solutions does Decision 3164 set out?"],
+      startersLabel: "Suggested questions", sources: "Sources", nearest: "Nearest documents:", waiting: "Searching the documents…",
+      helpful: "Helpful answer", notHelpful: "Unhelpful answer", comment: "Comment (optional)", sendComment: "Send comment",
+      thanks: "Thank you for your feedback.", page: "page", section: "Section", inactive: "This document is no longer in force", error: "Something went wrong. Please try again.",
+      rate: "Too many questions at once. Please try again in a few seconds.", you: "You", assistant: "Assistant", openSource: "Open source",
+      yes: "Helpful", no: "Not helpful"
+    }
+  };
+  var params = new URLSearchParams(location.search);
+  var store = { get: function (k) { try { return localStorage.getItem(k); } catch (e) { return null; } },
+                set: function (k, v) { try { localStorage.setItem(k, v); } catch (e) {} } };
+  var lang = store.get("cnht.lang") || params.get("lang") || "vi";
+  if (params.get("embed")) document.body.classList.add("embed");
+  var session = store.get("cnht.session");
+  var $ = function (id) { return document.getElementById(id); };
+  var log = $("log"), form = $("ask"), input = $("question"), sendButton = $("send");
+
+  function el(tag, attrs, text) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) { node.setAttribute(k, attrs[k]); });
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+  function t(key) { return T[lang][key]; }
+
+  function applyLanguage() {
+    document.documentElement.lang = lang;
+    document.title = t("title");
+    document.querySelectorAll("[data-i18n]").forEach(function (n) { n.textContent = t(n.getAttribute("data-i18n")); });
+    document.querySelectorAll("[data-i18n-placeholder]").forEach(function (n) { n.setAttribute("placeholder", t(n.getAttribute("data-i18n-placeholder"))); });
+    document.querySelectorAll("[data-i18n-label]").forEach(function (n) { n.setAttribute("aria-label", t(n.getAttribute("data-i18n-label"))); });
+    var button = $("lang");
+    button.textContent = t("switchLabel");
+    button.setAttribute("aria-label", t("switchTo"));
+    var starters = $("starters");
+    starters.setAttribute("aria-label", t("startersLabel"));
+    starters.textContent = "";
+    t("starters").forEach(function (q) {
+      var b = el("button", { type: "button" }, q);
+      b.addEventListener("click", function () { ask(q); });
+      starters.appendChild(b);
+    });
+  }
+
+  function renderText(container, text, citations) {
+    container.textContent = "";
+    var parts = text.split(/(\[\d+\])/);
+    parts.forEach(function (part) {
+      var m = /^\[(\d+)\]$/.exec(part);
+      var citation = m && citations.filter(function (c) { return c.n === Number(m[1]); })[0];
+      if (citation) {
+        var b = el("button", { type: "button", "class": "cite", "aria-label": t("openSource") + " " + m[1] }, part);
+        b.addEventListener("click", function () { openCitation(citation); });
+        container.appendChild(b);
+      } else {
+        container.appendChild(document.createTextNode(part));
+      }
+    });
+  }
+
+  function addUser(question) {
+    var item = el("li", { "class": "msg user" });
+    item.appendChild(el("span", { "class": "visually-hidden" }, t("you") + ": "));
+    item.appendChild(document.createTextNode(question));
+    log.appendChild(item);
+  }
+
+  function addAnswer() {
+    var item = el("li", { "class": "msg bot", "aria-busy": "true" });
+    item.appendChild(el("span", { "class": "visually-hidden" }, t("assistant") + ": "));
+    var body = el("div", { "class": "body" }, t("waiting"));
+    item.appendChild(body);
+    log.appendChild(item);
+    item.scrollIntoView({ block: "end" });
+    return item;
+  }
+
+  function finishAnswer(item, data) {
+    item.removeAttribute("aria-busy");
+    var body = item.querySelector(".body");
+    renderText(body, data.answer, data.citations || []);
+    if (!data.grounded) {
+      item.classList.add("refused");
+      item.setAttribute("data-state", "not-in-documents");
+    }
+    if (data.citations && data.citations.length) {
+      var list = el("ol", { "class": "sources", "aria-label": t("sources") });
+      data.citations.forEach(function (c) {
+        var li = el("li");
+        var label = [c.doc_number || c.title, c.section, c.page ? t("page") + " " + c.page : ""].filter(Boolean).join(" · ");
+        var b = el("button", { type: "button" }, label);
+        b.addEventListener("click", function () { openCitation(c); });
+        li.appendChild(b);
+        list.appendChild(li);
+      });
+      item.appendChild(list);
+    }
+    if (data.answer_id) item.appendChild(feedbackControls(data.answer_id));
+  }
+
+  function feedbackControls(answerId) {
+    var box = el("div", { "class": "feedback" });
+    var up = el("button", { type: "button", "aria-pressed": "false", "aria-label": t("helpful") }, "▲ " + t("yes"));
+    var down = el("button", { type: "button", "aria-pressed": "false", "aria-label": t("notHelpful") }, "▼ " + t("no"));
+    function choose(rating, button) {
+      up.setAttribute("aria-pressed", "false"); down.setAttribute("aria-pressed", "false");
+      button.setAttribute("aria-pressed", "true");
+      if (box.querySelector("textarea")) return;
+      var label = el("label", { "class": "visually-hidden", "for": "c-" + answerId }, t("comment"));
+      var comment = el("textarea", { id: "c-" + answerId, rows: "1", maxlength: "2000", placeholder: t("comment") });
+      var send = el("button", { type: "button" }, t("sendComment"));
+      send.addEventListener("click", function () { submit(box.getAttribute("data-rating"), comment.value); });
+      box.appendChild(label); box.appendChild(comment); box.appendChild(send);
+      box.setAttribute("data-rating", rating);
+      submit(rating, "");
+    }
+    function submit(rating, comment) {
+      fetch("/api/feedback", { method: "POST", headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ answer_id: answerId, rating: rating, comment: comment || "" }) })
+        .then(function (r) {
+          if (r.ok && comment) {
+            box.textContent = "";
+            box.appendChild(el("span", { role: "status" }, t("thanks")));
+          }
+        });
+    }
+    up.addEventListener("click", function () { box.setAttribute("data-rating", "up"); choose("up", up); });
+    down.addEventListener("click", function () { box.setAttribute("data-rating", "down"); choose("down", down); });
+    box.appendChild(up); box.appendChild(down);
+    return box;
+  }
+
+  function openCitation(c) {
+    var panel = $("panel");
+    $("panel-title").textContent = c.title || c.doc_id;
+    $("panel-meta").textContent = [c.doc_number, c.section, c.page ? t("page") + " " + c.page : ""].filter(Boolean).join(" · ");
+    var text = $("panel-text");
+    text.textContent = "…";
+    panel.hidden = false;
+    panel.focus();
+    fetch("/api/documents/" + encodeURIComponent(c.doc_id)).then(function (r) { return r.json(); }).then(function (doc) {
+      var status = $("panel-status");
+      status.hidden = doc.status === "in_force";
+      status.textContent = doc.status === "in_force" ? "" : t("inactive") + (doc.superseded_by ? " → " + doc.superseded_by : "");
+      var chunk = (doc.chunks || []).filter(function (k) { return k.chunk_id === c.chunk_id; })[0] || (doc.chunks || [])[0];
+      text.textContent = "";
+      if (!chunk) return;
+      var quote = (c.quote || "").split(" … ")[0];
+      var at = quote ? chunk.text.indexOf(quote) : -1;
+      if (at < 0 && quote) at = chunk.text.indexOf(quote.slice(0, 60));
+      if (at < 0) { text.textContent = chunk.text; return; }
+      var length = chunk.text.indexOf(quote) === at ? quote.length : Math.min(quote.length, 60);
+      text.appendChild(document.createTextNode(chunk.text.slice(0, at)));
+      var mark = el("mark", {}, chunk.text.slice(at, at + length));
+      text.appendChild(mark);
+      text.appendChild(document.createTextNode(chunk.text.slice(at + length)));
+      mark.scrollIntoView({ block: "center" });
+    });
+  }
+
+  function ask(question) {
+    question = (question || "").trim();
+    if (!question) return;
+    addUser(question);
+    var item = addAnswer();
+    sendButton.disabled = true;
+    input.value = "";
+    fetch("/api/ask", { method: "POST", headers: { "Content-Type": "application/json", "Accept": "text/event-stream" },
+      body: JSON.stringify({ question: question, session_id: session || undefined, channel: params.get("embed") ? "widget" : "web" }) })
+      .then(function (response) {
+        if (response.status === 429) throw new Error("rate");
+        if (!response.ok || !response.body) throw new Error("http");
+        var reader = response.body.getReader(), decoder = new TextDecoder(), buffer = "", started = false;
+        var body = item.querySelector(".body");
+        function handle(block) {
+          var event = "message", data = "";
+          block.split("\n").forEach(function (line) {
+            if (line.indexOf("event: ") === 0) event = line.slice(7);
+            else if (line.indexOf("data: ") === 0) data += line.slice(6);
+          });
+          if (!data) return;
+          var payload = JSON.parse(data);
+          if (event === "delta") {
+            if (!started) { body.textContent = ""; started = true; }
+            body.appendChild(document.createTextNode(payload.text));
+          } else if (event === "answer") {
+            session = payload.session_id; store.set("cnht.session", session);
+            finishAnswer(item, payload);
+          } else if (event === "error") {
+            throw new Error("stream");
+          }
+        }
+        function pump() {
+          return reader.read().then(function (chunk) {
+            if (chunk.done) return;
+            buffer += decoder.decode(chunk.value, { stream: true });
+            var blocks = buffer.split("\n\n");
+            buffer = blocks.pop();
+            blocks.forEach(handle);
+            return pump();
+          });
+        }
+        return pump();
+      })
+      .catch(function (err) {
+        item.removeAttribute("aria-busy");
+        item.querySelector(".body").textContent = err.message === "rate" ? t("rate") : t("error");
+      })
+      .then(function () { sendButton.disabled = false; input.focus(); });
+  }
+
+  function restore() {
+    if (!session) return;
+    fetch("/api/conversations/" + encodeURIComponent(session)).then(function (r) { return r.ok ? r.json() : []; }).then(function (turns) {
+      turns.forEach(function (turn) {
+        addUser(turn.question);
+        finishAnswer(addAnswer(), turn);
+      });
+    });
+  }
+
+  form.addEventListener("submit", function (e) { e.preventDefault(); ask(input.value); });
+  input.addEventListener("keydown", function (e) { if (e.key === "Enter" && !e.shiftKey) { e.preventDefault(); ask(input.value); } });
+  $("lang").addEventListener("click", function () { lang = lang === "vi" ? "en" : "vi"; store.set("cnht.lang", lang); applyLanguage(); });
+  $("panel-close").addEventListener("click", function () { $("panel").hidden = true; input.focus(); });
+  document.addEventListener("keydown", function (e) { if (e.key === "Escape") $("panel").hidden = true; });
+  applyLanguage();
+  restore();
+})();

@@ -1,0 +1,41 @@
+// CNHT Assistant widget: <script src="https://HOST/widget.js" data-lang="vi" defer></script>
+// The chat opens in an iframe inside a closed shadow root, so the host page's styles and the chat's never touch.
+(function () {
+  "use strict";
+  var script = document.currentScript;
+  if (!script || window.__cnhtWidget) return;
+  window.__cnhtWidget = true;
+  var origin = new URL(script.src).origin;
+  var lang = script.getAttribute("data-lang") === "en" ? "en" : "vi";
+  var host = document.createElement("div");
+  host.setAttribute("data-cnht-widget", "");
+  var root = host.attachShadow ? host.attachShadow({ mode: "open" }) : host;
+  var style = document.createElement("style");
+  style.textContent =
+    ":host{all:initial}" +
+    ".bubble{position:fixed;right:20px;bottom:20px;width:56px;height:56px;border-radius:50%;border:0;background:#0b5cad;color:#fff;font:600 24px/56px system-ui,sans-serif;cursor:pointer;box-shadow:0 2px 8px rgba(0,0,0,.3);z-index:2147483646}" +
+    ".bubble:focus-visible{outline:3px solid #f0b400;outline-offset:2px}" +
+    ".frame{position:fixed;right:20px;bottom:88px;width:min(400px,calc(100vw - 24px));height:min(620px,calc(100vh - 120px));border:1px solid #d0d7de;border-radius:12px;background:#fff;box-shadow:0 4px 16px rgba(0,0,0,.25);z-index:2147483647}" +
+    ".frame[hidden]{display:none}";
+  var bubble = document.createElement("button");
+  bubble.className = "bubble";
+  bubble.type = "button";
+  bubble.setAttribute("aria-label", lang === "en" ? "Open the policy assistant" : "Mở trợ lý chính sách");
+  bubble.setAttribute("aria-expanded", "false");
+  bubble.textContent = "?";
+  var frame = document.createElement("iframe");
+  frame.className = "frame";
+  frame.hidden = true;
+  frame.title = lang === "en" ? "Policy assistant" : "Trợ lý chính sách";
+  frame.setAttribute("data-src", origin + "/?embed=1&lang=" + lang);
+  bubble.addEventListener("click", function () {
+    if (!frame.getAttribute("src")) frame.setAttribute("src", frame.getAttribute("data-src"));
+    frame.hidden = !frame.hidden;
+    bubble.setAttribute("aria-expanded", String(!frame.hidden));
+    bubble.textContent = frame.hidden ? "?" : "×";
+  });
+  root.appendChild(style);
+  root.appendChild(frame);
+  root.appendChild(bubble);
+  document.body.appendChild(host);
+})();
