@@ -21,12 +21,9 @@ from pathlib import Path
 import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-
-def percentile(values: list[float], q: float) -> float:
-    """The q-th percentile (0–100)."""
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))]
+from report import emit, percentile  # noqa: E402
 
 
 async def load(url: str, questions: list[str], rate: float, seconds: float) -> dict:
@@ -122,10 +119,7 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait(timeout=30)
-    text = json.dumps(report, ensure_ascii=False, indent=2)
-    print(text)
-    if args.out:
-        Path(args.out).write_text(text + "\n", encoding="utf-8")
+    emit(report, args.out)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,20 @@
+"""Shared by the benchmarks: print a JSON report and optionally save it."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+
+def emit(report: dict, out: str | None) -> None:
+    """Print the report as JSON; also write it to `out` when given."""
+    text = json.dumps(report, ensure_ascii=False, indent=2)
+    print(text)
+    if out:
+        Path(out).parent.mkdir(parents=True, exist_ok=True)
+        Path(out).write_text(text + "\n", encoding="utf-8")
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The q-th percentile (0–100) by nearest rank."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))]
