@@ -11,6 +11,7 @@ from prometheus_client import CollectorRegistry, Counter, Histogram
 
 from assistant.answering.models import Answer
 from assistant.api.limits import RateLimiter
+from assistant.api.schemas import CitationOut
 from assistant.db.database import Database
 from assistant.db.models import AnswerRecord, Conversation
 from assistant.service import AssistantService
@@ -69,11 +70,8 @@ class AppContext:
 
 
 def _citations(answer: Answer) -> list[dict]:
-    return [
-        {"n": c.n, "doc_id": c.doc_id, "title": c.title, "doc_number": c.doc_number, "section": c.section,
-         "page": c.page, "quote": c.quote, "chunk_id": c.chunk_id}
-        for c in answer.citations
-    ]
+    fields = CitationOut.model_fields
+    return [CitationOut(**{name: getattr(c, name) for name in fields}).model_dump() for c in answer.citations]
 
 
 def answer_body(answer: Answer, answer_id: str, session_id: str) -> dict:
