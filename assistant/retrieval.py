@@ -149,14 +149,17 @@ class HybridSearcher:
         self.reranker = reranker
         self._generation = -1
         self._docs: dict[str, dict[str, Any]] = {}
-        self._chunk_doc: list[str] = []
+        self._by_number: dict[str, list[str]] = {}
 
     def _refresh(self) -> None:
         generation = self.kb.registry.generation()
         if generation != self._generation:
             self._docs = {r.doc_id: r.meta for r in self.kb.documents()}
-            lexical = self.kb.lexical()
-            self._chunk_doc = [vid.split("#", 1)[0] for vid in lexical.vector_ids]
+            self._by_number = {}
+            for doc_id, meta in self._docs.items():
+                keys = set(re.findall(r"(?<!\d)(\d{1,5})(?!\d)", f"{meta.get('doc_number', '')} {doc_id} {meta.get('title', '')}"))
+                for key in keys:
+                    self._by_number.setdefault(key, []).append(doc_id)
             self._generation = generation
 
     def search(self, question: str, k: int = 10, filters: Filters | None = None) -> list[Hit]:
@@ -279,7 +282,8 @@ class HybridSearcher:
         """Documents the question names: by number (strongly) or by a title it repeats."""
         named: dict[str, float] = {}
         for reference in query.references.documents:
-            for doc_id, meta in self._docs.items():
+            for doc_id in self._by_number.get(reference.number, []):
+                meta = self._docs[doc_id]
                 strength = matches_document(reference, meta.get("doc_number", ""), doc_id, meta.get("title", ""))
                 if strength:
                     named[doc_id] = max(named.get(doc_id, 0.0), strength)

@@ -119,7 +119,7 @@ def build_services(settings, kb: KnowledgeBase | None = None) -> AssistantServic
         settings.agency_name_vi,
         settings.agency_name_en,
         settings.refusal_threshold,
-        idf=lambda term: kb.lexical().idf(term.replace(" ", "_")),
+        lexical=kb.lexical,
     )
     llm = None
     if settings.llm_base_url and settings.llm_model:

@@ -70,11 +70,24 @@ def normalize_text(text: str) -> str:
     return "\n".join(line.strip() for line in text.split("\n"))
 
 
+def _fold_table() -> dict[int, str | None]:
+    table: dict[int, str | None] = {ord("đ"): "d", ord("Đ"): "D"}
+    for code in range(0x00C0, 0x1EFF + 1):
+        char = chr(code)
+        base = "".join(c for c in unicodedata.normalize("NFD", char) if unicodedata.category(c) != "Mn")
+        if base != char and base.isascii():
+            table[code] = base
+    for code in range(0x0300, 0x0370):  # combining marks left in text that was not composed
+        table[code] = None
+    return table
+
+
+_FOLD_TABLE = _fold_table()
+
+
 def fold(text: str) -> str:
     """Lower-case text without diacritics (`Hỗ trợ Đầu tư` → `ho tro dau tu`)."""
-    text = text.replace("đ", "d").replace("Đ", "D")
-    decomposed = unicodedata.normalize("NFD", text)
-    return "".join(c for c in decomposed if unicodedata.category(c) != "Mn").lower()
+    return unicodedata.normalize("NFC", text).translate(_FOLD_TABLE).lower()
 
 
 _VI_LETTERS = set("ăâđêôơưàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ")

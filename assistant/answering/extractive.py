@@ -116,63 +116,70 @@ def split_units(hit: Hit, rank: int) -> list[Unit]:
 class ExtractiveAnswerer:
     """Composes an answer from quoted clauses; refuses below the calibrated confidence."""
 
-    def __init__(self, glossary: Glossary, agency_vi: str, agency_en: str, threshold: float, idf=None):
+    def __init__(self, glossary: Glossary, agency_vi: str, agency_en: str, threshold: float, lexical=None):
         self.glossary = glossary
-        self.idf = idf or (lambda term: 1.0)  # rarer terms weigh more: missing them says more
+        self.lexical = lexical  # () -> the current BM25 index, whose IDF weighs terms: missing a rare one says more
         self.agency = {"vi": agency_vi, "en": agency_en}
         self.threshold = threshold
 
-    def coverage(self, query: QueryAnalysis, passage: str, passage_lang: str = "vi") -> float:
-        """Share of the question's topic terms a passage contains. An English question read against a
-        Vietnamese passage counts each of its content words: found when one of its glossary renderings
-        (or the word itself, a name or a number) is in the passage, missing when it has none."""
+    def _needle(self, query: QueryAnalysis, passage_lang: str) -> list[tuple[float, list[str]]]:
+        """The question as (weight, alternatives) pairs to look for in a passage of `passage_lang`."""
+        index = self.lexical() if self.lexical else None
+        weights: dict[str, float] = {}
+
+        def weight(term: str) -> float:
+            if term not in weights:
+                words = term.split()
+                pairs = [f"{a}_{b}" for a, b in zip(words, words[1:])] or words
+                weights[term] = max(index.idf(p) for p in pairs) if index else 1.0
+            return weights[term]
+
         if query.kind == "en":
-            # the same weights whatever the passage's language, so an English version competes fairly
+            # the same weights whatever the passage's language, so an English version competes fairly;
+            # a glossary term weighs as its Vietnamese rendering, an untranslated word (a name, a number,
+            # a word the glossary lacks) a little
             english = passage_lang == "en"
-            found = unit_terms(passage, "en" if english else "vi")
-            total = matched = 0.0
+            needle = []
             for phrase, renderings in self.glossary.segments(query.text):
                 if phrase in EN_STOPWORDS or phrase in _EN_QUESTION_WORDS:
                     continue
                 renderings = [" ".join(re.findall(r"\w+(?:[/,.-]\w+)*", fold(r))) for r in renderings]
-                # a glossary term weighs as its Vietnamese rendering; an untranslated word (a name, a number,
-                # or a word the glossary lacks) weighs a little
-                weight = max(self._weight(r) for r in renderings) if renderings else 1.0
-                weight *= 2.0 if any(ch.isdigit() for ch in phrase) else 1.0
-                total += weight
+                value = max(weight(r) for r in renderings) if renderings else 1.0
+                value *= 2.0 if any(ch.isdigit() for ch in phrase) else 1.0
                 literal = " ".join(_stems(fold(phrase).split(), "en" if english else "vi"))
-                candidates = [literal] if english else renderings + [literal]
-                if any(c and _phrase_in(c, found) for c in candidates):
-                    matched += weight
-            return matched / total if total else 0.0
-        found = unit_terms(passage)
-        terms = {t: w * self._weight(t) for t, w in question_terms(query, self.glossary, passage_lang).items()}
-        return sum(w for t, w in terms.items() if t in found) / (sum(terms.values()) or 1.0)
+                needle.append((value, [literal] if english else renderings + [literal]))
+            return needle
+        return [(w * weight(t), [t]) for t, w in question_terms(query, self.glossary, passage_lang).items()]
 
-    def _weight(self, term: str) -> float:
-        """IDF of a folded term or phrase (a phrase weighs as its rarest adjacent pair)."""
-        words = term.split()
-        if len(words) <= 1:
-            return self.idf(term)
-        return max(self.idf(f"{a}_{b}") for a, b in zip(words, words[1:]))
+    def coverage(self, query: QueryAnalysis, passage: str, passage_lang: str = "vi", needle=None) -> float:
+        """Share of the question's (IDF-weighted) topic terms a passage contains. An English question read
+        against a Vietnamese passage counts each content word found when one of its glossary renderings (or
+        the word itself, a name or a number) is in the passage."""
+        needle = needle if needle is not None else self._needle(query, passage_lang)
+        found = unit_terms(passage, "en" if query.kind == "en" and passage_lang == "en" else "vi")
+        total = sum(w for w, _ in needle)
+        matched = sum(w for w, alternatives in needle if any(c and _phrase_in(c, found) for c in alternatives))
+        return matched / total if total else 0.0
 
     def confidence(self, query: QueryAnalysis, hits: list[Hit], frame: str = "") -> tuple[float, list[Unit]]:
         """How well the best passages cover the question's topic terms (0–1), and the ranked units.
         `frame` is the question a follow-up continues (it decides whether numbers are wanted)."""
+        needles = {lang: self._needle(query, lang) for lang in {h.lang for h in hits[:5]}}
+        wants_numbers = bool(_QUANTITY_RE.search(fold(query.text + " " + frame)))
         units: list[Unit] = []
         for rank, hit in enumerate(hits[:5]):
             for unit in split_units(hit, rank):
-                unit.coverage = self.coverage(query, unit.text + " " + hit.title, hit.lang)
+                unit.coverage = self.coverage(query, unit.text + " " + hit.title, hit.lang, needles[hit.lang])
                 unit.score = unit.coverage / (1 + len(unit.text.split()) / 200) + 0.12 / (1 + rank)
                 if hit.lang == query.lang:
                     unit.score += 0.08  # an English version of a document is preferred for an English question
-                if _QUANTITY_RE.search(fold(query.text + " " + frame)) and re.search(r"\d", unit.text):
+                if wants_numbers and re.search(r"\d", unit.text):
                     unit.score += 0.1
                 units.append(unit)
         units.sort(key=lambda u: -u.score)
         if not units:
             return 0.0, []
-        chunk_cover = max(self.coverage(query, h.text + " " + h.title, h.lang) for h in hits[:3])
+        chunk_cover = max(self.coverage(query, h.text + " " + h.title, h.lang, needles[h.lang]) for h in hits[:3])
         confidence = 0.5 * units[0].coverage + 0.5 * chunk_cover
         return round(confidence, 4), units
 
