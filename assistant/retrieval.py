@@ -167,6 +167,7 @@ class HybridSearcher:
         self._refresh()
         filters = filters or Filters()
         query = analyse(question)
+        vietnamese = self.glossary.vietnamese_terms(question) if query.kind == "en" else []
         lexical = self.kb.lexical()
         scores: dict[str, dict[str, float]] = {}
 
@@ -174,33 +175,30 @@ class HybridSearcher:
             for vid, value in zip(vector_ids, values):
                 scores.setdefault(vid, {})[signal] = float(value)
 
-        for signal, raw in self._lexical_signals(query, lexical).items():
+        for signal, raw in self._lexical_signals(query, lexical, vietnamese).items():
             top = np.argsort(-raw)[:CANDIDATES]
             top = top[raw[top] > 0]
             if len(top):
                 add(signal, [lexical.vector_ids[i] for i in top], raw[top])
         dense_queries = {"dense": question}
-        if query.kind == "en":
-            vietnamese = self.glossary.vietnamese_terms(question)
-            if vietnamese:
-                dense_queries["dense_vi"] = " ".join(vietnamese)
+        if vietnamese:
+            dense_queries["dense_vi"] = " ".join(vietnamese)
         for signal, text in dense_queries.items():
             dense_hits = self.kb.dense_search(self.kb.embeddings.embed_query(text), k=CANDIDATES)
             if dense_hits:
                 add(signal, [h["vector_id"] for h, _ in dense_hits], [s for _, s in dense_hits])
 
         weights = self._weights(query, scores)
-        named = self._named_documents(query)
+        named = self._named_documents(query, vietnamese)
         fused: list[tuple[float, str]] = []
-        for vid, signals in scores.items():
+        for vid in scores:
             doc_id = vid.split("#", 1)[0]
             meta = self._docs.get(doc_id)
             if meta is None or not filters.admits(meta):
                 continue
             if meta.get("status", "in_force") != "in_force" and not filters.include_inactive and doc_id not in named:
                 continue
-            total = sum(weights[s]["w"] * _normalise(v, weights[s]) for s, v in signals.items())
-            fused.append((total, vid))
+            fused.append((self._score_of(vid, scores, weights), vid))
         for doc_id, strength in named.items():  # named documents come first, the named article first of all
             meta = self._docs.get(doc_id)
             if meta is None or not filters.admits(meta):
@@ -248,7 +246,7 @@ class HybridSearcher:
 
     # ---------------------------------------------------------------- signals
 
-    def _lexical_signals(self, query: QueryAnalysis, lexical) -> dict[str, np.ndarray]:
+    def _lexical_signals(self, query: QueryAnalysis, lexical, vietnamese: list[str]) -> dict[str, np.ndarray]:
         text = query.text
         if query.kind == "vi":
             return {"words": lexical.scores(segment_words(text)), "folded": lexical.scores(folded_terms(text), folded=True)}
@@ -256,7 +254,6 @@ class HybridSearcher:
             return {"folded": lexical.scores(folded_terms(text), folded=True)}
         english = [w for w in re.findall(r"[a-z0-9]+(?:[-/][a-z0-9]+)*", text.lower()) if w not in EN_STOPWORDS]
         signals = {"words": lexical.scores(english)}
-        vietnamese = self.glossary.vietnamese_terms(text)
         if vietnamese:
             signals["gloss"] = lexical.scores(folded_terms(" . ".join(vietnamese)), folded=True)
         return signals
@@ -278,8 +275,9 @@ class HybridSearcher:
     def _score_of(self, vid: str, scores: dict[str, dict[str, float]], weights: dict[str, dict[str, float]]) -> float:
         return sum(weights[s]["w"] * _normalise(v, weights[s]) for s, v in scores.get(vid, {}).items())
 
-    def _named_documents(self, query: QueryAnalysis) -> dict[str, float]:
-        """Documents the question names: by number (strongly) or by a title it repeats."""
+    def _named_documents(self, query: QueryAnalysis, vietnamese: list[str]) -> dict[str, float]:
+        """Documents the question names: by number (strongly) or by a title it repeats (an English
+        question through its glossary renderings `vietnamese`)."""
         named: dict[str, float] = {}
         for reference in query.references.documents:
             for doc_id in self._by_number.get(reference.number, []):
@@ -287,9 +285,7 @@ class HybridSearcher:
                 strength = matches_document(reference, meta.get("doc_number", ""), doc_id, meta.get("title", ""))
                 if strength:
                     named[doc_id] = max(named.get(doc_id, 0.0), strength)
-        text = query.text
-        if query.kind == "en":
-            text += " " + " ".join(self.glossary.vietnamese_terms(query.text))
+        text = " ".join([query.text, *vietnamese])
         question_pairs, question_syllables = _pairs(text), set(re.findall(r"\w+", fold(text)))
         for doc_id, meta in self._docs.items():
             if meta.get("status", "in_force") == "in_force" or doc_id in named:

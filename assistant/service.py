@@ -51,59 +51,71 @@ class AssistantService:
         """Hybrid search; best chunks first."""
         return self.searcher.search(query, k=k, filters=filters)
 
-    def ask(self, question: str, session_id: str | None = None, filters: Filters | None = None) -> Answer:
-        """A grounded answer in the question's language, with citations; a follow-up in a session
-        is read in the light of the previous turn."""
+    def _draft(self, question: str, session_id: str | None, filters: Filters | None) -> _Draft:
+        """Everything an answer needs short of the LLM: the cached, curated or extractive answer,
+        and the passages it was drawn from."""
         question = " ".join(question.split())
-        query = analyse(question)
         if not question:
-            return Answer(text("vi", "empty"), "vi", False, "none")
+            return _Draft(question, None, None, None, Answer(text("vi", "empty"), "vi", False, "none"), [], final=True)
+        query = analyse(question)
         session = self.conversations.get(session_id) if session_id else None
         retrieval_query = session.contextualise(question) if session else question
         # The same question on the same index gets the same answer: staff and enterprises repeat questions.
         key = (question.lower(), retrieval_query.lower(), repr(filters), self.kb.registry.generation(), self.llm is not None)
         cached = self._cached(key)
         if cached is not None:
-            if session:
-                session.add(question, cached)
-            return cached
+            return _Draft(question, session, None, query.lang, cached, [], final=True)
         curated = self.faq.match(question, query.lang) if self.faq else None
         if curated is not None:
-            answer = curated
-        else:
-            hits = self.searcher.search(retrieval_query, k=8, filters=filters)
-            frame = ""
-            if retrieval_query != question:  # a follow-up: passages about what it adds come first
-                hits.sort(key=lambda h: -self.extractive.coverage(query, h.text + " " + h.title, h.lang))
-                frame = retrieval_query
-            answer = self.extractive.answer(query, hits, frame)
-            if answer.grounded and self.llm is not None:
-                answer = self.llm.answer(question, query.lang, hits, fallback=answer)
-        self._remember(key, answer)
-        if session:
-            session.add(question, answer)
+            return _Draft(question, session, key, query.lang, curated, [], final=True)
+        hits = self.searcher.search(retrieval_query, k=8, filters=filters)
+        frame = ""
+        if retrieval_query != question:  # a follow-up: passages about what it adds come first
+            hits.sort(key=lambda h: -self.extractive.coverage(query, h.text + " " + h.title, h.lang))
+            frame = retrieval_query
+        answer = self.extractive.answer(query, hits, frame)
+        return _Draft(question, session, key, query.lang, answer, hits, final=not answer.grounded or self.llm is None)
+
+    def _finish(self, draft: _Draft, answer: Answer) -> Answer:
+        """Remember the answer given (cache and session) and return it."""
+        if draft.key is not None:
+            self._remember(draft.key, answer)
+        if draft.session is not None:
+            draft.session.add(draft.question, answer)
         return answer
+
+    def ask(self, question: str, session_id: str | None = None, filters: Filters | None = None) -> Answer:
+        """A grounded answer in the question's language, with citations; a follow-up in a session
+        is read in the light of the previous turn."""
+        draft = self._draft(question, session_id, filters)
+        if draft.final:
+            return self._finish(draft, draft.answer)
+        return self._finish(draft, self.llm.answer(draft.question, draft.lang, draft.hits, fallback=draft.answer))
 
     def ask_stream(self, question: str, session_id: str | None = None) -> Iterator[str | Answer]:
         """Text pieces as they are produced, then the final Answer (which replaces the streamed text
         if the LLM's answer failed its check). Without an LLM the extractive answer comes line by line."""
-        if self.llm is None:
-            answer = self.ask(question, session_id)
-            for line in answer.answer.split("\n"):
+        draft = self._draft(question, session_id, None)
+        if draft.final:
+            for line in draft.answer.answer.split("\n"):
                 yield line + "\n"
-            yield answer
+            yield self._finish(draft, draft.answer)
             return
-        saved, self.llm = self.llm, None
-        try:
-            fallback = self.ask(question, session_id)
-        finally:
-            self.llm = saved
-        if not fallback.grounded or fallback.source == "faq":
-            yield fallback.answer
-            yield fallback
-            return
-        hits = self.searcher.search(" ".join(question.split()), k=8)
-        yield from self.llm.stream(question, fallback.lang, hits, fallback)
+        for event in self.llm.stream(draft.question, draft.lang, draft.hits, draft.answer):
+            yield self._finish(draft, event) if isinstance(event, Answer) else event
+
+
+@dataclass
+class _Draft:
+    """An answer on its way: what `ask` and `ask_stream` share before the LLM (if any) writes."""
+
+    question: str
+    session: object
+    key: tuple | None  # None: nothing to remember (already cached, or an empty question)
+    lang: str | None
+    answer: Answer
+    hits: list[Hit]
+    final: bool
 
 
 def build_services(settings, kb: KnowledgeBase | None = None) -> AssistantService:

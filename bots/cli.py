@@ -24,15 +24,21 @@ def _settings():
     return Settings()
 
 
-def _knowledge_base(settings):
+def _build(factory, *args):
+    """Run a factory; a configuration it cannot satisfy (missing model, bad file) exits 2 with the reason."""
     from assistant.embeddings import EmbedderUnavailable
-    from assistant.knowledge import open_knowledge_base
 
     try:
-        return open_knowledge_base(settings)
-    except EmbedderUnavailable as exc:
+        return factory(*args)
+    except (EmbedderUnavailable, FileNotFoundError, ValueError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc
+
+
+def _knowledge_base(settings):
+    from assistant.knowledge import open_knowledge_base
+
+    return _build(open_knowledge_base, settings)
 
 
 @app.command()
@@ -132,12 +138,7 @@ def docs_remove(doc_id: str = typer.Argument(..., help="The doc_id shown by `cnh
 def _searcher(settings):
     from assistant.retrieval import build_searcher
 
-    kb = _knowledge_base(settings)
-    try:
-        return build_searcher(settings, kb)
-    except (FileNotFoundError, ValueError) as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from exc
+    return _build(build_searcher, settings, _knowledge_base(settings))
 
 
 @app.command()
@@ -200,14 +201,9 @@ def evaluate_command(
 
 
 def _services(settings):
-    from assistant.embeddings import EmbedderUnavailable
     from assistant.service import build_services
 
-    try:
-        return build_services(settings)
-    except (EmbedderUnavailable, FileNotFoundError, ValueError) as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from exc
+    return _build(build_services, settings)
 
 
 def _print_answer(answer) -> None:
@@ -266,11 +262,7 @@ def serve(
     from bots.server import create_server
 
     settings = _settings()
-    try:
-        app = create_server(settings)  # fails fast on a bad configuration, before any worker starts
-    except (FileNotFoundError, ValueError) as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from exc
+    app = _build(create_server, settings)  # fails fast on a bad configuration, before any worker starts
     if workers > 1:
         del app
         uvicorn.run("bots.server:server_from_environment", factory=True, workers=workers,
