@@ -42,24 +42,18 @@ class Unit:
     coverage: float = 0.0
 
 
-def question_terms(query: QueryAnalysis, glossary: Glossary, passage_lang: str = "vi") -> dict[str, float]:
-    """Weighted topic terms of a question, as they would appear in a passage of `passage_lang`:
-    syllables, syllable pairs and numbers (folded); an English question is matched against Vietnamese
-    passages through the glossary's Vietnamese terms (and its numbers)."""
-    texts = [query.text]
-    if query.kind == "en" and passage_lang != "en":
-        texts = re.findall(r"\d+(?:[/.,]\d+)*", query.text) + glossary.vietnamese_terms(query.text)
+def question_terms(question: str) -> dict[str, float]:
+    """Weighted topic terms of a Vietnamese question: folded syllables, numbers (double weight) and the
+    syllable pairs that touch a content syllable."""
+    words = re.findall(r"\w+(?:[/,.-]\w+)*", fold(question))
+    content = {w for w in words if w not in _VI_STOP and w not in EN_STOPWORDS}
     terms: dict[str, float] = {}
-    for piece in texts:
-        raw = re.findall(r"\w+(?:[/,.-]\w+)*", fold(piece))
-        keep = [w not in _VI_STOP and w not in EN_STOPWORDS for w in raw]
-        words = _stems(raw, passage_lang if query.kind == "en" else "vi")
-        content = [w for w, k in zip(words, keep) if k]
-        for word in content:
-            terms[word] = max(terms.get(word, 0), 2.0 if any(c.isdigit() for c in word) else 1.0)
-        for a, b in zip(words, words[1:]):
-            if a in content or b in content:
-                terms[f"{a} {b}"] = 1.5
+    for word in words:
+        if word in content:
+            terms[word] = 2.0 if any(c.isdigit() for c in word) else 1.0
+    for a, b in zip(words, words[1:]):
+        if a in content or b in content:
+            terms[f"{a} {b}"] = 1.5
     return terms
 
 
@@ -149,7 +143,7 @@ class ExtractiveAnswerer:
                 literal = " ".join(_stems(fold(phrase).split(), "en" if english else "vi"))
                 needle.append((value, [literal] if english else renderings + [literal]))
             return needle
-        return [(w * weight(t), [t]) for t, w in question_terms(query, self.glossary, passage_lang).items()]
+        return [(w * weight(t), [t]) for t, w in question_terms(query.text).items()]
 
     def coverage(self, query: QueryAnalysis, passage: str, passage_lang: str = "vi", needle=None) -> float:
         """Share of the question's (IDF-weighted) topic terms a passage contains. An English question read
