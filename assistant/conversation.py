@@ -2,15 +2,15 @@
 from __future__ import annotations
 
 import re
+import sqlite3
 import threading
 import time
-from collections import OrderedDict, deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from pathlib import Path
 
 from ingest.vietnamese import fold
 
 MAX_TURNS = 6
-MAX_SESSIONS = 10_000
 _FOLLOW_UP_RE = re.compile(
     r"^(?:and|what about|how about|and what about|also|then|con|the con|vay con|con ve|va|vay|the thi|con doi voi)\b"
 )
@@ -30,7 +30,9 @@ class Turn:
 class Session:
     """The recent turns of one conversation."""
 
-    turns: deque = field(default_factory=lambda: deque(maxlen=MAX_TURNS))
+    session_id: str
+    turns: list[Turn]
+    store: Conversations | None = None
 
     def contextualise(self, question: str) -> str:
         """The question to search with: a short or connective follow-up is joined to the previous question."""
@@ -43,23 +45,53 @@ class Session:
         return question
 
     def add(self, question: str, answer) -> None:
-        """Remember a turn."""
-        self.turns.append(Turn(question, answer.answer, answer.lang, time.time()))
+        """Remember a turn (and store it, when the session belongs to a store)."""
+        turn = Turn(question, answer.answer, answer.lang, time.time())
+        self.turns = (self.turns + [turn])[-MAX_TURNS:]
+        if self.store is not None:
+            self.store.add(self.session_id, turn)
 
 
 class Conversations:
-    """Sessions by id, the least recently used dropped past a bound."""
+    """Sessions by id, kept in SQLite so every worker process, and a restarted one, continues them."""
 
-    def __init__(self, limit: int = MAX_SESSIONS):
-        self._sessions: OrderedDict[str, Session] = OrderedDict()
-        self._limit = limit
+    def __init__(self, path: Path, max_age_days: float = 30):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None, timeout=30)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS turns (session_id TEXT NOT NULL, at REAL NOT NULL, question TEXT NOT NULL,"
+            " answer TEXT NOT NULL, lang TEXT NOT NULL)"
+        )
+        self._db.execute("CREATE INDEX IF NOT EXISTS turns_by_session ON turns (session_id, at)")
         self._lock = threading.Lock()
+        self._max_age = max_age_days * 86400
 
     def get(self, session_id: str) -> Session:
-        """The session with this id (created when new)."""
+        """The session with this id (empty when new)."""
         with self._lock:
-            session = self._sessions.pop(session_id, None) or Session()
-            self._sessions[session_id] = session
-            while len(self._sessions) > self._limit:
-                self._sessions.popitem(last=False)
-            return session
+            rows = self._db.execute(
+                "SELECT question, answer, lang, at FROM turns WHERE session_id = ? ORDER BY at DESC LIMIT ?",
+                (session_id, MAX_TURNS),
+            ).fetchall()
+        return Session(session_id, [Turn(*row) for row in reversed(rows)], self)
+
+    def add(self, session_id: str, turn: Turn) -> None:
+        """Store a turn; turns past the last few of a session, and sessions long idle, are dropped."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                self._db.execute(
+                    "INSERT INTO turns VALUES (?, ?, ?, ?, ?)", (session_id, turn.at, turn.question, turn.answer, turn.lang)
+                )
+                self._db.execute(
+                    "DELETE FROM turns WHERE session_id = ? AND at < (SELECT MIN(at) FROM (SELECT at FROM turns"
+                    " WHERE session_id = ? ORDER BY at DESC LIMIT ?))",
+                    (session_id, session_id, MAX_TURNS),
+                )
+                self._db.execute("DELETE FROM turns WHERE at < ?", (turn.at - self._max_age,))
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise

