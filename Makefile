@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 CORPUS ?= corpus/documents
 export OMP_WAIT_POLICY ?= passive
 
-.PHONY: setup run test ingest-corpus converters browser bench corpus clean
+.PHONY: setup run test ingest-corpus converters browser emulator bench corpus clean
 
 setup: $(VENV)/.installed
 
@@ -27,6 +27,13 @@ converters:
 browser:
 	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
 
+# The Telegram Bot API emulator the bot tests run against (npm telegram-test-api, pinned by the lock file).
+emulator: tests/support/node_modules/.installed
+
+tests/support/node_modules/.installed: tests/support/package.json tests/support/package-lock.json
+	cd tests/support && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
 ingest-corpus: setup
 	@if $(BIN)/cnht docs list --json | grep -q '"doc_id"'; then \
 		echo "knowledge base already has documents: skipping the corpus (run '$(BIN)/cnht ingest $(CORPUS)' to refresh)"; \
@@ -36,6 +43,8 @@ run: ingest-corpus
 	$(BIN)/cnht serve
 
 test: setup
+	@if command -v npm >/dev/null; then $(MAKE) --no-print-directory emulator; \
+		else echo "note: npm not found; the Telegram bot tests will be skipped (CI installs it)"; fi
 	$(BIN)/python -m pytest
 
 bench: setup

@@ -28,10 +28,21 @@ def _decode(data: str) -> Answer:
     return Answer(**fields)
 
 
+def fingerprint(settings, *files: Path) -> str:
+    """What answers depend on besides the question and the index: the assistant's code, the settings,
+    and files such as the curated answers and the glossary. An upgrade or an edit changes it."""
+    digest = hashlib.sha256(settings.model_dump_json().encode())
+    code = Path(__file__).resolve().parents[1]
+    for path in sorted([*code.glob("assistant/**/*.py"), *code.glob("ingest/**/*.py")]) + [Path(f) for f in files]:
+        if path.is_file():
+            digest.update(str(path).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
 class AnswerCache:
     """A small in-memory LRU in front of a SQLite table shared between processes."""
 
-    def __init__(self, path: Path, memory_size: int = 2048):
+    def __init__(self, path: Path, fingerprint: str = "", memory_size: int = 2048):
         path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None, timeout=30)
         self._db.execute("PRAGMA journal_mode=WAL")
@@ -43,11 +54,16 @@ class AnswerCache:
         self._memory_size = memory_size
         self._lock = threading.Lock()
         self._pruned_below = 0
+        self.fingerprint = fingerprint
+        self._db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        row = self._db.execute("SELECT value FROM meta WHERE name = 'fingerprint'").fetchone()
+        if row is None or row[0] != fingerprint:  # answers of other code or settings are unreachable: drop them
+            self._db.execute("DELETE FROM answers")
+            self._db.execute("INSERT OR REPLACE INTO meta VALUES ('fingerprint', ?)", (fingerprint,))
 
-    @staticmethod
-    def key(*parts: object) -> str:
-        """A stable key for the parts that decide an answer."""
-        return hashlib.sha256(repr(parts).encode()).hexdigest()
+    def key(self, *parts: object) -> str:
+        """A stable key for the parts that decide an answer (and the code and settings that do)."""
+        return hashlib.sha256(repr((self.fingerprint, parts)).encode()).hexdigest()
 
     def get(self, key: str, generation: int) -> Answer | None:
         """The remembered answer for `key` on this index generation, or None."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterator
 
-from assistant.answer_cache import AnswerCache
+from assistant.answer_cache import AnswerCache, fingerprint
 from assistant.answering.extractive import ExtractiveAnswerer
 from assistant.answering.models import Answer
 from assistant.answering.texts import text
@@ -30,6 +30,14 @@ class AssistantService:
         """Forget remembered answers."""
         self.answers.clear()
 
+    def warm_up(self) -> None:
+        """Load what the first question would otherwise wait for (word segmenter, lexical indexes,
+        embedder, vector store), so a fresh process answers its first question as fast as any other."""
+        for question in ("khu công nghiệp hỗ trợ doanh nghiệp", "industrial park support"):
+            self.searcher.search(question, k=1)
+            if self.faq is not None:
+                self.faq.match(question, analyse(question).lang)
+
     def search(self, query: str, k: int = 10, filters: Filters | None = None) -> list[Hit]:
         """Hybrid search; best chunks first."""
         return self.searcher.search(query, k=k, filters=filters)
@@ -45,7 +53,7 @@ class AssistantService:
         retrieval_query = session.contextualise(question) if session else question
         # The same question on the same index gets the same answer: staff and enterprises repeat questions.
         generation = self.kb.registry.generation()
-        key = (AnswerCache.key(question.lower(), retrieval_query.lower(), repr(filters), self.llm is not None), generation)
+        key = (self.answers.key(question.lower(), retrieval_query.lower(), repr(filters), self.llm is not None), generation)
         cached = self.answers.get(*key)
         if cached is not None:
             return _Draft(question, session, None, query.lang, cached, [], final=True)
@@ -123,5 +131,7 @@ def build_services(settings, kb: KnowledgeBase | None = None) -> AssistantServic
 
         llm = LLMAnswerer.from_settings(settings)
     faq = load_faq(settings.faq_path(), kb) if settings.faq_path().exists() else None
-    answers = AnswerCache(settings.index_dir / "answer-cache.sqlite")
+    answers = AnswerCache(
+        settings.index_dir / "answer-cache.sqlite", fingerprint(settings, settings.faq_path(), settings.glossary_path())
+    )
     return AssistantService(settings, kb, searcher, extractive, Conversations(settings.data_dir / "conversations.sqlite"), answers, faq, llm)

@@ -1,6 +1,7 @@
 """All configuration in one place: environment variables with the CNHT_ prefix, or a .env file."""
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 from pydantic import Field, field_validator
@@ -62,6 +63,18 @@ class Settings(BaseSettings):
     llm_api_key: str = "not-needed"
     llm_timeout: float = 60.0
 
+    # Telegram
+    telegram_token: str = Field("", description="Bot token from @BotFather; `cnht serve` starts the bot only when set.")
+    telegram_webhook_url: str = Field(
+        "", description="Public HTTPS URL of /telegram/webhook; registered at startup (else use `cnht telegram`)."
+    )
+    telegram_webhook_secret: str = Field(
+        "", description="Secret Telegram sends with every webhook update (default: derived from the token)."
+    )
+    telegram_api_url: str = Field("https://api.telegram.org", description="Bot API server (a local one, or a test emulator).")
+    telegram_rate_per_minute: int = Field(10, ge=1, description="Questions per Telegram user per minute.")
+    programs: Path | None = Field(None, description="Support programs YAML (default: the shipped corpus/programs.yaml).")
+
     @field_validator("embedder")
     @classmethod
     def _embedder_not_blank(cls, value: str) -> str:
@@ -81,6 +94,16 @@ class Settings(BaseSettings):
     def faq_path(self) -> Path:
         """The curated answers file in use."""
         return self.faq or Path(__file__).resolve().parents[1] / "corpus" / "faq.yaml"
+
+    def programs_path(self) -> Path:
+        """The support programs catalogue in use."""
+        return self.programs or Path(__file__).resolve().parents[1] / "corpus" / "programs.yaml"
+
+    def webhook_secret(self) -> str:
+        """The secret_token of the Telegram webhook: the configured one, or one derived from the bot token."""
+        if self.telegram_webhook_secret:
+            return self.telegram_webhook_secret
+        return hashlib.sha256(f"cnht-webhook|{self.telegram_token}".encode()).hexdigest()[:48]
 
     def glossary_path(self) -> Path:
         """The glossary file in use."""

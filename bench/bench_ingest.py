@@ -7,7 +7,6 @@ Prints a JSON report: wall time, chunks/s, where the time goes, peak resident me
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import resource
 import sys

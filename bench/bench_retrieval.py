@@ -10,7 +10,6 @@ and the resident memory at the end.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import resource
 import statistics

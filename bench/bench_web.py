@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import random
 import statistics
@@ -28,7 +27,7 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from report import emit, percentile  # noqa: E402
+from report import emit, percentile, question_pool  # noqa: E402
 
 
 def schedule(pool: list[str], total: int, popularity: str, s: float, seed: int = 7) -> list[str]:
@@ -109,10 +108,7 @@ def main() -> None:
     parser.add_argument("--zipf-s", type=float, default=1.0)
     parser.add_argument("--out")
     args = parser.parse_args()
-    pool = []
-    for path in args.questions:
-        pool += [json.loads(line)["question"] for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
-    random.Random(7).shuffle(pool)
+    pool = question_pool(args.questions, seed=7)
     index = Path(os.environ.get("CNHT_DATA_DIR", "data")) / "index"
     for stale in index.glob("answer-cache.sqlite*"):
         stale.unlink()

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import random
 from pathlib import Path
 
 
@@ -18,3 +19,13 @@ def percentile(values: list[float], q: float) -> float:
     """The q-th percentile (0–100) by nearest rank."""
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))]
+
+
+def question_pool(paths: list[str], seed: int) -> list[str]:
+    """The questions of JSONL files (one {"question": ...} per line), shuffled reproducibly."""
+    pool: list[str] = []
+    for path in paths:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+        pool += [json.loads(line)["question"] for line in lines if line.strip()]
+    random.Random(seed).shuffle(pool)
+    return pool

@@ -271,6 +271,32 @@ def serve(
         uvicorn.run(app, host=host or settings.host, port=port or settings.port, log_level="info")
 
 
+@app.command()
+def telegram(
+    poll_interval: float = typer.Option(0.0, help="Seconds between polls (Telegram long-polls; a local emulator may need 0.05)."),
+) -> None:
+    """The Telegram bot by long polling (for a server Telegram cannot reach; else set CNHT_TELEGRAM_WEBHOOK_URL
+    and use `cnht serve`)."""
+    import logging
+
+    from assistant.db.database import open_database
+    from telegram import Update
+
+    from bots.telegram.app import TelegramNotConfigured, build_bot
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    settings = _settings()
+    if not settings.telegram_token:
+        typer.echo(f"error: {TelegramNotConfigured.__doc__.strip()} Set CNHT_TELEGRAM_TOKEN.", err=True)
+        raise typer.Exit(2)
+    service = _services(settings)
+    service.warm_up()
+    database = _build(open_database, settings)
+    bot = _build(build_bot, settings, service, database)
+    bot.run_polling(poll_interval=poll_interval, allowed_updates=Update.ALL_TYPES)
+
+
 def main(argv: Optional[list[str]] = None) -> None:
     """Console-script entry point."""
     app(args=argv if argv is not None else sys.argv[1:], prog_name="cnht")

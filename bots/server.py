@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import FastAPI
-from fastapi.responses import FileResponse
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 STATIC = Path(__file__).parent / "web" / "static"
@@ -18,12 +20,15 @@ def server_from_environment() -> FastAPI:
 
 
 def create_server(settings, service=None, database=None) -> FastAPI:
-    """API + pages for one data directory; a test passes its own service and database."""
+    """API + pages (+ the Telegram webhook when a bot token is set) for one data directory; a test
+    passes its own service and database."""
     from assistant.api.app import create_app
     from assistant.db.database import open_database
     from assistant.service import build_services
 
-    service = service or build_services(settings)
+    if service is None:
+        service = build_services(settings)
+        service.warm_up()
     database = database or open_database(settings)
     app = create_app(service, database, settings)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
@@ -43,4 +48,38 @@ def create_server(settings, service=None, database=None) -> FastAPI:
         """The embeddable widget script."""
         return FileResponse(STATIC / "widget.js", media_type="text/javascript", headers={"Cache-Control": "no-cache"})
 
+    if settings.telegram_token:
+        _add_telegram(app, settings, service, database)
     return app
+
+
+def _add_telegram(app: FastAPI, settings, service, database) -> None:
+    """The bot inside the server: updates arrive on the webhook route, checked against the secret."""
+    from bots.telegram.app import SECRET_HEADER, WEBHOOK_PATH, build_bot, feed_webhook, secret_matches, start_webhook, stop_webhook
+
+    bot = build_bot(settings, service, database, webhook=True)
+    app.state.telegram = bot
+
+    @asynccontextmanager
+    async def lifespan(_app):
+        await start_webhook(bot, settings)
+        try:
+            yield
+        finally:
+            await stop_webhook(bot)
+
+    app.router.lifespan_context = lifespan
+
+    @app.post(WEBHOOK_PATH, include_in_schema=False)
+    async def telegram_webhook(request: Request):
+        """Updates from Telegram; anything without the secret token is refused."""
+        if not secret_matches(settings, request.headers.get(SECRET_HEADER)):
+            return JSONResponse({"error": {"code": "forbidden", "message": "wrong or missing secret token"}}, status_code=403)
+        try:
+            data = await request.json()
+        except ValueError:
+            return JSONResponse({"error": {"code": "malformed_json", "message": "the update is not valid JSON"}}, status_code=400)
+        if not isinstance(data, dict) or "update_id" not in data:
+            return JSONResponse({"error": {"code": "invalid_update", "message": "not a Telegram update"}}, status_code=422)
+        await feed_webhook(bot, data)
+        return {"ok": True}

@@ -98,3 +98,18 @@ def web_app(corpus_service, tmp_path_factory):
     database = open_database(settings)
     app = create_server(settings, service=corpus_service, database=database)
     return app, database
+
+
+@pytest.fixture(scope="session")
+def telegram_emulator():
+    """The Telegram Bot API emulator on loopback for the whole session (fails under CI when missing)."""
+    from tests.support.telegram import Emulator, emulator_missing
+
+    problem = emulator_missing()
+    if problem:
+        if os.environ.get("CI") == "true":
+            pytest.fail(problem)
+        pytest.skip(problem)
+    emulator = Emulator()
+    yield emulator
+    emulator.stop()

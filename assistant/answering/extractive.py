@@ -23,7 +23,6 @@ _EN_QUESTION_WORDS = {"how many", "how much", "what", "which", "when", "where", 
 _QUANTITY_RE = re.compile(r"\b(bao nhieu|may|how many|how much|what is the (?:total|maximum|minimum)|muc|ty le|dien tich)\b")
 _HEADING_LINE_RE = re.compile(r"^(?:Điều|Article|Chương|Chapter|Mục|Section|Phần|Part|PHẦN|CHƯƠNG|MỤC)\s+[\dIVXLC]+[a-zđ]?\.?\s*\S{0,80}$")
 _SENTENCE_RE = re.compile(r"(?<=[.!?;])\s+(?=[A-ZĐÀ-Ỹ0-9“\"(])")
-_CAPS_LINE_RE = re.compile(r"^[^a-zà-ỹ]{2,40}$")
 _ENUMERATOR_RE = re.compile(r"(?:\d{1,3}|[a-zđ]|[IVXLC]{1,6})[.)]")
 _ISSUE_DATE_RE = re.compile(r"ban hanh ngay|ngay ban hanh|ngay nao|ky ngay|when was|issued on|date of issue|issue date|dated")
 MAX_UNITS = 3
@@ -76,6 +75,11 @@ def _phrase_in(phrase: str, found: set[str]) -> bool:
     return all(f"{a} {b}" in found for a, b in zip(words, words[1:]))
 
 
+def _is_caps_heading(line: str) -> bool:
+    """An upper-case line (a document type or a section title), not a row of figures."""
+    return len(line) <= 160 and line == line.upper() and sum(c.isalpha() for c in line) >= 3
+
+
 def split_units(hit: Hit, rank: int) -> list[Unit]:
     """The quotable pieces of a chunk: its lines, and the sentences of long lines; bare headings left out."""
     units: list[Unit] = []
@@ -89,8 +93,8 @@ def split_units(hit: Hit, rank: int) -> list[Unit]:
             continue
         if _HEADING_LINE_RE.match(stripped) and len(stripped.split()) <= 12 and len(lines) > 1:
             continue
-        if _CAPS_LINE_RE.match(stripped):
-            continue  # a document-type line such as "KẾ HOẠCH" or "QUYẾT ĐỊNH:"
+        if _is_caps_heading(stripped):
+            continue  # "KẾ HOẠCH", "QUYẾT ĐỊNH:", "V. THỜI HẠN VÀ NƠI NỘP HỒ SƠ"
         if stripped.endswith("?"):
             continue  # a question (the "Hỏi:" of a Q&A record) answers nothing
         if len(lines) > 1 and len(stripped.split()) <= 8 and not stripped.endswith((".", ";", ":", "!", "?", "”")):

@@ -1,8 +1,6 @@
 """What the API's routes share: the assistant service, the database, limits and metrics."""
 from __future__ import annotations
 
-import json
-import uuid
 from dataclasses import dataclass, field
 from typing import Annotated
 
@@ -11,9 +9,8 @@ from prometheus_client import CollectorRegistry, Counter, Histogram
 
 from assistant.answering.models import Answer
 from assistant.api.limits import RateLimiter
-from assistant.api.schemas import CitationOut
 from assistant.db.database import Database
-from assistant.db.models import AnswerRecord, Conversation
+from assistant.db.records import citation_dicts, record_answer
 from assistant.service import AssistantService
 
 
@@ -45,38 +42,14 @@ class AppContext:
 
     def record(self, question: str, answer: Answer, session_id: str, channel: str) -> str:
         """Store a turn; returns the new answer_id."""
-        answer_id = uuid.uuid4().hex
-        with self.database.session() as session:
-            conversation = session.get(Conversation, session_id)
-            if conversation is None:
-                session.add(Conversation(id=session_id, channel=channel, lang=answer.lang))
-            else:
-                conversation.lang = answer.lang
-            session.add(
-                AnswerRecord(
-                    id=answer_id,
-                    conversation_id=session_id,
-                    channel=channel,
-                    question=question,
-                    answer=answer.answer,
-                    lang=answer.lang,
-                    grounded=answer.grounded,
-                    source=answer.source,
-                    citations=json.dumps(_citations(answer), ensure_ascii=False),
-                )
-            )
+        answer_id = record_answer(self.database, question, answer, session_id, channel)
         self.metrics.answers.labels(answer.lang, str(answer.grounded).lower(), answer.source).inc()
         return answer_id
 
 
-def _citations(answer: Answer) -> list[dict]:
-    fields = CitationOut.model_fields
-    return [CitationOut(**{name: getattr(c, name) for name in fields}).model_dump() for c in answer.citations]
-
-
 def answer_body(answer: Answer, answer_id: str, session_id: str) -> dict:
     """The JSON of an answer in the API (the CLI's fields, the chunk ids, and the two ids)."""
-    return {**answer.public(), "citations": _citations(answer), "answer_id": answer_id, "session_id": session_id}
+    return {**answer.public(), "citations": citation_dicts(answer), "answer_id": answer_id, "session_id": session_id}
 
 
 def get_context(request: Request) -> AppContext:

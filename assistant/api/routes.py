@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import time
 import uuid
 
 from fastapi import APIRouter, Query, Request
@@ -14,7 +13,8 @@ from assistant.answering.models import Answer
 from assistant.api.context import ContextDep, answer_body
 from assistant.api.limits import error, retry_after
 from assistant.api.schemas import AnswerOut, AskRequest, FeedbackRequest
-from assistant.db.models import AnswerRecord, Feedback
+from assistant.db.models import AnswerRecord
+from assistant.db.records import record_feedback
 from assistant.retrieval import Filters
 
 router = APIRouter()
@@ -149,13 +149,9 @@ def conversation(session_id: str, context: ContextDep):
 @router.post("/api/feedback", status_code=201)
 def feedback(body: FeedbackRequest, context: ContextDep):
     """Thumbs up or down on an answer, with an optional comment."""
-    with context.database.session() as session:
-        if session.get(AnswerRecord, body.answer_id) is None:
-            return error(404, "not_found", f"no answer with answer_id {body.answer_id!r}", field="answer_id")
-        row = Feedback(answer_id=body.answer_id, rating=body.rating, comment=body.comment.strip())
-        session.add(row)
-        session.flush()
-        feedback_id = row.id
+    feedback_id = record_feedback(context.database, body.answer_id, body.rating, body.comment)
+    if feedback_id is None:
+        return error(404, "not_found", f"no answer with answer_id {body.answer_id!r}", field="answer_id")
     context.metrics.feedback.labels(body.rating).inc()
     return {"id": feedback_id}
 

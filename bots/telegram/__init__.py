@@ -1,0 +1,1 @@
+"""The Telegram bot: the assistant where enterprises already are."""

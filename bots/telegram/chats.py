@@ -1,0 +1,55 @@
+"""What the bot remembers of each chat across restarts: its language, and whether it blocked the bot."""
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+from pathlib import Path
+
+
+class ChatStore:
+    """Per-chat settings in SQLite under the data directory."""
+
+    def __init__(self, path: Path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None, timeout=30)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS chats (chat_id INTEGER PRIMARY KEY, lang TEXT, blocked INTEGER NOT NULL DEFAULT 0,"
+            " updated REAL NOT NULL)"
+        )
+        self._lock = threading.Lock()
+
+    def lang(self, chat_id: int) -> str | None:
+        """The language chosen in this chat, if any."""
+        with self._lock:
+            row = self._db.execute("SELECT lang FROM chats WHERE chat_id = ?", (chat_id,)).fetchone()
+        return row[0] if row else None
+
+    def set_lang(self, chat_id: int, lang: str) -> None:
+        """Remember the chat's language."""
+        with self._lock:
+            self._db.execute(
+                "INSERT INTO chats (chat_id, lang, updated) VALUES (?, ?, ?)"
+                " ON CONFLICT(chat_id) DO UPDATE SET lang = excluded.lang, updated = excluded.updated",
+                (chat_id, lang, time.time()),
+            )
+
+    def set_blocked(self, chat_id: int, blocked: bool) -> None:
+        """Remember that the user blocked (or unblocked) the bot, or removed it from the chat."""
+        with self._lock:
+            self._db.execute(
+                "INSERT INTO chats (chat_id, blocked, updated) VALUES (?, ?, ?)"
+                " ON CONFLICT(chat_id) DO UPDATE SET blocked = excluded.blocked, updated = excluded.updated",
+                (chat_id, int(blocked), time.time()),
+            )
+
+    def blocked(self, chat_id: int) -> bool:
+        """Whether the bot can no longer write to this chat."""
+        with self._lock:
+            row = self._db.execute("SELECT blocked FROM chats WHERE chat_id = ?", (chat_id,)).fetchone()
+        return bool(row and row[0])
+
+    def close(self) -> None:
+        """Release the database."""
+        self._db.close()

@@ -1,0 +1,82 @@
+"""What the bot says, in Vietnamese and English."""
+from __future__ import annotations
+
+TEXTS = {
+    "vi": {
+        "greeting": (
+            "Xin chào! Tôi là trợ lý hỏi đáp về chính sách công nghiệp hỗ trợ và công nghiệp công nghệ cao của "
+            "{agency}. Hãy gửi câu hỏi của bạn; mỗi câu trả lời đều trích dẫn văn bản, điều, khoản.\n"
+            "Chọn ngôn ngữ:"
+        ),
+        "choose_lang": "Chọn ngôn ngữ:",
+        "lang_set": "Đã chọn tiếng Việt. Hãy gửi câu hỏi của bạn.",
+        "help": (
+            "Gửi câu hỏi bằng tiếng Việt hoặc tiếng Anh, ví dụ: «Doanh nghiệp công nghiệp hỗ trợ được hưởng ưu đãi gì?»\n"
+            "/programs – các chương trình hỗ trợ\n/lang – đổi ngôn ngữ\n/help – hướng dẫn\n"
+            "Trong nhóm: nhắc tên tôi (@{username}) hoặc dùng /ask câu hỏi."
+        ),
+        "sources": "Nguồn:",
+        "source_button": "Nguồn {n}",
+        "page": "trang {page}",
+        "thanks": "Cảm ơn phản hồi của bạn!",
+        "rate_limited": "Bạn đang hỏi hơi nhanh. Vui lòng thử lại sau khoảng {seconds} giây.",
+        "too_long": "Câu hỏi dài quá {limit} ký tự. Vui lòng rút gọn câu hỏi.",
+        "ask_usage": "Hãy viết câu hỏi sau lệnh, ví dụ: /ask Tỉnh có bao nhiêu khu công nghiệp?",
+        "error": "Xin lỗi, đã có lỗi khi xử lý tin nhắn của bạn. Vui lòng thử lại sau.",
+        "source_missing": "Không tìm thấy trích dẫn này nữa.",
+        "programs_title": "Các chương trình hỗ trợ:",
+        "programs_none": "Chưa có chương trình hỗ trợ nào trong dữ liệu.",
+        "status_open": "đang mở",
+        "status_closed": "đã đóng",
+        "status_upcoming": "sắp mở",
+        "until": "hạn {date}",
+        "from": "từ {date}",
+        "sample": "dữ liệu mẫu",
+        "cmd_start": "Bắt đầu và chọn ngôn ngữ",
+        "cmd_ask": "Đặt câu hỏi (trong nhóm)",
+        "cmd_programs": "Các chương trình hỗ trợ",
+        "cmd_lang": "Đổi ngôn ngữ",
+        "cmd_help": "Hướng dẫn sử dụng",
+    },
+    "en": {
+        "greeting": (
+            "Hello! I answer questions about the supporting-industry and high-tech industry policy of the {agency}. "
+            "Send your question; every answer cites the document, article and clause.\nChoose a language:"
+        ),
+        "choose_lang": "Choose a language:",
+        "lang_set": "English selected. Send your question.",
+        "help": (
+            "Ask in English or Vietnamese, for example: “What incentives does a supporting-industry enterprise get?”\n"
+            "/programs – support programs\n/lang – change language\n/help – this help\n"
+            "In groups: mention me (@{username}) or use /ask your question."
+        ),
+        "sources": "Sources:",
+        "source_button": "Source {n}",
+        "page": "page {page}",
+        "thanks": "Thank you for your feedback!",
+        "rate_limited": "You are asking a little fast. Please try again in about {seconds} seconds.",
+        "too_long": "The question is over {limit} characters. Please shorten it.",
+        "ask_usage": "Write the question after the command, e.g. /ask How many industrial parks are there?",
+        "error": "Sorry, something went wrong with your message. Please try again later.",
+        "source_missing": "This citation is no longer available.",
+        "programs_title": "Support programs:",
+        "programs_none": "No support programs in the data yet.",
+        "status_open": "open",
+        "status_closed": "closed",
+        "status_upcoming": "upcoming",
+        "until": "until {date}",
+        "from": "from {date}",
+        "sample": "sample data",
+        "cmd_start": "Start and choose a language",
+        "cmd_ask": "Ask a question (in groups)",
+        "cmd_programs": "Support programs",
+        "cmd_lang": "Change language",
+        "cmd_help": "How to use",
+    },
+}
+
+
+def say(lang: str, key: str, **values: object) -> str:
+    """The bot's sentence `key` in `lang` (English for any language but Vietnamese)."""
+    template = TEXTS["vi" if lang == "vi" else "en"][key]
+    return template.format(**values) if values else template
