@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 
 class ProgramsError(ValueError):
@@ -32,6 +33,42 @@ class LegalBasis(BaseModel):
     section: str = ""
 
 
+OPERATORS = ("equals", "one_of", "at_least", "at_most", "between", "is_true", "is_false")
+
+
+class Criterion(BaseModel):
+    """One condition of a program: a profile field, an operator, a value, why, and where it is written."""
+
+    model_config = ConfigDict(extra="forbid")
+    field: str
+    op: str
+    value: Any = None
+    explain: Bilingual
+    cite: LegalBasis
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Criterion:
+        from assistant.eligibility.fields import DERIVED, FIELDS
+
+        if self.field not in FIELDS and self.field not in DERIVED:
+            raise ValueError(f"unknown field {self.field!r} (known: {', '.join(sorted([*FIELDS, *DERIVED]))})")
+        if self.op not in OPERATORS:
+            raise ValueError(f"unknown operator {self.op!r} (known: {', '.join(OPERATORS)})")
+        number = (int, float)
+        expected = {
+            "at_least": isinstance(self.value, number),
+            "at_most": isinstance(self.value, number),
+            "between": isinstance(self.value, list) and len(self.value) == 2 and all(isinstance(v, number) for v in self.value),
+            "one_of": isinstance(self.value, list) and bool(self.value),
+            "equals": self.value is not None and not isinstance(self.value, (list, dict)),
+            "is_true": self.value is None,
+            "is_false": self.value is None,
+        }[self.op]
+        if not expected:
+            raise ValueError(f"operator {self.op!r} does not take the value {self.value!r}")
+        return self
+
+
 class Program(BaseModel):
     """One support program."""
 
@@ -43,6 +80,7 @@ class Program(BaseModel):
     opens: date | None = None
     closes: date | None = None
     apply: Bilingual
+    criteria: list[Criterion] = []
     contact: str = ""
     sample: bool = False
 

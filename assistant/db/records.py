@@ -5,6 +5,8 @@ import json
 import uuid
 from dataclasses import asdict
 
+from sqlalchemy.exc import IntegrityError
+
 from assistant.answering.models import Answer
 from assistant.db.database import Database
 from assistant.db.models import AnswerRecord, Conversation, Feedback
@@ -20,26 +22,26 @@ def citation_dicts(answer: Answer) -> list[dict]:
 def record_answer(database: Database, question: str, answer: Answer, session_id: str, channel: str) -> str:
     """Store a turn of a conversation; returns the new answer_id."""
     answer_id = uuid.uuid4().hex
-    with database.session() as session:
-        conversation = session.get(Conversation, session_id)
-        if conversation is None:
-            session.add(Conversation(id=session_id, channel=channel, lang=answer.lang))
-        else:
-            conversation.lang = answer.lang
-        session.add(
-            AnswerRecord(
-                id=answer_id,
-                conversation_id=session_id,
-                channel=channel,
-                question=question,
-                answer=answer.answer,
-                lang=answer.lang,
-                grounded=answer.grounded,
-                source=answer.source,
-                citations=json.dumps(citation_dicts(answer), ensure_ascii=False),
-            )
-        )
-    return answer_id
+    row = dict(
+        id=answer_id, conversation_id=session_id, channel=channel, question=question, answer=answer.answer,
+        lang=answer.lang, grounded=answer.grounded, source=answer.source,
+        citations=json.dumps(citation_dicts(answer), ensure_ascii=False),
+    )
+    for attempt in (1, 2):
+        try:
+            with database.session() as session:
+                conversation = session.get(Conversation, session_id)
+                if conversation is None:
+                    session.add(Conversation(id=session_id, channel=channel, lang=answer.lang))
+                else:
+                    conversation.lang = answer.lang
+                session.add(AnswerRecord(**row))
+            return answer_id
+        except IntegrityError:
+            if attempt == 2:
+                raise
+            # Two answers in one new conversation at once: the other created it; add to it.
+    raise AssertionError("unreachable")
 
 
 def record_feedback(database: Database, answer_id: str, rating: str, comment: str = "") -> int | None:

@@ -133,3 +133,35 @@ def test_cors_only_for_configured_origins(client):
     denied = client.options("/api/ask", headers={"Origin": "http://evil.example", "Access-Control-Request-Method": "POST"})
     assert "access-control-allow-origin" not in denied.headers
     assert "frame-ancestors 'self' http://127.0.0.1:9" in client.get("/").headers["content-security-policy"]
+
+
+def test_answers_arriving_together_in_a_new_conversation_are_all_stored(tmp_path):
+    """A user sending several messages at once (Telegram does this) must not lose any of them."""
+    import threading
+    import uuid
+
+    from sqlalchemy import func, select
+
+    from assistant.answering.models import Answer
+    from assistant.db.database import open_database
+    from assistant.db.models import AnswerRecord
+    from assistant.db.records import record_answer
+    from assistant.settings import Settings
+
+    database = open_database(Settings(data_dir=tmp_path))
+    session_id = uuid.uuid4().hex
+    answer = Answer("Có 14 khu công nghiệp.", "vi", True, "documents")
+    barrier = threading.Barrier(8)
+
+    def store() -> None:
+        barrier.wait()
+        record_answer(database, "Có bao nhiêu khu công nghiệp?", answer, session_id, "telegram")
+
+    threads = [threading.Thread(target=store) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    with database.session() as session:
+        stored = session.scalar(select(func.count()).select_from(AnswerRecord).where(AnswerRecord.conversation_id == session_id))
+    assert stored == 8

@@ -1,0 +1,1 @@
+"""Program eligibility: profile fields, SME size, verdicts and the next question."""

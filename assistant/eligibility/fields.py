@@ -1,0 +1,50 @@
+"""What an enterprise may be asked: the profile fields, their kind, choices and questions."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Field:
+    """One profile field. `kind` is 'choice', 'choices' (several), 'number', 'bool' or 'text'."""
+
+    name: str
+    kind: str
+    question_vi: str
+    question_en: str
+    choices: tuple[str, ...] = ()
+    example_vi: str = ""
+    example_en: str = ""
+
+
+FIELDS: dict[str, Field] = {
+    f.name: f
+    for f in (
+        Field("legal_form", "choice", "Cơ sở của bạn là loại hình nào?", "What is your legal form?",
+              ("enterprise", "cooperative", "household")),
+        Field("industry_group", "choice", "Lĩnh vực hoạt động chính?", "Main field of activity?",
+              ("industry_construction", "trade_services")),
+        Field("employees", "number", "Số lao động tham gia bảo hiểm xã hội bình quân năm?",
+              "Average number of employees with social insurance per year?", example_vi="50 người",
+              example_en="50 employees"),
+        Field("revenue", "number", "Tổng doanh thu năm trước (tỷ đồng)?", "Last year's revenue (billion VND)?",
+              example_vi="15 tỷ", example_en="2.5 billion VND"),
+        Field("capital", "number", "Tổng nguồn vốn (tỷ đồng)?", "Total capital (billion VND)?",
+              example_vi="1,5 tỷ đồng", example_en="20 billion VND"),
+        Field("sector", "choice", "Nhóm sản phẩm chính?", "Main product group?",
+              ("textile_garment", "leather_footwear", "electronics", "automobile", "mechanical", "high_tech")),
+        Field("district", "text", "Cơ sở đặt tại huyện, thị xã, thành phố nào?", "Which district is it located in?",
+              example_vi="Kinh Môn", example_en="Kinh Mon"),
+        Field("in_park_or_cluster", "bool", "Cơ sở có nằm trong khu hoặc cụm công nghiệp không?",
+              "Is it inside an industrial park or cluster?"),
+        Field("rural", "bool", "Cơ sở có ở khu vực nông thôn (huyện, thị xã, xã) không?",
+              "Is it in a rural area (district, town or commune)?"),
+        Field("years_operating", "number", "Cơ sở đã hoạt động bao nhiêu năm?", "How many years has it operated?",
+              example_vi="3 năm", example_en="3 years"),
+        Field("prior_support", "bool", "Đã nhận hỗ trợ từ ngân sách nhà nước cho cùng nội dung này chưa?",
+              "Has it already received state support for the same item?"),
+        Field("new_advanced_equipment", "bool", "Máy móc, thiết bị đề nghị hỗ trợ có mới và tiên tiến hơn thiết bị đang dùng không?",
+              "Is the equipment to be supported new and more advanced than what you use now?"),
+    )
+}
+DERIVED = {"size": ("industry_group", "employees", "revenue", "capital")}
