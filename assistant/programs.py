@@ -80,6 +80,8 @@ class Program(BaseModel):
     opens: date | None = None
     closes: date | None = None
     apply: Bilingual
+    benefits: list[Bilingual] = []
+    documents: list[Bilingual] = []
     criteria: list[Criterion] = []
     contact: str = ""
     sample: bool = False

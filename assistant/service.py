@@ -1,7 +1,8 @@
 """The one facade every frontend calls: ask, search (and, later, feedback)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
+from datetime import date
 from typing import Iterator
 
 from assistant.answer_cache import AnswerCache, fingerprint
@@ -9,6 +10,7 @@ from assistant.answering.extractive import ExtractiveAnswerer
 from assistant.answering.models import Answer
 from assistant.answering.texts import text
 from assistant.conversation import Conversations
+from assistant.eligibility.intent import asks_eligibility
 from assistant.knowledge import KnowledgeBase
 from assistant.retrieval import Filters, Hit, HybridSearcher, analyse
 
@@ -25,10 +27,30 @@ class AssistantService:
     answers: AnswerCache
     faq: object = None
     llm: object = None
+    programs: list = field(default_factory=list)
 
     def clear_cache(self) -> None:
         """Forget remembered answers."""
         self.answers.clear()
+
+    def eligibility(
+        self, profile: dict, lang: str = "vi", field_name: str | None = None, text: str | None = None,
+        today: date | None = None,
+    ) -> dict:
+        """An eligibility check: the profile (checked; with a typed answer to `field_name` read into it)
+        → every program's verdict with reasons and citations, and the next question. BadProfile or
+        UnreadableAnswer when the input cannot be used."""
+        from assistant.eligibility.check import answer_into, clean_profile, eligibility_report
+
+        profile = clean_profile(profile)
+        if field_name is not None:
+            profile = answer_into(profile, field_name, text or "", lang)
+
+        def documents(doc_id: str) -> dict | None:
+            record = self.kb.document(doc_id)
+            return record.meta if record else None
+
+        return eligibility_report(self.programs, profile, lang, documents, today or date.today())
 
     def warm_up(self) -> None:
         """Load what the first question would otherwise wait for (word segmenter, lexical indexes,
@@ -70,6 +92,8 @@ class AssistantService:
 
     def _finish(self, draft: _Draft, answer: Answer) -> Answer:
         """Remember the answer given (cache and session) and return it."""
+        if self.programs and asks_eligibility(draft.question) and "eligibility" not in answer.offers:
+            answer = replace(answer, offers=[*answer.offers, "eligibility"])
         if draft.key is not None:
             self.answers.put(*draft.key, answer)
         if draft.session is not None:
@@ -114,6 +138,7 @@ def build_services(settings, kb: KnowledgeBase | None = None) -> AssistantServic
     """The assistant for one data directory: knowledge base, searcher, answerers, FAQ and sessions."""
     from assistant.answering.faq import load_faq
     from assistant.knowledge import open_knowledge_base
+    from assistant.programs import load_programs
     from assistant.retrieval import build_searcher
 
     kb = kb or open_knowledge_base(settings)
@@ -131,7 +156,9 @@ def build_services(settings, kb: KnowledgeBase | None = None) -> AssistantServic
 
         llm = LLMAnswerer.from_settings(settings)
     faq = load_faq(settings.faq_path(), kb) if settings.faq_path().exists() else None
+    programs = load_programs(settings.programs_path()) if settings.programs_path().exists() else []
     answers = AnswerCache(
         settings.index_dir / "answer-cache.sqlite", fingerprint(settings, settings.faq_path(), settings.glossary_path())
     )
-    return AssistantService(settings, kb, searcher, extractive, Conversations(settings.data_dir / "conversations.sqlite"), answers, faq, llm)
+    conversations = Conversations(settings.data_dir / "conversations.sqlite")
+    return AssistantService(settings, kb, searcher, extractive, conversations, answers, faq, llm, programs)

@@ -34,14 +34,22 @@ def create_server(settings, service=None, database=None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     ancestors = " ".join(["'self'", *settings.allowed_origins()])
 
-    @app.get("/", include_in_schema=False)
-    def index():
-        """The chat page (framable only by the configured origins)."""
+    def page(name: str) -> FileResponse:
         return FileResponse(
-            STATIC / "index.html",
+            STATIC / name,
             headers={"Content-Security-Policy": f"frame-ancestors {ancestors}; default-src 'self'; style-src 'self'",
                      "X-Content-Type-Options": "nosniff", "Cache-Control": "no-cache"},
         )
+
+    @app.get("/", include_in_schema=False)
+    def index():
+        """The chat page (framable only by the configured origins)."""
+        return page("index.html")
+
+    @app.get("/eligibility", include_in_schema=False)
+    def eligibility_page():
+        """The eligibility check, one question at a time."""
+        return page("eligibility.html")
 
     @app.get("/widget.js", include_in_schema=False)
     def widget():

@@ -32,6 +32,7 @@ class Answer:
     suggestions: list[dict[str, str]] = field(default_factory=list)  # nearest documents when refused
     confidence: float = 0.0
     answerer: str = "extractive"
+    offers: list[str] = field(default_factory=list)  # next steps to offer, e.g. "eligibility" (the check)
 
     def public(self) -> dict[str, Any]:
         """The JSON of `cnht ask --json`."""
@@ -45,4 +46,5 @@ class Answer:
                 for c in self.citations
             ],
             "suggestions": self.suggestions,
+            "offers": self.offers,
         }

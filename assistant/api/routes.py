@@ -12,7 +12,7 @@ from sqlalchemy import select
 from assistant.answering.models import Answer
 from assistant.api.context import ContextDep, answer_body
 from assistant.api.limits import error, retry_after
-from assistant.api.schemas import AnswerOut, AskRequest, FeedbackRequest
+from assistant.api.schemas import AnswerOut, AskRequest, EligibilityRequest, FeedbackRequest
 from assistant.db.models import AnswerRecord
 from assistant.db.records import record_feedback
 from assistant.retrieval import Filters
@@ -154,6 +154,24 @@ def feedback(body: FeedbackRequest, context: ContextDep):
         return error(404, "not_found", f"no answer with answer_id {body.answer_id!r}", field="answer_id")
     context.metrics.feedback.labels(body.rating).inc()
     return {"id": feedback_id}
+
+
+@router.post("/api/eligibility", responses={422: {}})
+def eligibility(body: EligibilityRequest, context: ContextDep):
+    """Which support programs an enterprise qualifies for: every program's verdict (eligible,
+    not_eligible, unknown, closed) with a reason and citation per criterion, what to prepare, and the
+    next question to ask (null when no answer could change a verdict). A typed answer that cannot be
+    read is refused with a message that asks again with an example."""
+    from assistant.eligibility.check import BadProfile
+    from assistant.eligibility.parsing import UnreadableAnswer
+
+    typed = body.answer
+    try:
+        return context.service.eligibility(body.profile, body.lang, typed.field if typed else None, typed.text if typed else None)
+    except UnreadableAnswer as exc:
+        return error(422, "unreadable_answer", str(exc), field=typed.field)
+    except BadProfile as exc:
+        return error(422, "invalid_profile", str(exc), field=str(exc).split(":", 1)[0])
 
 
 @router.get("/healthz")

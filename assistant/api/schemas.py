@@ -1,7 +1,7 @@
 """Request and response bodies of the API."""
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -37,6 +37,7 @@ class AnswerOut(BaseModel):
     source: str
     citations: list[CitationOut]
     suggestions: list[dict[str, str]] = []
+    offers: list[str] = []
     answer_id: str
     session_id: str
 
@@ -48,6 +49,23 @@ class FeedbackRequest(BaseModel):
     answer_id: str = Field(..., min_length=1, max_length=64)
     rating: Literal["up", "down"]
     comment: str = Field("", max_length=2000)
+
+
+class TypedAnswer(BaseModel):
+    """A free-text answer to one profile question ("khoảng 120 lao động", "2.5 billion VND")."""
+
+    model_config = ConfigDict(extra="forbid")
+    field: str = Field(..., max_length=64)
+    text: str = Field(..., max_length=500)
+
+
+class EligibilityRequest(BaseModel):
+    """What is known of an enterprise so far, and optionally a typed answer to read into it."""
+
+    model_config = ConfigDict(extra="forbid")
+    profile: dict[str, Any] = Field(default_factory=dict)
+    lang: Literal["vi", "en"] = "vi"
+    answer: TypedAnswer | None = None
 
 
 class ErrorOut(BaseModel):

@@ -48,3 +48,44 @@ FIELDS: dict[str, Field] = {
     )
 }
 DERIVED = {"size": ("industry_group", "employees", "revenue", "capital")}
+
+LABELS: dict[str, tuple[str, str]] = {
+    "enterprise": ("Doanh nghiệp", "Enterprise"),
+    "cooperative": ("Hợp tác xã", "Cooperative"),
+    "household": ("Hộ kinh doanh", "Household business"),
+    "industry_construction": ("Công nghiệp, xây dựng", "Industry and construction"),
+    "trade_services": ("Thương mại, dịch vụ", "Trade and services"),
+    "textile_garment": ("Dệt may", "Textile and garment"),
+    "leather_footwear": ("Da giày", "Leather and footwear"),
+    "electronics": ("Điện tử", "Electronics"),
+    "automobile": ("Ô tô", "Automobile"),
+    "mechanical": ("Cơ khí", "Mechanical engineering"),
+    "high_tech": ("Công nghệ cao", "High technology"),
+    "micro": ("siêu nhỏ", "micro"),
+    "small": ("nhỏ", "small"),
+    "medium": ("vừa", "medium"),
+    "large": ("lớn", "large"),
+    True: ("Có", "Yes"),
+    False: ("Không", "No"),
+}
+
+
+def label(value, lang: str) -> str:
+    """A value as the asker reads it."""
+    pair = LABELS.get(value) if isinstance(value, (str, bool)) else None
+    if pair is None:
+        return f"{value:g}" if isinstance(value, float) else str(value)
+    return pair[0] if lang == "vi" else pair[1]
+
+
+def question(name: str, lang: str) -> dict:
+    """A field as a question: its text, kind, choices (value and label) and an example answer."""
+    spec = FIELDS[name]
+    choices = spec.choices or ((True, False) if spec.kind == "bool" else ())
+    return {
+        "field": name,
+        "kind": spec.kind,
+        "text": spec.question_vi if lang == "vi" else spec.question_en,
+        "choices": [{"value": c, "label": label(c, lang)} for c in choices],
+        "example": spec.example_vi if lang == "vi" else spec.example_en,
+    }

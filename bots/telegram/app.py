@@ -8,9 +8,9 @@ from telegram import Update
 from telegram.ext import Application, ApplicationBuilder
 
 from assistant.api.limits import RateLimiter
-from assistant.programs import load_programs
 from bots.telegram.chats import ChatStore
-from bots.telegram.handlers import KEY, BotContext, register, register_commands
+from bots.telegram.context import KEY, BotContext
+from bots.telegram.handlers import register, register_commands
 
 log = logging.getLogger(__name__)
 WEBHOOK_PATH = "/telegram/webhook"
@@ -39,14 +39,12 @@ def build_bot(settings, service, database, webhook: bool = False) -> Application
     if webhook:
         builder = builder.updater(None)
     application = builder.build()
-    programs = load_programs(settings.programs_path()) if settings.programs_path().exists() else []
     application.bot_data[KEY] = BotContext(
         settings=settings,
         service=service,
         database=database,
         chats=ChatStore(settings.data_dir / "telegram.sqlite"),
         limiter=RateLimiter(settings.telegram_rate_per_minute),
-        programs=programs,
     )
     register(application)
     return application

@@ -1,6 +1,8 @@
-"""What the bot remembers of each chat across restarts: its language, and whether it blocked the bot."""
+"""What the bot remembers of each chat across restarts: its language, whether it blocked the bot, and an
+eligibility check in progress."""
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 import time
@@ -18,6 +20,7 @@ class ChatStore:
             "CREATE TABLE IF NOT EXISTS chats (chat_id INTEGER PRIMARY KEY, lang TEXT, blocked INTEGER NOT NULL DEFAULT 0,"
             " updated REAL NOT NULL)"
         )
+        self._db.execute("CREATE TABLE IF NOT EXISTS checks (chat_id INTEGER PRIMARY KEY, history TEXT NOT NULL, updated REAL NOT NULL)")
         self._lock = threading.Lock()
 
     def lang(self, chat_id: int) -> str | None:
@@ -49,6 +52,24 @@ class ChatStore:
         with self._lock:
             row = self._db.execute("SELECT blocked FROM chats WHERE chat_id = ?", (chat_id,)).fetchone()
         return bool(row and row[0])
+
+    def check(self, chat_id: int) -> list[dict] | None:
+        """The answers of this chat's eligibility check in progress (one profile per step), if any."""
+        with self._lock:
+            row = self._db.execute("SELECT history FROM checks WHERE chat_id = ?", (chat_id,)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def save_check(self, chat_id: int, history: list[dict]) -> None:
+        """Remember the check's steps, so it resumes after a restart."""
+        with self._lock:
+            self._db.execute(
+                "INSERT OR REPLACE INTO checks VALUES (?, ?, ?)", (chat_id, json.dumps(history, ensure_ascii=False), time.time())
+            )
+
+    def end_check(self, chat_id: int) -> None:
+        """Forget the chat's check (finished or cancelled)."""
+        with self._lock:
+            self._db.execute("DELETE FROM checks WHERE chat_id = ?", (chat_id,))
 
     def close(self) -> None:
         """Release the database."""

@@ -5,7 +5,6 @@ import asyncio
 import logging
 import math
 import re
-from dataclasses import dataclass
 from datetime import date
 
 from telegram import (
@@ -15,7 +14,7 @@ from telegram import (
     InlineKeyboardMarkup,
     Update,
 )
-from telegram.constants import ChatAction, ChatType, ParseMode
+from telegram.constants import ChatAction, ChatType
 from telegram.error import Forbidden, TelegramError
 from telegram.ext import (
     Application,
@@ -27,97 +26,48 @@ from telegram.ext import (
     filters,
 )
 
-from assistant.api.limits import RateLimiter
-from assistant.db.database import Database
 from assistant.db.records import citation_dicts, record_answer, record_feedback, stored_citations
-from assistant.programs import Program
-from assistant.service import AssistantService
-from bots.telegram.chats import ChatStore
+from bots.telegram.context import bot_context, chat_lang, language_keyboard, send
+from bots.telegram.eligibility import check_button, start_check, typed_answer
 from bots.telegram.formatting import answer_messages, pack, source_messages
 from bots.telegram.texts import say
 
 log = logging.getLogger(__name__)
-KEY = "cnht"
-COMMANDS = ("start", "ask", "programs", "lang", "help")
+COMMANDS = ("start", "ask", "eligibility", "programs", "lang", "help")
 MAX_SOURCE_BUTTONS = 5
-
-
-@dataclass
-class BotContext:
-    """What the handlers share, kept in `application.bot_data[KEY]`."""
-
-    settings: object
-    service: AssistantService
-    database: Database
-    chats: ChatStore
-    limiter: RateLimiter
-    programs: list[Program]
-
-
-def _ctx(context: ContextTypes.DEFAULT_TYPE) -> BotContext:
-    return context.application.bot_data[KEY]
-
-
-def _lang(bot: BotContext, update: Update) -> str:
-    """The chat's chosen language, else the user's Telegram language, else Vietnamese."""
-    chosen = bot.chats.lang(update.effective_chat.id) if update.effective_chat else None
-    if chosen:
-        return chosen
-    code = (update.effective_user.language_code or "") if update.effective_user else ""
-    return "en" if code and not code.startswith("vi") else "vi"
-
-
-def _language_keyboard() -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton("🇻🇳 Tiếng Việt", callback_data="lang:vi"), InlineKeyboardButton("🇬🇧 English", callback_data="lang:en")]]
-    )
-
-
-async def _send(context: ContextTypes.DEFAULT_TYPE, chat_id: int, texts: list[str], markup=None) -> bool:
-    """Send messages (the keyboard on the last); False when the user blocked the bot or left."""
-    try:
-        for i, text in enumerate(texts):
-            await context.bot.send_message(
-                chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup if i == len(texts) - 1 else None
-            )
-    except Forbidden:
-        log.info("chat %s blocked the bot or removed it; not writing to it again until it comes back", chat_id)
-        await asyncio.to_thread(_ctx(context).chats.set_blocked, chat_id, True)
-        return False
-    return True
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Greet and offer the language."""
-    bot = _ctx(context)
+    bot = bot_context(context)
     bot.chats.set_blocked(update.effective_chat.id, False)
-    lang = _lang(bot, update)
+    lang = chat_lang(bot, update)
     agency = bot.settings.agency_name_vi if lang == "vi" else bot.settings.agency_name_en
-    await _send(context, update.effective_chat.id, pack([(say(lang, "greeting", agency=agency), "")]), _language_keyboard())
+    await send(context, update.effective_chat.id, pack([(say(lang, "greeting", agency=agency), "")]), language_keyboard())
 
 
 async def choose_language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/lang: offer the two languages."""
-    lang = _lang(_ctx(context), update)
-    await _send(context, update.effective_chat.id, pack([(say(lang, "choose_lang"), "")]), _language_keyboard())
+    lang = chat_lang(bot_context(context), update)
+    await send(context, update.effective_chat.id, pack([(say(lang, "choose_lang"), "")]), language_keyboard())
 
 
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/help: how to ask."""
-    lang = _lang(_ctx(context), update)
-    await _send(context, update.effective_chat.id, pack([(say(lang, "help", username=context.bot.username), "")]))
+    lang = chat_lang(bot_context(context), update)
+    await send(context, update.effective_chat.id, pack([(say(lang, "help", username=context.bot.username), "")]))
 
 
 async def programs_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/programs: the support programs with their status today."""
-    bot = _ctx(context)
-    lang = _lang(bot, update)
-    if not bot.programs:
-        await _send(context, update.effective_chat.id, pack([(say(lang, "programs_none"), "")]))
+    bot = bot_context(context)
+    lang = chat_lang(bot, update)
+    if not bot.service.programs:
+        await send(context, update.effective_chat.id, pack([(say(lang, "programs_none"), "")]))
         return
     today = date.today()
     lines: list[tuple[str, str]] = [(say(lang, "programs_title"), "b")]
-    for program in bot.programs:
+    for program in bot.service.programs:
         status = program.status(today)
         detail = say(lang, f"status_{status}")
         if status == "upcoming" and program.opens:
@@ -127,7 +77,7 @@ async def programs_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         if program.sample:
             detail += f" ({say(lang, 'sample')})"
         lines += [("", ""), (f"• {program.name.get(lang)}", "b"), (detail, "i"), (program.summary.get(lang), "")]
-    await _send(context, update.effective_chat.id, pack(lines))
+    await send(context, update.effective_chat.id, pack(lines))
 
 
 def _mentioned(update: Update, username: str) -> str | None:
@@ -145,6 +95,8 @@ def _mentioned(update: Update, username: str) -> str | None:
 
 async def text_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Any plain text is a question; in a group only when the bot is mentioned or replied to."""
+    if await typed_answer(update, context):
+        return
     text = update.effective_message.text or ""
     if update.effective_chat.type != ChatType.PRIVATE:
         text = _mentioned(update, context.bot.username)
@@ -157,27 +109,27 @@ async def ask_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     """/ask QUESTION (how groups ask without a mention)."""
     question = " ".join(context.args or [])
     if not question.strip():
-        lang = _lang(_ctx(context), update)
-        await _send(context, update.effective_chat.id, pack([(say(lang, "ask_usage"), "")]))
+        lang = chat_lang(bot_context(context), update)
+        await send(context, update.effective_chat.id, pack([(say(lang, "ask_usage"), "")]))
         return
     await answer(update, context, question)
 
 
 async def answer(update: Update, context: ContextTypes.DEFAULT_TYPE, question: str) -> None:
     """Answer a question with its citations, source buttons and feedback buttons."""
-    bot = _ctx(context)
+    bot = bot_context(context)
     chat_id = update.effective_chat.id
     question = " ".join(question.split())
     if not question:
         return
-    lang = _lang(bot, update)
+    lang = chat_lang(bot, update)
     if len(question) > bot.settings.max_question_chars:
-        await _send(context, chat_id, pack([(say(lang, "too_long", limit=bot.settings.max_question_chars), "")]))
+        await send(context, chat_id, pack([(say(lang, "too_long", limit=bot.settings.max_question_chars), "")]))
         return
     user = update.effective_user.id if update.effective_user else chat_id
     wait = bot.limiter.take(f"telegram:{user}")
     if wait:
-        await _send(context, chat_id, pack([(say(lang, "rate_limited", seconds=math.ceil(wait)), "")]))
+        await send(context, chat_id, pack([(say(lang, "rate_limited", seconds=math.ceil(wait)), "")]))
         return
     try:
         await context.bot.send_chat_action(chat_id, ChatAction.TYPING)
@@ -198,35 +150,38 @@ async def answer(update: Update, context: ContextTypes.DEFAULT_TYPE, question: s
         InlineKeyboardButton("👍", callback_data=f"fb:{answer_id}:up"),
         InlineKeyboardButton("👎", callback_data=f"fb:{answer_id}:down"),
     ]
-    markup = InlineKeyboardMarkup([buttons, feedback] if buttons else [feedback])
-    await _send(context, chat_id, answer_messages(reply.answer, citations, reply.lang), markup)
+    rows = [buttons, feedback] if buttons else [feedback]
+    if "eligibility" in reply.offers:
+        rows.insert(0, [InlineKeyboardButton(say(reply.lang, "check_offer"), callback_data="el:start")])
+    markup = InlineKeyboardMarkup(rows)
+    await send(context, chat_id, answer_messages(reply.answer, citations, reply.lang), markup)
 
 
 async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Inline buttons: language choice, a citation's source passage, thumbs up/down."""
-    bot = _ctx(context)
+    bot = bot_context(context)
     query = update.callback_query
     kind, _, rest = (query.data or "").partition(":")
     chat_id = update.effective_chat.id
     if kind == "lang" and rest in ("vi", "en"):
         await asyncio.to_thread(bot.chats.set_lang, chat_id, rest)
         await query.answer()
-        await _send(context, chat_id, pack([(say(rest, "lang_set"), "")]))
+        await send(context, chat_id, pack([(say(rest, "lang_set"), "")]))
     elif kind == "src":
         answer_id, _, n = rest.partition(":")
         citations = await asyncio.to_thread(stored_citations, bot.database, answer_id) or []
         citation = next((c for c in citations if str(c["n"]) == n), None)
-        lang = _lang(bot, update)
+        lang = chat_lang(bot, update)
         await query.answer()
         if citation is None:
-            await _send(context, chat_id, pack([(say(lang, "source_missing"), "")]))
+            await send(context, chat_id, pack([(say(lang, "source_missing"), "")]))
         else:
-            await _send(context, chat_id, source_messages(citation, lang))
+            await send(context, chat_id, source_messages(citation, lang))
     elif kind == "fb":
         answer_id, _, rating = rest.partition(":")
         if rating in ("up", "down"):
             await asyncio.to_thread(record_feedback, bot.database, answer_id, rating)
-        await query.answer(say(_lang(bot, update), "thanks"))
+        await query.answer(say(chat_lang(bot, update), "thanks"))
     else:
         await query.answer()
 
@@ -235,7 +190,7 @@ async def membership(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     """The user blocked or unblocked the bot, or it was removed from or added to a group."""
     change = update.my_chat_member
     gone = change.new_chat_member.status in (ChatMember.BANNED, ChatMember.LEFT)
-    await asyncio.to_thread(_ctx(context).chats.set_blocked, change.chat.id, gone)
+    await asyncio.to_thread(bot_context(context).chats.set_blocked, change.chat.id, gone)
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -244,7 +199,7 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not isinstance(update, Update) or update.effective_chat is None:
         return
     try:
-        lang = _lang(_ctx(context), update)
+        lang = chat_lang(bot_context(context), update)
         await context.bot.send_message(update.effective_chat.id, say(lang, "error"))
     except TelegramError as exc:
         log.warning("could not apologise to chat %s: %s", update.effective_chat.id, exc)
@@ -267,6 +222,8 @@ def register(application: Application) -> None:
     application.add_handler(CommandHandler("help", help_command))
     application.add_handler(CommandHandler("programs", programs_command))
     application.add_handler(CommandHandler("ask", ask_command))
+    application.add_handler(CommandHandler("eligibility", start_check))
+    application.add_handler(CallbackQueryHandler(check_button, pattern=r"^el:"))
     application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, text_message))
     application.add_handler(CallbackQueryHandler(button))
     application.add_handler(ChatMemberHandler(membership, ChatMemberHandler.MY_CHAT_MEMBER))

@@ -12,7 +12,7 @@ TEXTS = {
         "lang_set": "Đã chọn tiếng Việt. Hãy gửi câu hỏi của bạn.",
         "help": (
             "Gửi câu hỏi bằng tiếng Việt hoặc tiếng Anh, ví dụ: «Doanh nghiệp công nghiệp hỗ trợ được hưởng ưu đãi gì?»\n"
-            "/programs – các chương trình hỗ trợ\n/lang – đổi ngôn ngữ\n/help – hướng dẫn\n"
+            "/eligibility – kiểm tra điều kiện được hỗ trợ\n/programs – các chương trình hỗ trợ\n/lang – đổi ngôn ngữ\n/help – hướng dẫn\n"
             "Trong nhóm: nhắc tên tôi (@{username}) hoặc dùng /ask câu hỏi."
         ),
         "sources": "Nguồn:",
@@ -37,6 +37,23 @@ TEXTS = {
         "cmd_programs": "Các chương trình hỗ trợ",
         "cmd_lang": "Đổi ngôn ngữ",
         "cmd_help": "Hướng dẫn sử dụng",
+        "cmd_eligibility": "Kiểm tra điều kiện được hỗ trợ",
+        "check_offer": "🔎 Kiểm tra điều kiện",
+        "check_intro": "Tôi sẽ hỏi vài câu — chỉ những câu cần thiết — để xem doanh nghiệp có đủ điều kiện tham gia từng chương trình hỗ trợ.",
+        "check_step": "Câu {n}",
+        "check_type": "Hãy nhập câu trả lời.",
+        "example": "Ví dụ: {example}",
+        "back": "⬅️ Quay lại",
+        "cancel": "✖ Hủy",
+        "check_cancelled": "Đã hủy kiểm tra điều kiện. Gõ /eligibility để bắt đầu lại.",
+        "check_title": "Kết quả kiểm tra điều kiện",
+        "eligible": "đủ điều kiện",
+        "not_eligible": "không đủ điều kiện",
+        "unknown": "chưa xác định",
+        "closed": "đã đóng",
+        "prepare": "Hồ sơ cần chuẩn bị:",
+        "apply_at": "Nơi nộp: {where}",
+        "your_answer": "bạn trả lời: {value}",
     },
     "en": {
         "greeting": (
@@ -47,7 +64,7 @@ TEXTS = {
         "lang_set": "English selected. Send your question.",
         "help": (
             "Ask in English or Vietnamese, for example: “What incentives does a supporting-industry enterprise get?”\n"
-            "/programs – support programs\n/lang – change language\n/help – this help\n"
+            "/eligibility – check whether you qualify\n/programs – support programs\n/lang – change language\n/help – this help\n"
             "In groups: mention me (@{username}) or use /ask your question."
         ),
         "sources": "Sources:",
@@ -72,6 +89,23 @@ TEXTS = {
         "cmd_programs": "Support programs",
         "cmd_lang": "Change language",
         "cmd_help": "How to use",
+        "cmd_eligibility": "Check whether you qualify",
+        "check_offer": "🔎 Check eligibility",
+        "check_intro": "I will ask a few questions — only the ones that matter — to see which support programs your enterprise qualifies for.",
+        "check_step": "Question {n}",
+        "check_type": "Please type your answer.",
+        "example": "For example: {example}",
+        "back": "⬅️ Back",
+        "cancel": "✖ Cancel",
+        "check_cancelled": "Eligibility check cancelled. Send /eligibility to start again.",
+        "check_title": "Eligibility check result",
+        "eligible": "eligible",
+        "not_eligible": "not eligible",
+        "unknown": "can't tell yet",
+        "closed": "closed",
+        "prepare": "Documents to prepare:",
+        "apply_at": "Where to apply: {where}",
+        "your_answer": "your answer: {value}",
     },
 }
 

@@ -155,7 +155,7 @@ def test_commands_menu_registered_in_both_languages(bot, telegram_emulator):
     menus = {c["body"].get("language_code"): json.loads(c["body"]["commands"]) for c in telegram_emulator.calls("setMyCommands")}
     assert {"command": "lang", "description": "Đổi ngôn ngữ"} in menus["vi"]
     assert {"command": "lang", "description": "Change language"} in menus["en"]
-    assert [c["command"] for c in menus[None]] == ["start", "ask", "programs", "lang", "help"]
+    assert [c["command"] for c in menus[None]] == ["start", "ask", "eligibility", "programs", "lang", "help"]
 
 
 def test_programs_lists_support_programs_with_status(bot):
@@ -193,7 +193,7 @@ def test_a_user_who_blocked_the_bot_does_not_stop_it(bot, bot_env, telegram_emul
     bot.say(blocked, "Tỉnh có bao nhiêu khu công nghiệp?")
     bot.say(other, "Tỉnh có bao nhiêu khu công nghiệp?")
     assert "14" in bot.replies(other)[0]["text"]
-    from bots.telegram.handlers import KEY
+    from bots.telegram.context import KEY
 
     assert runner.application.bot_data[KEY].chats.blocked(blocked)
 
@@ -289,3 +289,80 @@ def test_bot_without_a_token_is_a_clear_error(tmp_path):
 
     with pytest.raises(TelegramNotConfigured, match="CNHT_TELEGRAM_TOKEN"):
         build_bot(Settings(data_dir=tmp_path), None, None)
+
+
+def test_eligibility_check_to_a_verdict_with_back_cancel_and_a_restart(tmp_path_factory, telegram_emulator, corpus_kb):
+    """/eligibility asks only what matters (buttons for choices, typed numbers read as on the web), an
+    unreadable answer is asked again with an example, the check survives a restart, and ends in a summary
+    with reasons, citations and what to prepare."""
+    from assistant.db.database import open_database
+    from assistant.service import build_services
+    from assistant.settings import Settings
+    from bots.telegram.app import build_bot
+
+    data = tmp_path_factory.mktemp("telegram-check")
+    catalogue = data / "programs.yaml"
+    catalogue.write_text(
+        """
+- id: ho-tro-sme
+  name: {vi: "Hỗ trợ doanh nghiệp nhỏ", en: "Small business support"}
+  summary: {vi: "Thử nghiệm.", en: "Test."}
+  legal_basis: [{doc_id: tieu-chi-dnnvv-nd-80-2021}]
+  apply: {vi: "Sở Công Thương", en: "The Department"}
+  documents: [{vi: "Đơn đăng ký", en: "Application form"}]
+  criteria:
+    - {field: legal_form, op: one_of, value: [enterprise, cooperative], explain: {vi: "Doanh nghiệp hoặc hợp tác xã.", en: "Enterprises or cooperatives."}, cite: {doc_id: tieu-chi-dnnvv-nd-80-2021, section: ""}}
+    - {field: employees, op: at_most, value: 200, explain: {vi: "Không quá 200 lao động.", en: "At most 200 employees."}, cite: {doc_id: tieu-chi-dnnvv-nd-80-2021, section: ""}}
+""",
+        encoding="utf-8",
+    )
+    users = telegram_emulator.users("555:CHECK")
+    settings = Settings(data_dir=data, programs=catalogue, telegram_token=users.token, telegram_api_url=telegram_emulator.url)
+    kb, _ = corpus_kb
+
+    def start():
+        return BotRunner(build_bot(settings, build_services(settings, kb=kb), open_database(settings)))
+
+    chat_id = chat()
+    runner = start()
+    try:
+        users.say(chat_id, "Doanh nghiệp tôi có được hỗ trợ không?")
+        [offer] = users.replies(chat_id)
+        assert keyboard(offer)[0][0]["callback_data"] == "el:start"
+        users.press(chat_id, "el:start")
+        intro, first = users.replies(chat_id, 2)
+        assert "vài câu" in intro["text"] and "loại hình" in first["text"]
+        choices = [b["callback_data"] for row in keyboard(first) for b in row]
+        assert "el:legal_form:enterprise" in choices and choices[-1] == "el:cancel"
+        users.press(chat_id, "el:legal_form:household")
+        [verdict] = users.replies(chat_id)  # a household fails the only decisive criterion: nothing else asked
+        assert "❌" in verdict["text"] and "không đủ điều kiện" in verdict["text"] and "Hộ kinh doanh" in verdict["text"]
+        users.say(chat_id, "/eligibility")
+        users.replies(chat_id, 2)
+        users.press(chat_id, "el:legal_form:enterprise")
+        [typed] = users.replies(chat_id)
+        assert "lao động" in typed["text"] and "Ví dụ: 50 người" in typed["text"]
+        assert [b["callback_data"] for b in keyboard(typed)[-1]] == ["el:back", "el:cancel"]
+    finally:
+        runner.stop()
+    runner = start()  # the check resumes after a restart
+    try:
+        users.say(chat_id, "nhiều lắm")
+        [again] = users.replies(chat_id)
+        assert "Tôi chưa hiểu câu trả lời" in again["text"] and "lao động" in again["text"]
+        users.say(chat_id, "khoảng 120 lao động")
+        [result] = users.replies(chat_id)
+        assert "✅" in result["text"] and "đủ điều kiện" in result["text"] and "Đơn đăng ký" in result["text"]
+        assert "bạn trả lời: 120" in result["text"]
+        users.say(chat_id, "/eligibility")
+        users.replies(chat_id, 2)
+        users.press(chat_id, "el:legal_form:cooperative")
+        users.replies(chat_id)
+        users.press(chat_id, "el:back")
+        assert "loại hình" in users.replies(chat_id)[0]["text"]
+        users.press(chat_id, "el:cancel")
+        assert "Đã hủy" in users.replies(chat_id)[0]["text"]
+        users.say(chat_id, "Tỉnh có bao nhiêu khu công nghiệp?")  # after cancelling, text is a question again
+        assert "14" in users.replies(chat_id)[0]["text"]
+    finally:
+        runner.stop()

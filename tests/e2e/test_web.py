@@ -180,3 +180,40 @@ def test_widget_on_a_host_page(site, page):
     frame.locator(".msg.bot .feedback").first.wait_for(timeout=30000)
     assert "14" in frame.locator(".msg.bot").first.inner_text()
     page.screenshot(path=str(ARTIFACTS / "widget.png"))
+
+
+def test_eligibility_check_one_question_at_a_time_to_a_printable_verdict(page, site):
+    page.goto(site["url"] + "/eligibility")
+    question = page.locator("#q-text")
+    question.wait_for()
+    assert page.locator("#results .program").count() >= 6
+    asked = []
+    answers = {"legal_form": "Doanh nghiệp", "sector": "Cơ khí"}
+    for _ in range(5):
+        if page.locator("#done").is_visible():
+            break
+        text = question.text_content()
+        field = "legal_form" if "loại hình" in text else "sector" if "sản phẩm" in text else text
+        asked.append(field)
+        value = answers[field]
+        before = page.locator("#progress").text_content()
+        page.get_by_role("button", name=value, exact=True).click()
+        page.wait_for_function("b => document.getElementById('progress').textContent !== b", arg=before)
+    assert asked == ["legal_form", "sector"] or asked == ["sector", "legal_form"]
+    iso = page.locator("#results .program", has_text="ISO 31000")
+    assert "Đủ điều kiện" in iso.locator(".badge").text_content()
+    assert "Đối tượng" in iso.locator("cite").first.text_content()
+    assert "Hồ sơ cần chuẩn bị" in iso.text_content()
+    closed = page.locator("#results .program", has_text="bulông")
+    assert "Đã đóng" in closed.locator(".badge").text_content() and "215/TB-SCT" in closed.text_content()
+    page.screenshot(path=str(ARTIFACTS / "eligibility.png"), full_page=True)
+    page.emulate_media(media="print")
+    assert not page.locator("#done").is_visible() and page.locator("#results .program").first.is_visible()
+    page.emulate_media(media="screen")
+    page.reload()  # the check resumes where it stopped
+    page.locator("#done").wait_for()
+    assert "Đủ điều kiện" in page.locator("#results .program", has_text="ISO 31000").text_content()
+    page.locator("#restart2").click()
+    question.wait_for()
+    assert page.locator("#progress").text_content() == ""
+

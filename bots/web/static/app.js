@@ -12,7 +12,7 @@
       helpful: "Câu trả lời hữu ích", notHelpful: "Câu trả lời chưa hữu ích", comment: "Góp ý (không bắt buộc)", sendComment: "Gửi góp ý",
       thanks: "Cảm ơn góp ý của bạn.", page: "trang", section: "Mục", inactive: "Văn bản này không còn hiệu lực", error: "Có lỗi khi trả lời. Vui lòng thử lại.",
       rate: "Bạn hỏi quá nhanh. Vui lòng thử lại sau ít giây.", you: "Bạn", assistant: "Trợ lý", openSource: "Mở nguồn",
-      yes: "Hữu ích", no: "Chưa hữu ích"
+      yes: "Hữu ích", no: "Chưa hữu ích", checkEligibility: "Kiểm tra doanh nghiệp có đủ điều kiện hỗ trợ →"
     },
     en: {
       title: "Supporting-industry policy assistant", skip: "Skip to the question box",
@@ -24,7 +24,7 @@
       helpful: "Helpful answer", notHelpful: "Unhelpful answer", comment: "Comment (optional)", sendComment: "Send comment",
       thanks: "Thank you for your feedback.", page: "page", section: "Section", inactive: "This document is no longer in force", error: "Something went wrong. Please try again.",
       rate: "Too many questions at once. Please try again in a few seconds.", you: "You", assistant: "Assistant", openSource: "Open source",
-      yes: "Helpful", no: "Not helpful"
+      yes: "Helpful", no: "Not helpful", checkEligibility: "Check whether your enterprise qualifies →"
     }
   };
   var params = new URLSearchParams(location.search);
@@ -115,6 +115,9 @@
         list.appendChild(li);
       });
       item.appendChild(list);
+    }
+    if ((data.offers || []).indexOf("eligibility") >= 0) {
+      item.appendChild(el("a", { "class": "offer", href: "/eligibility" }, t("checkEligibility")));
     }
     if (data.answer_id) item.appendChild(feedbackControls(data.answer_id));
   }

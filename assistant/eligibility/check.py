@@ -1,0 +1,93 @@
+"""One eligibility check as every frontend shows it: verdicts with reasons and citations, what to
+prepare, and the next question."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Callable
+
+from assistant.eligibility.engine import field_value, next_question, verdicts
+from assistant.eligibility.fields import DERIVED, FIELDS, label, question
+from assistant.eligibility.parsing import parse_answer
+from assistant.programs import Program
+
+
+class BadProfile(ValueError):
+    """A profile value of the wrong field, type or choice; the message names the field."""
+
+
+def clean_profile(profile: dict[str, Any]) -> dict[str, Any]:
+    """The profile with every value checked against its field (None values dropped)."""
+    clean: dict[str, Any] = {}
+    for name, value in profile.items():
+        if value is None:
+            continue
+        spec = FIELDS.get(name)
+        if spec is None:
+            raise BadProfile(f"{name}: unknown field (known: {', '.join(FIELDS)})")
+        if spec.kind == "number":
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+                raise BadProfile(f"{name}: expected a number ≥ 0, got {value!r}")
+            value = float(value)
+        elif spec.kind == "bool" and not isinstance(value, bool):
+            raise BadProfile(f"{name}: expected true or false, got {value!r}")
+        elif spec.kind == "choice" and value not in spec.choices:
+            raise BadProfile(f"{name}: expected one of {', '.join(spec.choices)}, got {value!r}")
+        elif spec.kind == "text" and not isinstance(value, str):
+            raise BadProfile(f"{name}: expected text, got {value!r}")
+        clean[name] = value
+    return clean
+
+
+def answer_into(profile: dict[str, Any], field: str, text: str, lang: str) -> dict[str, Any]:
+    """The profile with a typed answer read into it (UnreadableAnswer when it cannot be read)."""
+    if field not in FIELDS:
+        raise BadProfile(f"{field}: unknown field")
+    return {**profile, field: parse_answer(field, text, lang)}
+
+
+def _reason(criterion, outcome, profile, lang: str, documents: Callable[[str], dict | None]) -> dict:
+    meta = documents(criterion.cite.doc_id) or {}
+    value = profile.get(criterion.field)
+    if criterion.field in DERIVED:
+        value = field_value(profile, criterion.field)
+    return {
+        "field": criterion.field,
+        "met": outcome,
+        "explain": criterion.explain.get(lang),
+        "your_answer": None if value is None else label(value, lang),
+        "citation": {
+            "doc_id": criterion.cite.doc_id,
+            "section": criterion.cite.section,
+            "doc_number": meta.get("doc_number", ""),
+            "title": meta.get("title", ""),
+        },
+    }
+
+
+def eligibility_report(
+    programs: list[Program], profile: dict[str, Any], lang: str, documents: Callable[[str], dict | None], today: date
+) -> dict:
+    """Every program's verdict with a reason per criterion, and the next question (None when done)."""
+    field = next_question(programs, profile, today)
+    return {
+        "lang": lang,
+        "profile": profile,
+        "next_question": question(field, lang) if field else None,
+        "programs": [
+            {
+                "id": v.program.id,
+                "name": v.program.name.get(lang),
+                "summary": v.program.summary.get(lang),
+                "status": v.status,
+                "opens": v.program.opens.isoformat() if v.program.opens else None,
+                "closes": v.program.closes.isoformat() if v.program.closes else None,
+                "sample": v.program.sample,
+                "reasons": [_reason(c, o, profile, lang, documents) for c, o in v.outcomes],
+                "benefits": [b.get(lang) for b in v.program.benefits],
+                "documents": [d.get(lang) for d in v.program.documents],
+                "apply": v.program.apply.get(lang),
+                "contact": v.program.contact,
+            }
+            for v in verdicts(programs, profile, today)
+        ],
+    }
