@@ -95,25 +95,58 @@ class Program(BaseModel):
         return "open"
 
 
+def _line(node: yaml.Node, loc: tuple) -> int:
+    """The 1-based line of the deepest node of a YAML tree that the path `loc` reaches."""
+    for step in loc:
+        if isinstance(node, yaml.MappingNode):
+            match = next(((k, v) for k, v in node.value if k.value == step), None)
+            if match is None:
+                break
+            node = match[0] if not isinstance(match[1], (yaml.MappingNode, yaml.SequenceNode)) else match[1]
+        elif isinstance(node, yaml.SequenceNode) and isinstance(step, int) and step < len(node.value):
+            node = node.value[step]
+        else:
+            break
+    return node.start_mark.line + 1
+
+
 def load_programs(path: Path) -> list[Program]:
-    """The programs of a catalogue file, validated; a bad entry is a ProgramsError naming it."""
+    """The programs of a catalogue file, validated; a bad entry is a ProgramsError naming the file,
+    the program, the line and the field."""
     try:
-        entries = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        entries = yaml.safe_load(text)
+        tree = yaml.compose(text)
     except (OSError, yaml.YAMLError) as exc:
         raise ProgramsError(f"{path}: cannot read the programs catalogue: {exc}") from exc
     if not isinstance(entries, list):
         raise ProgramsError(f"{path}: expected a list of programs")
     programs: list[Program] = []
-    for index, entry in enumerate(entries, 1):
-        name = entry.get("id", f"#{index}") if isinstance(entry, dict) else f"#{index}"
+    for index, entry in enumerate(entries):
+        name = entry.get("id", f"#{index + 1}") if isinstance(entry, dict) else f"#{index + 1}"
         try:
             programs.append(Program.model_validate(entry))
         except ValidationError as exc:
+            errors = exc.errors()
+            first = next((e for e in errors if e["type"] != "missing"), errors[0])  # a line to point at
+            line = _line(tree.value[index], first["loc"])
             problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
-            raise ProgramsError(f"{path}: program {name}: {problems}") from exc
+            raise ProgramsError(f"{path}:{line}: program {name}: {problems}") from exc
     seen: set[str] = set()
-    for program in programs:
+    for index, program in enumerate(programs):
         if program.id in seen:
-            raise ProgramsError(f"{path}: program {program.id}: the id is used twice")
+            line = tree.value[index].start_mark.line + 1
+            raise ProgramsError(f"{path}:{line}: program {program.id}: the id is used twice")
         seen.add(program.id)
     return programs
+
+
+def load_districts(path: Path) -> dict[str, bool]:
+    """District-level units of the province (name → every commune rural), for the location question."""
+    try:
+        entries = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise ProgramsError(f"{path}: cannot read the districts: {exc}") from exc
+    if not isinstance(entries, list) or not all(isinstance(e, dict) and isinstance(e.get("name"), str) for e in entries):
+        raise ProgramsError(f"{path}: expected a list of {{name, kind, rural}} entries")
+    return {e["name"]: bool(e.get("rural", False)) for e in entries}

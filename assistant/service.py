@@ -28,6 +28,7 @@ class AssistantService:
     faq: object = None
     llm: object = None
     programs: list = field(default_factory=list)
+    districts: dict = field(default_factory=dict)  # district name → all its communes are rural
 
     def clear_cache(self) -> None:
         """Forget remembered answers."""
@@ -44,13 +45,13 @@ class AssistantService:
 
         profile = clean_profile(profile)
         if field_name is not None:
-            profile = answer_into(profile, field_name, text or "", lang)
+            profile = answer_into(profile, field_name, text or "", lang, self.districts)
 
         def documents(doc_id: str) -> dict | None:
             record = self.kb.document(doc_id)
             return record.meta if record else None
 
-        return eligibility_report(self.programs, profile, lang, documents, today or date.today())
+        return eligibility_report(self.programs, profile, lang, documents, today or date.today(), self.districts)
 
     def warm_up(self) -> None:
         """Load what the first question would otherwise wait for (word segmenter, lexical indexes,
@@ -138,7 +139,7 @@ def build_services(settings, kb: KnowledgeBase | None = None) -> AssistantServic
     """The assistant for one data directory: knowledge base, searcher, answerers, FAQ and sessions."""
     from assistant.answering.faq import load_faq
     from assistant.knowledge import open_knowledge_base
-    from assistant.programs import load_programs
+    from assistant.programs import load_districts, load_programs
     from assistant.retrieval import build_searcher
 
     kb = kb or open_knowledge_base(settings)
@@ -157,8 +158,9 @@ def build_services(settings, kb: KnowledgeBase | None = None) -> AssistantServic
         llm = LLMAnswerer.from_settings(settings)
     faq = load_faq(settings.faq_path(), kb) if settings.faq_path().exists() else None
     programs = load_programs(settings.programs_path()) if settings.programs_path().exists() else []
+    districts = load_districts(settings.districts_path()) if settings.districts_path().exists() else {}
     answers = AnswerCache(
         settings.index_dir / "answer-cache.sqlite", fingerprint(settings, settings.faq_path(), settings.glossary_path())
     )
     conversations = Conversations(settings.data_dir / "conversations.sqlite")
-    return AssistantService(settings, kb, searcher, extractive, conversations, answers, faq, llm, programs)
+    return AssistantService(settings, kb, searcher, extractive, conversations, answers, faq, llm, programs, districts)

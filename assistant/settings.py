@@ -74,6 +74,7 @@ class Settings(BaseSettings):
     telegram_api_url: str = Field("https://api.telegram.org", description="Bot API server (a local one, or a test emulator).")
     telegram_rate_per_minute: int = Field(10, ge=1, description="Questions per Telegram user per minute.")
     programs: Path | None = Field(None, description="Support programs YAML (default: the shipped corpus/programs.yaml).")
+    districts: Path | None = Field(None, description="The province's districts YAML (default: corpus/districts.yaml).")
 
     @field_validator("embedder")
     @classmethod
@@ -98,6 +99,10 @@ class Settings(BaseSettings):
     def programs_path(self) -> Path:
         """The support programs catalogue in use."""
         return self.programs or Path(__file__).resolve().parents[1] / "corpus" / "programs.yaml"
+
+    def districts_path(self) -> Path:
+        """The district list in use (the eligibility check's location question)."""
+        return self.districts or Path(__file__).resolve().parents[1] / "corpus" / "districts.yaml"
 
     def webhook_secret(self) -> str:
         """The secret_token of the Telegram webhook: the configured one, or one derived from the bot token."""

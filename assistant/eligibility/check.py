@@ -38,18 +38,20 @@ def clean_profile(profile: dict[str, Any]) -> dict[str, Any]:
     return clean
 
 
-def answer_into(profile: dict[str, Any], field: str, text: str, lang: str) -> dict[str, Any]:
+def answer_into(
+    profile: dict[str, Any], field: str, text: str, lang: str, districts: dict[str, bool] | None = None
+) -> dict[str, Any]:
     """The profile with a typed answer read into it (UnreadableAnswer when it cannot be read)."""
     if field not in FIELDS:
         raise BadProfile(f"{field}: unknown field")
-    return {**profile, field: parse_answer(field, text, lang)}
+    return {**profile, field: parse_answer(field, text, lang, districts)}
 
 
-def _reason(criterion, outcome, profile, lang: str, documents: Callable[[str], dict | None]) -> dict:
+def _reason(criterion, outcome, profile, lang: str, documents: Callable[[str], dict | None], districts) -> dict:
     meta = documents(criterion.cite.doc_id) or {}
     value = profile.get(criterion.field)
     if criterion.field in DERIVED:
-        value = field_value(profile, criterion.field)
+        value = field_value(profile, criterion.field, districts)
     return {
         "field": criterion.field,
         "met": outcome,
@@ -65,10 +67,11 @@ def _reason(criterion, outcome, profile, lang: str, documents: Callable[[str], d
 
 
 def eligibility_report(
-    programs: list[Program], profile: dict[str, Any], lang: str, documents: Callable[[str], dict | None], today: date
+    programs: list[Program], profile: dict[str, Any], lang: str, documents: Callable[[str], dict | None], today: date,
+    districts: dict[str, bool] | None = None,
 ) -> dict:
     """Every program's verdict with a reason per criterion, and the next question (None when done)."""
-    field = next_question(programs, profile, today)
+    field = next_question(programs, profile, today, districts)
     return {
         "lang": lang,
         "profile": profile,
@@ -82,12 +85,12 @@ def eligibility_report(
                 "opens": v.program.opens.isoformat() if v.program.opens else None,
                 "closes": v.program.closes.isoformat() if v.program.closes else None,
                 "sample": v.program.sample,
-                "reasons": [_reason(c, o, profile, lang, documents) for c, o in v.outcomes],
+                "reasons": [_reason(c, o, profile, lang, documents, districts) for c, o in v.outcomes],
                 "benefits": [b.get(lang) for b in v.program.benefits],
                 "documents": [d.get(lang) for d in v.program.documents],
                 "apply": v.program.apply.get(lang),
                 "contact": v.program.contact,
             }
-            for v in verdicts(programs, profile, today)
+            for v in verdicts(programs, profile, today, districts)
         ],
     }

@@ -6,17 +6,20 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from assistant.eligibility.fields import DERIVED
+from assistant.eligibility.fields import DERIVED, FIELDS
 from assistant.eligibility.sme import enterprise_size
 from assistant.programs import Criterion, Program
 
 ELIGIBLE, NOT_ELIGIBLE, UNKNOWN, CLOSED = "eligible", "not_eligible", "unknown", "closed"
 
 
-def field_value(profile: dict[str, Any], name: str) -> Any:
-    """The profile's value of a field, derived ones (size) worked out; None when unknown."""
+def field_value(profile: dict[str, Any], name: str, districts: dict[str, bool] | None = None) -> Any:
+    """The profile's value of a field, derived ones worked out (size from the SME figures; rural from a
+    district whose communes are all rural); None when unknown."""
     if name == "size":
         return enterprise_size(*(profile.get(f) for f in DERIVED["size"]))
+    if name == "rural" and profile.get("rural") is None and districts and districts.get(profile.get("district")):
+        return True
     return profile.get(name)
 
 
@@ -53,10 +56,10 @@ class Verdict:
     outcomes: list[tuple[Criterion, bool | None]] = field(default_factory=list)
 
 
-def verdict(program: Program, profile: dict[str, Any], today: date) -> Verdict:
+def verdict(program: Program, profile: dict[str, Any], today: date, districts: dict[str, bool] | None = None) -> Verdict:
     """Closed when the program is closed (never eligible); else not eligible when a criterion fails,
     eligible when all hold, unknown otherwise."""
-    outcomes = [(c, holds(c, field_value(profile, c.field))) for c in program.criteria]
+    outcomes = [(c, holds(c, field_value(profile, c.field, districts))) for c in program.criteria]
     if program.status(today) == "closed":
         return Verdict(program, CLOSED, outcomes)
     results = [o for _, o in outcomes]
@@ -67,31 +70,42 @@ def verdict(program: Program, profile: dict[str, Any], today: date) -> Verdict:
     return Verdict(program, ELIGIBLE, outcomes)
 
 
-def verdicts(programs: list[Program], profile: dict[str, Any], today: date) -> list[Verdict]:
-    """The verdict of every program."""
-    return [verdict(p, profile, today) for p in programs]
+def verdicts(
+    programs: list[Program], profile: dict[str, Any], today: date, districts: dict[str, bool] | None = None
+) -> list[Verdict]:
+    """The verdict of every program (`districts`: district name → all its communes rural)."""
+    return [verdict(p, profile, today, districts) for p in programs]
 
 
-def next_question(programs: list[Program], profile: dict[str, Any], today: date) -> str | None:
+def _to_ask(field: str, profile: dict[str, Any]) -> str | None:
+    """What to ask for an unknown field: itself, or for a derived one its first missing input (and,
+    when every input is known but leaves it open, the field itself if it can be asked)."""
+    if field not in DERIVED:
+        return field if profile.get(field) is None else None
+    missing = [name for name in DERIVED[field] if profile.get(name) is None]
+    if missing:
+        return missing[0]
+    return field if field in FIELDS and profile.get(field) is None else None
+
+
+def next_question(
+    programs: list[Program], profile: dict[str, Any], today: date, districts: dict[str, bool] | None = None
+) -> str | None:
     """The unanswered field that bears on the most programs still undecided; None when nothing asked
-    could change a verdict. A derived field (size) is asked through the first of its inputs missing."""
+    could change a verdict. A derived field is asked through its inputs, one at a time."""
     weight: dict[str, int] = {}
     order: list[str] = []
-    for v in verdicts(programs, profile, today):
+    for v in verdicts(programs, profile, today, districts):
         if v.status != UNKNOWN:
             continue
         seen: set[str] = set()
         for criterion, outcome in v.outcomes:
-            if outcome is not None:
-                continue
-            for name in DERIVED.get(criterion.field, (criterion.field,)):
-                if profile.get(name) is None and name not in seen:
-                    seen.add(name)
-                    if name not in weight:
-                        order.append(name)
-                    weight[name] = weight.get(name, 0) + 1
-                    if criterion.field in DERIVED:
-                        break  # one input of a derived field at a time, in order
+            name = _to_ask(criterion.field, profile) if outcome is None else None
+            if name is not None and name not in seen:
+                seen.add(name)
+                if name not in weight:
+                    order.append(name)
+                weight[name] = weight.get(name, 0) + 1
     if not weight:
         return None
     return max(order, key=lambda name: (weight[name], -order.index(name)))

@@ -47,7 +47,8 @@ FIELDS: dict[str, Field] = {
               "Is the equipment to be supported new and more advanced than what you use now?"),
     )
 }
-DERIVED = {"size": ("industry_group", "employees", "revenue", "capital")}
+# A derived field is worked out from its inputs; `rural` is asked itself only when the district leaves it open.
+DERIVED = {"size": ("industry_group", "employees", "revenue", "capital"), "rural": ("district",)}
 
 LABELS: dict[str, tuple[str, str]] = {
     "enterprise": ("Doanh nghiệp", "Enterprise"),

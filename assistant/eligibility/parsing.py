@@ -24,6 +24,7 @@ _SCALE = (  # (folded words, multiplier to billion VND)
 )
 _YES = {"co", "yes", "y", "dung", "roi", "da", "true", "phai", "co a", "vang", "da co", "ok"}
 _NO = {"khong", "no", "n", "chua", "false", "khong co", "chua co", "sai", "none"}
+_HEDGE = re.compile(r"\b(?:co le|khong biet|khong ro|chua ro|chua biet|chac(?! chan)|hinh nhu|maybe|perhaps|not sure|don t know|dont know|unsure|probably)\b")
 CHOICE_WORDS: dict[str, dict[str, tuple[str, ...]]] = {
     "legal_form": {
         "enterprise": ("doanh nghiep", "cong ty", "company", "enterprise", "firm", "tnhh", "co phan", "corporation", "ltd"),
@@ -98,7 +99,11 @@ def parse_answer(field: str, text: str, lang: str = "vi", districts: dict[str, b
             raise _again(field, lang)
         return value
     if spec.kind == "bool":
-        words = re.sub(r"[^\w ]", "", folded)
+        words = re.sub(r"[^\w ]", " ", folded).split()
+        words = " ".join(words)
+        if not words or _HEDGE.search(words):
+            raise _again(field, lang)
+        words = re.sub(r"^(?:chac chan|dung vay|certainly|definitely|of course)\s*", "", words) or "co"
         if words in _YES or words.split()[0] in _YES - {"da"}:
             return True
         if words in _NO or words.split()[0] in _NO:

@@ -11,6 +11,7 @@ from assistant.eligibility.sme import enterprise_size
 from assistant.programs import Criterion, Program, load_programs
 
 SHIPPED = Path(__file__).resolve().parents[2] / "corpus" / "programs.yaml"
+DISTRICTS = {"Kinh Môn": True, "Hải Dương": False}
 TEXT = {"vi": "x", "en": "x"}
 CITE = {"doc_id": "d", "section": "Điều 1"}
 
@@ -111,15 +112,16 @@ def test_size_is_asked_through_its_inputs_only_while_it_matters():
 def test_shipped_catalogue_reaches_a_verdict_for_every_program():
     programs = load_programs(SHIPPED)
     answers = {"legal_form": "enterprise", "industry_group": "industry_construction", "employees": 50, "revenue": 15,
-               "sector": "mechanical", "rural": True, "new_advanced_equipment": True, "prior_support": False}
+               "sector": "mechanical", "district": "Kinh Môn", "new_advanced_equipment": True, "prior_support": False}
     during_2022_call = date(2022, 4, 1)
     profile: dict = {}
     asked = []
-    while (field := next_question(programs, profile, during_2022_call)) is not None:
+    while (field := next_question(programs, profile, during_2022_call, DISTRICTS)) is not None:
         asked.append(field)
         profile[field] = answers[field]
     assert "capital" not in asked and len(asked) == len(set(asked))
-    status = {v.program.id: v.status for v in verdicts(programs, profile, during_2022_call)}
+    assert "rural" not in asked  # Kinh Môn is a town: every commune is rural
+    status = {v.program.id: v.status for v in verdicts(programs, profile, during_2022_call, DISTRICTS)}
     assert status["khuyen-cong-co-khi"] == ELIGIBLE and status["khuyen-cong-may-xuat-khau"] == NOT_ELIGIBLE
     assert {v.status for v in verdicts(programs, profile, date(2026, 11, 26)) if v.program.id.startswith("khuyen-cong")} == {CLOSED}
 
@@ -145,4 +147,13 @@ def test_bad_criteria_are_refused_naming_the_program(tmp_path, entry, problem):
     )
     with pytest.raises(ProgramsError, match="program p1: criteria.0") as raised:
         load_programs(path)
-    assert problem in str(raised.value)
+    assert problem in str(raised.value) and str(raised.value).startswith(f"{path}:2: ")
+
+
+def test_rural_is_asked_only_when_the_district_leaves_it_open():
+    today = date(2026, 1, 1)
+    rural = program(criterion("rural", "is_true"))
+    assert next_question([rural], {}, today, DISTRICTS) == "district"
+    assert verdict(rural, {"district": "Kinh Môn"}, today, DISTRICTS).status == ELIGIBLE
+    assert next_question([rural], {"district": "Hải Dương"}, today, DISTRICTS) == "rural"  # a city: ward or commune?
+    assert verdict(rural, {"district": "Hải Dương", "rural": False}, today, DISTRICTS).status == NOT_ELIGIBLE

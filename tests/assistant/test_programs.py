@@ -23,8 +23,8 @@ def test_shipped_catalogue_loads_with_statuses():
 @pytest.mark.parametrize(
     "entry, problem",
     [
-        ("- id: a\n  name: {vi: A}\n", "program a: name.en"),
-        ("- id: b\n  nam: x\n", "program b: nam"),
+        ("- id: a\n  name: {vi: A}\n", ":2: program a: name.en"),
+        ("- id: b\n  summary: {vi: s, en: s}\n  nam: x\n", ":3: program b: nam"),
         ("- {id: c, name: {vi: C, en: C}, summary: {vi: s, en: s}, legal_basis: [], apply: {vi: a, en: a}, closes: soon}\n",
          "program c: closes"),
         ("id: not-a-list\n", "expected a list"),

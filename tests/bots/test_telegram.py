@@ -211,10 +211,11 @@ def test_an_error_in_one_update_is_apologised_for_and_the_bot_goes_on(bot, bot_e
     try:
         chat_id = chat()
         bot.say(chat_id, "BOOM")
-        texts = [m["text"] for m in bot.replies(chat_id)]
-        assert any("Xin lỗi, đã có lỗi" in t for t in texts)
+        # the failing handler's apology, and the reply of the ordinary handlers that still ran
+        texts = [m["text"] for m in bot.replies(chat_id, 2)]
+        assert sum("Xin lỗi, đã có lỗi" in t for t in texts) == 1
         bot.say(chat_id, "Tỉnh có bao nhiêu khu công nghiệp?")
-        assert "14" in bot.replies(chat_id)[-1]["text"]
+        assert "14" in bot.replies(chat_id)[0]["text"]
     finally:
         runner.application.remove_handler(handler, group=-1)
 
