@@ -29,6 +29,22 @@ class AssistantService:
     llm: object = None
     programs: list = field(default_factory=list)
     districts: dict = field(default_factory=dict)  # district name → all its communes are rural
+    database: object = None  # where staff-curated answers live (None: only the curated answers file)
+    _curated: tuple = (None, None)  # (version, Faq of the file's and the staff's curated answers)
+
+    def curated(self):
+        """The curated answers to match questions against, and a version that changes with them: the
+        file's, plus (with a database) the staff's that are verified against the current sources."""
+        if self.database is None:
+            return self.faq, ""
+        from assistant import curation
+        from assistant.answering.faq import Faq
+
+        current = f"{curation.version(self.database)}|{self.kb.registry.generation()}"
+        if self._curated[0] != current:
+            entries = (self.faq.entries if self.faq else []) + curation.served_entries(self.database, self.kb)
+            self._curated = (current, Faq(entries, self.kb))
+        return self._curated[1], current
 
     def clear_cache(self) -> None:
         """Forget remembered answers."""
@@ -58,8 +74,9 @@ class AssistantService:
         embedder, vector store), so a fresh process answers its first question as fast as any other."""
         for question in ("khu công nghiệp hỗ trợ doanh nghiệp", "industrial park support"):
             self.searcher.search(question, k=1)
-            if self.faq is not None:
-                self.faq.match(question, analyse(question).lang)
+            faq, _ = self.curated()
+            if faq is not None:
+                faq.match(question, analyse(question).lang)
 
     def search(self, query: str, k: int = 10, filters: Filters | None = None) -> list[Hit]:
         """Hybrid search; best chunks first."""
@@ -76,11 +93,13 @@ class AssistantService:
         retrieval_query = session.contextualise(question) if session else question
         # The same question on the same index gets the same answer: staff and enterprises repeat questions.
         generation = self.kb.registry.generation()
-        key = (self.answers.key(question.lower(), retrieval_query.lower(), repr(filters), self.llm is not None), generation)
+        faq, curated_version = self.curated()
+        parts = (question.lower(), retrieval_query.lower(), repr(filters), self.llm is not None, curated_version)
+        key = (self.answers.key(*parts), generation)
         cached = self.answers.get(*key)
         if cached is not None:
             return _Draft(question, session, None, query.lang, cached, [], final=True)
-        curated = self.faq.match(question, query.lang) if self.faq else None
+        curated = faq.match(question, query.lang) if faq else None
         if curated is not None:
             return _Draft(question, session, key, query.lang, curated, [], final=True)
         hits = self.searcher.search(retrieval_query, k=8, filters=filters)
@@ -135,8 +154,9 @@ class _Draft:
     final: bool
 
 
-def build_services(settings, kb: KnowledgeBase | None = None) -> AssistantService:
-    """The assistant for one data directory: knowledge base, searcher, answerers, FAQ and sessions."""
+def build_services(settings, kb: KnowledgeBase | None = None, database=None) -> AssistantService:
+    """The assistant for one data directory: knowledge base, searcher, answerers, FAQ and sessions;
+    with a database, staff-curated answers are served too."""
     from assistant.answering.faq import load_faq
     from assistant.knowledge import open_knowledge_base
     from assistant.programs import load_districts, load_programs
@@ -163,4 +183,5 @@ def build_services(settings, kb: KnowledgeBase | None = None) -> AssistantServic
         settings.index_dir / "answer-cache.sqlite", fingerprint(settings, settings.faq_path(), settings.glossary_path())
     )
     conversations = Conversations(settings.data_dir / "conversations.sqlite")
-    return AssistantService(settings, kb, searcher, extractive, conversations, answers, faq, llm, programs, districts)
+    return AssistantService(settings, kb, searcher, extractive, conversations, answers, faq, llm, programs, districts,
+                            database)

@@ -73,6 +73,7 @@ class Settings(BaseSettings):
     )
     telegram_api_url: str = Field("https://api.telegram.org", description="Bot API server (a local one, or a test emulator).")
     telegram_rate_per_minute: int = Field(10, ge=1, description="Questions per Telegram user per minute.")
+    telegram_notice_seconds: float = Field(10, gt=0, description="How often the bot looks for announcements to send.")
     programs: Path | None = Field(None, description="Support programs YAML (default: the shipped corpus/programs.yaml).")
     districts: Path | None = Field(None, description="The province's districts YAML (default: corpus/districts.yaml).")
 

@@ -16,6 +16,8 @@ app = typer.Typer(
 )
 docs_app = typer.Typer(help="List and remove indexed documents.", no_args_is_help=True)
 app.add_typer(docs_app, name="docs")
+admin_app = typer.Typer(help="Staff workspace accounts.", no_args_is_help=True)
+app.add_typer(admin_app, name="admin")
 
 
 def _settings():
@@ -269,6 +271,30 @@ def serve(
                     host=host or settings.host, port=port or settings.port, log_level="warning")
     else:
         uvicorn.run(app, host=host or settings.host, port=port or settings.port, log_level="info")
+
+
+@admin_app.command("create-user")
+def create_user(
+    username: str = typer.Argument(..., help="The account's name."),
+    role: str = typer.Option("staff", help="staff or admin (admins also manage accounts and read the audit log)."),
+    password_stdin: bool = typer.Option(False, "--password-stdin", help="Read the password from standard input."),
+) -> None:
+    """Create an account for the workspace at /admin."""
+    from assistant.accounts import AccountError, audit, create_user as create
+    from assistant.db.database import open_database
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    database = _build(open_database, _settings())
+    try:
+        create(database, username, password, role)
+    except AccountError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    audit(database, "cli", "user.created", username.strip(), role)
+    typer.echo(f"created {role} account {username.strip()!r}")
 
 
 @app.command()

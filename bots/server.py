@@ -4,9 +4,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from contextlib import asynccontextmanager
+from functools import lru_cache
 
 from fastapi import FastAPI, Request
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 STATIC = Path(__file__).parent / "web" / "static"
@@ -26,10 +27,10 @@ def create_server(settings, service=None, database=None) -> FastAPI:
     from assistant.db.database import open_database
     from assistant.service import build_services
 
-    if service is None:
-        service = build_services(settings)
-        service.warm_up()
     database = database or open_database(settings)
+    if service is None:
+        service = build_services(settings, database=database)
+        service.warm_up()
     app = create_app(service, database, settings)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     ancestors = " ".join(["'self'", *settings.allowed_origins()])
@@ -56,9 +57,25 @@ def create_server(settings, service=None, database=None) -> FastAPI:
         """The embeddable widget script."""
         return FileResponse(STATIC / "widget.js", media_type="text/javascript", headers={"Cache-Control": "no-cache"})
 
+    from bots.admin.routes import router as admin_router
+
+    app.include_router(admin_router)
+
+    @app.get("/vendor/plotly.min.js", include_in_schema=False)
+    def charting_library():
+        """The charting library of the workspace, from the installed plotly package (no CDN)."""
+        return Response(_plotly_js(), media_type="text/javascript", headers={"Cache-Control": "max-age=86400"})
+
     if settings.telegram_token:
         _add_telegram(app, settings, service, database)
     return app
+
+
+@lru_cache(maxsize=1)
+def _plotly_js() -> str:
+    from plotly.offline import get_plotlyjs
+
+    return get_plotlyjs()
 
 
 def _add_telegram(app: FastAPI, settings, service, database) -> None:

@@ -20,7 +20,8 @@ def create_app(service, database, settings=None) -> FastAPI:
     context = AppContext(service, database, RateLimiter(settings.rate_limit_per_minute), settings)
     app.state.context = context
     app.include_router(router)
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    upload_cap = int(settings.max_file_mb * 1024 * 1024) + 64 * 1024  # the file and its multipart framing
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, uploads={"/admin/api/documents": upload_cap})
     origins = settings.allowed_origins()
     if origins:
         app.add_middleware(CORSMiddleware, allow_origins=origins, allow_methods=["GET", "POST"], allow_headers=["Content-Type", "Accept"])
@@ -46,7 +47,7 @@ def create_app(service, database, settings=None) -> FastAPI:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
-        codes = {404: "not_found", 405: "method_not_allowed"}
+        codes = {401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed"}
         return error(exc.status_code, codes.get(exc.status_code, "http_error"), str(exc.detail))
 
     @app.exception_handler(Exception)

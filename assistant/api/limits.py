@@ -41,23 +41,26 @@ def error(status: int, code: str, message: str, headers: dict | None = None, **e
 
 
 class BodyLimit(BaseHTTPMiddleware):
-    """Refuse request bodies over the cap (413) before reading them."""
+    """Refuse request bodies over the cap (413) before reading them; `uploads` gives paths (document
+    uploads) their own, larger cap."""
 
-    def __init__(self, app, max_bytes: int):
+    def __init__(self, app, max_bytes: int, uploads: dict[str, int] | None = None):
         super().__init__(app)
         self.max_bytes = max_bytes
+        self.uploads = uploads or {}
 
     async def dispatch(self, request: Request, call_next):
+        cap = self.uploads.get(request.url.path, self.max_bytes)
         length = request.headers.get("content-length")
         if length is not None:
             if not length.isdigit():
                 return error(400, "bad_content_length", "Content-Length is not a number")
-            if int(length) > self.max_bytes:
-                return error(413, "body_too_large", f"request body over {self.max_bytes} bytes")
+            if int(length) > cap:
+                return error(413, "body_too_large", f"request body over {cap} bytes")
         elif request.method in ("POST", "PUT", "PATCH"):
             body = await request.body()
-            if len(body) > self.max_bytes:
-                return error(413, "body_too_large", f"request body over {self.max_bytes} bytes")
+            if len(body) > cap:
+                return error(413, "body_too_large", f"request body over {cap} bytes")
         return await call_next(request)
 
 

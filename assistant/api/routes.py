@@ -14,6 +14,7 @@ from assistant.api.context import ContextDep, answer_body
 from assistant.api.limits import error, retry_after
 from assistant.api.schemas import AnswerOut, AskRequest, EligibilityRequest, FeedbackRequest
 from assistant.db.models import AnswerRecord
+from assistant.analytics import record_check
 from assistant.db.records import record_feedback
 from assistant.retrieval import Filters
 
@@ -167,11 +168,14 @@ def eligibility(body: EligibilityRequest, context: ContextDep):
 
     typed = body.answer
     try:
-        return context.service.eligibility(body.profile, body.lang, typed.field if typed else None, typed.text if typed else None)
+        report = context.service.eligibility(body.profile, body.lang, typed.field if typed else None, typed.text if typed else None)
     except UnreadableAnswer as exc:
         return error(422, "unreadable_answer", str(exc), field=typed.field)
     except BadProfile as exc:
         return error(422, "invalid_profile", str(exc), field=str(exc).split(":", 1)[0])
+    if body.record and report["next_question"] is None:
+        record_check(context.database, "web", body.lang, report["programs"])
+    return report
 
 
 @router.get("/healthz")

@@ -66,6 +66,7 @@ class EligibilityRequest(BaseModel):
     profile: dict[str, Any] = Field(default_factory=dict)
     lang: Literal["vi", "en"] = "vi"
     answer: TypedAnswer | None = None
+    record: bool = Field(False, description="Count a finished check in the analytics (the page sets it when answering).")
 
 
 class ErrorOut(BaseModel):

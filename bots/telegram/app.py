@@ -1,6 +1,7 @@
 """The bot's factory, and its two ways to run: long polling, or a webhook inside `cnht serve`."""
 from __future__ import annotations
 
+import asyncio
 import hmac
 import logging
 
@@ -10,6 +11,7 @@ from telegram.ext import Application, ApplicationBuilder
 from assistant.api.limits import RateLimiter
 from bots.telegram.chats import ChatStore
 from bots.telegram.context import KEY, BotContext
+from bots.telegram.announcements import announce_programs, start_background, stop_background
 from bots.telegram.handlers import register, register_commands
 
 log = logging.getLogger(__name__)
@@ -34,7 +36,8 @@ def build_bot(settings, service, database, webhook: bool = False) -> Application
         .base_file_url(f"{api}/file/bot")
         .concurrent_updates(True)
         .connection_pool_size(64)
-        .post_init(register_commands)
+        .post_init(startup)
+        .post_stop(stop_background)
     )
     if webhook:
         builder = builder.updater(None)
@@ -50,11 +53,18 @@ def build_bot(settings, service, database, webhook: bool = False) -> Application
     return application
 
 
+async def startup(application: Application) -> None:
+    """Once the bot is up: the command menu, programs new to the catalogue announced, announcements sent."""
+    await register_commands(application)
+    await asyncio.to_thread(announce_programs, application)
+    start_background(application)
+
+
 async def start_webhook(application: Application, settings) -> None:
     """Start processing webhook updates; register the webhook with Telegram when a URL is set."""
     await application.initialize()
-    await register_commands(application)
     await application.start()
+    await startup(application)
     if settings.telegram_webhook_url:
         await application.bot.set_webhook(
             settings.telegram_webhook_url, secret_token=settings.webhook_secret(), allowed_updates=Update.ALL_TYPES
@@ -64,6 +74,7 @@ async def start_webhook(application: Application, settings) -> None:
 
 async def stop_webhook(application: Application) -> None:
     """Stop processing and release the bot's connections."""
+    await stop_background(application)
     await application.stop()
     await application.shutdown()
 

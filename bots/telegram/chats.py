@@ -1,5 +1,5 @@
-"""What the bot remembers of each chat across restarts: its language, whether it blocked the bot, and an
-eligibility check in progress."""
+"""What the bot remembers of each chat across restarts: its language, whether it blocked the bot, an
+eligibility check in progress, and whether it subscribed to announcements."""
 from __future__ import annotations
 
 import json
@@ -21,6 +21,7 @@ class ChatStore:
             " updated REAL NOT NULL)"
         )
         self._db.execute("CREATE TABLE IF NOT EXISTS checks (chat_id INTEGER PRIMARY KEY, history TEXT NOT NULL, updated REAL NOT NULL)")
+        self._db.execute("CREATE TABLE IF NOT EXISTS subscribers (chat_id INTEGER PRIMARY KEY, since REAL NOT NULL)")
         self._lock = threading.Lock()
 
     def lang(self, chat_id: int) -> str | None:
@@ -70,6 +71,25 @@ class ChatStore:
         """Forget the chat's check (finished or cancelled)."""
         with self._lock:
             self._db.execute("DELETE FROM checks WHERE chat_id = ?", (chat_id,))
+
+    def subscribe(self, chat_id: int) -> None:
+        """The chat wants announcements of new notices, plans and programs."""
+        with self._lock:
+            self._db.execute("INSERT OR IGNORE INTO subscribers VALUES (?, ?)", (chat_id, time.time()))
+
+    def unsubscribe(self, chat_id: int) -> None:
+        """No more announcements to this chat."""
+        with self._lock:
+            self._db.execute("DELETE FROM subscribers WHERE chat_id = ?", (chat_id,))
+
+    def subscribers(self) -> list[tuple[int, str]]:
+        """(chat_id, language) of every subscribed chat that has not blocked the bot."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT s.chat_id, COALESCE(c.lang, 'vi') FROM subscribers s LEFT JOIN chats c ON c.chat_id = s.chat_id"
+                " WHERE COALESCE(c.blocked, 0) = 0 ORDER BY s.since"
+            ).fetchall()
+        return [(chat_id, lang) for chat_id, lang in rows]
 
     def close(self) -> None:
         """Release the database."""

@@ -9,6 +9,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatType
 from telegram.ext import ContextTypes
 
+from assistant.analytics import record_check
 from assistant.eligibility.check import BadProfile
 from assistant.eligibility.parsing import UnreadableAnswer
 from bots.telegram.context import bot_context, chat_lang, send
@@ -47,6 +48,7 @@ async def present(update: Update, context: ContextTypes.DEFAULT_TYPE, problem: s
     question = report["next_question"]
     if question is None:
         await asyncio.to_thread(bot.chats.end_check, chat_id)
+        await asyncio.to_thread(record_check, bot.database, "telegram", lang, report["programs"])
         await send(context, chat_id, summary(report, lang))
         return
     lines = [(problem, "i")] if problem else []

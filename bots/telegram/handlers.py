@@ -3,19 +3,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import math
 import re
 from datetime import date
 
 from telegram import (
     BotCommand,
     ChatMember,
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
     Update,
 )
-from telegram.constants import ChatAction, ChatType
-from telegram.error import Forbidden, TelegramError
+from telegram.constants import ChatType
+from telegram.error import TelegramError
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -26,15 +23,16 @@ from telegram.ext import (
     filters,
 )
 
-from assistant.db.records import citation_dicts, record_answer, record_feedback, stored_citations
+from assistant.db.records import record_feedback, stored_citations
+from bots.telegram.announcements import ask_about, subscribe, unsubscribe
+from bots.telegram.asking import answer
 from bots.telegram.context import bot_context, chat_lang, language_keyboard, send
 from bots.telegram.eligibility import check_button, start_check, typed_answer
-from bots.telegram.formatting import answer_messages, pack, source_messages
+from bots.telegram.formatting import pack, source_messages
 from bots.telegram.texts import say
 
 log = logging.getLogger(__name__)
-COMMANDS = ("start", "ask", "eligibility", "programs", "lang", "help")
-MAX_SOURCE_BUTTONS = 5
+COMMANDS = ("start", "ask", "eligibility", "programs", "subscribe", "unsubscribe", "lang", "help")
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -115,48 +113,6 @@ async def ask_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     await answer(update, context, question)
 
 
-async def answer(update: Update, context: ContextTypes.DEFAULT_TYPE, question: str) -> None:
-    """Answer a question with its citations, source buttons and feedback buttons."""
-    bot = bot_context(context)
-    chat_id = update.effective_chat.id
-    question = " ".join(question.split())
-    if not question:
-        return
-    lang = chat_lang(bot, update)
-    if len(question) > bot.settings.max_question_chars:
-        await send(context, chat_id, pack([(say(lang, "too_long", limit=bot.settings.max_question_chars), "")]))
-        return
-    user = update.effective_user.id if update.effective_user else chat_id
-    wait = bot.limiter.take(f"telegram:{user}")
-    if wait:
-        await send(context, chat_id, pack([(say(lang, "rate_limited", seconds=math.ceil(wait)), "")]))
-        return
-    try:
-        await context.bot.send_chat_action(chat_id, ChatAction.TYPING)
-    except Forbidden:
-        await asyncio.to_thread(bot.chats.set_blocked, chat_id, True)
-        return
-    except TelegramError as exc:  # the indicator is a courtesy; the answer matters
-        log.debug("typing indicator failed: %s", exc)
-    session_id = f"telegram-{chat_id}"
-    reply = await asyncio.to_thread(bot.service.ask, question, session_id)
-    answer_id = await asyncio.to_thread(record_answer, bot.database, question, reply, session_id, "telegram")
-    citations = citation_dicts(reply)
-    buttons = [
-        InlineKeyboardButton(say(reply.lang, "source_button", n=c["n"]), callback_data=f"src:{answer_id}:{c['n']}")
-        for c in citations[:MAX_SOURCE_BUTTONS]
-    ]
-    feedback = [
-        InlineKeyboardButton("👍", callback_data=f"fb:{answer_id}:up"),
-        InlineKeyboardButton("👎", callback_data=f"fb:{answer_id}:down"),
-    ]
-    rows = [buttons, feedback] if buttons else [feedback]
-    if "eligibility" in reply.offers:
-        rows.insert(0, [InlineKeyboardButton(say(reply.lang, "check_offer"), callback_data="el:start")])
-    markup = InlineKeyboardMarkup(rows)
-    await send(context, chat_id, answer_messages(reply.answer, citations, reply.lang), markup)
-
-
 async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Inline buttons: language choice, a citation's source passage, thumbs up/down."""
     bot = bot_context(context)
@@ -223,6 +179,9 @@ def register(application: Application) -> None:
     application.add_handler(CommandHandler("programs", programs_command))
     application.add_handler(CommandHandler("ask", ask_command))
     application.add_handler(CommandHandler("eligibility", start_check))
+    application.add_handler(CommandHandler("subscribe", subscribe))
+    application.add_handler(CommandHandler("unsubscribe", unsubscribe))
+    application.add_handler(CallbackQueryHandler(ask_about, pattern=r"^nt:"))
     application.add_handler(CallbackQueryHandler(check_button, pattern=r"^el:"))
     application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, text_message))
     application.add_handler(CallbackQueryHandler(button))

@@ -12,7 +12,7 @@ TEXTS = {
         "lang_set": "Đã chọn tiếng Việt. Hãy gửi câu hỏi của bạn.",
         "help": (
             "Gửi câu hỏi bằng tiếng Việt hoặc tiếng Anh, ví dụ: «Doanh nghiệp công nghiệp hỗ trợ được hưởng ưu đãi gì?»\n"
-            "/eligibility – kiểm tra điều kiện được hỗ trợ\n/programs – các chương trình hỗ trợ\n/lang – đổi ngôn ngữ\n/help – hướng dẫn\n"
+            "/eligibility – kiểm tra điều kiện được hỗ trợ\n/programs – các chương trình hỗ trợ\n/subscribe – nhận thông báo văn bản, chương trình mới\n/lang – đổi ngôn ngữ\n/help – hướng dẫn\n"
             "Trong nhóm: nhắc tên tôi (@{username}) hoặc dùng /ask câu hỏi."
         ),
         "sources": "Nguồn:",
@@ -54,6 +54,15 @@ TEXTS = {
         "prepare": "Hồ sơ cần chuẩn bị:",
         "apply_at": "Nơi nộp: {where}",
         "your_answer": "bạn trả lời: {value}",
+        "cmd_subscribe": "Nhận thông báo văn bản, chương trình mới",
+        "cmd_unsubscribe": "Ngừng nhận thông báo",
+        "subscribed": "Đã đăng ký. Bạn sẽ nhận thông báo khi có thông báo, kế hoạch hoặc chương trình hỗ trợ mới. Gõ /unsubscribe để ngừng.",
+        "unsubscribed": "Đã ngừng gửi thông báo. Gõ /subscribe để đăng ký lại.",
+        "announce_notice": "📢 Văn bản mới: {title}",
+        "announce_plan": "📢 Kế hoạch mới: {title}",
+        "announce_program": "📢 Chương trình hỗ trợ mới: {title}",
+        "announce_ask": "Bấm nút dưới đây hoặc gửi câu hỏi để tìm hiểu thêm.",
+        "ask_about": "Hỏi về văn bản này",
     },
     "en": {
         "greeting": (
@@ -64,7 +73,7 @@ TEXTS = {
         "lang_set": "English selected. Send your question.",
         "help": (
             "Ask in English or Vietnamese, for example: “What incentives does a supporting-industry enterprise get?”\n"
-            "/eligibility – check whether you qualify\n/programs – support programs\n/lang – change language\n/help – this help\n"
+            "/eligibility – check whether you qualify\n/programs – support programs\n/subscribe – announcements of new notices and programs\n/lang – change language\n/help – this help\n"
             "In groups: mention me (@{username}) or use /ask your question."
         ),
         "sources": "Sources:",
@@ -106,6 +115,15 @@ TEXTS = {
         "prepare": "Documents to prepare:",
         "apply_at": "Where to apply: {where}",
         "your_answer": "your answer: {value}",
+        "cmd_subscribe": "Get announcements of new notices and programs",
+        "cmd_unsubscribe": "Stop announcements",
+        "subscribed": "Subscribed. You will hear of new notices, plans and support programs. Send /unsubscribe to stop.",
+        "unsubscribed": "Announcements stopped. Send /subscribe to start again.",
+        "announce_notice": "📢 New notice: {title}",
+        "announce_plan": "📢 New plan: {title}",
+        "announce_program": "📢 New support program: {title}",
+        "announce_ask": "Press the button below or send a question to learn more.",
+        "ask_about": "Ask about it",
     },
 }
 

@@ -25,6 +25,7 @@ def bot_env(tmp_path_factory, telegram_emulator, corpus_service):
         telegram_token=TOKEN,
         telegram_api_url=telegram_emulator.url,
         telegram_rate_per_minute=RATE,
+        telegram_notice_seconds=0.3,
     )
     database = open_database(settings)
     runner = BotRunner(build_bot(settings, corpus_service, database))
@@ -155,7 +156,7 @@ def test_commands_menu_registered_in_both_languages(bot, telegram_emulator):
     menus = {c["body"].get("language_code"): json.loads(c["body"]["commands"]) for c in telegram_emulator.calls("setMyCommands")}
     assert {"command": "lang", "description": "Đổi ngôn ngữ"} in menus["vi"]
     assert {"command": "lang", "description": "Change language"} in menus["en"]
-    assert [c["command"] for c in menus[None]] == ["start", "ask", "eligibility", "programs", "lang", "help"]
+    assert [c["command"] for c in menus[None]] == ["start", "ask", "eligibility", "programs", "subscribe", "unsubscribe", "lang", "help"]
 
 
 def test_programs_lists_support_programs_with_status(bot):
@@ -367,3 +368,26 @@ def test_eligibility_check_to_a_verdict_with_back_cancel_and_a_restart(tmp_path_
         assert "14" in users.replies(chat_id)[0]["text"]
     finally:
         runner.stop()
+
+
+def test_subscribers_get_announcements_within_limits_and_can_stop(bot, bot_env):
+    from assistant import notices
+
+    _, database, _ = bot_env
+    subscriber, bystander = chat(), chat()
+    bot.say(subscriber, "/subscribe")
+    assert "Đã đăng ký" in bot.replies(subscriber)[0]["text"]
+    assert notices.announce(database, "notice", "tb-ket-noi-2026", "Hội nghị kết nối cung cầu khu công nghiệp 2026")
+    assert not notices.announce(database, "notice", "tb-ket-noi-2026", "again")  # once per document
+    [announcement] = bot.replies(subscriber)
+    assert announcement["text"].startswith("<b>📢 Văn bản mới: Hội nghị kết nối cung cầu khu công nghiệp 2026</b>")
+    ask = keyboard(announcement)[0][0]
+    assert ask["text"] == "Hỏi về văn bản này" and ask["callback_data"].startswith("nt:")
+    assert bot.silence(bystander, 0.5) == []
+    bot.press(subscriber, ask["callback_data"])
+    [reply] = bot.replies(subscriber)  # the assistant's answer to the announced title, with its buttons
+    assert [b["text"] for b in keyboard(reply)[-1]] == ["👍", "👎"]
+    bot.say(subscriber, "/unsubscribe")
+    assert "ngừng" in bot.replies(subscriber)[0]["text"]
+    notices.announce(database, "plan", "kh-2027", "Kế hoạch 2027")
+    assert bot.silence(subscriber, 1.0) == []

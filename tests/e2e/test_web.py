@@ -8,11 +8,8 @@ from functools import partial
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import ROOT, require_tool
+from tests.conftest import ARTIFACTS
 
-ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 XSS = "<script>window.__xss = 1</script>"
 
 
@@ -62,18 +59,6 @@ def site(corpus_service, corpus_kb, tmp_path_factory):
     server.should_exit = True
     host.shutdown()
     kb.remove("thu-nghiem-xss")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    chromium = require_tool("chromium")
-    from playwright.sync_api import sync_playwright
-
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        yield instance
-        instance.close()
 
 
 @pytest.fixture

@@ -94,6 +94,8 @@ class BotRunner:
         app = self.application
         await app.updater.stop()
         await app.stop()
+        if app.post_stop:
+            await app.post_stop(app)
         await app.shutdown()
 
     def stop(self) -> None:

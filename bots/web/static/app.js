@@ -28,31 +28,17 @@
     }
   };
   var params = new URLSearchParams(location.search);
-  var store = { get: function (k) { try { return localStorage.getItem(k); } catch (e) { return null; } },
-                set: function (k, v) { try { localStorage.setItem(k, v); } catch (e) {} } };
+  var store = window.cnht.store, el = window.cnht.el;
   var lang = store.get("cnht.lang") || params.get("lang") || "vi";
   if (params.get("embed")) document.body.classList.add("embed");
   var session = store.get("cnht.session");
   var $ = function (id) { return document.getElementById(id); };
   var log = $("log"), form = $("ask"), input = $("question"), sendButton = $("send");
 
-  function el(tag, attrs, text) {
-    var node = document.createElement(tag);
-    Object.keys(attrs || {}).forEach(function (k) { node.setAttribute(k, attrs[k]); });
-    if (text !== undefined) node.textContent = text;
-    return node;
-  }
   function t(key) { return T[lang][key]; }
 
   function applyLanguage() {
-    document.documentElement.lang = lang;
-    document.title = t("title");
-    document.querySelectorAll("[data-i18n]").forEach(function (n) { n.textContent = t(n.getAttribute("data-i18n")); });
-    document.querySelectorAll("[data-i18n-placeholder]").forEach(function (n) { n.setAttribute("placeholder", t(n.getAttribute("data-i18n-placeholder"))); });
-    document.querySelectorAll("[data-i18n-label]").forEach(function (n) { n.setAttribute("aria-label", t(n.getAttribute("data-i18n-label"))); });
-    var button = $("lang");
-    button.textContent = t("switchLabel");
-    button.setAttribute("aria-label", t("switchTo"));
+    window.cnht.translate(lang, T[lang]);
     var starters = $("starters");
     starters.setAttribute("aria-label", t("startersLabel"));
     starters.textContent = "";

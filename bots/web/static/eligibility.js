@@ -25,30 +25,17 @@
       yourValue: "Your answer: ", sample: "Sample data", error: "Something went wrong. Please try again."
     }
   };
-  var store = { get: function (k) { try { return localStorage.getItem(k); } catch (e) { return null; } },
-                set: function (k, v) { try { localStorage.setItem(k, v); } catch (e) {} } };
+  var store = window.cnht.store, el = window.cnht.el;
   var lang = store.get("cnht.lang") || new URLSearchParams(location.search).get("lang") || "vi";
   var history = [];
   try { history = JSON.parse(store.get("cnht.eligibility") || "[]"); } catch (e) { history = []; }
   var $ = function (id) { return document.getElementById(id); };
   function t(key) { return T[lang][key]; }
-  function el(tag, attrs, text) {
-    var node = document.createElement(tag);
-    Object.keys(attrs || {}).forEach(function (k) { node.setAttribute(k, attrs[k]); });
-    if (text !== undefined) node.textContent = text;
-    return node;
-  }
   function day(iso) { var p = iso.split("-"); return lang === "vi" ? p[2] + "/" + p[1] + "/" + p[0] : iso; }
   function profile() { return history.length ? history[history.length - 1] : {}; }
   function save() { store.set("cnht.eligibility", JSON.stringify(history)); }
 
-  function applyLanguage() {
-    document.documentElement.lang = lang;
-    document.title = t("title");
-    document.querySelectorAll("[data-i18n]").forEach(function (n) { n.textContent = t(n.getAttribute("data-i18n")); });
-    $("lang").textContent = t("switchLabel");
-    $("lang").setAttribute("aria-label", t("switchTo"));
-  }
+  function applyLanguage() { window.cnht.translate(lang, T[lang]); }
 
   function send(body) {
     body.lang = lang;
@@ -65,7 +52,7 @@
   }
 
   function answer(field, value, typedText) {
-    var body = { profile: profile() };
+    var body = { profile: profile(), record: true };
     if (typedText !== undefined) { body.answer = { field: field, text: typedText }; }
     else { body.profile = Object.assign({}, profile()); body.profile[field] = value; }
     send(body).then(function (res) {

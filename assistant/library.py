@@ -1,0 +1,128 @@
+"""The documents staff manage from the workspace: uploads kept under `data_dir/library/`, a status set
+through the document's sidecar, removal and re-ingestion — all with the command line's atomicity (a
+failing file never touches what is indexed)."""
+from __future__ import annotations
+
+import re
+import shutil
+import tempfile
+from pathlib import Path
+
+import yaml
+
+from assistant.ingestion import FileReport, ingest_paths, parse_options
+from assistant.knowledge import KnowledgeBase
+from ingest.errors import IngestError
+from ingest.pipeline import SIDECAR_SUFFIX, sidecar_path
+from ingest.sniffing import sniff_format
+
+EXTENSION = {"pdf": ".pdf", "docx": ".docx", "doc": ".doc", "html": ".html", "markdown": ".md", "text": ".txt",
+             "jsonl": ".jsonl"}
+STATUSES = ("in_force", "superseded", "expired")
+
+
+class LibraryError(ValueError):
+    """An upload or change refused; the message names the file or document and the reason."""
+
+
+def library_dir(settings) -> Path:
+    """Where uploaded documents are kept."""
+    return Path(settings.data_dir) / "library"
+
+
+def _safe_stem(filename: str) -> str:
+    stem = Path(filename.replace("\\", "/")).name
+    stem = stem.rsplit(".", 1)[0] if "." in stem else stem
+    stem = re.sub(r"[^\w.-]+", "-", stem, flags=re.UNICODE).strip(".-")
+    return stem[:120] or "document"
+
+
+def _report(file: FileReport) -> dict:
+    return {"source": Path(file.source).name, "status": file.status, "added": file.added, "replaced": file.replaced,
+            "unchanged": file.unchanged, "failures": [f.reason for f in file.failures]}
+
+
+def upload(kb: KnowledgeBase, settings, filename: str, data: bytes) -> dict:
+    """Store and ingest an uploaded file. The type comes from the content (a PDF named .docx is kept as
+    .pdf); an oversized, unreadable or unsupported file is refused and nothing is stored or changed.
+    Uploading a file of the same name replaces the previous version."""
+    limit = settings.max_file_mb * 1024 * 1024
+    if len(data) > limit:
+        raise LibraryError(f"{filename}: {len(data) / 1048576:.1f} MB is over the {settings.max_file_mb:g} MB limit")
+    stem = _safe_stem(filename)
+    with tempfile.TemporaryDirectory(dir=Path(settings.data_dir)) as staging:
+        probe = Path(staging) / (stem + Path(filename).suffix.lower())
+        probe.write_bytes(data)
+        try:
+            fmt = sniff_format(probe)
+        except IngestError as exc:
+            raise LibraryError(f"{filename}: {exc}") from exc
+        library = library_dir(settings)
+        library.mkdir(parents=True, exist_ok=True)
+        target = library / (stem + EXTENSION[fmt])
+        previous = None
+        if target.exists():
+            previous = Path(staging) / ("previous" + target.suffix)
+            shutil.copy2(target, previous)
+        shutil.copy2(probe, target)
+        file = ingest_paths(kb, [target], parse_options(settings)).files[0]
+        if file.failures and not (file.added or file.replaced or file.unchanged):
+            if previous is not None:
+                shutil.copy2(previous, target)  # the file on disk matches the index again
+            else:
+                target.unlink()
+            raise LibraryError(f"{filename}: {'; '.join(f.reason for f in file.failures)}")
+    return {**_report(file), "stored_as": target.name, "format": fmt}
+
+
+def _source(kb: KnowledgeBase, doc_id: str) -> Path:
+    record = kb.document(doc_id)
+    if record is None:
+        raise LookupError(f"no indexed document with doc_id {doc_id!r}")
+    path = Path(record.source)
+    if not path.is_file():
+        raise LibraryError(f"{doc_id}: its file {path} is no longer on disk; upload it again")
+    return path
+
+
+def set_status(kb: KnowledgeBase, settings, doc_id: str, status: str, superseded_by: str = "") -> dict:
+    """Mark a document in force, superseded (optionally by another) or expired: written to its sidecar
+    and re-indexed, so the status survives any later re-ingestion."""
+    if status not in STATUSES:
+        raise LibraryError(f"status must be one of {', '.join(STATUSES)}, not {status!r}")
+    path = _source(kb, doc_id)
+    sidecar = sidecar_path(path) or path.with_name(path.stem + SIDECAR_SUFFIX)
+    meta = (yaml.safe_load(sidecar.read_text(encoding="utf-8")) or {}) if sidecar.exists() else {}
+    meta["status"] = status
+    if status == "superseded" and superseded_by:
+        meta["superseded_by"] = superseded_by
+    else:
+        meta.pop("superseded_by", None)
+    original = sidecar.read_bytes() if sidecar.exists() else None
+    sidecar.write_text(yaml.safe_dump(meta, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    file = ingest_paths(kb, [path], parse_options(settings)).files[0]
+    if file.failures:
+        if original is None:
+            sidecar.unlink()
+        else:
+            sidecar.write_bytes(original)
+        raise LibraryError(f"{doc_id}: {'; '.join(f.reason for f in file.failures)}")
+    return _report(file)
+
+
+def reingest(kb: KnowledgeBase, settings, doc_id: str) -> dict:
+    """Read a document's file again (after a parser upgrade, or an edit on disk)."""
+    return _report(ingest_paths(kb, [_source(kb, doc_id)], parse_options(settings)).files[0])
+
+
+def remove(kb: KnowledgeBase, settings, doc_id: str) -> None:
+    """Take a document out of the index; an uploaded file (and its sidecar) is deleted too."""
+    record = kb.document(doc_id)
+    if record is None:
+        raise LookupError(f"no indexed document with doc_id {doc_id!r}")
+    kb.remove(doc_id)
+    path = Path(record.source)
+    if path.parent.resolve() == library_dir(settings).resolve():
+        for leftover in (path, sidecar_path(path)):
+            if leftover is not None and leftover.exists():
+                leftover.unlink()

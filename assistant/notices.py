@@ -1,0 +1,60 @@
+"""Announcements to Telegram subscribers, through an outbox: staff add a notice or plan (or a program
+appears in the catalogue), a row is written here, and one bot process claims and sends it."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from assistant.db.database import Database
+from assistant.db.models import Notice
+
+ANNOUNCED_TYPES = ("notice", "plan")
+CLAIM_TIMEOUT = timedelta(minutes=10)  # a claim by a process that died is taken over after this
+
+
+def announce(database: Database, kind: str, ref: str, title: str) -> bool:
+    """Queue an announcement once per `ref` (a doc_id or program id); False when already queued."""
+    try:
+        with database.session() as session:
+            session.add(Notice(kind=kind, ref=ref[:255], title=title))
+        return True
+    except IntegrityError:
+        return False
+
+
+def claim(database: Database, worker: str) -> list[dict]:
+    """Unsent announcements, claimed for this worker so no other process sends them too."""
+    now = datetime.now(timezone.utc)
+    claimed = []
+    with database.session() as session:
+        waiting = session.scalars(
+            select(Notice.id).where(Notice.sent_at.is_(None))
+            .where(or_(Notice.claimed_by.is_(None), Notice.created_at < now - CLAIM_TIMEOUT))
+        ).all()
+        for notice_id in waiting:
+            won = session.execute(
+                update(Notice).where(Notice.id == notice_id, Notice.sent_at.is_(None))
+                .where(or_(Notice.claimed_by.is_(None), Notice.created_at < now - CLAIM_TIMEOUT))
+                .values(claimed_by=worker)
+            ).rowcount
+            if won:
+                row = session.get(Notice, notice_id)
+                claimed.append({"id": row.id, "kind": row.kind, "ref": row.ref, "title": row.title})
+    return claimed
+
+
+def mark_sent(database: Database, notice_id: int) -> None:
+    """The announcement went out to every subscriber."""
+    with database.session() as session:
+        row = session.get(Notice, notice_id)
+        if row is not None:
+            row.sent_at = datetime.now(timezone.utc)
+
+
+def title_of(database: Database, notice_id: int) -> str | None:
+    """The title an announcement was about."""
+    with database.session() as session:
+        row = session.get(Notice, notice_id)
+        return row.title if row else None

@@ -1,0 +1,1 @@
+"""The staff workspace: accounts, documents, curated answers, the unanswered queue and analytics."""

@@ -1,0 +1,330 @@
+"""The staff workspace: pages under /admin and their JSON API under /admin/api. Every route but the
+sign-in ones requires a staff (or admin) account; every change is written to the audit log."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, File, Request, Response, UploadFile
+from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse, RedirectResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from assistant import accounts, analytics, curation, library, notices, unanswered
+from assistant.accounts import AccountError, Principal
+from assistant.api.limits import error
+from assistant.curation import CurationError
+from assistant.library import LibraryError
+from bots.admin.auth import (
+    SESSION_COOKIE,
+    check_login_csrf,
+    new_login_csrf,
+    principal,
+    require_admin,
+    require_staff,
+    set_cookie,
+)
+
+STATIC = Path(__file__).resolve().parents[1] / "web" / "static"
+Staff = Annotated[Principal, Depends(require_staff)]
+Admin = Annotated[Principal, Depends(require_admin)]
+router = APIRouter(include_in_schema=False)
+
+
+def _context(request: Request):
+    return request.app.state.context
+
+
+def _page(name: str) -> FileResponse:
+    return FileResponse(STATIC / name, headers={
+        "Content-Security-Policy": "frame-ancestors 'none'; default-src 'self'; style-src 'self'",
+        "X-Content-Type-Options": "nosniff", "Cache-Control": "no-store"})
+
+
+@router.get("/admin/login")
+def login_page():
+    """The sign-in page."""
+    return _page("login.html")
+
+
+@router.get("/admin")
+def workspace_page(request: Request):
+    """The workspace (signed-in staff only; others are sent to sign in)."""
+    if principal(request) is None:
+        return RedirectResponse("/admin/login", status_code=303)
+    return _page("admin.html")
+
+
+class Login(BaseModel):
+    """Username and password."""
+
+    model_config = ConfigDict(extra="forbid")
+    username: str = Field(..., max_length=64)
+    password: str = Field(..., max_length=256)
+
+
+@router.get("/admin/api/csrf")
+def login_csrf(request: Request, response: Response):
+    """A CSRF token for the sign-in form."""
+    return {"csrf": new_login_csrf(request, response)}
+
+
+@router.post("/admin/api/login")
+def log_in(body: Login, request: Request, response: Response):
+    """Sign in: a session cookie, and the CSRF token every change must carry."""
+    check_login_csrf(request)
+    try:
+        token, who = accounts.log_in(_context(request).database, body.username, body.password)
+    except AccountError as exc:
+        return error(401, "sign_in_failed", str(exc))
+    set_cookie(response, request, SESSION_COOKIE, token, int(accounts.SESSION_LIFETIME.total_seconds()))
+    accounts.audit(_context(request).database, who.username, "signed_in")
+    return {"username": who.username, "role": who.role, "csrf": who.csrf}
+
+
+@router.post("/admin/api/logout")
+def log_out(request: Request, response: Response, who: Staff):
+    """Sign out."""
+    accounts.log_out(_context(request).database, request.cookies.get(SESSION_COOKIE))
+    response.delete_cookie(SESSION_COOKIE, path="/admin")
+    return {"ok": True}
+
+
+@router.get("/admin/api/me")
+def me(who: Staff):
+    """The signed-in account, with its CSRF token."""
+    return {"username": who.username, "role": who.role, "csrf": who.csrf}
+
+
+# Documents
+
+@router.get("/admin/api/documents")
+def documents(request: Request, who: Staff):
+    """Every indexed document with its status."""
+    return [d.as_dict() for d in _context(request).service.kb.documents()]
+
+
+@router.post("/admin/api/documents")
+async def upload(request: Request, who: Staff, file: UploadFile = File(...)):
+    """Upload a document (type sniffed from its content); the ingest result, or why it was refused."""
+    context = _context(request)
+    limit = int(context.settings.max_file_mb * 1024 * 1024)
+    data = await file.read(limit + 1)
+    try:
+        result = library.upload(context.service.kb, context.settings, file.filename or "document", data)
+    except LibraryError as exc:
+        accounts.audit(context.database, who.username, "document.refused", file.filename or "", str(exc))
+        return error(422, "document_refused", str(exc))
+    accounts.audit(context.database, who.username, "document.uploaded", result["stored_as"], result["status"])
+    for doc_id in result["added"]:
+        record = context.service.kb.document(doc_id)
+        if record and record.meta.get("doc_type") in notices.ANNOUNCED_TYPES and record.meta.get("status", "in_force") == "in_force":
+            notices.announce(context.database, record.meta["doc_type"], doc_id, record.meta.get("title") or doc_id)
+    return result
+
+
+class StatusChange(BaseModel):
+    """A document's new status."""
+
+    model_config = ConfigDict(extra="forbid")
+    status: str
+    superseded_by: str = ""
+
+
+@router.post("/admin/api/documents/{doc_id}/status")
+def set_status(doc_id: str, body: StatusChange, request: Request, who: Staff):
+    """Mark a document in force, superseded or expired."""
+    context = _context(request)
+    try:
+        result = library.set_status(context.service.kb, context.settings, doc_id, body.status, body.superseded_by)
+    except LookupError as exc:
+        return error(404, "not_found", str(exc))
+    except LibraryError as exc:
+        return error(422, "invalid_status", str(exc))
+    accounts.audit(context.database, who.username, "document.marked", doc_id, body.status)
+    return result
+
+
+@router.post("/admin/api/documents/{doc_id}/reingest")
+def reingest(doc_id: str, request: Request, who: Staff):
+    """Read a document's file again."""
+    context = _context(request)
+    try:
+        result = library.reingest(context.service.kb, context.settings, doc_id)
+    except LookupError as exc:
+        return error(404, "not_found", str(exc))
+    except LibraryError as exc:
+        return error(422, "file_missing", str(exc))
+    accounts.audit(context.database, who.username, "document.reingested", doc_id, result["status"])
+    return result
+
+
+@router.delete("/admin/api/documents/{doc_id}")
+def remove_document(doc_id: str, request: Request, who: Staff):
+    """Take a document out of the index."""
+    context = _context(request)
+    try:
+        library.remove(context.service.kb, context.settings, doc_id)
+    except LookupError as exc:
+        return error(404, "not_found", str(exc))
+    accounts.audit(context.database, who.username, "document.removed", doc_id)
+    return {"ok": True}
+
+
+# Curated answers
+
+class CuratedIn(BaseModel):
+    """A curated answer in both languages with its sources; `from_queue` dismisses that queue group."""
+
+    model_config = ConfigDict(extra="forbid")
+    question_vi: str = Field(..., max_length=1000)
+    question_en: str = Field(..., max_length=1000)
+    answer_vi: str = Field(..., max_length=8000)
+    answer_en: str = Field(..., max_length=8000)
+    sources: list[dict] = Field(default_factory=list)
+    from_queue: str = ""
+
+
+@router.get("/admin/api/curated")
+def curated(request: Request, who: Staff):
+    """Every curated answer, those needing review first."""
+    context = _context(request)
+    return curation.listing(context.database, context.service.kb)
+
+
+def _save(request: Request, who: Principal, body: CuratedIn, answer_id: int | None):
+    context = _context(request)
+    try:
+        saved = curation.save(context.database, context.service.kb, body.model_dump(), who.username, answer_id)
+    except CurationError as exc:
+        return error(422, "invalid_curated_answer", str(exc), field=str(exc).split(":", 1)[0])
+    except LookupError as exc:
+        return error(404, "not_found", str(exc))
+    if body.from_queue:
+        unanswered.dismiss(context.database, body.from_queue, who.username)
+    accounts.audit(context.database, who.username, "curated.created" if answer_id is None else "curated.edited",
+                   str(saved["id"]), saved["question_vi"])
+    return saved
+
+
+@router.post("/admin/api/curated", status_code=201)
+def create_curated(body: CuratedIn, request: Request, who: Staff):
+    """Write a curated answer (from scratch, or for a queued question)."""
+    return _save(request, who, body, None)
+
+
+@router.put("/admin/api/curated/{answer_id}")
+def edit_curated(answer_id: int, body: CuratedIn, request: Request, who: Staff):
+    """Edit a curated answer (which verifies it against the current sources)."""
+    return _save(request, who, body, answer_id)
+
+
+@router.post("/admin/api/curated/{answer_id}/confirm")
+def confirm_curated(answer_id: int, request: Request, who: Staff):
+    """Confirm a curated answer still holds after its sources changed."""
+    context = _context(request)
+    try:
+        saved = curation.confirm(context.database, context.service.kb, answer_id, who.username)
+    except (LookupError, CurationError) as exc:
+        return error(404 if isinstance(exc, LookupError) else 422, "cannot_confirm", str(exc))
+    accounts.audit(context.database, who.username, "curated.confirmed", str(answer_id))
+    return saved
+
+
+@router.delete("/admin/api/curated/{answer_id}")
+def delete_curated(answer_id: int, request: Request, who: Staff):
+    """Delete a curated answer."""
+    context = _context(request)
+    if not curation.remove(context.database, answer_id):
+        return error(404, "not_found", f"no curated answer {answer_id}")
+    accounts.audit(context.database, who.username, "curated.deleted", str(answer_id))
+    return {"ok": True}
+
+
+# Unanswered queue
+
+@router.get("/admin/api/queue")
+def queue(request: Request, who: Staff, order: str = "frequent"):
+    """Refused and thumbs-down questions, near-duplicates grouped."""
+    return unanswered.queue(_context(request).database, "newest" if order == "newest" else "frequent")
+
+
+class Dismissal(BaseModel):
+    """A queue group to dismiss."""
+
+    model_config = ConfigDict(extra="forbid")
+    key: str = Field(..., min_length=1, max_length=255)
+
+
+@router.post("/admin/api/queue/dismiss")
+def dismiss(body: Dismissal, request: Request, who: Staff):
+    """Take a group off the queue."""
+    unanswered.dismiss(_context(request).database, body.key, who.username)
+    accounts.audit(_context(request).database, who.username, "queue.dismissed", body.key)
+    return {"ok": True}
+
+
+# Analytics
+
+@router.get("/admin/api/analytics")
+def analytics_tables(request: Request, who: Staff, days: int = 30):
+    """Every analytics table over the last `days` days."""
+    return analytics.report(_context(request).database, max(1, min(days, 3660)))
+
+
+@router.get("/admin/api/analytics/{table}.csv")
+def analytics_csv(table: str, request: Request, who: Staff, days: int = 30):
+    """One analytics table as CSV."""
+    if table not in analytics.TABLES:
+        return error(404, "not_found", f"no table {table!r} (tables: {', '.join(analytics.TABLES)})")
+    rows = analytics.report(_context(request).database, max(1, min(days, 3660)))[table]
+    return PlainTextResponse(analytics.to_csv(rows), media_type="text/csv; charset=utf-8",
+                             headers={"Content-Disposition": f'attachment; filename="{table}.csv"'})
+
+
+# Accounts (admin) and API tokens
+
+class NewUser(BaseModel):
+    """An account to create."""
+
+    model_config = ConfigDict(extra="forbid")
+    username: str = Field(..., max_length=64)
+    password: str = Field(..., max_length=256)
+    role: str = "staff"
+
+
+@router.get("/admin/api/users")
+def list_users(request: Request, who: Admin):
+    """Every account."""
+    return accounts.users(_context(request).database)
+
+
+@router.post("/admin/api/users", status_code=201)
+def create_user(body: NewUser, request: Request, who: Admin):
+    """Create an account."""
+    try:
+        user_id = accounts.create_user(_context(request).database, body.username, body.password, body.role)
+    except AccountError as exc:
+        return error(422, "invalid_account", str(exc))
+    accounts.audit(_context(request).database, who.username, "user.created", body.username, body.role)
+    return {"id": user_id, "username": body.username, "role": body.role}
+
+
+@router.get("/admin/api/audit")
+def audit(request: Request, who: Admin):
+    """The audit log, newest first."""
+    return accounts.audit_log(_context(request).database)
+
+
+class NewToken(BaseModel):
+    """A name for a new API token."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(..., min_length=1, max_length=128)
+
+
+@router.post("/admin/api/tokens", status_code=201)
+def create_token(body: NewToken, request: Request, who: Staff):
+    """An API token for the signed-in account (shown once)."""
+    token = accounts.create_api_token(_context(request).database, who.user_id, body.name)
+    accounts.audit(_context(request).database, who.username, "token.created", body.name)
+    return JSONResponse({"token": token, "name": body.name}, status_code=201)

