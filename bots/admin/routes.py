@@ -114,7 +114,8 @@ async def upload(request: Request, who: Staff, file: UploadFile = File(...)):
     except LibraryError as exc:
         accounts.audit(context.database, who.username, "document.refused", file.filename or "", str(exc))
         return error(422, "document_refused", str(exc))
-    accounts.audit(context.database, who.username, "document.uploaded", result["stored_as"], result["status"])
+    action = "document.replaced" if result["replaced"] else "document.uploaded"
+    accounts.audit(context.database, who.username, action, result["stored_as"], result["status"])
     for doc_id in result["added"]:
         record = context.service.kb.document(doc_id)
         if record and record.meta.get("doc_type") in notices.ANNOUNCED_TYPES and record.meta.get("status", "in_force") == "in_force":

@@ -99,6 +99,12 @@ def test_a_bad_upload_is_refused_with_its_reason_and_nothing_is_stored(workspace
     assert "bao-cao.pdf" in renamed.json()["error"]["message"] and "Windows program" in renamed.json()["error"]["message"]
     empty = client.post("/admin/api/documents", files={"file": ("trong.txt", b"")}, headers={"X-CSRF-Token": csrf})
     assert empty.status_code == 422 and "empty" in empty.json()["error"]["message"]
+    huge = client.post("/admin/api/documents", files={"file": ("lon.txt", "Văn bản dài. ".encode() * 100_000)},
+                       headers={"X-CSRF-Token": csrf})
+    assert huge.status_code == 413 and "over" in huge.json()["error"]["message"]
+    just_over = client.post("/admin/api/documents", files={"file": ("vua.txt", b"a" * (1024 * 1024 + 10))},
+                            headers={"X-CSRF-Token": csrf})
+    assert just_over.status_code == 422 and "over the 1 MB limit" in just_over.json()["error"]["message"]
     assert sorted(p.name for p in library.iterdir()) == before_files and len(workspace["kb"].documents()) == before_docs
 
 
@@ -132,6 +138,7 @@ def test_upload_sniffs_the_type_marks_and_removes_with_an_audit_trail(workspace,
 
 
 def test_a_curated_answer_from_the_queue_is_served_and_flagged_when_its_document_is_replaced(workspace, staff):
+    from assistant import accounts
     from assistant.answering.models import Answer
     from assistant.db.records import record_answer
 
@@ -171,6 +178,8 @@ def test_a_curated_answer_from_the_queue_is_served_and_flagged_when_its_document
     replaced = client.post("/admin/api/documents", files={"file": ("tb-khuyen-cong-2022.docx", buffer.getvalue())},
                            headers={"X-CSRF-Token": csrf})
     assert replaced.json()["replaced"] == ["tb-khuyen-cong-2022"]
+    trail = [(e["username"], e["action"], e["target"]) for e in accounts.audit_log(workspace["database"])]
+    assert ("staff1", "document.replaced", "tb-khuyen-cong-2022.docx") in trail
     flagged = next(c for c in client.get("/admin/api/curated").json() if c["id"] == created.json()["id"])
     assert flagged["state"] == "needs_review" and "tb-khuyen-cong-2022: replaced by a new version" in flagged["reasons"]
     assert service.ask(question).source != "faq"  # not served until a staff member confirms it
@@ -231,3 +240,23 @@ def test_cli_creates_accounts_and_refuses_bad_ones(tmp_path):
     assert taken.returncode == 2 and "taken" in taken.stderr
     short = subprocess.run(command[:5] + ["deputy", "--password-stdin"], input="short\n", env=env, capture_output=True, text=True)
     assert short.returncode == 2 and "at least 10 characters" in short.stderr
+
+
+def test_queue_groups_near_duplicates_orders_them_and_dismisses(workspace, staff):
+    from assistant.answering.models import Answer
+    from assistant.db.records import record_answer
+
+    client, csrf = staff
+    refused = Answer("…", "vi", False, "none")
+    for question in ("Giá thuê đất khu công nghiệp Đại An là bao nhiêu?", "Giá thuê đất ở khu công nghiệp Đại An bao nhiêu?",
+                     "gia thue dat khu cong nghiep dai an"):
+        record_answer(workspace["database"], question, refused, "s-dup", "web")
+    record_answer(workspace["database"], "Phí xử lý nước thải ở cụm công nghiệp?", refused, "s-dup", "web")
+    frequent = client.get("/admin/api/queue").json()
+    land = next(g for g in frequent if "Đại An" in g["question"] or "dai an" in g["question"])
+    assert land["count"] == 3 and len(land["examples"]) == 3
+    assert [g["count"] for g in frequent] == sorted((g["count"] for g in frequent), reverse=True)
+    newest = client.get("/admin/api/queue?order=newest").json()
+    assert newest[0]["question"] == "Phí xử lý nước thải ở cụm công nghiệp?"
+    assert client.post("/admin/api/queue/dismiss", json={"key": land["key"]}, headers={"X-CSRF-Token": csrf}).status_code == 200
+    assert all(g["key"] != land["key"] for g in client.get("/admin/api/queue").json())
