@@ -11,6 +11,7 @@ from pathlib import Path
 from ingest.vietnamese import fold
 
 MAX_TURNS = 6
+PRUNE_EVERY = 500  # turns stored between two sweeps of idle sessions
 _FOLLOW_UP_RE = re.compile(
     r"^(?:and|what about|how about|and what about|also|then|con|the con|vay con|con ve|va|vay|the thi|con doi voi)\b"
 )
@@ -65,8 +66,10 @@ class Conversations:
             " answer TEXT NOT NULL, lang TEXT NOT NULL)"
         )
         self._db.execute("CREATE INDEX IF NOT EXISTS turns_by_session ON turns (session_id, at)")
+        self._db.execute("CREATE INDEX IF NOT EXISTS turns_by_time ON turns (at)")
         self._lock = threading.Lock()
         self._max_age = max_age_days * 86400
+        self._adds = 0
 
     def get(self, session_id: str) -> Session:
         """The session with this id (empty when new)."""
@@ -90,7 +93,9 @@ class Conversations:
                     " WHERE session_id = ? ORDER BY at DESC LIMIT ?))",
                     (session_id, session_id, MAX_TURNS),
                 )
-                self._db.execute("DELETE FROM turns WHERE at < ?", (turn.at - self._max_age,))
+                self._adds += 1
+                if self._adds % PRUNE_EVERY == 1:
+                    self._db.execute("DELETE FROM turns WHERE at < ?", (turn.at - self._max_age,))
                 self._db.execute("COMMIT")
             except BaseException:
                 self._db.execute("ROLLBACK")
