@@ -17,7 +17,8 @@ def create_app(service, database, settings=None) -> FastAPI:
     """The API app. Nothing is built here that the caller did not pass in."""
     settings = settings or service.settings
     app = FastAPI(title="CNHT Assistant API", version="1", docs_url="/docs", openapi_url="/openapi.json")
-    context = AppContext(service, database, RateLimiter(settings.rate_limit_per_minute), settings)
+    limiter = RateLimiter(settings.rate_limit_per_minute, settings.data_dir / "limits.sqlite", "web")
+    context = AppContext(service, database, limiter, settings)
     app.state.context = context
     app.include_router(router)
     upload_cap = int(settings.max_file_mb * 1024 * 1024) + 64 * 1024  # the file and its multipart framing

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import math
+import sqlite3
 import threading
 import time
+from pathlib import Path
 
 from starlette.middleware.base import BaseHTTPMiddleware
 from starlette.requests import Request
@@ -11,28 +13,47 @@ from starlette.responses import JSONResponse
 
 
 class RateLimiter:
-    """A token bucket per client: `per_minute` requests, refilled continuously."""
+    """A token bucket per client: `per_minute` requests, refilled continuously. The buckets live in a
+    SQLite file, so every worker process of one server counts the same requests."""
 
-    def __init__(self, per_minute: int, max_clients: int = 50_000):
+    def __init__(self, per_minute: int, path: Path, name: str):
         self.capacity = float(per_minute)
         self.rate = per_minute / 60.0
-        self._buckets: dict[str, tuple[float, float]] = {}
+        self.name = name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None, timeout=30)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=OFF")  # counters: losing the last second of them costs nothing
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS buckets (name TEXT NOT NULL, client TEXT NOT NULL, tokens REAL NOT NULL,"
+            " stamp REAL NOT NULL, PRIMARY KEY (name, client))"
+        )
         self._lock = threading.Lock()
-        self._max_clients = max_clients
+        self._takes = 0
 
     def take(self, client: str) -> float:
         """0 if the request may go ahead, else the seconds to wait."""
-        now = time.monotonic()
+        now = time.time()
         with self._lock:
-            tokens, stamp = self._buckets.get(client, (self.capacity, now))
-            tokens = min(self.capacity, tokens + (now - stamp) * self.rate)
-            if tokens >= 1:
-                self._buckets[client] = (tokens - 1, now)
-                if len(self._buckets) > self._max_clients:
-                    self._buckets.pop(next(iter(self._buckets)))
-                return 0.0
-            self._buckets[client] = (tokens, now)
-            return (1 - tokens) / self.rate
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                row = self._db.execute(
+                    "SELECT tokens, stamp FROM buckets WHERE name = ? AND client = ?", (self.name, client)
+                ).fetchone()
+                tokens, stamp = row if row else (self.capacity, now)
+                tokens = min(self.capacity, tokens + max(0.0, now - stamp) * self.rate)
+                wait = 0.0 if tokens >= 1 else (1 - tokens) / self.rate
+                if not wait:
+                    tokens -= 1
+                self._db.execute("INSERT OR REPLACE INTO buckets VALUES (?, ?, ?, ?)", (self.name, client, tokens, now))
+                self._takes += 1
+                if self._takes % 1000 == 0:  # a bucket untouched for an hour is full again: forget it
+                    self._db.execute("DELETE FROM buckets WHERE stamp < ?", (now - 3600,))
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+        return wait
 
 
 def error(status: int, code: str, message: str, headers: dict | None = None, **extra) -> JSONResponse:

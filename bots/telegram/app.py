@@ -47,7 +47,7 @@ def build_bot(settings, service, database, webhook: bool = False) -> Application
         service=service,
         database=database,
         chats=ChatStore(settings.data_dir / "telegram.sqlite"),
-        limiter=RateLimiter(settings.telegram_rate_per_minute),
+        limiter=RateLimiter(settings.telegram_rate_per_minute, settings.data_dir / "limits.sqlite", "telegram"),
     )
     register(application)
     return application

@@ -125,6 +125,9 @@ def test_rate_limit_answers_429_with_retry_after(corpus_service, tmp_path):
     limited = client.get("/api/search", params={"q": "khu công nghiệp"})
     assert limited.status_code == 429 and int(limited.headers["Retry-After"]) >= 1
     assert limited.json()["error"]["code"] == "rate_limited"
+    # a second worker process of the same server counts the same requests
+    other = TestClient(create_server(settings, service=corpus_service, database=open_database(settings)))
+    assert other.get("/api/search", params={"q": "khu công nghiệp"}).status_code == 429
 
 
 def test_cors_only_for_configured_origins(client):
