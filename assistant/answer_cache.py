@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sqlite3
 import threading
 from collections import OrderedDict
 from dataclasses import asdict
 from pathlib import Path
 
 from assistant.answering.models import Answer, Citation
+from assistant.sqlite import open_shared
 
 
 def _encode(answer: Answer) -> str:
@@ -43,10 +43,7 @@ class AnswerCache:
     """A small in-memory LRU in front of a SQLite table shared between processes."""
 
     def __init__(self, path: Path, fingerprint: str = "", memory_size: int = 2048):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None, timeout=30)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db = open_shared(path)
         self._db.execute(
             "CREATE TABLE IF NOT EXISTS answers (key TEXT PRIMARY KEY, generation INTEGER NOT NULL, answer TEXT NOT NULL)"
         )

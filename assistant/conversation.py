@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 import re
-import sqlite3
 import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from assistant.sqlite import open_shared
 from ingest.vietnamese import fold
 
 MAX_TURNS = 6
@@ -57,10 +57,7 @@ class Conversations:
     """Sessions by id, kept in SQLite so every worker process, and a restarted one, continues them."""
 
     def __init__(self, path: Path, max_age_days: float = 30):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None, timeout=30)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db = open_shared(path)
         self._db.execute(
             "CREATE TABLE IF NOT EXISTS turns (session_id TEXT NOT NULL, at REAL NOT NULL, question TEXT NOT NULL,"
             " answer TEXT NOT NULL, lang TEXT NOT NULL)"

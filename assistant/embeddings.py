@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import sqlite3
 import threading
 from collections import OrderedDict
 from pathlib import Path
@@ -13,7 +12,7 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from assistant.settings import Settings
-
+from assistant.sqlite import open_shared
 
 QUERY_CACHE = 4096
 
@@ -116,9 +115,7 @@ class CachedEmbeddings(Embeddings):
     def __init__(self, inner: Embeddings, cache_path: Path, model_key: str):
         self.inner = inner
         self.model_key = model_key
-        cache_path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(str(cache_path), check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db = open_shared(cache_path, synchronous="FULL")
         self._db.execute("CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, vector BLOB NOT NULL)")
         self._lock = threading.Lock()
         self._queries: OrderedDict[str, list[float]] = OrderedDict()

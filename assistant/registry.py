@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
+from assistant.sqlite import open_shared
 from ingest.models import ParsedDocument
 
 SCHEMA = """
@@ -79,11 +80,8 @@ class Registry:
     """Transactions over the registry database."""
 
     def __init__(self, path: Path):
-        path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
-        self._db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=30)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")
+        self._db = open_shared(path, synchronous="FULL")
         self._db.executescript(SCHEMA)
         self._lock = threading.RLock()  # one connection shared by a server's threads
 

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import math
-import sqlite3
 import threading
 import time
 from pathlib import Path
@@ -10,6 +9,8 @@ from pathlib import Path
 from starlette.middleware.base import BaseHTTPMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
+
+from assistant.sqlite import open_shared
 
 
 class RateLimiter:
@@ -20,10 +21,7 @@ class RateLimiter:
         self.capacity = float(per_minute)
         self.rate = per_minute / 60.0
         self.name = name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None, timeout=30)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=OFF")  # counters: losing the last second of them costs nothing
+        self._db = open_shared(path, synchronous="OFF")  # counters: losing the last second of them costs nothing
         self._db.execute(
             "CREATE TABLE IF NOT EXISTS buckets (name TEXT NOT NULL, client TEXT NOT NULL, tokens REAL NOT NULL,"
             " stamp REAL NOT NULL, PRIMARY KEY (name, client))"

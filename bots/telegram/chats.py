@@ -3,19 +3,18 @@ eligibility check in progress, and whether it subscribed to announcements."""
 from __future__ import annotations
 
 import json
-import sqlite3
 import threading
 import time
 from pathlib import Path
+
+from assistant.sqlite import open_shared
 
 
 class ChatStore:
     """Per-chat settings in SQLite under the data directory."""
 
     def __init__(self, path: Path):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None, timeout=30)
-        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db = open_shared(path, synchronous="FULL")
         self._db.execute(
             "CREATE TABLE IF NOT EXISTS chats (chat_id INTEGER PRIMARY KEY, lang TEXT, blocked INTEGER NOT NULL DEFAULT 0,"
             " updated REAL NOT NULL)"
