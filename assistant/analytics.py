@@ -52,9 +52,10 @@ def report(database: Database, days: int = 30, now: datetime | None = None) -> d
         key = group_key(question)
         questions[key] += 1
         examples.setdefault(key, question)
-        for doc_id in {c["doc_id"] for c in json.loads(citations)}:
+        cited = json.loads(citations)
+        for doc_id in {c["doc_id"] for c in cited}:
             documents[doc_id] += 1
-        for c in json.loads(citations):
+        for c in cited:
             titles.setdefault(c["doc_id"], c.get("doc_number") or c.get("title", ""))
     up, down = ratings.count("up"), ratings.count("down")
     programs: dict[str, Counter] = {}

@@ -32,15 +32,16 @@ class AssistantService:
     database: object = None  # where staff-curated answers live (None: only the curated answers file)
     _curated: tuple = (None, None)  # (version, Faq of the file's and the staff's curated answers)
 
-    def curated(self):
-        """The curated answers to match questions against, and a version that changes with them: the
-        file's, plus (with a database) the staff's that are verified against the current sources."""
+    def curated(self, generation: int):
+        """The curated answers to match questions against on this index generation, and a version that
+        changes with them: the file's, plus (with a database) the staff's that are verified against the
+        current sources."""
         if self.database is None:
             return self.faq, ""
         from assistant import curation
         from assistant.answering.faq import Faq
 
-        current = f"{curation.version(self.database)}|{self.kb.registry.generation()}"
+        current = f"{curation.version(self.database)}|{generation}"
         if self._curated[0] != current:
             entries = (self.faq.entries if self.faq else []) + curation.served_entries(self.database, self.kb)
             self._curated = (current, Faq(entries, self.kb))
@@ -74,7 +75,7 @@ class AssistantService:
         embedder, vector store), so a fresh process answers its first question as fast as any other."""
         for question in ("khu công nghiệp hỗ trợ doanh nghiệp", "industrial park support"):
             self.searcher.search(question, k=1)
-            faq, _ = self.curated()
+            faq, _ = self.curated(self.kb.registry.generation())
             if faq is not None:
                 faq.match(question, analyse(question).lang)
 
@@ -93,7 +94,7 @@ class AssistantService:
         retrieval_query = session.contextualise(question) if session else question
         # The same question on the same index gets the same answer: staff and enterprises repeat questions.
         generation = self.kb.registry.generation()
-        faq, curated_version = self.curated()
+        faq, curated_version = self.curated(generation)
         parts = (question.lower(), retrieval_query.lower(), repr(filters), self.llm is not None, curated_version)
         key = (self.answers.key(*parts), generation)
         cached = self.answers.get(*key)
