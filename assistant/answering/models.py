@@ -1,7 +1,7 @@
 """What an answer is, as every frontend receives it."""
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 
@@ -18,6 +18,10 @@ class Citation:
     quote: str
     status: str = "in_force"
     chunk_id: str = ""
+
+    def public(self) -> dict[str, Any]:
+        """The fields `cnht ask --json` shows."""
+        return {k: getattr(self, k) for k in ("n", "doc_id", "title", "doc_number", "section", "page", "quote")}
 
 
 @dataclass
@@ -41,10 +45,7 @@ class Answer:
             "lang": self.lang,
             "grounded": self.grounded,
             "source": self.source,
-            "citations": [
-                {k: v for k, v in asdict(c).items() if k in ("n", "doc_id", "title", "doc_number", "section", "page", "quote")}
-                for c in self.citations
-            ],
+            "citations": [c.public() for c in self.citations],
             "suggestions": self.suggestions,
             "offers": self.offers,
         }

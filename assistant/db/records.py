@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 import uuid
-from dataclasses import asdict
 
 from sqlalchemy.exc import IntegrityError
 
@@ -11,12 +10,9 @@ from assistant.answering.models import Answer
 from assistant.db.database import Database
 from assistant.db.models import AnswerRecord, Conversation, Feedback
 
-CITATION_FIELDS = ("n", "doc_id", "title", "doc_number", "section", "page", "quote", "chunk_id")
-
-
 def citation_dicts(answer: Answer) -> list[dict]:
-    """The citations of an answer as stored and served."""
-    return [{k: v for k, v in asdict(c).items() if k in CITATION_FIELDS} for c in answer.citations]
+    """The citations of an answer as stored and served: the public fields and the chunk they quote."""
+    return [{**c.public(), "chunk_id": c.chunk_id} for c in answer.citations]
 
 
 def record_answer(database: Database, question: str, answer: Answer, session_id: str, channel: str) -> str:
@@ -27,21 +23,21 @@ def record_answer(database: Database, question: str, answer: Answer, session_id:
         lang=answer.lang, grounded=answer.grounded, source=answer.source,
         citations=json.dumps(citation_dicts(answer), ensure_ascii=False),
     )
-    for attempt in (1, 2):
-        try:
-            with database.session() as session:
-                conversation = session.get(Conversation, session_id)
-                if conversation is None:
-                    session.add(Conversation(id=session_id, channel=channel, lang=answer.lang))
-                else:
-                    conversation.lang = answer.lang
-                session.add(AnswerRecord(**row))
-            return answer_id
-        except IntegrityError:
-            if attempt == 2:
-                raise
-            # Two answers in one new conversation at once: the other created it; add to it.
-    raise AssertionError("unreachable")
+
+    def store() -> str:
+        with database.session() as session:
+            conversation = session.get(Conversation, session_id)
+            if conversation is None:
+                session.add(Conversation(id=session_id, channel=channel, lang=answer.lang))
+            else:
+                conversation.lang = answer.lang
+            session.add(AnswerRecord(**row))
+        return answer_id
+
+    try:
+        return store()
+    except IntegrityError:  # two answers in one new conversation at once: the other created it; add to it
+        return store()
 
 
 def record_feedback(database: Database, answer_id: str, rating: str, comment: str = "") -> int | None:

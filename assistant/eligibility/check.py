@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any, Callable
 
 from assistant.eligibility.engine import field_value, next_question, verdicts
-from assistant.eligibility.fields import DERIVED, FIELDS, label, question
+from assistant.eligibility.fields import FIELDS, label, question
 from assistant.eligibility.parsing import parse_answer
 from assistant.programs import Program
 
@@ -49,9 +49,7 @@ def answer_into(
 
 def _reason(criterion, outcome, profile, lang: str, documents: Callable[[str], dict | None], districts) -> dict:
     meta = documents(criterion.cite.doc_id) or {}
-    value = profile.get(criterion.field)
-    if criterion.field in DERIVED:
-        value = field_value(profile, criterion.field, districts)
+    value = field_value(profile, criterion.field, districts)
     return {
         "field": criterion.field,
         "met": outcome,
