@@ -1,8 +1,6 @@
 """The composition root: the API, the web chat and the widget in one ASGI app."""
 from __future__ import annotations
 
-from pathlib import Path
-
 from contextlib import asynccontextmanager
 from functools import lru_cache
 
@@ -10,7 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-STATIC = Path(__file__).parent / "web" / "static"
+from bots.pages import STATIC, static_page
 
 
 def server_from_environment() -> FastAPI:
@@ -35,22 +33,15 @@ def create_server(settings, service=None, database=None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     ancestors = " ".join(["'self'", *settings.allowed_origins()])
 
-    def page(name: str) -> FileResponse:
-        return FileResponse(
-            STATIC / name,
-            headers={"Content-Security-Policy": f"frame-ancestors {ancestors}; default-src 'self'; style-src 'self'",
-                     "X-Content-Type-Options": "nosniff", "Cache-Control": "no-cache"},
-        )
-
     @app.get("/", include_in_schema=False)
     def index():
         """The chat page (framable only by the configured origins)."""
-        return page("index.html")
+        return static_page("index.html", ancestors)
 
     @app.get("/eligibility", include_in_schema=False)
     def eligibility_page():
         """The eligibility check, one question at a time."""
-        return page("eligibility.html")
+        return static_page("eligibility.html", ancestors)
 
     @app.get("/widget.js", include_in_schema=False)
     def widget():
@@ -80,7 +71,15 @@ def _plotly_js() -> str:
 
 def _add_telegram(app: FastAPI, settings, service, database) -> None:
     """The bot inside the server: updates arrive on the webhook route, checked against the secret."""
-    from bots.telegram.app import SECRET_HEADER, WEBHOOK_PATH, build_bot, feed_webhook, secret_matches, start_webhook, stop_webhook
+    from bots.telegram.app import (
+        SECRET_HEADER,
+        WEBHOOK_PATH,
+        build_bot,
+        feed_webhook,
+        secret_matches,
+        start_webhook,
+        stop_webhook,
+    )
 
     bot = build_bot(settings, service, database, webhook=True)
     app.state.telegram = bot

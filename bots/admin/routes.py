@@ -2,11 +2,10 @@
 sign-in ones requires a staff (or admin) account; every change is written to the audit log."""
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Request, Response, UploadFile
-from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse, RedirectResponse
+from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from assistant import accounts, analytics, curation, library, notices, unanswered
@@ -23,8 +22,8 @@ from bots.admin.auth import (
     require_staff,
     set_cookie,
 )
+from bots.pages import static_page
 
-STATIC = Path(__file__).resolve().parents[1] / "web" / "static"
 Staff = Annotated[Principal, Depends(require_staff)]
 Admin = Annotated[Principal, Depends(require_admin)]
 router = APIRouter(include_in_schema=False)
@@ -34,16 +33,10 @@ def _context(request: Request):
     return request.app.state.context
 
 
-def _page(name: str) -> FileResponse:
-    return FileResponse(STATIC / name, headers={
-        "Content-Security-Policy": "frame-ancestors 'none'; default-src 'self'; style-src 'self'",
-        "X-Content-Type-Options": "nosniff", "Cache-Control": "no-store"})
-
-
 @router.get("/admin/login")
 def login_page():
     """The sign-in page."""
-    return _page("login.html")
+    return static_page("login.html", "'none'", cache="no-store")
 
 
 @router.get("/admin")
@@ -51,7 +44,7 @@ def workspace_page(request: Request):
     """The workspace (signed-in staff only; others are sent to sign in)."""
     if principal(request) is None:
         return RedirectResponse("/admin/login", status_code=303)
-    return _page("admin.html")
+    return static_page("admin.html", "'none'", cache="no-store")
 
 
 class Login(BaseModel):
