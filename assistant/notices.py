@@ -25,19 +25,17 @@ def announce(database: Database, kind: str, ref: str, title: str) -> bool:
 
 
 def claim(database: Database, worker: str) -> list[dict]:
-    """Unsent announcements, claimed for this worker so no other process sends them too."""
+    """Unsent announcements, claimed for this worker so no other process sends them too (a claim whose
+    worker has been silent for CLAIM_TIMEOUT is taken over)."""
     now = datetime.now(timezone.utc)
+    free = or_(Notice.claimed_by.is_(None), Notice.claimed_at < now - CLAIM_TIMEOUT)
     claimed = []
     with database.session() as session:
-        waiting = session.scalars(
-            select(Notice.id).where(Notice.sent_at.is_(None))
-            .where(or_(Notice.claimed_by.is_(None), Notice.created_at < now - CLAIM_TIMEOUT))
-        ).all()
+        waiting = session.scalars(select(Notice.id).where(Notice.sent_at.is_(None)).where(free)).all()
         for notice_id in waiting:
             won = session.execute(
-                update(Notice).where(Notice.id == notice_id, Notice.sent_at.is_(None))
-                .where(or_(Notice.claimed_by.is_(None), Notice.created_at < now - CLAIM_TIMEOUT))
-                .values(claimed_by=worker)
+                update(Notice).where(Notice.id == notice_id, Notice.sent_at.is_(None)).where(free)
+                .values(claimed_by=worker, claimed_at=now)
             ).rowcount
             if won:
                 row = session.get(Notice, notice_id)
