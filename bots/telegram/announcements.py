@@ -15,7 +15,7 @@ from telegram.ext import Application, ContextTypes
 
 from assistant import notices
 from bots.telegram.asking import answer
-from bots.telegram.context import KEY, bot_context, chat_lang, send
+from bots.telegram.context import KEY, bot_context, chat_lang, tell
 from bots.telegram.formatting import pack
 from bots.telegram.texts import say
 
@@ -27,14 +27,14 @@ async def subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/subscribe: announcements of new notices, plans and programs."""
     bot = bot_context(context)
     await asyncio.to_thread(bot.chats.subscribe, update.effective_chat.id)
-    await send(context, update.effective_chat.id, pack([(say(chat_lang(bot, update), "subscribed"), "")]))
+    await tell(context, update.effective_chat.id, chat_lang(bot, update), "subscribed")
 
 
 async def unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/unsubscribe."""
     bot = bot_context(context)
     await asyncio.to_thread(bot.chats.unsubscribe, update.effective_chat.id)
-    await send(context, update.effective_chat.id, pack([(say(chat_lang(bot, update), "unsubscribed"), "")]))
+    await tell(context, update.effective_chat.id, chat_lang(bot, update), "unsubscribed")
 
 
 def announce_programs(application: Application) -> None:

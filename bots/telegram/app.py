@@ -9,9 +9,13 @@ from telegram import Update
 from telegram.ext import Application, ApplicationBuilder
 
 from assistant.api.limits import RateLimiter
+from bots.telegram.announcements import (
+    announce_programs,
+    start_background,
+    stop_background,
+)
 from bots.telegram.chats import ChatStore
 from bots.telegram.context import KEY, BotContext
-from bots.telegram.announcements import announce_programs, start_background, stop_background
 from bots.telegram.handlers import register, register_commands
 
 log = logging.getLogger(__name__)

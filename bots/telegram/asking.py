@@ -11,8 +11,8 @@ from telegram.error import Forbidden, TelegramError
 from telegram.ext import ContextTypes
 
 from assistant.db.records import citation_dicts, record_answer
-from bots.telegram.context import bot_context, chat_lang, log, send
-from bots.telegram.formatting import answer_messages, pack
+from bots.telegram.context import bot_context, chat_lang, log, send, tell
+from bots.telegram.formatting import answer_messages
 from bots.telegram.texts import say
 
 MAX_SOURCE_BUTTONS = 5
@@ -27,12 +27,12 @@ async def answer(update: Update, context: ContextTypes.DEFAULT_TYPE, question: s
         return
     lang = chat_lang(bot, update)
     if len(question) > bot.settings.max_question_chars:
-        await send(context, chat_id, pack([(say(lang, "too_long", limit=bot.settings.max_question_chars), "")]))
+        await tell(context, chat_id, lang, "too_long", limit=bot.settings.max_question_chars)
         return
     user = update.effective_user.id if update.effective_user else chat_id
     wait = bot.limiter.take(f"telegram:{user}")
     if wait:
-        await send(context, chat_id, pack([(say(lang, "rate_limited", seconds=math.ceil(wait)), "")]))
+        await tell(context, chat_id, lang, "rate_limited", seconds=math.ceil(wait))
         return
     try:
         await context.bot.send_chat_action(chat_id, ChatAction.TYPING)

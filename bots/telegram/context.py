@@ -15,6 +15,8 @@ from assistant.api.limits import RateLimiter
 from assistant.db.database import Database
 from assistant.service import AssistantService
 from bots.telegram.chats import ChatStore
+from bots.telegram.formatting import pack
+from bots.telegram.texts import say
 
 log = logging.getLogger(__name__)
 KEY = "cnht"
@@ -62,3 +64,8 @@ async def send(context: ContextTypes.DEFAULT_TYPE, chat_id: int, texts: list[str
         await asyncio.to_thread(bot_context(context).chats.set_blocked, chat_id, True)
         return False
     return True
+
+
+async def tell(context: ContextTypes.DEFAULT_TYPE, chat_id: int, lang: str, key: str, markup=None, **values) -> bool:
+    """Send one of the bot's sentences (see `texts.py`), escaped and split like any message."""
+    return await send(context, chat_id, pack([(say(lang, key, **values), "")]), markup)

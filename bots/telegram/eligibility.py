@@ -12,7 +12,7 @@ from telegram.ext import ContextTypes
 from assistant.analytics import record_check
 from assistant.eligibility.check import BadProfile
 from assistant.eligibility.parsing import UnreadableAnswer
-from bots.telegram.context import bot_context, chat_lang, send
+from bots.telegram.context import bot_context, chat_lang, send, tell
 from bots.telegram.formatting import pack
 from bots.telegram.texts import say
 
@@ -34,7 +34,7 @@ async def start_check(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     if update.callback_query:
         await update.callback_query.answer()
     await asyncio.to_thread(bot.chats.save_check, chat_id, [{}])
-    await send(context, chat_id, pack([(say(chat_lang(bot, update), "check_intro"), "")]))
+    await tell(context, chat_id, chat_lang(bot, update), "check_intro")
     await present(update, context)
 
 
@@ -81,7 +81,7 @@ async def check_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         return
     if rest == "cancel":
         await asyncio.to_thread(bot.chats.end_check, chat_id)
-        await send(context, chat_id, pack([(say(chat_lang(bot, update), "check_cancelled"), "")]))
+        await tell(context, chat_id, chat_lang(bot, update), "check_cancelled")
         return
     if rest == "back":
         if len(history) > 1:

@@ -26,7 +26,7 @@ from telegram.ext import (
 from assistant.db.records import record_feedback, stored_citations
 from bots.telegram.announcements import ask_about, subscribe, unsubscribe
 from bots.telegram.asking import answer
-from bots.telegram.context import bot_context, chat_lang, language_keyboard, send
+from bots.telegram.context import bot_context, chat_lang, language_keyboard, send, tell
 from bots.telegram.eligibility import check_button, start_check, typed_answer
 from bots.telegram.formatting import pack, source_messages
 from bots.telegram.texts import say
@@ -41,19 +41,19 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     bot.chats.set_blocked(update.effective_chat.id, False)
     lang = chat_lang(bot, update)
     agency = bot.settings.agency_name_vi if lang == "vi" else bot.settings.agency_name_en
-    await send(context, update.effective_chat.id, pack([(say(lang, "greeting", agency=agency), "")]), language_keyboard())
+    await tell(context, update.effective_chat.id, lang, "greeting", language_keyboard(), agency=agency)
 
 
 async def choose_language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/lang: offer the two languages."""
     lang = chat_lang(bot_context(context), update)
-    await send(context, update.effective_chat.id, pack([(say(lang, "choose_lang"), "")]), language_keyboard())
+    await tell(context, update.effective_chat.id, lang, "choose_lang", language_keyboard())
 
 
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/help: how to ask."""
     lang = chat_lang(bot_context(context), update)
-    await send(context, update.effective_chat.id, pack([(say(lang, "help", username=context.bot.username), "")]))
+    await tell(context, update.effective_chat.id, lang, "help", username=context.bot.username)
 
 
 async def programs_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -61,7 +61,7 @@ async def programs_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     bot = bot_context(context)
     lang = chat_lang(bot, update)
     if not bot.service.programs:
-        await send(context, update.effective_chat.id, pack([(say(lang, "programs_none"), "")]))
+        await tell(context, update.effective_chat.id, lang, "programs_none")
         return
     today = date.today()
     lines: list[tuple[str, str]] = [(say(lang, "programs_title"), "b")]
@@ -108,7 +108,7 @@ async def ask_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     question = " ".join(context.args or [])
     if not question.strip():
         lang = chat_lang(bot_context(context), update)
-        await send(context, update.effective_chat.id, pack([(say(lang, "ask_usage"), "")]))
+        await tell(context, update.effective_chat.id, lang, "ask_usage")
         return
     await answer(update, context, question)
 
@@ -122,7 +122,7 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if kind == "lang" and rest in ("vi", "en"):
         await asyncio.to_thread(bot.chats.set_lang, chat_id, rest)
         await query.answer()
-        await send(context, chat_id, pack([(say(rest, "lang_set"), "")]))
+        await tell(context, chat_id, rest, "lang_set")
     elif kind == "src":
         answer_id, _, n = rest.partition(":")
         citations = await asyncio.to_thread(stored_citations, bot.database, answer_id) or []
@@ -130,7 +130,7 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         lang = chat_lang(bot, update)
         await query.answer()
         if citation is None:
-            await send(context, chat_id, pack([(say(lang, "source_missing"), "")]))
+            await tell(context, chat_id, lang, "source_missing")
         else:
             await send(context, chat_id, source_messages(citation, lang))
     elif kind == "fb":
