@@ -27,24 +27,29 @@ def _decode(text: str):
     return {"true": True, "false": False}.get(text, text)
 
 
+async def _assess(bot, profile: dict, lang: str, field: str | None = None, text: str | None = None) -> dict:
+    return await asyncio.to_thread(bot.service.eligibility, profile, lang, field, text)
+
+
 async def start_check(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/eligibility (or the offer button under an answer): a new check."""
     bot = bot_context(context)
     chat_id = update.effective_chat.id
     if update.callback_query:
         await update.callback_query.answer()
+    lang = chat_lang(bot, update)
     await asyncio.to_thread(bot.chats.save_check, chat_id, [{}])
-    await tell(context, chat_id, chat_lang(bot, update), "check_intro")
-    await present(update, context)
+    await tell(context, chat_id, lang, "check_intro")
+    await present(update, context, [{}], await _assess(bot, {}, lang))
 
 
-async def present(update: Update, context: ContextTypes.DEFAULT_TYPE, problem: str = "") -> None:
-    """Ask the next question of the chat's check, or send the summary and end the check."""
+async def present(update: Update, context: ContextTypes.DEFAULT_TYPE, history: list[dict], report: dict,
+                  problem: str = "") -> None:
+    """Ask the next question of the check whose steps are `history` and whose latest assessment is
+    `report`, or send the summary and end the check."""
     bot = bot_context(context)
     chat_id = update.effective_chat.id
-    lang = chat_lang(bot, update)
-    history = await asyncio.to_thread(bot.chats.check, chat_id) or [{}]
-    report = await asyncio.to_thread(bot.service.eligibility, history[-1], lang)
+    lang = report["lang"]
     question = report["next_question"]
     if question is None:
         await asyncio.to_thread(bot.chats.end_check, chat_id)
@@ -65,6 +70,13 @@ async def present(update: Update, context: ContextTypes.DEFAULT_TYPE, problem: s
     await send(context, chat_id, pack(lines), InlineKeyboardMarkup(rows + [controls]))
 
 
+async def _advance(update: Update, context: ContextTypes.DEFAULT_TYPE, history: list[dict], report: dict) -> None:
+    """Store the step an answer made and ask the next question."""
+    history = [*history, report["profile"]]
+    await asyncio.to_thread(bot_context(context).chats.save_check, update.effective_chat.id, history)
+    await present(update, context, history, report)
+
+
 async def check_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A choice, back or cancel pressed under a question of the check."""
     bot = bot_context(context)
@@ -79,24 +91,24 @@ async def check_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     if history is None:  # a button of a check that ended: start again
         await start_check(update, context)
         return
+    lang = chat_lang(bot, update)
     if rest == "cancel":
         await asyncio.to_thread(bot.chats.end_check, chat_id)
-        await tell(context, chat_id, chat_lang(bot, update), "check_cancelled")
+        await tell(context, chat_id, lang, "check_cancelled")
         return
     if rest == "back":
         if len(history) > 1:
             history.pop()
             await asyncio.to_thread(bot.chats.save_check, chat_id, history)
-        await present(update, context)
+        await present(update, context, history, await _assess(bot, history[-1], lang))
         return
     field, _, value = rest.partition(":")
     try:
-        report = await asyncio.to_thread(bot.service.eligibility, {**history[-1], field: _decode(value)}, chat_lang(bot, update))
-    except BadProfile:
-        await present(update, context)  # a button from an older question: ask the current one
+        report = await _assess(bot, {**history[-1], field: _decode(value)}, lang)
+    except BadProfile:  # a button from an older question: ask the current one
+        await present(update, context, history, await _assess(bot, history[-1], lang))
         return
-    await asyncio.to_thread(bot.chats.save_check, chat_id, [*history, report["profile"]])
-    await present(update, context)
+    await _advance(update, context, history, report)
 
 
 async def typed_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
@@ -105,23 +117,20 @@ async def typed_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bo
     if update.effective_chat.type != ChatType.PRIVATE:
         return False
     bot = bot_context(context)
-    chat_id = update.effective_chat.id
-    history = await asyncio.to_thread(bot.chats.check, chat_id)
+    history = await asyncio.to_thread(bot.chats.check, update.effective_chat.id)
     if history is None:
         return False
     lang = chat_lang(bot, update)
-    current = (await asyncio.to_thread(bot.service.eligibility, history[-1], lang))["next_question"]
-    if current is None or current["choices"]:
+    current = await _assess(bot, history[-1], lang)
+    question = current["next_question"]
+    if question is None or question["choices"]:
         return False
     try:
-        report = await asyncio.to_thread(
-            bot.service.eligibility, history[-1], lang, current["field"], update.effective_message.text or ""
-        )
+        report = await _assess(bot, history[-1], lang, question["field"], update.effective_message.text or "")
     except UnreadableAnswer as exc:
-        await present(update, context, problem=str(exc))
+        await present(update, context, history, current, problem=str(exc))
         return True
-    await asyncio.to_thread(bot.chats.save_check, chat_id, [*history, report["profile"]])
-    await present(update, context)
+    await _advance(update, context, history, report)
     return True
 
 
