@@ -56,6 +56,12 @@ def _aware(moment: datetime | None) -> datetime | None:
     return moment
 
 
+def _locked(user: User) -> bool:
+    """Whether the account is locked after repeated failed sign-ins."""
+    until = _aware(user.locked_until)
+    return until is not None and until > _now()
+
+
 def create_user(database: Database, username: str, password: str, role: str = "staff") -> int:
     """A new account; AccountError for a taken name, an unknown role or a short password."""
     username = username.strip()
@@ -78,7 +84,7 @@ def users(database: Database) -> list[dict]:
     """Every account (no hashes)."""
     with database.session() as session:
         return [
-            {"id": u.id, "username": u.username, "role": u.role, "locked": bool(_aware(u.locked_until) and _aware(u.locked_until) > _now())}
+            {"id": u.id, "username": u.username, "role": u.role, "locked": _locked(u)}
             for u in session.scalars(select(User).order_by(User.username))
         ]
 
@@ -91,7 +97,7 @@ def log_in(database: Database, username: str, password: str) -> tuple[str, Princ
         if user is None:
             _hasher.hash(password)  # the same work as for a real account: no timing oracle on names
             raise AccountError("wrong username or password")
-        if _aware(user.locked_until) and _aware(user.locked_until) > _now():
+        if _locked(user):
             raise AccountError("the account is locked after repeated failed logins; try again later")
         try:
             _hasher.verify(user.password_hash, password)
