@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_web import schedule  # noqa: E402
-from report import emit, percentile, question_pool  # noqa: E402
+from report import emit, forget_answers, percentile, question_pool  # noqa: E402
 from tests.support.telegram import TOKEN, Emulator, emulator_missing  # noqa: E402
 
 
@@ -152,8 +152,7 @@ def main() -> None:
         raise SystemExit(f"{need} distinct questions needed, {len(pool)} given")
     asked = schedule(pool, need, "cycle" if args.popularity == "distinct" else "zipf", 1.0)
     per_user = [asked[i * args.questions_per_user : (i + 1) * args.questions_per_user] for i in range(args.users)]
-    for stale in (Path(os.environ.get("CNHT_DATA_DIR", "data")) / "index").glob("answer-cache.sqlite*"):
-        stale.unlink()
+    forget_answers()
 
     emulator = Emulator()
     env = {**os.environ, "OMP_WAIT_POLICY": "passive", "CNHT_TELEGRAM_TOKEN": TOKEN,

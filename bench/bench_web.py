@@ -27,7 +27,7 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from report import emit, percentile, question_pool  # noqa: E402
+from report import emit, forget_answers, percentile, question_pool  # noqa: E402
 
 
 def schedule(pool: list[str], total: int, popularity: str, s: float, seed: int = 7) -> list[str]:
@@ -109,9 +109,7 @@ def main() -> None:
     parser.add_argument("--out")
     args = parser.parse_args()
     pool = question_pool(args.questions, seed=7)
-    index = Path(os.environ.get("CNHT_DATA_DIR", "data")) / "index"
-    for stale in index.glob("answer-cache.sqlite*"):
-        stale.unlink()
+    forget_answers()
     env = {**os.environ, "OMP_WAIT_POLICY": "passive", "CNHT_RATE_LIMIT_PER_MINUTE": "100000"}
     server = subprocess.Popen([sys.executable, "-m", "bots", "serve", "--port", str(args.port), "--workers", str(args.workers)],
                               env=env, cwd=ROOT)

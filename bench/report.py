@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import random
 from pathlib import Path
 
@@ -29,3 +30,9 @@ def question_pool(paths: list[str], seed: int) -> list[str]:
         pool += [json.loads(line)["question"] for line in lines if line.strip()]
     random.Random(seed).shuffle(pool)
     return pool
+
+
+def forget_answers() -> None:
+    """Empty the shared answer cache of $CNHT_DATA_DIR, so every question is new to the server."""
+    for stale in (Path(os.environ.get("CNHT_DATA_DIR", "data")) / "index").glob("answer-cache.sqlite*"):
+        stale.unlink()
