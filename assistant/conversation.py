@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import secrets
 import threading
 import time
 from dataclasses import dataclass
@@ -10,11 +11,23 @@ from pathlib import Path
 from assistant.sqlite import open_shared
 from ingest.vietnamese import fold
 
+WEB_CHANNELS = ("web", "widget", "api")  # the channels whose conversations the HTTP API may continue
+TELEGRAM_PREFIX = "telegram:"  # a ':' never matches the API's session_id pattern: no HTTP route reaches these
 MAX_TURNS = 6
 PRUNE_EVERY = 500  # turns stored between two sweeps of idle sessions
 _FOLLOW_UP_RE = re.compile(
     r"^(?:and|what about|how about|and what about|also|then|con|the con|vay con|con ve|va|vay|the thi|con doi voi)\b"
 )
+
+
+def new_conversation_id() -> str:
+    """A web conversation id: an unguessable secret (256 random bits) issued by the server."""
+    return secrets.token_urlsafe(32)
+
+
+def telegram_conversation_id(chat_id: int) -> str:
+    """The conversation of a Telegram chat, in a namespace the HTTP API cannot name."""
+    return f"{TELEGRAM_PREFIX}{chat_id}"
 
 
 @dataclass

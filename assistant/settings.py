@@ -43,6 +43,8 @@ class Settings(BaseSettings):
     cors_origins: str = Field("", description="Comma-separated origins allowed to call the API and embed the widget.")
     max_question_chars: int = Field(1000, ge=10)
     max_body_bytes: int = Field(16384, ge=1024)
+    body_timeout_seconds: float = Field(30, gt=0, description="A request body must arrive within this time (408).")
+    upload_timeout_seconds: float = Field(600, gt=0, description="The same for a document upload.")
     rate_limit_per_minute: int = Field(30, ge=1, description="Questions per client per minute.")
 
     # Retrieval

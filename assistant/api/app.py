@@ -11,6 +11,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from assistant.api.context import AppContext
 from assistant.api.limits import BodyLimit, RateLimiter, error
 from assistant.api.routes import router
+from assistant.api.strict_json import InvalidInput, StrictJSONRoute
 
 
 def create_app(service, database, settings=None) -> FastAPI:
@@ -20,9 +21,8 @@ def create_app(service, database, settings=None) -> FastAPI:
     limiter = RateLimiter(settings.rate_limit_per_minute, settings.data_dir / "limits.sqlite", "web")
     context = AppContext(service, database, limiter, settings)
     app.state.context = context
+    app.router.route_class = StrictJSONRoute  # routes added on the app itself (the Telegram webhook) too
     app.include_router(router)
-    upload_cap = int(settings.max_file_mb * 1024 * 1024) + 64 * 1024  # the file and its multipart framing
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, uploads={"/admin/api/documents": upload_cap})
     origins = settings.allowed_origins()
     if origins:
         app.add_middleware(CORSMiddleware, allow_origins=origins, allow_methods=["GET", "POST"], allow_headers=["Content-Type", "Accept"])
@@ -37,6 +37,12 @@ def create_app(service, database, settings=None) -> FastAPI:
         context.metrics.latency.labels(name).observe(time.perf_counter() - start)
         return response
 
+    upload_cap = int(settings.max_file_mb * 1024 * 1024) + 64 * 1024  # the file and its multipart framing
+    app.add_middleware(  # added last, so it is the outermost: no other middleware sees a body it refuses
+        BodyLimit, max_bytes=settings.max_body_bytes, timeout=settings.body_timeout_seconds,
+        uploads={"/admin/api/documents": (upload_cap, settings.upload_timeout_seconds)},
+    )
+
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError):
         first = exc.errors()[0] if exc.errors() else {}
@@ -45,6 +51,10 @@ def create_app(service, database, settings=None) -> FastAPI:
         if first.get("type") == "json_invalid":
             return error(400, "malformed_json", "the request body is not valid JSON")
         return error(422, "invalid_request", f"{where}: {message}" if where else message, field=where)
+
+    @app.exception_handler(InvalidInput)
+    async def invalid_input(request: Request, exc: InvalidInput):
+        return error(422, "invalid_input", exc.detail, field=exc.field)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):

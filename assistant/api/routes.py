@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import uuid
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, StreamingResponse
@@ -12,13 +11,15 @@ from sqlalchemy import select
 from assistant.answering.models import Answer
 from assistant.api.context import ContextDep, answer_body
 from assistant.api.limits import error, retry_after
+from assistant.api.strict_json import StrictJSONRoute
 from assistant.api.schemas import AnswerOut, AskRequest, EligibilityRequest, FeedbackRequest
 from assistant.db.models import AnswerRecord
 from assistant.analytics import record_check
-from assistant.db.records import record_feedback
+from assistant.conversation import new_conversation_id
+from assistant.db.records import issued_web_conversation, record_feedback
 from assistant.retrieval import Filters
 
-router = APIRouter()
+router = APIRouter(route_class=StrictJSONRoute)
 
 
 def _client(request: Request) -> str:
@@ -42,7 +43,7 @@ def _clean_question(context, text: str):
     return question, None
 
 
-@router.post("/api/ask", response_model=AnswerOut, responses={422: {}, 429: {}})
+@router.post("/api/ask", response_model=AnswerOut, responses={404: {}, 422: {}, 429: {}})
 def ask(body: AskRequest, request: Request, context: ContextDep):
     """Answer a question with citations. With `Accept: text/event-stream` the answer streams as
     Server-Sent Events (`delta` events with text, then one `answer` event with the whole answer)."""
@@ -51,7 +52,12 @@ def ask(body: AskRequest, request: Request, context: ContextDep):
     question, problem = _clean_question(context, body.question)
     if problem is not None:
         return problem
-    session_id = body.session_id or uuid.uuid4().hex
+    if body.session_id is None:
+        session_id = new_conversation_id()
+    elif issued_web_conversation(context.database, body.session_id):
+        session_id = body.session_id
+    else:
+        return _unknown_session()
     if "text/event-stream" in request.headers.get("accept", ""):
         return StreamingResponse(_stream(context, question, session_id, body.channel), media_type="text/event-stream",
                                  headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
@@ -133,9 +139,17 @@ def document(doc_id: str, context: ContextDep):
     return {**_document(record), "chunks": chunks}
 
 
-@router.get("/api/conversations/{session_id}")
+def _unknown_session():
+    return error(404, "unknown_session", "no conversation with this session_id was started here: ask without"
+                 " session_id to start one", field="session_id")
+
+
+@router.get("/api/conversations/{session_id}", responses={404: {}})
 def conversation(session_id: str, context: ContextDep):
-    """The turns of a conversation, oldest first (the chat reloads from this)."""
+    """The turns of a web conversation, oldest first (the chat reloads from this). The id is the secret
+    the server issued with the conversation's first answer; any other id is unknown."""
+    if not issued_web_conversation(context.database, session_id):
+        return _unknown_session()
     with context.database.session() as session:
         rows = session.scalars(
             select(AnswerRecord).where(AnswerRecord.conversation_id == session_id).order_by(AnswerRecord.created_at)

@@ -22,8 +22,8 @@ class Database:
             event.listen(self.engine, "connect", _sqlite_pragmas)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
-    def migrate(self) -> None:
-        """Apply every pending migration (alembic upgrade head)."""
+    def migrate(self, revision: str = "head") -> None:
+        """Apply every pending migration (alembic upgrade head), or those up to `revision`."""
         from alembic import command
         from alembic.config import Config
 
@@ -32,7 +32,7 @@ class Database:
         config.set_main_option("sqlalchemy.url", self.url)
         with self.engine.begin() as connection:
             config.attributes["connection"] = connection
-            command.upgrade(config, "head")
+            command.upgrade(config, revision)
 
     @contextmanager
     def session(self) -> Iterator[Session]:

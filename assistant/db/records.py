@@ -7,8 +7,10 @@ import uuid
 from sqlalchemy.exc import IntegrityError
 
 from assistant.answering.models import Answer
+from assistant.conversation import WEB_CHANNELS
 from assistant.db.database import Database
 from assistant.db.models import AnswerRecord, Conversation, Feedback
+
 
 def citation_dicts(answer: Answer) -> list[dict]:
     """The citations of an answer as stored and served: the public fields and the chunk they quote."""
@@ -38,6 +40,13 @@ def record_answer(database: Database, question: str, answer: Answer, session_id:
         return store()
     except IntegrityError:  # two answers in one new conversation at once: the other created it; add to it
         return store()
+
+
+def issued_web_conversation(database: Database, session_id: str) -> bool:
+    """Whether the server issued this id to a web, widget or API conversation (and so may continue it)."""
+    with database.session() as session:
+        row = session.get(Conversation, session_id)
+        return row is not None and row.channel in WEB_CHANNELS
 
 
 def record_feedback(database: Database, answer_id: str, rating: str, comment: str = "") -> int | None:

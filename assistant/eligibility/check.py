@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any, Callable
 
 from assistant.eligibility.engine import field_value, next_question, verdicts
-from assistant.eligibility.fields import FIELDS, label, question
+from assistant.eligibility.fields import FIELDS, NUMBER_LIMIT, label, question, sane_number
 from assistant.eligibility.parsing import parse_answer
 from assistant.programs import Program
 
@@ -25,8 +25,8 @@ def clean_profile(profile: dict[str, Any]) -> dict[str, Any]:
         if spec is None:
             raise BadProfile(f"{name}: unknown field (known: {', '.join(FIELDS)})")
         if spec.kind == "number":
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-                raise BadProfile(f"{name}: expected a number ≥ 0, got {value!r}")
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not sane_number(value):
+                raise BadProfile(f"{name}: expected a number from 0 to {NUMBER_LIMIT:,.0f}, got {str(value)[:40]!r}")
             value = float(value)
         elif spec.kind == "bool" and not isinstance(value, bool):
             raise BadProfile(f"{name}: expected true or false, got {value!r}")

@@ -48,6 +48,14 @@ FIELDS: dict[str, Field] = {
     )
 }
 # A derived field is worked out from its inputs; `rural` is asked itself only when the district leaves it open.
+NUMBER_LIMIT = 1e9  # no profile number (employees, billion VND, years) is sensibly larger
+
+
+def sane_number(value: float) -> bool:
+    """Whether a profile number is from 0 to NUMBER_LIMIT (so never NaN, infinite or absurdly large)."""
+    return 0 <= value <= NUMBER_LIMIT
+
+
 DERIVED = {"size": ("industry_group", "employees", "revenue", "capital"), "rural": ("district",)}
 
 LABELS: dict[str, tuple[str, str]] = {

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.eligibility.fields import FIELDS
+from assistant.eligibility.fields import FIELDS, sane_number
 from ingest.vietnamese import fold
 
 
@@ -95,7 +95,7 @@ def parse_answer(field: str, text: str, lang: str = "vi", districts: dict[str, b
         raise _again(field, lang)
     if spec.kind == "number":
         value = _money_billion(text) if field in ("revenue", "capital") else _number(text)
-        if value is None or value < 0:
+        if value is None or not sane_number(value):
             raise _again(field, lang)
         return value
     if spec.kind == "bool":

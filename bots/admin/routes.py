@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from assistant import accounts, analytics, curation, library, notices, unanswered
 from assistant.accounts import AccountError, Principal
 from assistant.api.limits import error
+from assistant.api.strict_json import StrictJSONRoute
 from assistant.curation import CurationError
 from assistant.library import LibraryError
 from bots.admin.auth import (
@@ -26,7 +27,7 @@ from bots.pages import static_page
 
 Staff = Annotated[Principal, Depends(require_staff)]
 Admin = Annotated[Principal, Depends(require_admin)]
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=StrictJSONRoute)
 
 
 def _context(request: Request):

@@ -10,6 +10,7 @@ from telegram.constants import ChatAction
 from telegram.error import Forbidden, TelegramError
 from telegram.ext import ContextTypes
 
+from assistant.conversation import telegram_conversation_id
 from assistant.db.records import citation_dicts, record_answer
 from bots.telegram.context import bot_context, chat_lang, log, send, tell
 from bots.telegram.formatting import answer_messages
@@ -41,7 +42,7 @@ async def answer(update: Update, context: ContextTypes.DEFAULT_TYPE, question: s
         return
     except TelegramError as exc:  # the indicator is a courtesy; the answer matters
         log.debug("typing indicator failed: %s", exc)
-    session_id = f"telegram-{chat_id}"
+    session_id = telegram_conversation_id(chat_id)
     reply = await asyncio.to_thread(bot.service.ask, question, session_id)
     answer_id = await asyncio.to_thread(record_answer, bot.database, question, reply, session_id, "telegram")
     citations = citation_dicts(reply)

@@ -7,6 +7,7 @@ import itertools
 import pytest
 from sqlalchemy import select
 
+from assistant.conversation import telegram_conversation_id
 from tests.support.telegram import TOKEN, BotRunner
 
 RATE = 4
@@ -99,7 +100,7 @@ def test_feedback_buttons_store_feedback_like_the_web(bot, bot_env):
                 break
         bot.silence(chat_id, 0.05)
     assert [r.rating for r in rows] == ["down"]
-    assert record.channel == "telegram" and record.conversation_id == f"telegram-{chat_id}"
+    assert record.channel == "telegram" and record.conversation_id == telegram_conversation_id(chat_id)
 
 
 def test_start_offers_languages_and_the_choice_is_remembered_after_a_restart(

@@ -168,17 +168,20 @@
     });
   }
 
-  function ask(question) {
+  function forgetSession() { session = ""; store.set("cnht.session", ""); }
+
+  function ask(question, retried) {
     question = (question || "").trim();
     if (!question) return;
-    addUser(question);
-    var item = addAnswer();
+    if (!retried) addUser(question);
+    var item = retried || addAnswer();
     sendButton.disabled = true;
     input.value = "";
-    fetch("/api/ask", { method: "POST", headers: { "Content-Type": "application/json", "Accept": "text/event-stream" },
+    return fetch("/api/ask", { method: "POST", headers: { "Content-Type": "application/json", "Accept": "text/event-stream" },
       body: JSON.stringify({ question: question, session_id: session || undefined, channel: params.get("embed") ? "widget" : "web" }) })
       .then(function (response) {
         if (response.status === 429) throw new Error("rate");
+        if (response.status === 404 && session) { forgetSession(); throw new Error("session"); }
         if (!response.ok || !response.body) throw new Error("http");
         var reader = response.body.getReader(), decoder = new TextDecoder(), buffer = "", started = false;
         var body = item.querySelector(".body");
@@ -213,6 +216,7 @@
         return pump();
       })
       .catch(function (err) {
+        if (err.message === "session") return ask(question, item);  // the server no longer knows it: start anew
         item.removeAttribute("aria-busy");
         item.querySelector(".body").textContent = err.message === "rate" ? t("rate") : t("error");
       })
@@ -221,7 +225,10 @@
 
   function restore() {
     if (!session) return;
-    fetch("/api/conversations/" + encodeURIComponent(session)).then(function (r) { return r.ok ? r.json() : []; }).then(function (turns) {
+    fetch("/api/conversations/" + encodeURIComponent(session)).then(function (r) {
+      if (r.status === 404) forgetSession();
+      return r.ok ? r.json() : [];
+    }).then(function (turns) {
       turns.forEach(function (turn) {
         addUser(turn.question);
         finishAnswer(addAnswer(), turn);
