@@ -5,14 +5,14 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Iterator
 
-from assistant.answer_cache import AnswerCache, fingerprint
+from assistant.answering.cache import AnswerCache, fingerprint
 from assistant.answering.extractive import ExtractiveAnswerer
 from assistant.answering.models import Answer
 from assistant.answering.texts import text
-from assistant.conversation import Conversations
+from assistant.conversation.sessions import Conversations
 from assistant.eligibility.intent import asks_eligibility
-from assistant.knowledge import KnowledgeBase
-from assistant.retrieval import Filters, Hit, HybridSearcher, analyse
+from assistant.knowledge.base import KnowledgeBase
+from assistant.retrieval.search import Filters, Hit, HybridSearcher, analyse
 
 
 @dataclass
@@ -38,7 +38,7 @@ class AssistantService:
         current sources."""
         if self.database is None:
             return self.faq, ""
-        from assistant import curation
+        from assistant.workspace import curation
         from assistant.answering.faq import Faq
 
         current = f"{curation.version(self.database)}|{generation}"
@@ -159,9 +159,9 @@ def build_services(settings, kb: KnowledgeBase | None = None, database=None) -> 
     """The assistant for one data directory: knowledge base, searcher, answerers, FAQ and sessions;
     with a database, staff-curated answers are served too."""
     from assistant.answering.faq import load_faq
-    from assistant.knowledge import open_knowledge_base
-    from assistant.programs import load_districts, load_programs
-    from assistant.retrieval import build_searcher
+    from assistant.knowledge.base import open_knowledge_base
+    from assistant.eligibility.programs import load_districts, load_programs
+    from assistant.retrieval.search import build_searcher
 
     kb = kb or open_knowledge_base(settings)
     searcher = build_searcher(settings, kb)

@@ -40,8 +40,8 @@ def timed(name, function):
 
 def instrument(kb) -> None:
     """Count the time of each stage of an ingest run."""
-    import assistant.ingestion as ingestion
-    import assistant.knowledge as knowledge
+    import assistant.knowledge.ingestion as ingestion
+    import assistant.knowledge.base as knowledge
 
     ingestion.parse_file = timed("parse (read, normalise, structure, chunk)", ingestion.parse_file)
     knowledge.segment_words = timed("BM25 terms: pyvi segmentation", knowledge.segment_words)
@@ -76,8 +76,8 @@ def main() -> None:
     parser.add_argument("--out", default=None)
     args = parser.parse_args()
 
-    from assistant.ingestion import ingest_paths, parse_options
-    from assistant.knowledge import open_knowledge_base
+    from assistant.knowledge.ingestion import ingest_paths, parse_options
+    from assistant.knowledge.base import open_knowledge_base
     from assistant.settings import Settings
 
     data_dir = Path(args.data_dir or tempfile.mkdtemp(prefix="cnht-bench-"))

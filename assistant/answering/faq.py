@@ -11,7 +11,7 @@ import yaml
 from pydantic import BaseModel, Field, ValidationError
 
 from assistant.answering.models import Answer, Citation
-from assistant.knowledge import KnowledgeBase
+from assistant.knowledge.base import KnowledgeBase
 from ingest.language import EN_STOPWORDS
 from ingest.vietnamese import fold
 

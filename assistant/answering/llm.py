@@ -10,7 +10,7 @@ from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import HumanMessage, SystemMessage
 
 from assistant.answering.models import Answer, Citation
-from assistant.retrieval import Hit
+from assistant.retrieval.search import Hit
 from ingest.vietnamese import PROTECTED_TOKEN_RE, fold
 
 MAX_SOURCES = 6

@@ -7,7 +7,7 @@ import uuid
 from sqlalchemy.exc import IntegrityError
 
 from assistant.answering.models import Answer
-from assistant.conversation import WEB_CHANNELS
+from assistant.conversation.sessions import WEB_CHANNELS
 from assistant.db.database import Database
 from assistant.db.models import AnswerRecord, Conversation, Feedback
 

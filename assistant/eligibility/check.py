@@ -8,7 +8,7 @@ from typing import Any, Callable
 from assistant.eligibility.engine import field_value, next_question, verdicts
 from assistant.eligibility.fields import FIELDS, NUMBER_LIMIT, label, question, sane_number
 from assistant.eligibility.parsing import parse_answer
-from assistant.programs import Program
+from assistant.eligibility.programs import Program
 
 
 class BadProfile(ValueError):

@@ -8,7 +8,7 @@ from typing import Any
 
 from assistant.eligibility.fields import DERIVED, FIELDS
 from assistant.eligibility.sme import enterprise_size
-from assistant.programs import Criterion, Program
+from assistant.eligibility.programs import Criterion, Program
 
 ELIGIBLE, NOT_ELIGIBLE, UNKNOWN, CLOSED = "eligible", "not_eligible", "unknown", "closed"
 

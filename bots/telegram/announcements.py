@@ -13,7 +13,7 @@ from telegram.constants import ParseMode
 from telegram.error import Forbidden, RetryAfter, TelegramError
 from telegram.ext import Application, ContextTypes
 
-from assistant import notices
+from assistant.workspace import notices
 from bots.telegram.asking import answer
 from bots.telegram.context import KEY, bot_context, chat_lang, tell
 from bots.telegram.formatting import pack

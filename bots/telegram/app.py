@@ -8,7 +8,7 @@ import logging
 from telegram import Update
 from telegram.ext import Application, ApplicationBuilder
 
-from assistant.api.limits import RateLimiter
+from bots.rate_limits import RateLimiter
 from bots.telegram.announcements import (
     announce_programs,
     start_background,

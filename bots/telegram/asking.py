@@ -10,7 +10,7 @@ from telegram.constants import ChatAction
 from telegram.error import Forbidden, TelegramError
 from telegram.ext import ContextTypes
 
-from assistant.conversation import telegram_conversation_id
+from assistant.conversation.sessions import telegram_conversation_id
 from assistant.db.records import citation_dicts, record_answer
 from bots.telegram.context import bot_context, chat_lang, log, send, tell
 from bots.telegram.formatting import answer_messages

@@ -7,7 +7,7 @@ import threading
 import time
 from pathlib import Path
 
-from assistant.sqlite import open_shared
+from assistant.db.sqlite import open_shared
 
 
 class ChatStore:

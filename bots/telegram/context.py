@@ -11,7 +11,7 @@ from telegram.constants import ParseMode
 from telegram.error import Forbidden
 from telegram.ext import ContextTypes
 
-from assistant.api.limits import RateLimiter
+from bots.rate_limits import RateLimiter
 from assistant.db.database import Database
 from assistant.service import AssistantService
 from bots.telegram.chats import ChatStore

@@ -9,7 +9,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatType
 from telegram.ext import ContextTypes
 
-from assistant.analytics import record_check
+from assistant.workspace.analytics import record_check
 from assistant.eligibility.check import BadProfile
 from assistant.eligibility.parsing import UnreadableAnswer
 from bots.telegram.context import bot_context, chat_lang, send, tell

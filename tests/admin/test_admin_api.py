@@ -30,7 +30,7 @@ def admin_routes(app) -> list[tuple[str, str]]:
 
 
 def test_every_workspace_route_refuses_anonymous_and_under_privileged_callers(workspace, staff):
-    from assistant import accounts
+    from assistant.workspace import accounts
 
     app = workspace["app"]
     routes = admin_routes(app)
@@ -67,7 +67,7 @@ def test_changes_need_the_sessions_csrf_token(workspace, staff):
 
 
 def test_repeated_failed_logins_lock_the_account(workspace):
-    from assistant import accounts
+    from assistant.workspace import accounts
 
     accounts.create_user(workspace["database"], "victim", PASSWORD)
     client = TestClient(workspace["app"])
@@ -109,7 +109,7 @@ def test_a_bad_upload_is_refused_with_its_reason_and_nothing_is_stored(workspace
 
 
 def test_upload_sniffs_the_type_marks_and_removes_with_an_audit_trail(workspace, staff):
-    from assistant import accounts
+    from assistant.workspace import accounts
 
     from fpdf import FPDF
 
@@ -138,7 +138,7 @@ def test_upload_sniffs_the_type_marks_and_removes_with_an_audit_trail(workspace,
 
 
 def test_a_curated_answer_from_the_queue_is_served_and_flagged_when_its_document_is_replaced(workspace, staff):
-    from assistant import accounts
+    from assistant.workspace import accounts
     from assistant.answering.models import Answer
     from assistant.db.records import record_answer
 

@@ -6,7 +6,7 @@ import io
 import json
 from datetime import datetime, timedelta, timezone
 
-from assistant import analytics
+from assistant.workspace import analytics
 from assistant.db.models import AnswerRecord, Conversation, EligibilityCheck, Feedback
 
 NOW = datetime(2026, 11, 20, 12, tzinfo=timezone.utc)

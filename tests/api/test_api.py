@@ -116,7 +116,7 @@ def test_other_error_paths(client, method, url, kwargs, status, code):
 def test_rate_limit_answers_429_with_retry_after(corpus_service, tmp_path):
     from assistant.db.database import open_database
     from assistant.settings import Settings
-    from bots.server import create_server
+    from bots.web.server import create_server
 
     settings = Settings(data_dir=tmp_path, rate_limit_per_minute=2)
     client = TestClient(create_server(settings, service=corpus_service, database=open_database(settings)))

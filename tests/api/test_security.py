@@ -6,7 +6,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from assistant.answering.models import Answer
-from assistant.conversation import telegram_conversation_id
+from assistant.conversation.sessions import telegram_conversation_id
 from assistant.db.records import record_answer
 
 

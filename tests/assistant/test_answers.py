@@ -3,7 +3,7 @@ import uuid
 
 import pytest
 
-from assistant.retrieval import Filters
+from assistant.retrieval.search import Filters
 
 
 def cited(answer):
@@ -109,14 +109,14 @@ def test_filters_restrict_type_language_and_date(corpus_service):
 
 
 def test_retriever_is_a_langchain_retriever(corpus_service):
-    from assistant.retrieval import CnhtRetriever
+    from assistant.retrieval.search import CnhtRetriever
 
     documents = CnhtRetriever(searcher=corpus_service.searcher, k=3).invoke("khu công nghiệp")
     assert len(documents) == 3 and documents[0].metadata["doc_id"]
 
 
 def test_repeated_questions_are_answered_from_the_cache_until_the_index_changes(corpus_service, corpus_kb, tmp_path):
-    from assistant.ingestion import ingest_paths
+    from assistant.knowledge.ingestion import ingest_paths
     from ingest.pipeline import ParseOptions
 
     kb, _ = corpus_kb

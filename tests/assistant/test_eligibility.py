@@ -8,7 +8,7 @@ import pytest
 
 from assistant.eligibility.engine import CLOSED, ELIGIBLE, NOT_ELIGIBLE, UNKNOWN, holds, next_question, verdict, verdicts
 from assistant.eligibility.sme import enterprise_size
-from assistant.programs import Criterion, Program, load_programs
+from assistant.eligibility.programs import Criterion, Program, load_programs
 
 SHIPPED = Path(__file__).resolve().parents[2] / "corpus" / "programs.yaml"
 DISTRICTS = {"Kinh Môn": True, "Hải Dương": False}
@@ -137,7 +137,7 @@ def test_shipped_catalogue_reaches_a_verdict_for_every_program():
     ],
 )
 def test_bad_criteria_are_refused_naming_the_program(tmp_path, entry, problem):
-    from assistant.programs import ProgramsError
+    from assistant.eligibility.programs import ProgramsError
 
     path = tmp_path / "programs.yaml"
     path.write_text(

@@ -4,7 +4,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.embeddings import CachedEmbeddings, EmbedderUnavailable, SentenceTransformerEmbeddings, build_embeddings
+from assistant.knowledge.embeddings import CachedEmbeddings, EmbedderUnavailable, SentenceTransformerEmbeddings, build_embeddings
 from assistant.settings import Settings
 
 

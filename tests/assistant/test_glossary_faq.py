@@ -2,7 +2,7 @@
 import pytest
 
 from assistant.answering.faq import load_faq
-from assistant.glossary import load_glossary
+from assistant.retrieval.glossary import load_glossary
 from tests.conftest import ROOT
 
 

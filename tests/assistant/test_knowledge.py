@@ -1,7 +1,7 @@
 """The knowledge base with the real embedder, Chroma and SQLite: add, replace, remove, no-op, failure isolation."""
 import shutil
 
-from assistant.ingestion import ingest_paths
+from assistant.knowledge.ingestion import ingest_paths
 from tests.conftest import FIXTURES
 
 

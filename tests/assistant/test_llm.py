@@ -4,7 +4,7 @@ from langchain_core.messages import AIMessage
 
 from assistant.answering.llm import LLMAnswerer, build_messages, check_answer
 from assistant.answering.models import Answer
-from assistant.retrieval import Hit
+from assistant.retrieval.search import Hit
 
 
 def hit(n, text, doc_number="215/TB-SCT"):

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import update
 
-from assistant import notices
+from assistant.workspace import notices
 from assistant.db.models import Notice
 
 

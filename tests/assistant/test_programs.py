@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.programs import ProgramsError, load_programs
+from assistant.eligibility.programs import ProgramsError, load_programs
 
 SHIPPED = Path(__file__).resolve().parents[2] / "corpus" / "programs.yaml"
 

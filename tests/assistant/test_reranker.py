@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.retrieval import Hit, Reranker, build_searcher
+from assistant.retrieval.search import Hit, Reranker, build_searcher
 from assistant.settings import Settings
 
 

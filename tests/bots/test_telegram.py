@@ -7,7 +7,7 @@ import itertools
 import pytest
 from sqlalchemy import select
 
-from assistant.conversation import telegram_conversation_id
+from assistant.conversation.sessions import telegram_conversation_id
 from tests.support.telegram import TOKEN, BotRunner
 
 RATE = 4
@@ -264,7 +264,7 @@ def test_webhook_refuses_a_wrong_secret_and_answers_with_the_right_one(tmp_path_
 
     from assistant.db.database import open_database
     from assistant.settings import Settings
-    from bots.server import create_server
+    from bots.web.server import create_server
     from bots.telegram.app import SECRET_HEADER, WEBHOOK_PATH
 
     users = telegram_emulator.users("444:WEBHOOK")
@@ -372,7 +372,7 @@ def test_eligibility_check_to_a_verdict_with_back_cancel_and_a_restart(tmp_path_
 
 
 def test_subscribers_get_announcements_within_limits_and_can_stop(bot, bot_env):
-    from assistant import notices
+    from assistant.workspace import notices
 
     _, database, _ = bot_env
     subscriber, bystander = chat(), chat()

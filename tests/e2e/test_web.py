@@ -25,9 +25,9 @@ def site(corpus_service, corpus_kb, tmp_path_factory):
     import uvicorn
 
     from assistant.db.database import open_database
-    from assistant.ingestion import ingest_paths
+    from assistant.knowledge.ingestion import ingest_paths
     from assistant.settings import Settings
-    from bots.server import create_server
+    from bots.web.server import create_server
     from ingest.pipeline import ParseOptions
 
     kb, _ = corpus_kb

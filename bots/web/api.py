@@ -9,15 +9,16 @@ from prometheus_client import generate_latest
 from sqlalchemy import select
 
 from assistant.answering.models import Answer
-from assistant.api.context import ContextDep, answer_body
-from assistant.api.limits import error, retry_after
-from assistant.api.strict_json import StrictJSONRoute
-from assistant.api.schemas import AnswerOut, AskRequest, EligibilityRequest, FeedbackRequest
+from bots.web.context import ContextDep, answer_body
+from bots.rate_limits import retry_after
+from bots.web.limits import error
+from bots.web.strict_json import StrictJSONRoute
+from bots.web.schemas import AnswerOut, AskRequest, EligibilityRequest, FeedbackRequest
 from assistant.db.models import AnswerRecord
-from assistant.analytics import record_check
-from assistant.conversation import new_conversation_id
+from assistant.workspace.analytics import record_check
+from assistant.conversation.sessions import new_conversation_id
 from assistant.db.records import issued_web_conversation, record_feedback
-from assistant.retrieval import Filters
+from assistant.retrieval.search import Filters
 
 router = APIRouter(route_class=StrictJSONRoute)
 

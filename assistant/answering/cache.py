@@ -15,7 +15,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from assistant.answering.models import Answer, Citation
-from assistant.sqlite import open_shared
+from assistant.db.sqlite import open_shared
 
 
 def _encode(answer: Answer) -> str:
@@ -32,7 +32,7 @@ def fingerprint(settings, *files: Path) -> str:
     """What answers depend on besides the question and the index: the assistant's code, the settings,
     and files such as the curated answers and the glossary. An upgrade or an edit changes it."""
     digest = hashlib.sha256(settings.model_dump_json().encode())
-    code = Path(__file__).resolve().parents[1]
+    code = Path(__file__).resolve().parents[2]  # the project: assistant/answering/cache.py
     for path in sorted([*code.glob("assistant/**/*.py"), *code.glob("ingest/**/*.py")]) + [Path(f) for f in files]:
         if path.is_file():
             digest.update(str(path).encode() + b"\0" + path.read_bytes())

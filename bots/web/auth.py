@@ -6,8 +6,8 @@ import secrets
 
 from fastapi import HTTPException, Request, Response
 
-from assistant import accounts
-from assistant.accounts import Principal
+from assistant.workspace import accounts
+from assistant.workspace.accounts import Principal
 
 SESSION_COOKIE = "cnht_session"
 LOGIN_CSRF_COOKIE = "cnht_login_csrf"

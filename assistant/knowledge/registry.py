@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
-from assistant.sqlite import open_shared
+from assistant.db.sqlite import open_shared
 from ingest.models import ParsedDocument
 
 SCHEMA = """

@@ -8,10 +8,11 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from assistant.api.context import AppContext
-from assistant.api.limits import BodyLimit, RateLimiter, error
-from assistant.api.routes import router
-from assistant.api.strict_json import InvalidInput, StrictJSONRoute
+from bots.web.context import AppContext
+from bots.rate_limits import RateLimiter
+from bots.web.limits import BodyLimit, error
+from bots.web.api import router
+from bots.web.strict_json import InvalidInput, StrictJSONRoute
 
 
 def create_app(service, database, settings=None) -> FastAPI:

@@ -12,7 +12,7 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from assistant.settings import Settings
-from assistant.sqlite import open_shared
+from assistant.db.sqlite import open_shared
 
 QUERY_CACHE = 4096
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from assistant.db.database import Database
 from assistant.db.models import AnswerRecord, EligibilityCheck, Feedback
-from assistant.unanswered import group_key
+from assistant.workspace.unanswered import group_key
 
 TABLES = ("questions_per_day", "answered_vs_refused", "satisfaction", "top_questions", "top_documents", "eligibility")
 

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
-from assistant.knowledge import KnowledgeBase
+from assistant.knowledge.base import KnowledgeBase
 from ingest.errors import Failure
 from ingest.models import ParsedDocument
 from ingest.pipeline import ParseOptions, discover, parse_file

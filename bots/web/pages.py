@@ -5,7 +5,7 @@ from pathlib import Path
 
 from fastapi.responses import FileResponse
 
-STATIC = Path(__file__).parent / "web" / "static"
+STATIC = Path(__file__).parent / "static"
 
 
 def static_page(name: str, frame_ancestors: str, cache: str = "no-cache") -> FileResponse:

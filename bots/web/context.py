@@ -8,7 +8,7 @@ from fastapi import Depends, Request
 from prometheus_client import CollectorRegistry, Counter, Histogram
 
 from assistant.answering.models import Answer
-from assistant.api.limits import RateLimiter
+from bots.rate_limits import RateLimiter
 from assistant.db.database import Database
 from assistant.db.records import citation_dicts, record_answer
 from assistant.service import AssistantService

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from assistant.answering.faq import FaqEntry, FaqSource
 from assistant.db.database import Database
 from assistant.db.models import CuratedAnswer
-from assistant.knowledge import KnowledgeBase
+from assistant.knowledge.base import KnowledgeBase
 
 
 class CurationError(ValueError):

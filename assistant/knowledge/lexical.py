@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.registry import Registry
+from assistant.knowledge.registry import Registry
 
 
 @dataclass

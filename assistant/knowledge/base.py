@@ -10,8 +10,8 @@ from typing import Any
 
 from langchain_core.embeddings import Embeddings
 
-from assistant.lexical import LexicalIndex, build_lexical, load_lexical
-from assistant.registry import DocumentRecord, Registry, vector_id
+from assistant.knowledge.lexical import LexicalIndex, build_lexical, load_lexical
+from assistant.knowledge.registry import DocumentRecord, Registry, vector_id
 from ingest.models import ParsedDocument
 from ingest.vietnamese import folded_terms, segment_words
 
@@ -198,6 +198,6 @@ class KnowledgeBase:
 
 def open_knowledge_base(settings, embeddings: Embeddings | None = None) -> KnowledgeBase:
     """The knowledge base of `settings.data_dir`, with the configured embedder unless one is given."""
-    from assistant.embeddings import build_embeddings
+    from assistant.knowledge.embeddings import build_embeddings
 
     return KnowledgeBase(Path(settings.index_dir), embeddings or build_embeddings(settings))

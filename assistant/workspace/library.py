@@ -10,8 +10,8 @@ from pathlib import Path
 
 import yaml
 
-from assistant.ingestion import FileReport, ingest_paths, parse_options
-from assistant.knowledge import KnowledgeBase
+from assistant.knowledge.ingestion import FileReport, ingest_paths, parse_options
+from assistant.knowledge.base import KnowledgeBase
 from ingest.errors import IngestError
 from ingest.pipeline import SIDECAR_SUFFIX, sidecar_path
 from ingest.sniffing import sniff_format

@@ -8,13 +8,18 @@ from fastapi import APIRouter, Depends, File, Request, Response, UploadFile
 from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from assistant import accounts, analytics, curation, library, notices, unanswered
-from assistant.accounts import AccountError, Principal
-from assistant.api.limits import error
-from assistant.api.strict_json import StrictJSONRoute
-from assistant.curation import CurationError
-from assistant.library import LibraryError
-from bots.admin.auth import (
+from assistant.workspace import accounts
+from assistant.workspace import analytics
+from assistant.workspace import curation
+from assistant.workspace import library
+from assistant.workspace import notices
+from assistant.workspace import unanswered
+from assistant.workspace.accounts import AccountError, Principal
+from bots.web.limits import error
+from bots.web.strict_json import StrictJSONRoute
+from assistant.workspace.curation import CurationError
+from assistant.workspace.library import LibraryError
+from bots.web.auth import (
     SESSION_COOKIE,
     check_login_csrf,
     new_login_csrf,
@@ -23,7 +28,7 @@ from bots.admin.auth import (
     require_staff,
     set_cookie,
 )
-from bots.pages import static_page
+from bots.web.pages import static_page
 
 Staff = Annotated[Principal, Depends(require_staff)]
 Admin = Annotated[Principal, Depends(require_admin)]

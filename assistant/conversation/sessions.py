@@ -8,7 +8,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.sqlite import open_shared
+from assistant.db.sqlite import open_shared
 from ingest.vietnamese import fold
 
 WEB_CHANNELS = ("web", "widget", "api")  # the channels whose conversations the HTTP API may continue

@@ -8,7 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from bots.pages import STATIC, static_page
+from bots.web.pages import STATIC, static_page
 
 
 def server_from_environment() -> FastAPI:
@@ -21,7 +21,7 @@ def server_from_environment() -> FastAPI:
 def create_server(settings, service=None, database=None) -> FastAPI:
     """API + pages (+ the Telegram webhook when a bot token is set) for one data directory; a test
     passes its own service and database."""
-    from assistant.api.app import create_app
+    from bots.web.app import create_app
     from assistant.db.database import open_database
     from assistant.service import build_services
 
@@ -48,7 +48,7 @@ def create_server(settings, service=None, database=None) -> FastAPI:
         """The embeddable widget script."""
         return FileResponse(STATIC / "widget.js", media_type="text/javascript", headers={"Cache-Control": "no-cache"})
 
-    from bots.admin.routes import router as admin_router
+    from bots.web.admin import router as admin_router
 
     app.include_router(admin_router)
 

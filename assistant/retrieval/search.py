@@ -14,9 +14,9 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
-from assistant.glossary import Glossary
-from assistant.knowledge import KnowledgeBase
-from assistant.references import References, find_references, matches_document
+from assistant.retrieval.glossary import Glossary
+from assistant.knowledge.base import KnowledgeBase
+from assistant.retrieval.references import References, find_references, matches_document
 from ingest.language import EN_STOPWORDS, detect_language
 from ingest.vietnamese import fold, folded_terms, has_vietnamese_diacritics, segment_words
 
@@ -334,7 +334,7 @@ class CnhtRetriever(BaseRetriever):
 
 def build_searcher(settings, kb: KnowledgeBase) -> HybridSearcher:
     """The searcher for a knowledge base, with the glossary and the configured reranker (if any)."""
-    from assistant.glossary import load_glossary
+    from assistant.retrieval.glossary import load_glossary
 
     reranker = Reranker(settings.reranker) if settings.reranker else None
     return HybridSearcher(kb, load_glossary(settings.glossary_path()), reranker)

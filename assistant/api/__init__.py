@@ -1,1 +1,0 @@
-"""The REST API (FastAPI): ask, search, documents, feedback, conversations, health and metrics."""

@@ -1,1 +1,0 @@
-"""The staff workspace: accounts, documents, curated answers, the unanswered queue and analytics."""
