@@ -5,7 +5,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Iterator
 
-from assistant.answering.cache import AnswerCache, fingerprint
+from assistant.answering.cache import AnswerCache
 from assistant.answering.extractive import ExtractiveAnswerer
 from assistant.answering.models import Answer
 from assistant.answering.texts import text
@@ -17,7 +17,7 @@ from assistant.retrieval.search import Filters, Hit, HybridSearcher, analyse
 
 @dataclass
 class AssistantService:
-    """Everything a frontend needs, built once per process by `build_services`."""
+    """Everything a frontend needs, built once per process by the composition root (`assistant.runtime`)."""
 
     settings: object
     kb: KnowledgeBase
@@ -153,36 +153,3 @@ class _Draft:
     answer: Answer
     hits: list[Hit]
     final: bool
-
-
-def build_services(settings, kb: KnowledgeBase | None = None, database=None) -> AssistantService:
-    """The assistant for one data directory: knowledge base, searcher, answerers, FAQ and sessions;
-    with a database, staff-curated answers are served too."""
-    from assistant.answering.faq import load_faq
-    from assistant.knowledge.base import open_knowledge_base
-    from assistant.eligibility.programs import load_districts, load_programs
-    from assistant.retrieval.search import build_searcher
-
-    kb = kb or open_knowledge_base(settings)
-    searcher = build_searcher(settings, kb)
-    extractive = ExtractiveAnswerer(
-        searcher.glossary,
-        settings.agency_name_vi,
-        settings.agency_name_en,
-        settings.refusal_threshold,
-        lexical=kb.lexical,
-    )
-    llm = None
-    if settings.llm_base_url and settings.llm_model:
-        from assistant.answering.llm import LLMAnswerer
-
-        llm = LLMAnswerer.from_settings(settings)
-    faq = load_faq(settings.faq_path(), kb) if settings.faq_path().exists() else None
-    programs = load_programs(settings.programs_path()) if settings.programs_path().exists() else []
-    districts = load_districts(settings.districts_path()) if settings.districts_path().exists() else {}
-    answers = AnswerCache(
-        settings.index_dir / "answer-cache.sqlite", fingerprint(settings, settings.faq_path(), settings.glossary_path())
-    )
-    conversations = Conversations(settings.data_dir / "conversations.sqlite")
-    return AssistantService(settings, kb, searcher, extractive, conversations, answers, faq, llm, programs, districts,
-                            database)

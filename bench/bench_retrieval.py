@@ -35,11 +35,11 @@ def main() -> None:
 
     from assistant.evaluation import evaluate, load_questions
     from assistant.retrieval.search import analyse
-    from assistant.service import build_services
+    from assistant.runtime import build_runtime
     from assistant.settings import Settings
 
     start = time.perf_counter()
-    service = build_services(Settings())
+    service = build_runtime(Settings()).service
     report: dict = {"data_dir": str(service.settings.data_dir), "startup_seconds": round(time.perf_counter() - start, 2)}
     service.search("khởi động", k=5)  # warm caches
     pool: list[str] = []

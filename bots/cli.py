@@ -203,9 +203,9 @@ def evaluate_command(
 
 
 def _services(settings):
-    from assistant.service import build_services
+    from assistant.runtime import build_runtime
 
-    return _build(build_services, settings)
+    return _build(build_runtime, settings).service
 
 
 def _print_answer(answer) -> None:
@@ -261,10 +261,11 @@ def serve(
     """The web chat, the widget and the REST API (OpenAPI at /docs)."""
     import uvicorn
 
+    from assistant.runtime import build_runtime
     from bots.web.server import create_server
 
     settings = _settings()
-    app = _build(create_server, settings)  # fails fast on a bad configuration, before any worker starts
+    app = create_server(_build(build_runtime, settings, None, True))  # fails fast on a bad configuration, before any worker starts
     if workers > 1:
         del app
         uvicorn.run("bots.web.server:server_from_environment", factory=True, workers=workers,
@@ -305,9 +306,9 @@ def telegram(
     and use `cnht serve`)."""
     import logging
 
-    from assistant.db.database import open_database
     from telegram import Update
 
+    from assistant.runtime import build_runtime
     from bots.telegram.app import TelegramNotConfigured, build_bot
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -316,10 +317,8 @@ def telegram(
     if not settings.telegram_token:
         typer.echo(f"error: {TelegramNotConfigured.__doc__.strip()} Set CNHT_TELEGRAM_TOKEN.", err=True)
         raise typer.Exit(2)
-    service = _services(settings)
-    service.warm_up()
-    database = _build(open_database, settings)
-    bot = _build(build_bot, settings, service, database)
+    runtime = _build(build_runtime, settings, None, True)
+    bot = _build(build_bot, settings, runtime.service, runtime.database)
     bot.run_polling(poll_interval=poll_interval, allowed_updates=Update.ALL_TYPES)
 
 

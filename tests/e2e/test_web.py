@@ -24,8 +24,8 @@ def site(corpus_service, corpus_kb, tmp_path_factory):
     """The chat server on loopback, a host page embedding the widget on another port, and the database."""
     import uvicorn
 
-    from assistant.db.database import open_database
     from assistant.knowledge.ingestion import ingest_paths
+    from assistant.runtime import build_runtime
     from assistant.settings import Settings
     from bots.web.server import create_server
     from ingest.pipeline import ParseOptions
@@ -37,8 +37,9 @@ def site(corpus_service, corpus_kb, tmp_path_factory):
     port, host_port = free_port(), free_port()
     data = tmp_path_factory.mktemp("site")
     settings = Settings(data_dir=data, rate_limit_per_minute=1000, cors_origins=f"http://127.0.0.1:{host_port}")
-    database = open_database(settings)
-    server = uvicorn.Server(uvicorn.Config(create_server(settings, service=corpus_service, database=database), host="127.0.0.1", port=port, log_level="warning"))
+    runtime = build_runtime(settings, kb=kb)
+    database = runtime.database
+    server = uvicorn.Server(uvicorn.Config(create_server(runtime), host="127.0.0.1", port=port, log_level="warning"))
     threading.Thread(target=server.run, daemon=True).start()
     host_dir = tmp_path_factory.mktemp("host")
     (host_dir / "index.html").write_text(
