@@ -12,6 +12,7 @@ from assistant.answering.texts import text
 from assistant.conversation.sessions import Conversations
 from assistant.eligibility.intent import asks_eligibility
 from assistant.knowledge.base import KnowledgeBase
+from ingest.models import DocumentMeta
 from assistant.retrieval.search import Filters, Hit, HybridSearcher, analyse
 
 
@@ -64,7 +65,7 @@ class AssistantService:
         if field_name is not None:
             profile = answer_into(profile, field_name, text or "", lang, self.districts)
 
-        def documents(doc_id: str) -> dict | None:
+        def documents(doc_id: str) -> DocumentMeta | None:
             record = self.kb.document(doc_id)
             return record.meta if record else None
 

@@ -119,10 +119,8 @@ def docs_list(as_json: bool = typer.Option(False, "--json", help="JSON instead o
     table = Table("doc_id", "number", "type", "date", "status", "lang", "chunks", "title")
     for r in records:
         m = r.meta
-        status = m.get("status", "")
-        if m.get("superseded_by"):
-            status += f" → {m['superseded_by']}"
-        table.add_row(r.doc_id, m.get("doc_number", ""), m.get("doc_type", ""), m.get("issued_date", ""), status, m.get("lang", ""), str(r.chunk_count), (m.get("title") or "")[:60])
+        status = m.status + (f" → {m.superseded_by}" if m.superseded_by else "")
+        table.add_row(r.doc_id, m.doc_number, m.doc_type, m.issued_date, status, m.lang, str(r.chunk_count), m.title[:60])
     Console().print(table)
 
 

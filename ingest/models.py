@@ -1,8 +1,8 @@
 """Plain data types that flow from the loaders to the knowledge base."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass, field, fields
+from typing import Any, ClassVar
 
 SECTION_SEPARATOR = " › "
 
@@ -49,11 +49,32 @@ class DocumentMeta:
     pages: int | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
+    PUBLIC: ClassVar[tuple[str, ...]] = (  # what the API and the document list show of a document
+        "doc_id", "title", "doc_number", "doc_type", "issuer", "issued_date", "status", "superseded_by", "lang", "pages",
+    )
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> DocumentMeta:
+        """Metadata from its stored form (`as_dict`); keys it does not know go to `extra`."""
+        known = {f.name for f in fields(cls)}
+        values = {k: v for k, v in data.items() if k in known and k != "extra"}
+        extra = {**dict(data.get("extra") or {}), **{k: v for k, v in data.items() if k not in known}}
+        return cls(**values, extra=extra)
+
+    @property
+    def in_force(self) -> bool:
+        """Whether the document is in force (not superseded or expired)."""
+        return self.status == "in_force"
+
     def as_dict(self) -> dict[str, Any]:
-        """Metadata as a flat dict (extra keys last)."""
+        """Metadata as a flat dict (extra keys last), as the registry stores it."""
         data = {k: v for k, v in self.__dict__.items() if k != "extra"}
         data["extra"] = dict(self.extra)
         return data
+
+    def public(self) -> dict[str, Any]:
+        """The fields shown to users (API, document list)."""
+        return {name: getattr(self, name) for name in self.PUBLIC}
 
 
 @dataclass

@@ -1,4 +1,5 @@
-"""Vietnamese text: Unicode NFC, one tone-mark placement, glyph repair, diacritic folding, segmentation."""
+"""Vietnamese text: Unicode NFC, one tone-mark placement, glyph repair, diacritic folding, segmentation, and
+the word lists (stopwords, frequent syllables) with the one function that takes the content words of a question."""
 from __future__ import annotations
 
 import re
@@ -148,3 +149,38 @@ def folded_terms(text: str) -> list[str]:
     terms.extend(syllables)
     terms.extend(f"{a}_{b}" for a, b in zip(syllables, syllables[1:]))
     return terms
+
+
+# Word lists: the one home for them.
+# Frequent Vietnamese syllables that are not English words, as typed without diacritics.
+VI_COMMON_SYLLABLES = frozenset(
+    "cua va cac nhung duoc cho voi trong khong nay theo tai ve nguoi doanh nghiep ho tro cong "
+    "nghiep khu cum dau tu thue dat tinh huyen xa nam ngay thang so quyet dinh nghi thong "
+    "dieu khoan diem muc chuong phan hoac phai neu thi khi da se dang bao nhieu gi nao sao "
+    "the nhu mot hai ba bon chinh sach uu dai vay von san xuat may moc det thiet bi dao tao "
+    "chuong trinh ke hoach viec lam lao dong duong nuoc dien phat trien quy hoach hang hoa "
+    "thu tuc ho so nop o dau ai lien he co duoc khong can muon biet tim hieu ra".split()
+)
+EN_STOPWORDS = frozenset(
+    "a an the of and or to in on for with by from at as is are was were be been does do did can could should would "
+    "what which who whom whose how when where why there this that these those it its my our your their i we you they "
+    "me us any some many much about into than then so if not no get gets have has".split()
+)
+# Function syllables that say nothing about a question's topic (as typed without diacritics).
+VI_STOPWORDS = frozenset(
+    "la gi cua va cac nhung co khong duoc cho voi trong nao bao nhieu the nhu ve o dau tai theo mot nay do thi hay "
+    "hoac khi nao sao vi neu can phai da se dang con toi chung ban minh duoc ai moi ra vao len xuong rang tu den "
+    "nhung ma ca vay a nhi".split()
+)
+_CONTENT_WORD_RE = re.compile(r"\w+(?:[/,.-]\w+)*")
+
+
+def question_words(text: str) -> list[str]:
+    """The folded words of a text in order, numbers and document numbers (3164/qd-ubnd) kept whole."""
+    return _CONTENT_WORD_RE.findall(fold(text))
+
+
+def content_words(text: str) -> list[str]:
+    """The words of a question that carry its topic: folded, without Vietnamese and English stopwords."""
+    return [w for w in question_words(text) if w not in VI_STOPWORDS and w not in EN_STOPWORDS]
+

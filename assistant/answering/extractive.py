@@ -9,16 +9,9 @@ from assistant.answering.models import Answer, Citation
 from assistant.answering.texts import document_label, section_label, text
 from assistant.retrieval.glossary import Glossary
 from assistant.retrieval.search import Hit, QueryAnalysis
-from ingest.language import EN_STOPWORDS
 from ingest.models import section_at
-from ingest.vietnamese import fold
+from ingest.vietnamese import EN_STOPWORDS, content_words, fold, question_words
 
-# Function syllables that say nothing about a question's topic (as typed without diacritics).
-_VI_STOP = set(
-    "la gi cua va cac nhung co khong duoc cho voi trong nao bao nhieu the nhu ve o dau tai theo mot nay do thi hay "
-    "hoac khi nao sao vi neu can phai da se dang con toi chung ban minh duoc ai moi ra vao len xuong rang tu den "
-    "nhung ma ca vay a nhi".split()
-)
 _EN_QUESTION_WORDS = {"how many", "how much", "what", "which", "when", "where", "why", "who", "number", "total"}
 _QUANTITY_RE = re.compile(r"\b(bao nhieu|may|how many|how much|what is the (?:total|maximum|minimum)|muc|ty le|dien tich)\b")
 _HEADING_LINE_RE = re.compile(r"^(?:Điều|Article|Chương|Chapter|Mục|Section|Phần|Part|PHẦN|CHƯƠNG|MỤC)\s+[\dIVXLC]+[a-zđ]?\.?\s*\S{0,80}$")
@@ -44,8 +37,8 @@ class Unit:
 def question_terms(question: str) -> dict[str, float]:
     """Weighted topic terms of a Vietnamese question: folded syllables, numbers (double weight) and the
     syllable pairs that touch a content syllable."""
-    words = re.findall(r"\w+(?:[/,.-]\w+)*", fold(question))
-    content = {w for w in words if w not in _VI_STOP and w not in EN_STOPWORDS}
+    words = question_words(question)
+    content = set(content_words(question))
     terms: dict[str, float] = {}
     for word in words:
         if word in content:

@@ -2,7 +2,6 @@
 answer, with its citations, as `source: "faq"`."""
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -12,17 +11,10 @@ from pydantic import BaseModel, Field, ValidationError
 
 from assistant.answering.models import Answer, Citation
 from assistant.knowledge.base import KnowledgeBase
-from ingest.language import EN_STOPWORDS
-from ingest.vietnamese import fold
+from ingest.vietnamese import content_words
 
 MATCH_THRESHOLD = 0.92
 LEXICAL_AGREEMENT = 0.75
-
-
-def _content_terms(question: str) -> set[str]:
-    from assistant.answering.extractive import _VI_STOP
-
-    return {w for w in re.findall(r"\w+", fold(question)) if w not in _VI_STOP and w not in EN_STOPWORDS}
 
 
 class FaqSource(BaseModel):
@@ -70,8 +62,8 @@ class Faq:
         best = int(np.argmax(similarities))
         if similarities[best] < MATCH_THRESHOLD:
             return None
-        asked = _content_terms(question)
-        known = _content_terms(self._questions[best])
+        asked = set(content_words(question))
+        known = set(content_words(self._questions[best]))
         if not asked or not known or len(asked & known) / len(asked | known) < LEXICAL_AGREEMENT:
             return None  # close in meaning is not enough: "cụm" is not "khu"
         entry = self.entries[self._owners[best]]
@@ -86,8 +78,8 @@ class Faq:
                 Citation(
                     n=len(citations) + 1,
                     doc_id=source.doc_id,
-                    title=record.meta.get("title", ""),
-                    doc_number=record.meta.get("doc_number", ""),
+                    title=record.meta.title,
+                    doc_number=record.meta.doc_number,
                     section=source.section or (chunk["section"] if chunk else ""),
                     page=chunk["page"] if chunk else None,
                     quote=" ".join(chunk["text"].split())[:300] if chunk else "",

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from dataclasses import asdict
 
 from sqlalchemy.exc import IntegrityError
 
@@ -13,8 +14,8 @@ from assistant.db.models import AnswerRecord, Conversation, Feedback
 
 
 def citation_dicts(answer: Answer) -> list[dict]:
-    """The citations of an answer as stored and served: the public fields and the chunk they quote."""
-    return [{**c.public(), "chunk_id": c.chunk_id} for c in answer.citations]
+    """The citations of an answer as stored and served: every field of `Citation`."""
+    return [asdict(c) for c in answer.citations]
 
 
 def record_answer(database: Database, question: str, answer: Answer, session_id: str, channel: str) -> str:

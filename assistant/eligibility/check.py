@@ -9,6 +9,7 @@ from assistant.eligibility.engine import field_value, next_question, verdicts
 from assistant.eligibility.fields import FIELDS, NUMBER_LIMIT, label, question, sane_number
 from assistant.eligibility.parsing import parse_answer
 from assistant.eligibility.programs import Program
+from ingest.models import DocumentMeta
 
 
 class BadProfile(ValueError):
@@ -47,8 +48,8 @@ def answer_into(
     return {**profile, field: parse_answer(field, text, lang, districts)}
 
 
-def _reason(criterion, outcome, profile, lang: str, documents: Callable[[str], dict | None], districts) -> dict:
-    meta = documents(criterion.cite.doc_id) or {}
+def _reason(criterion, outcome, profile, lang: str, documents: Callable[[str], DocumentMeta | None], districts) -> dict:
+    meta = documents(criterion.cite.doc_id)
     value = field_value(profile, criterion.field, districts)
     return {
         "field": criterion.field,
@@ -58,14 +59,14 @@ def _reason(criterion, outcome, profile, lang: str, documents: Callable[[str], d
         "citation": {
             "doc_id": criterion.cite.doc_id,
             "section": criterion.cite.section,
-            "doc_number": meta.get("doc_number", ""),
-            "title": meta.get("title", ""),
+            "doc_number": meta.doc_number if meta else "",
+            "title": meta.title if meta else "",
         },
     }
 
 
 def eligibility_report(
-    programs: list[Program], profile: dict[str, Any], lang: str, documents: Callable[[str], dict | None], today: date,
+    programs: list[Program], profile: dict[str, Any], lang: str, documents: Callable[[str], DocumentMeta | None], today: date,
     districts: dict[str, bool] | None = None,
 ) -> dict:
     """Every program's verdict with a reason per criterion, and the next question (None when done)."""

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from assistant.db.sqlite import open_shared
-from ingest.models import ParsedDocument
+from ingest.models import DocumentMeta, ParsedDocument
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -56,13 +56,17 @@ class DocumentRecord:
     source: str
     content_hash: str
     chunk_count: int
-    meta: dict[str, Any]
+    meta: DocumentMeta
     ingested_at: float
 
+    def public(self) -> dict[str, Any]:
+        """What the API shows of a document: its public metadata and how many chunks it has."""
+        return {**self.meta.public(), "chunk_count": self.chunk_count}
+
     def as_dict(self) -> dict[str, Any]:
-        """JSON-ready view for `cnht docs list --json`."""
+        """JSON-ready view for `cnht docs list --json`: all the metadata and where it came from."""
         return {
-            **{k: v for k, v in self.meta.items() if k != "doc_id"},
+            **{k: v for k, v in self.meta.as_dict().items() if k != "doc_id"},
             "doc_id": self.doc_id,
             "source": self.source,
             "chunk_count": self.chunk_count,
@@ -260,4 +264,4 @@ def _chunk_dict(row: tuple) -> dict[str, Any]:
 
 def _record(row: tuple) -> DocumentRecord:
     doc_id, version, source, content_hash, chunk_count, meta, ingested_at = row
-    return DocumentRecord(doc_id, version, source, content_hash, chunk_count, json.loads(meta), ingested_at)
+    return DocumentRecord(doc_id, version, source, content_hash, chunk_count, DocumentMeta.from_dict(json.loads(meta)), ingested_at)

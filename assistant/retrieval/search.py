@@ -17,8 +17,9 @@ from pydantic import ConfigDict
 from assistant.retrieval.glossary import Glossary
 from assistant.knowledge.base import KnowledgeBase
 from assistant.retrieval.references import References, find_references, matches_document
-from ingest.language import EN_STOPWORDS, detect_language
-from ingest.vietnamese import fold, folded_terms, has_vietnamese_diacritics, segment_words
+from ingest.language import detect_language
+from ingest.models import DocumentMeta
+from ingest.vietnamese import EN_STOPWORDS, fold, folded_terms, has_vietnamese_diacritics, segment_words
 
 CANDIDATES = 60
 
@@ -40,13 +41,13 @@ class Filters:
     date_to: str = ""
     include_inactive: bool = False
 
-    def admits(self, meta: dict[str, Any]) -> bool:
+    def admits(self, meta: DocumentMeta) -> bool:
         """Whether a document's metadata passes the type, language and date filters."""
-        if self.doc_types and meta.get("doc_type") not in self.doc_types:
+        if self.doc_types and meta.doc_type not in self.doc_types:
             return False
-        if self.lang and meta.get("lang") != self.lang:
+        if self.lang and meta.lang != self.lang:
             return False
-        date = meta.get("issued_date") or ""
+        date = meta.issued_date
         if (self.date_from or self.date_to) and not date:
             return False
         if self.date_from and date < self.date_from:
@@ -58,26 +59,64 @@ class Filters:
 
 @dataclass
 class Hit:
-    """One retrieved chunk with what a citation needs."""
+    """One retrieved chunk with its document's metadata: what a citation needs."""
 
-    doc_id: str
+    meta: DocumentMeta
     chunk_id: str
     vector_id: str
-    title: str
-    doc_number: str
     section: str
     page: int | None
     score: float
     text: str
-    status: str = "in_force"
-    superseded_by: str = ""
-    lang: str = "vi"
-    doc_type: str = ""
     heading: str = ""
-    issued_date: str = ""
-    place: str = ""
     section_map: list = field(default_factory=list)
     signals: dict[str, float] = field(default_factory=dict)
+
+    # The document's fields, read through: answers quote them on every hit.
+    @property
+    def doc_id(self) -> str:
+        """The document's id."""
+        return self.meta.doc_id
+
+    @property
+    def title(self) -> str:
+        """The document's title."""
+        return self.meta.title
+
+    @property
+    def doc_number(self) -> str:
+        """The document's number (may be blank on a signed copy)."""
+        return self.meta.doc_number
+
+    @property
+    def status(self) -> str:
+        """in_force, superseded or expired."""
+        return self.meta.status
+
+    @property
+    def superseded_by(self) -> str:
+        """The document that replaced this one, if any."""
+        return self.meta.superseded_by
+
+    @property
+    def lang(self) -> str:
+        """The document's language."""
+        return self.meta.lang
+
+    @property
+    def doc_type(self) -> str:
+        """decision, decree, notice, …"""
+        return self.meta.doc_type
+
+    @property
+    def issued_date(self) -> str:
+        """ISO date of issue, when the document gives a full one."""
+        return self.meta.issued_date
+
+    @property
+    def place(self) -> str:
+        """Where it was issued."""
+        return self.meta.place
 
     def public(self) -> dict[str, Any]:
         """The fields of `cnht search --json`."""
@@ -148,7 +187,7 @@ class HybridSearcher:
         self.glossary = glossary
         self.reranker = reranker
         self._generation = -1
-        self._docs: dict[str, dict[str, Any]] = {}
+        self._docs: dict[str, DocumentMeta] = {}
         self._by_number: dict[str, list[str]] = {}
 
     def _refresh(self) -> None:
@@ -157,7 +196,7 @@ class HybridSearcher:
             self._docs = {r.doc_id: r.meta for r in self.kb.documents()}
             self._by_number = {}
             for doc_id, meta in self._docs.items():
-                keys = set(re.findall(r"(?<!\d)(\d{1,5})(?!\d)", f"{meta.get('doc_number', '')} {doc_id} {meta.get('title', '')}"))
+                keys = set(re.findall(r"(?<!\d)(\d{1,5})(?!\d)", f"{meta.doc_number} {doc_id} {meta.title}"))
                 for key in keys:
                     self._by_number.setdefault(key, []).append(doc_id)
             self._generation = generation
@@ -196,7 +235,7 @@ class HybridSearcher:
             meta = self._docs.get(doc_id)
             if meta is None or not filters.admits(meta):
                 continue
-            if meta.get("status", "in_force") != "in_force" and not filters.include_inactive and doc_id not in named:
+            if not meta.in_force and not filters.include_inactive and doc_id not in named:
                 continue
             fused.append((self._score_of(vid, scores, weights), vid))
         for doc_id, strength in named.items():  # named documents come first, the named article first of all
@@ -220,22 +259,14 @@ class HybridSearcher:
             meta = self._docs[chunk["doc_id"]]
             hits.append(
                 Hit(
-                    doc_id=chunk["doc_id"],
+                    meta=meta,
                     chunk_id=chunk["chunk_id"],
                     vector_id=vid,
-                    title=meta.get("title", ""),
-                    doc_number=meta.get("doc_number", ""),
                     section=chunk["section"],
                     page=chunk["page"],
                     score=score,
                     text=chunk["text"],
-                    status=meta.get("status", "in_force"),
-                    superseded_by=meta.get("superseded_by", ""),
-                    lang=meta.get("lang", "vi"),
-                    doc_type=meta.get("doc_type", ""),
                     heading=chunk["heading"],
-                    issued_date=meta.get("issued_date", ""),
-                    place=meta.get("place", ""),
                     section_map=chunk["section_map"],
                     signals=scores.get(vid, {}),
                 )
@@ -282,15 +313,15 @@ class HybridSearcher:
         for reference in query.references.documents:
             for doc_id in self._by_number.get(reference.number, []):
                 meta = self._docs[doc_id]
-                strength = matches_document(reference, meta.get("doc_number", ""), doc_id, meta.get("title", ""))
+                strength = matches_document(reference, meta.doc_number, doc_id, meta.title)
                 if strength:
                     named[doc_id] = max(named.get(doc_id, 0.0), strength)
         text = " ".join([query.text, *vietnamese])
         question_pairs, question_syllables = _pairs(text), set(re.findall(r"\w+", fold(text)))
         for doc_id, meta in self._docs.items():
-            if meta.get("status", "in_force") == "in_force" or doc_id in named:
+            if meta.in_force or doc_id in named:
                 continue
-            title = meta.get("title", "")
+            title = meta.title
             title_pairs, title_syllables = _pairs(title), set(re.findall(r"\w+", fold(title)))
             numbers = {s for s in title_syllables if s.isdigit()}
             by_pairs = bool(title_pairs) and len(title_pairs & question_pairs) / len(title_pairs) >= 0.6

@@ -2,25 +2,21 @@
 grouped and counted, for staff to answer (with a curated answer) or dismiss."""
 from __future__ import annotations
 
-import re
 from datetime import timezone
 
 from sqlalchemy import or_, select
 
 from assistant.db.database import Database
 from assistant.db.models import AnswerRecord, Feedback, QueueDismissal
-from ingest.language import EN_STOPWORDS
-from ingest.vietnamese import fold
+from ingest.vietnamese import content_words, fold
 
 SAME_QUESTION = 0.6  # term overlap (Jaccard) from which two questions are one group
-_VI_FILLERS = {"cho", "toi", "hoi", "xin", "vui", "long", "la", "gi", "nao", "nhu", "the", "co", "khong", "duoc",
-               "bao", "nhieu", "cua", "va", "cac", "nhung", "mot", "thi", "a", "o", "ve", "de", "voi"}
+_POLITE = {"hoi", "xin", "vui", "long", "de"}  # "cho tôi hỏi", "xin", "vui lòng", "để": courtesy, not topic
 
 
 def terms(question: str) -> frozenset[str]:
-    """The content words of a question, folded (no diacritics, no case), fillers left out."""
-    words = re.findall(r"\w+", fold(question))
-    return frozenset(w for w in words if w not in EN_STOPWORDS and w not in _VI_FILLERS and len(w) > 1)
+    """The content words of a question (folded, stopwords and courtesy words left out) that group it."""
+    return frozenset(w for w in content_words(question) if w not in _POLITE and len(w) > 1)
 
 
 def group_key(question: str) -> str:

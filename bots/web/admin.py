@@ -117,8 +117,8 @@ async def upload(request: Request, who: Staff, file: UploadFile = File(...)):
     accounts.audit(context.database, who.username, action, result["stored_as"], result["status"])
     for doc_id in result["added"]:
         record = context.service.kb.document(doc_id)
-        if record and record.meta.get("doc_type") in notices.ANNOUNCED_TYPES and record.meta.get("status", "in_force") == "in_force":
-            notices.announce(context.database, record.meta["doc_type"], doc_id, record.meta.get("title") or doc_id)
+        if record and record.meta.doc_type in notices.ANNOUNCED_TYPES and record.meta.in_force:
+            notices.announce(context.database, record.meta.doc_type, doc_id, record.meta.title or doc_id)
     return result
 
 

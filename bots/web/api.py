@@ -107,24 +107,7 @@ def search(
 @router.get("/api/documents")
 def documents(context: ContextDep):
     """Indexed documents with their metadata."""
-    return [_document(r) for r in context.service.kb.documents()]
-
-
-def _document(record) -> dict:
-    meta = record.meta
-    return {
-        "doc_id": record.doc_id,
-        "title": meta.get("title", ""),
-        "doc_number": meta.get("doc_number", ""),
-        "doc_type": meta.get("doc_type", ""),
-        "issuer": meta.get("issuer", ""),
-        "issued_date": meta.get("issued_date", ""),
-        "status": meta.get("status", "in_force"),
-        "superseded_by": meta.get("superseded_by", ""),
-        "lang": meta.get("lang", "vi"),
-        "pages": meta.get("pages"),
-        "chunk_count": record.chunk_count,
-    }
+    return [r.public() for r in context.service.kb.documents()]
 
 
 @router.get("/api/documents/{doc_id}")
@@ -137,7 +120,7 @@ def document(doc_id: str, context: ContextDep):
         {"chunk_id": c["chunk_id"], "section": c["section"], "page": c["page"], "text": c["text"]}
         for c in context.service.kb.registry.chunks_of(doc_id)
     ]
-    return {**_document(record), "chunks": chunks}
+    return {**record.public(), "chunks": chunks}
 
 
 def _unknown_session():

@@ -5,6 +5,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from assistant.answering.models import Citation
+
 
 class AskRequest(BaseModel):
     """A question, optionally in an existing conversation."""
@@ -15,19 +17,6 @@ class AskRequest(BaseModel):
     channel: Literal["web", "widget", "api"] = "web"
 
 
-class CitationOut(BaseModel):
-    """Where a statement comes from."""
-
-    n: int
-    doc_id: str
-    title: str
-    doc_number: str
-    section: str
-    page: int | None
-    quote: str
-    chunk_id: str = ""
-
-
 class AnswerOut(BaseModel):
     """The answer, as `cnht ask --json`, plus its ids."""
 
@@ -35,7 +24,7 @@ class AnswerOut(BaseModel):
     lang: str
     grounded: bool
     source: str
-    citations: list[CitationOut]
+    citations: list[Citation]
     suggestions: list[dict[str, str]] = []
     offers: list[str] = []
     answer_id: str

@@ -61,7 +61,7 @@ def test_changes_need_the_sessions_csrf_token(workspace, staff):
     assert client.post("/admin/api/documents/khu-cong-nghiep-hai-duong/status", json=body).status_code == 403
     assert client.post("/admin/api/documents/khu-cong-nghiep-hai-duong/status", json=body,
                        headers={"X-CSRF-Token": "forged"}).status_code == 403
-    assert workspace["kb"].document("khu-cong-nghiep-hai-duong").meta.get("status", "in_force") == "in_force"
+    assert workspace["kb"].document("khu-cong-nghiep-hai-duong").meta.in_force
     login = TestClient(workspace["app"]).post("/admin/api/login", json={"username": "staff1", "password": PASSWORD})
     assert login.status_code == 403  # a sign-in without the form's token (login CSRF)
 
@@ -123,7 +123,7 @@ def test_upload_sniffs_the_type_marks_and_removes_with_an_audit_trail(workspace,
     assert uploaded.status_code == 200, uploaded.text  # a PDF named .docx: the content decides
     assert uploaded.json()["stored_as"] == "ke-hoach-hoi-cho.pdf" and uploaded.json()["added"] == ["ke-hoach-hoi-cho"]
     marked = client.post("/admin/api/documents/ke-hoach-hoi-cho/status", json={"status": "expired"}, headers={"X-CSRF-Token": csrf})
-    assert marked.status_code == 200 and workspace["kb"].document("ke-hoach-hoi-cho").meta["status"] == "expired"
+    assert marked.status_code == 200 and workspace["kb"].document("ke-hoach-hoi-cho").meta.status == "expired"
     bad = client.post("/admin/api/documents/ke-hoach-hoi-cho/status", json={"status": "cancelled"}, headers={"X-CSRF-Token": csrf})
     assert bad.status_code == 422 and "in_force" in bad.json()["error"]["message"]
     assert client.post("/admin/api/documents/ke-hoach-hoi-cho/reingest", headers={"X-CSRF-Token": csrf}).json()["status"] == "unchanged"

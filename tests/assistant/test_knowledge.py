@@ -112,7 +112,7 @@ def test_sidecar_status_change_reindexes_metadata_from_the_cache(tmp_path, make_
     write(docs, "old.meta.yaml", "status: superseded\nsuperseded_by: qd-3164-2021\n")
     report = ingest_paths(kb, [docs], options)
     assert report.count("replaced") == 1
-    assert kb.document("old").meta["status"] == "superseded"
+    assert kb.document("old").meta.status == "superseded"
     assert kb.embeddings.computed == computed
     statuses = {m["status"] for m in kb.collection.get(include=["metadatas"])["metadatas"]}
     assert statuses == {"superseded"}

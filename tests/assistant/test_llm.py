@@ -5,11 +5,12 @@ from langchain_core.messages import AIMessage
 from assistant.answering.llm import LLMAnswerer, build_messages, check_answer
 from assistant.answering.models import Answer
 from assistant.retrieval.search import Hit
+from ingest.models import DocumentMeta
 
 
 def hit(n, text, doc_number="215/TB-SCT"):
-    return Hit(doc_id=f"d{n}", chunk_id=f"d{n}#0", vector_id=f"d{n}#0@1", title=f"Doc {n}", doc_number=doc_number,
-               section="Mục III › 1", page=2, score=1.0, text=text)
+    meta = DocumentMeta(doc_id=f"d{n}", source=f"d{n}.txt", fmt="txt", title=f"Doc {n}", doc_number=doc_number)
+    return Hit(meta=meta, chunk_id=f"d{n}#0", vector_id=f"d{n}#0@1", section="Mục III › 1", page=2, score=1.0, text=text)
 
 
 HITS = [
