@@ -1,26 +1,30 @@
 """The one facade every frontend calls: ask, search (and, later, feedback)."""
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Iterator
 
 from assistant.answering.cache import AnswerCache
 from assistant.answering.extractive import ExtractiveAnswerer
+from assistant.answering.faq import Faq
 from assistant.answering.models import Answer
 from assistant.answering.texts import text
 from assistant.conversation.sessions import Conversations
+from assistant.eligibility.check import EligibilityReport, answer_into, clean_profile, eligibility_report
 from assistant.eligibility.intent import asks_eligibility
 from assistant.knowledge.base import KnowledgeBase
-from ingest.models import DocumentMeta
 from assistant.retrieval.search import Filters, Hit, HybridSearcher, analyse
+from assistant.settings import Settings
+from assistant.workspace import curation
+from ingest.models import DocumentMeta
 
 
 @dataclass
 class AssistantService:
     """Everything a frontend needs, built once per process by the composition root (`assistant.runtime`)."""
 
-    settings: object
+    settings: Settings
     kb: KnowledgeBase
     searcher: HybridSearcher
     extractive: ExtractiveAnswerer
@@ -39,8 +43,6 @@ class AssistantService:
         current sources."""
         if self.database is None:
             return self.faq, ""
-        from assistant.workspace import curation
-        from assistant.answering.faq import Faq
 
         current = f"{curation.version(self.database)}|{generation}"
         if self._curated[0] != current:
@@ -55,12 +57,10 @@ class AssistantService:
     def eligibility(
         self, profile: dict, lang: str = "vi", field_name: str | None = None, text: str | None = None,
         today: date | None = None,
-    ) -> dict:
+    ) -> EligibilityReport:
         """An eligibility check: the profile (checked; with a typed answer to `field_name` read into it)
         → every program's verdict with reasons and citations, and the next question. BadProfile or
         UnreadableAnswer when the input cannot be used."""
-        from assistant.eligibility.check import answer_into, clean_profile, eligibility_report
-
         profile = clean_profile(profile)
         if field_name is not None:
             profile = answer_into(profile, field_name, text or "", lang, self.districts)

@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from report import emit  # noqa: E402
+
 sys.path.insert(0, str(ROOT))
 
 SPENT: dict[str, float] = defaultdict(float)
@@ -40,8 +41,8 @@ def timed(name, function):
 
 def instrument(kb) -> None:
     """Count the time of each stage of an ingest run."""
-    import assistant.knowledge.ingestion as ingestion
     import assistant.knowledge.base as knowledge
+    import assistant.knowledge.ingestion as ingestion
 
     ingestion.parse_file = timed("parse (read, normalise, structure, chunk)", ingestion.parse_file)
     knowledge.segment_words = timed("BM25 terms: pyvi segmentation", knowledge.segment_words)
@@ -76,8 +77,8 @@ def main() -> None:
     parser.add_argument("--out", default=None)
     args = parser.parse_args()
 
-    from assistant.knowledge.ingestion import ingest_paths, parse_options
     from assistant.knowledge.base import open_knowledge_base
+    from assistant.knowledge.ingestion import ingest_paths, parse_options
     from assistant.settings import Settings
 
     data_dir = Path(args.data_dir or tempfile.mkdtemp(prefix="cnht-bench-"))

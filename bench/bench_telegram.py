@@ -37,6 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_web import schedule  # noqa: E402
 from report import emit, forget_answers, percentile, question_pool  # noqa: E402
+
 from tests.support.telegram import TOKEN, Emulator, emulator_missing  # noqa: E402
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -175,7 +174,7 @@ def evaluate_command(
     questions: Path = typer.Argument(..., help="JSONL: {id, question, lang?, gold_passage_ids}."),
     k: int = typer.Option(10, "-k", min=1, max=100),
     as_json: bool = typer.Option(False, "--json"),
-    rankings: Optional[Path] = typer.Option(None, "--rankings", help="Write {id, ranked_doc_ids} lines here."),
+    rankings: Path | None = typer.Option(None, "--rankings", help="Write {id, ranked_doc_ids} lines here."),
 ) -> None:
     """Retrieval quality: Recall@1/5/10, MRR@10 and nDCG@10, overall and per language."""
     from assistant.evaluation import evaluate, load_questions
@@ -252,8 +251,8 @@ def chat() -> None:
 
 @app.command()
 def serve(
-    host: Optional[str] = typer.Option(None, help="Address to listen on (default CNHT_HOST, 127.0.0.1)."),
-    port: Optional[int] = typer.Option(None, help="Port (default CNHT_PORT, 8000)."),
+    host: str | None = typer.Option(None, help="Address to listen on (default CNHT_HOST, 127.0.0.1)."),
+    port: int | None = typer.Option(None, help="Port (default CNHT_PORT, 8000)."),
     workers: int = typer.Option(1, min=1, max=16, help="Worker processes (each loads its own index)."),
 ) -> None:
     """The web chat, the widget and the REST API (OpenAPI at /docs)."""
@@ -279,8 +278,9 @@ def create_user(
     password_stdin: bool = typer.Option(False, "--password-stdin", help="Read the password from standard input."),
 ) -> None:
     """Create an account for the workspace at /admin."""
-    from assistant.workspace.accounts import AccountError, audit, create_user as create
     from assistant.db.database import open_database
+    from assistant.workspace.accounts import AccountError, audit
+    from assistant.workspace.accounts import create_user as create
 
     if password_stdin:
         password = sys.stdin.readline().rstrip("\n")
@@ -320,6 +320,6 @@ def telegram(
     bot.run_polling(poll_interval=poll_interval, allowed_updates=Update.ALL_TYPES)
 
 
-def main(argv: Optional[list[str]] = None) -> None:
+def main(argv: list[str] | None = None) -> None:
     """Console-script entry point."""
     app(args=argv if argv is not None else sys.argv[1:], prog_name="cnht")

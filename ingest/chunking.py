@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from itertools import groupby
 
+from langchain_text_splitters import RecursiveCharacterTextSplitter
+
 from ingest.legal import StructuredBlock
 from ingest.models import SECTION_SEPARATOR, Chunk
 
@@ -20,7 +22,6 @@ def estimate_tokens(text: str, lang: str = "vi") -> int:
 
 def split_sentences(text: str, budget: int, lang: str) -> list[str]:
     """Pieces of a long paragraph under the budget, cut only between sentences."""
-    from langchain_text_splitters import RecursiveCharacterTextSplitter
 
     splitter = RecursiveCharacterTextSplitter(
         separators=[_SENTENCE_SPLIT_RE],

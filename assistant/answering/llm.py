@@ -3,8 +3,8 @@ post-check rejects what the sources do not support, and the extractive answer is
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from typing import Iterator
 
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import HumanMessage, SystemMessage
@@ -101,9 +101,9 @@ class LLMAnswerer:
         self.model = model
 
     @classmethod
-    def from_settings(cls, settings) -> "LLMAnswerer":
+    def from_settings(cls, settings) -> LLMAnswerer:
         """ChatOpenAI against the configured OpenAI-compatible endpoint."""
-        from langchain_openai import ChatOpenAI
+        from langchain_openai import ChatOpenAI  # noqa: PLC0415 — optional: only when an LLM is configured
 
         return cls(
             ChatOpenAI(

@@ -1,10 +1,12 @@
 """Engine, sessions and migrations for one database URL."""
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
+from alembic import command
+from alembic.config import Config
 from sqlalchemy import create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -24,8 +26,6 @@ class Database:
 
     def migrate(self, revision: str = "head") -> None:
         """Apply every pending migration (alembic upgrade head), or those up to `revision`."""
-        from alembic import command
-        from alembic.config import Config
 
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS))

@@ -1,7 +1,7 @@
 """Tables: conversations, the answers given in them, and feedback on answers."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -9,7 +9,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 def utcnow() -> datetime:
     """Timezone-aware now."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class Base(DeclarativeBase):
@@ -26,7 +26,7 @@ class Conversation(Base):
     lang: Mapped[str] = mapped_column(String(8), default="vi")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
-    answers: Mapped[list["AnswerRecord"]] = relationship(back_populates="conversation", order_by="AnswerRecord.created_at")
+    answers: Mapped[list[AnswerRecord]] = relationship(back_populates="conversation", order_by="AnswerRecord.created_at")
 
 
 class AnswerRecord(Base):
@@ -45,7 +45,7 @@ class AnswerRecord(Base):
     citations: Mapped[str] = mapped_column(Text, default="[]")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
     conversation: Mapped[Conversation | None] = relationship(back_populates="answers")
-    feedback: Mapped[list["Feedback"]] = relationship(back_populates="answer")
+    feedback: Mapped[list[Feedback]] = relationship(back_populates="answer")
 
 
 class Feedback(Base):

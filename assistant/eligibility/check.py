@@ -2,11 +2,14 @@
 prepare, and the next question."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
-from typing import Any, Callable
+from typing import Any
+
+from typing_extensions import TypedDict
 
 from assistant.eligibility.engine import field_value, next_question, verdicts
-from assistant.eligibility.fields import FIELDS, NUMBER_LIMIT, label, question, sane_number
+from assistant.eligibility.fields import FIELDS, NUMBER_LIMIT, Question, label, question, sane_number
 from assistant.eligibility.parsing import parse_answer
 from assistant.eligibility.programs import Program
 from ingest.models import DocumentMeta
@@ -48,7 +51,52 @@ def answer_into(
     return {**profile, field: parse_answer(field, text, lang, districts)}
 
 
-def _reason(criterion, outcome, profile, lang: str, documents: Callable[[str], DocumentMeta | None], districts) -> dict:
+class CriterionCitation(TypedDict):
+    """The clause a criterion comes from."""
+
+    doc_id: str
+    section: str
+    doc_number: str
+    title: str
+
+
+class Reason(TypedDict):
+    """One criterion of a program, whether the enterprise meets it (None: not known yet) and why."""
+
+    field: str
+    met: bool | None
+    explain: str | None
+    your_answer: str | None
+    citation: CriterionCitation
+
+
+class ProgramVerdict(TypedDict):
+    """A program's verdict for one enterprise, with what it offers and how to apply."""
+
+    id: str
+    name: str | None
+    summary: str | None
+    status: str  # eligible | not_eligible | unknown | closed
+    opens: str | None
+    closes: str | None
+    sample: bool
+    reasons: list[Reason]
+    benefits: list[str | None]
+    documents: list[str | None]
+    apply: str | None
+    contact: str
+
+
+class EligibilityReport(TypedDict):
+    """An eligibility check as every frontend shows it."""
+
+    lang: str
+    profile: dict[str, Any]
+    next_question: Question | None
+    programs: list[ProgramVerdict]
+
+
+def _reason(criterion, outcome, profile, lang: str, documents: Callable[[str], DocumentMeta | None], districts) -> Reason:
     meta = documents(criterion.cite.doc_id)
     value = field_value(profile, criterion.field, districts)
     return {
@@ -68,7 +116,7 @@ def _reason(criterion, outcome, profile, lang: str, documents: Callable[[str], D
 def eligibility_report(
     programs: list[Program], profile: dict[str, Any], lang: str, documents: Callable[[str], DocumentMeta | None], today: date,
     districts: dict[str, bool] | None = None,
-) -> dict:
+) -> EligibilityReport:
     """Every program's verdict with a reason per criterion, and the next question (None when done)."""
     field = next_question(programs, profile, today, districts)
     return {

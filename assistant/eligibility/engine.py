@@ -7,8 +7,8 @@ from datetime import date
 from typing import Any
 
 from assistant.eligibility.fields import DERIVED, FIELDS
-from assistant.eligibility.sme import enterprise_size
 from assistant.eligibility.programs import Criterion, Program
+from assistant.eligibility.sme import enterprise_size
 
 ELIGIBLE, NOT_ELIGIBLE, UNKNOWN, CLOSED = "eligible", "not_eligible", "unknown", "closed"
 

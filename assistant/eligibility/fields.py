@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
+
+from typing_extensions import TypedDict
 
 
 @dataclass(frozen=True)
@@ -87,7 +90,24 @@ def label(value, lang: str) -> str:
     return pair[0] if lang == "vi" else pair[1]
 
 
-def question(name: str, lang: str) -> dict:
+class Choice(TypedDict):
+    """One choice of a question: its value and its label in the asker's language."""
+
+    value: Any
+    label: str
+
+
+class Question(TypedDict):
+    """A profile field asked as a question."""
+
+    field: str
+    kind: str  # number | bool | choice | text
+    text: str
+    choices: list[Choice]
+    example: str
+
+
+def question(name: str, lang: str) -> Question:
     """A field as a question: its text, kind, choices (value and label) and an example answer."""
     spec = FIELDS[name]
     choices = spec.choices or ((True, False) if spec.kind == "bool" else ())

@@ -8,6 +8,8 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
+from assistant.eligibility.fields import DERIVED, FIELDS
+
 
 class ProgramsError(ValueError):
     """The catalogue file is not valid; the message names the file, the program and the field."""
@@ -48,7 +50,6 @@ class Criterion(BaseModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> Criterion:
-        from assistant.eligibility.fields import DERIVED, FIELDS
 
         if self.field not in FIELDS and self.field not in DERIVED:
             raise ValueError(f"unknown field {self.field!r} (known: {', '.join(sorted([*FIELDS, *DERIVED]))})")

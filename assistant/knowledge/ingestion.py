@@ -1,9 +1,9 @@
 """`cnht ingest`: files and folders into the knowledge base, with a per-file result and a summary."""
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
 
 from assistant.knowledge.base import KnowledgeBase
 from ingest.errors import Failure

@@ -9,6 +9,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+import bm25s
 import numpy as np
 
 from assistant.knowledge.registry import Registry
@@ -47,7 +48,6 @@ class LexicalIndex:
 
 
 def _build(token_lists: list[list[str]]):
-    import bm25s
 
     index = bm25s.BM25()
     index.index([tokens or [""] for tokens in token_lists], show_progress=False)
@@ -90,7 +90,6 @@ def load_lexical(registry: Registry, directory: Path) -> LexicalIndex:
     try:
         meta = json.loads((target / "meta.json").read_text())
         if meta["generation"] == registry.generation():
-            import bm25s
 
             if not meta["vector_ids"]:
                 return LexicalIndex(meta["generation"], [], None, None)

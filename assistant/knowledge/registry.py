@@ -6,10 +6,11 @@ import json
 import sqlite3
 import threading
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from assistant.db.sqlite import open_shared
 from ingest.models import DocumentMeta, ParsedDocument

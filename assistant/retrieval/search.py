@@ -4,8 +4,10 @@ language and on how sure each signal is."""
 from __future__ import annotations
 
 import math
+import os
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -14,8 +16,8 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
-from assistant.retrieval.glossary import Glossary
 from assistant.knowledge.base import KnowledgeBase
+from assistant.retrieval.glossary import Glossary, load_glossary
 from assistant.retrieval.references import References, find_references, matches_document
 from ingest.language import detect_language
 from ingest.models import DocumentMeta
@@ -158,14 +160,12 @@ class Reranker:
     """A sentence-transformers cross-encoder on disk that reorders the best candidates."""
 
     def __init__(self, path: str):
-        from pathlib import Path
 
         if not Path(path).exists():
             raise FileNotFoundError(f"CNHT_RERANKER {path!r}: no such model folder on disk")
-        import os
 
         os.environ["HF_HUB_OFFLINE"] = "1"
-        from sentence_transformers import CrossEncoder
+        from sentence_transformers import CrossEncoder  # noqa: PLC0415 — optional reranker: torch only when configured
 
         self.model = CrossEncoder(path, device="cpu", local_files_only=True)
 
@@ -365,7 +365,6 @@ class CnhtRetriever(BaseRetriever):
 
 def build_searcher(settings, kb: KnowledgeBase) -> HybridSearcher:
     """The searcher for a knowledge base, with the glossary and the configured reranker (if any)."""
-    from assistant.retrieval.glossary import load_glossary
 
     reranker = Reranker(settings.reranker) if settings.reranker else None
     return HybridSearcher(kb, load_glossary(settings.glossary_path()), reranker)

@@ -6,7 +6,7 @@ import csv
 import io
 import json
 from collections import Counter
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
@@ -25,12 +25,12 @@ def record_check(database: Database, channel: str, lang: str, programs: list[dic
 
 
 def _day(moment: datetime) -> str:
-    return (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)).date().isoformat()
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).date().isoformat()
 
 
 def report(database: Database, days: int = 30, now: datetime | None = None) -> dict[str, list[dict]]:
     """Every table over the last `days` days."""
-    since = (now or datetime.now(timezone.utc)) - timedelta(days=days)
+    since = (now or datetime.now(UTC)) - timedelta(days=days)
     with database.session() as session:
         answers = session.execute(
             select(AnswerRecord.question, AnswerRecord.channel, AnswerRecord.lang, AnswerRecord.grounded,

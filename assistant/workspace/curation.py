@@ -4,7 +4,7 @@ needs review and is not served until someone confirms it again."""
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 
@@ -71,7 +71,7 @@ def save(database: Database, kb: KnowledgeBase, fields: dict, username: str, ans
     with database.session() as session:
         if answer_id is None:
             row = CuratedAnswer(**texts, sources=json.dumps(sources, ensure_ascii=False), verified=True,
-                                created_by=username, updated_by=username, updated_at=datetime.now(timezone.utc))
+                                created_by=username, updated_by=username, updated_at=datetime.now(UTC))
             session.add(row)
         else:
             row = session.get(CuratedAnswer, answer_id)
@@ -80,7 +80,7 @@ def save(database: Database, kb: KnowledgeBase, fields: dict, username: str, ans
             for name, value in texts.items():
                 setattr(row, name, value)
             row.sources = json.dumps(sources, ensure_ascii=False)
-            row.verified, row.updated_by, row.updated_at = True, username, datetime.now(timezone.utc)
+            row.verified, row.updated_by, row.updated_at = True, username, datetime.now(UTC)
         session.flush()
         return _view(kb, row)
 
@@ -92,7 +92,7 @@ def confirm(database: Database, kb: KnowledgeBase, answer_id: int, username: str
         if row is None:
             raise LookupError(f"no curated answer {answer_id}")
         row.sources = json.dumps(_sources(kb, json.loads(row.sources)), ensure_ascii=False)
-        row.verified, row.updated_by, row.updated_at = True, username, datetime.now(timezone.utc)
+        row.verified, row.updated_by, row.updated_at = True, username, datetime.now(UTC)
         session.flush()
         return _view(kb, row)
 

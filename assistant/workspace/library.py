@@ -9,9 +9,11 @@ import tempfile
 from pathlib import Path
 
 import yaml
+from typing_extensions import TypedDict
 
-from assistant.knowledge.ingestion import FileReport, ingest_paths, parse_options
 from assistant.knowledge.base import KnowledgeBase
+from assistant.knowledge.ingestion import FileReport, ingest_paths, parse_options
+from assistant.settings import Settings
 from ingest.errors import IngestError
 from ingest.pipeline import SIDECAR_SUFFIX, sidecar_path
 from ingest.sniffing import sniff_format
@@ -37,12 +39,30 @@ def _safe_stem(filename: str) -> str:
     return stem[:120] or "document"
 
 
-def _report(file: FileReport) -> dict:
-    return {"source": Path(file.source).name, "status": file.status, "added": file.added, "replaced": file.replaced,
-            "unchanged": file.unchanged, "failures": [f.reason for f in file.failures]}
+class IngestReport(TypedDict):
+    """What became of a file given to the knowledge base (the workspace shows it)."""
+
+    source: str
+    status: str  # added | replaced | unchanged | failed | partial
+    added: list[str]
+    replaced: list[str]
+    unchanged: list[str]
+    failures: list[str]
 
 
-def upload(kb: KnowledgeBase, settings, filename: str, data: bytes) -> dict:
+class UploadReport(IngestReport):
+    """An upload's ingest report, with the name it is kept under and the format read from its content."""
+
+    stored_as: str
+    format: str
+
+
+def _report(file: FileReport) -> IngestReport:
+    return IngestReport(source=Path(file.source).name, status=file.status, added=file.added, replaced=file.replaced,
+                        unchanged=file.unchanged, failures=[f.reason for f in file.failures])
+
+
+def upload(kb: KnowledgeBase, settings: Settings, filename: str, data: bytes) -> UploadReport:
     """Store and ingest an uploaded file. The type comes from the content (a PDF named .docx is kept as
     .pdf); an oversized, unreadable or unsupported file is refused and nothing is stored or changed.
     Uploading a file of the same name replaces the previous version."""
@@ -72,7 +92,7 @@ def upload(kb: KnowledgeBase, settings, filename: str, data: bytes) -> dict:
             else:
                 target.unlink()
             raise LibraryError(f"{filename}: {'; '.join(f.reason for f in file.failures)}")
-    return {**_report(file), "stored_as": target.name, "format": fmt}
+    return UploadReport(**_report(file), stored_as=target.name, format=fmt)
 
 
 def _source(kb: KnowledgeBase, doc_id: str) -> Path:
@@ -85,7 +105,7 @@ def _source(kb: KnowledgeBase, doc_id: str) -> Path:
     return path
 
 
-def set_status(kb: KnowledgeBase, settings, doc_id: str, status: str, superseded_by: str = "") -> dict:
+def set_status(kb: KnowledgeBase, settings: Settings, doc_id: str, status: str, superseded_by: str = "") -> IngestReport:
     """Mark a document in force, superseded (optionally by another) or expired: written to its sidecar
     and re-indexed, so the status survives any later re-ingestion."""
     if status not in STATUSES:
@@ -110,7 +130,7 @@ def set_status(kb: KnowledgeBase, settings, doc_id: str, status: str, superseded
     return _report(file)
 
 
-def reingest(kb: KnowledgeBase, settings, doc_id: str) -> dict:
+def reingest(kb: KnowledgeBase, settings: Settings, doc_id: str) -> IngestReport:
     """Read a document's file again (after a parser upgrade, or an edit on disk)."""
     return _report(ingest_paths(kb, [_source(kb, doc_id)], parse_options(settings)).files[0])
 

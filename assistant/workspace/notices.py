@@ -2,7 +2,7 @@
 appears in the catalogue), a row is written here, and one bot process claims and sends it."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -27,7 +27,7 @@ def announce(database: Database, kind: str, ref: str, title: str) -> bool:
 def claim(database: Database, worker: str) -> list[dict]:
     """Unsent announcements, claimed for this worker so no other process sends them too (a claim whose
     worker has been silent for CLAIM_TIMEOUT is taken over)."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     free = or_(Notice.claimed_by.is_(None), Notice.claimed_at < now - CLAIM_TIMEOUT)
     claimed = []
     with database.session() as session:
@@ -48,7 +48,7 @@ def mark_sent(database: Database, notice_id: int) -> None:
     with database.session() as session:
         row = session.get(Notice, notice_id)
         if row is not None:
-            row.sent_at = datetime.now(timezone.utc)
+            row.sent_at = datetime.now(UTC)
 
 
 def title_of(database: Database, notice_id: int) -> str | None:

@@ -2,7 +2,7 @@
 grouped and counted, for staff to answer (with a curated answer) or dismiss."""
 from __future__ import annotations
 
-from datetime import timezone
+from datetime import UTC
 
 from sqlalchemy import or_, select
 
@@ -44,7 +44,7 @@ def queue(database: Database, order: str = "frequent", limit: int = 200) -> list
         if group is None:
             group = {"key": group_key(question), "_terms": mine, "question": question, "count": 0, "examples": [],
                      "langs": set(), "channels": set(), "refused": 0, "thumbs_down": 0, "answer_ids": [],
-                     "newest": at.replace(tzinfo=at.tzinfo or timezone.utc).isoformat()}
+                     "newest": at.replace(tzinfo=at.tzinfo or UTC).isoformat()}
             groups.append(group)
         group["count"] += 1
         group["langs"].add(lang)

@@ -11,9 +11,10 @@ from telegram.constants import ParseMode
 from telegram.error import Forbidden
 from telegram.ext import ContextTypes
 
-from bots.rate_limits import RateLimiter
 from assistant.db.database import Database
 from assistant.service import AssistantService
+from assistant.settings import Settings
+from bots.rate_limits import RateLimiter
 from bots.telegram.chats import ChatStore
 from bots.telegram.formatting import pack
 from bots.telegram.texts import say
@@ -26,7 +27,7 @@ KEY = "cnht"
 class BotContext:
     """What the handlers share, kept in `application.bot_data[KEY]`."""
 
-    settings: object
+    settings: Settings
     service: AssistantService
     database: Database
     chats: ChatStore

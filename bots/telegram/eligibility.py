@@ -9,9 +9,9 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatType
 from telegram.ext import ContextTypes
 
-from assistant.workspace.analytics import record_check
 from assistant.eligibility.check import BadProfile
 from assistant.eligibility.parsing import UnreadableAnswer
+from assistant.workspace.analytics import record_check
 from bots.telegram.context import bot_context, chat_lang, send, tell
 from bots.telegram.formatting import pack
 from bots.telegram.texts import say

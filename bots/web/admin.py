@@ -8,15 +8,8 @@ from fastapi import APIRouter, Depends, File, Request, Response, UploadFile
 from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from assistant.workspace import accounts
-from assistant.workspace import analytics
-from assistant.workspace import curation
-from assistant.workspace import library
-from assistant.workspace import notices
-from assistant.workspace import unanswered
+from assistant.workspace import accounts, analytics, curation, library, notices, unanswered
 from assistant.workspace.accounts import AccountError, Principal
-from bots.web.limits import error
-from bots.web.strict_json import StrictJSONRoute
 from assistant.workspace.curation import CurationError
 from assistant.workspace.library import LibraryError
 from bots.web.auth import (
@@ -28,7 +21,9 @@ from bots.web.auth import (
     require_staff,
     set_cookie,
 )
+from bots.web.limits import error
 from bots.web.pages import static_page
+from bots.web.strict_json import StrictJSONRoute
 
 Staff = Annotated[Principal, Depends(require_staff)]
 Admin = Annotated[Principal, Depends(require_admin)]

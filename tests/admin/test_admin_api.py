@@ -109,9 +109,9 @@ def test_a_bad_upload_is_refused_with_its_reason_and_nothing_is_stored(workspace
 
 
 def test_upload_sniffs_the_type_marks_and_removes_with_an_audit_trail(workspace, staff):
-    from assistant.workspace import accounts
-
     from fpdf import FPDF
+
+    from assistant.workspace import accounts
 
     client, csrf = staff
     pdf = FPDF()
@@ -138,9 +138,9 @@ def test_upload_sniffs_the_type_marks_and_removes_with_an_audit_trail(workspace,
 
 
 def test_a_curated_answer_from_the_queue_is_served_and_flagged_when_its_document_is_replaced(workspace, staff):
-    from assistant.workspace import accounts
     from assistant.answering.models import Answer
     from assistant.db.records import record_answer
+    from assistant.workspace import accounts
 
     client, csrf = staff
     service, database = workspace["service"], workspace["database"]
@@ -228,18 +228,18 @@ def test_a_new_notice_is_queued_for_subscribers_once(workspace, staff):
 
 
 def test_cli_creates_accounts_and_refuses_bad_ones(tmp_path):
-    import os
-    import subprocess
-    import sys
+    from typer.testing import CliRunner
 
-    env = {**os.environ, "CNHT_DATA_DIR": str(tmp_path)}
-    command = [sys.executable, "-m", "bots", "admin", "create-user", "chief", "--role", "admin", "--password-stdin"]
-    made = subprocess.run(command, input=PASSWORD + "\n", env=env, capture_output=True, text=True)
-    assert made.returncode == 0 and "created admin account 'chief'" in made.stdout
-    taken = subprocess.run(command, input=PASSWORD + "\n", env=env, capture_output=True, text=True)
-    assert taken.returncode == 2 and "taken" in taken.stderr
-    short = subprocess.run(command[:5] + ["deputy", "--password-stdin"], input="short\n", env=env, capture_output=True, text=True)
-    assert short.returncode == 2 and "at least 10 characters" in short.stderr
+    from bots.cli import app
+
+    env = {"CNHT_DATA_DIR": str(tmp_path)}
+    command = ["admin", "create-user", "chief", "--role", "admin", "--password-stdin"]
+    made = CliRunner().invoke(app, command, input=PASSWORD + "\n", env=env)
+    assert made.exit_code == 0 and "created admin account 'chief'" in made.stdout
+    taken = CliRunner().invoke(app, command, input=PASSWORD + "\n", env=env)
+    assert taken.exit_code == 2 and "taken" in taken.stderr
+    short = CliRunner().invoke(app, command[:2] + ["deputy", "--password-stdin"], input="short\n", env=env)
+    assert short.exit_code == 2 and "at least 10 characters" in short.stderr
 
 
 def test_queue_groups_near_duplicates_orders_them_and_dismisses(workspace, staff):

@@ -4,12 +4,12 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
-from assistant.workspace import analytics
 from assistant.db.models import AnswerRecord, Conversation, EligibilityCheck, Feedback
+from assistant.workspace import analytics
 
-NOW = datetime(2026, 11, 20, 12, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 20, 12, tzinfo=UTC)
 
 
 def seed(database):

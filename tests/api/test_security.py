@@ -80,7 +80,7 @@ def test_a_lone_surrogate_in_a_question_is_422_not_a_crash(client):
 
 @pytest.mark.parametrize("value", ["NaN", "Infinity", "-Infinity", "1" + "0" * 4000, "1e400"])
 def test_absurd_numbers_in_an_eligibility_profile_are_422(client, value):
-    body = '{"profile": {"employees": %s}, "lang": "en"}' % value
+    body = '{"profile": {"employees": ' + value + '}, "lang": "en"}'
     response = client.post("/api/eligibility", content=body, headers={"Content-Type": "application/json"})
     assert response.status_code == 422, response.text
     error = response.json()["error"]

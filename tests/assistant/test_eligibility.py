@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from assistant.eligibility.engine import CLOSED, ELIGIBLE, NOT_ELIGIBLE, UNKNOWN, holds, next_question, verdict, verdicts
-from assistant.eligibility.sme import enterprise_size
 from assistant.eligibility.programs import Criterion, Program, load_programs
+from assistant.eligibility.sme import enterprise_size
 
 SHIPPED = Path(__file__).resolve().parents[2] / "corpus" / "programs.yaml"
 DISTRICTS = {"Kinh Môn": True, "Hải Dương": False}

@@ -1,12 +1,12 @@
 """The announcements outbox: each notice once, and only one worker sends it."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import update
 
-from assistant.workspace import notices
 from assistant.db.models import Notice
+from assistant.workspace import notices
 
 
 def test_an_old_notice_claimed_by_one_worker_is_not_taken_by_another(tmp_path):
@@ -15,7 +15,7 @@ def test_an_old_notice_claimed_by_one_worker_is_not_taken_by_another(tmp_path):
 
     database = open_database(Settings(data_dir=tmp_path))
     assert notices.announce(database, "notice", "tb-1", "Thông báo 1")
-    hour_ago = datetime.now(timezone.utc) - timedelta(hours=1)
+    hour_ago = datetime.now(UTC) - timedelta(hours=1)
     with database.session() as session:  # announced while no bot was running
         session.execute(update(Notice).values(created_at=hour_ago))
     assert [n["ref"] for n in notices.claim(database, "worker-a")] == ["tb-1"]

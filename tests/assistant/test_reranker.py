@@ -4,8 +4,8 @@ from pathlib import Path
 import pytest
 
 from assistant.retrieval.search import Hit, Reranker, build_searcher
-from ingest.models import DocumentMeta
 from assistant.settings import Settings
+from ingest.models import DocumentMeta
 
 
 def test_configured_but_missing_reranker_is_a_startup_error(tmp_path, corpus_kb):

@@ -1,17 +1,17 @@
-"""`cnht ingest` and `cnht docs` as a staff member runs them."""
+"""`cnht ingest`, `cnht docs`, `search`, `ask` and `eval` as a staff member runs them (in process, through
+typer's runner: what a real process adds is covered by the kill -9 and served-process tests)."""
 import json
-import os
 import shutil
-import subprocess
-import sys
 
+from typer.testing import CliRunner
+
+from bots.cli import app
 from tests.conftest import FIXTURES
 
 
-def run(data_dir, *args):
-    env = {**os.environ, "CNHT_DATA_DIR": str(data_dir), "OMP_WAIT_POLICY": "passive"}
-    result = subprocess.run([sys.executable, "-m", "bots", *args], env=env, capture_output=True, text=True, timeout=600)
-    return result.returncode, result.stdout + result.stderr
+def run(data_dir, *args, **env):
+    result = CliRunner().invoke(app, list(args), env={"CNHT_DATA_DIR": str(data_dir), **env})
+    return result.exit_code, result.output
 
 
 def test_ingest_reports_each_file_and_a_summary_and_fails_with_status_1(tmp_path):
@@ -53,11 +53,9 @@ def test_docs_list_json_and_remove(tmp_path):
 
 
 def test_unknown_embedder_path_is_a_clear_error(tmp_path):
-    env_dir = tmp_path / "data"
-    env = {**os.environ, "CNHT_DATA_DIR": str(env_dir), "CNHT_EMBEDDER": str(tmp_path / "no-model")}
-    result = subprocess.run([sys.executable, "-m", "bots", "ingest", str(FIXTURES / "decision.docx")], env=env, capture_output=True, text=True)
-    assert result.returncode == 2
-    assert "not found on disk" in result.stderr and "no-model" in result.stderr
+    code, out = run(tmp_path / "data", "ingest", str(FIXTURES / "decision.docx"), CNHT_EMBEDDER=str(tmp_path / "no-model"))
+    assert code == 2
+    assert "not found on disk" in out and "no-model" in out
 
 
 def test_search_ask_and_eval_commands(tmp_path):
