@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 from contextlib import asynccontextmanager
-from functools import lru_cache
 
 from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from bots.pages import STATIC, static_page
+from bots.web.vendor import plotly_css, plotly_js
 
 
 def server_from_environment() -> FastAPI:
@@ -55,18 +55,16 @@ def create_server(settings, service=None, database=None) -> FastAPI:
     @app.get("/vendor/plotly.min.js", include_in_schema=False)
     def charting_library():
         """The charting library of the workspace, from the installed plotly package (no CDN)."""
-        return Response(_plotly_js(), media_type="text/javascript", headers={"Cache-Control": "max-age=86400"})
+        return Response(plotly_js(), media_type="text/javascript", headers={"Cache-Control": "max-age=86400"})
+
+    @app.get("/vendor/plotly.css", include_in_schema=False)
+    def charting_styles():
+        """The charting library's own styles as a stylesheet, so the page's CSP need not allow inline styles."""
+        return Response(plotly_css(), media_type="text/css", headers={"Cache-Control": "max-age=86400"})
 
     if settings.telegram_token:
         _add_telegram(app, settings, service, database)
     return app
-
-
-@lru_cache(maxsize=1)
-def _plotly_js() -> str:
-    from plotly.offline import get_plotlyjs
-
-    return get_plotlyjs()
 
 
 def _add_telegram(app: FastAPI, settings, service, database) -> None:

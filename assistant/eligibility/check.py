@@ -68,11 +68,18 @@ def eligibility_report(
     programs: list[Program], profile: dict[str, Any], lang: str, documents: Callable[[str], dict | None], today: date,
     districts: dict[str, bool] | None = None,
 ) -> dict:
-    """Every program's verdict with a reason per criterion, and the next question (None when done)."""
+    """Every program's verdict with a reason per criterion, the answers given so far (question and
+    answer in `lang`, for a printed summary), the date the verdicts hold on, and the next question
+    (None when done)."""
     field = next_question(programs, profile, today, districts)
     return {
         "lang": lang,
+        "today": today.isoformat(),
         "profile": profile,
+        "answers": [
+            {"field": name, "question": question(name, lang)["text"], "answer": label(value, lang)}
+            for name, value in profile.items() if name in FIELDS
+        ],
         "next_question": question(field, lang) if field else None,
         "programs": [
             {
