@@ -35,6 +35,16 @@ _VIETNAMESE: list[tuple[re.Pattern[str], str]] = [
         (r"^no table (?P<table>\S+) \(tables: (?P<tables>.+)\)$", "Không có bảng {table} (các bảng: {tables})."),
         (r"^missing or wrong CSRF token.*$", "Phiên làm việc đã hết hạn hoặc không hợp lệ; vui lòng tải lại trang."),
         (r"^this needs an admin account$", "Thao tác này cần tài khoản quản trị."),
+        (r"^(?P<file>[^:]+): empty file \(0 bytes\)$", "{file}: tệp rỗng (0 byte)."),
+        (r"^(?P<file>[^:]+): content is (?P<what>.+), not a document \(extension (?P<ext>.+)\)$",
+         "{file}: nội dung không phải là văn bản (phần mở rộng {ext})."),
+        (r"^(?P<file>[^:]+): not a (?P<kind>\w+) file: its content does not start like one \(corrupt or renamed\)$",
+         "{file}: không phải tệp {kind} (nội dung hỏng hoặc tệp bị đổi tên)."),
+        (r"^(?P<file>[^:]+): binary content, not text$", "{file}: nội dung nhị phân, không phải văn bản."),
+        (r"^(?P<file>[^:]+): unsupported file type (?P<ext>.+)$", "{file}: không hỗ trợ loại tệp {ext}."),
+        (r"^(?P<file>[^:]+): no text layer: needs OCR.*$", "{file}: tệp PDF không có lớp chữ, cần nhận dạng ký tự (OCR)."),
+        (r"^(?P<file>[^:]+): encrypted (PDF|Word document).*$", "{file}: tệp có mật khẩu; hãy gỡ mật khẩu rồi tải lên lại."),
+        (r"^(?P<file>[^:]+): no text in the document$", "{file}: văn bản không có nội dung chữ."),
         (r"^(?P<file>[^:]+): (?P<reason>.+)$", "{file}: không đọc được tệp ({reason})."),
     )
 ]

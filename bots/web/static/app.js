@@ -354,6 +354,9 @@
   });
   applyLanguage();
   restore();
+  // The send button stays disabled until the page's script has wired the form (no native submit before).
+  sendButton.disabled = false;
+  form.setAttribute("data-ready", "true");
   if (embedded) {
     // The widget focuses the frame when it opens; the question box then takes the keyboard.
     window.addEventListener("focus", function () { if (document.activeElement === document.body) input.focus(); });
