@@ -130,7 +130,7 @@ def test_feedback_reaches_the_database(site, page):
 
     page.goto(site["url"])
     answer = ask(page, "Khóa đào tạo Kaizen dành cho ai?")
-    answer.get_by_role("button", name="Câu trả lời hữu ích").click()
+    answer.get_by_role("button", name="Hữu ích", exact=True).click()
     answer.locator("textarea").fill("Rất rõ ràng")
     answer.get_by_role("button", name="Gửi góp ý").click()
     answer.get_by_role("status").wait_for()

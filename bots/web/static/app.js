@@ -161,8 +161,11 @@
 
   function feedbackControls(answerId) {
     var box = el("div", { "class": "feedback" });
-    var up = el("button", { type: "button", "aria-pressed": "false", "aria-label": t("helpful") }, "▲ " + t("yes"));
-    var down = el("button", { type: "button", "aria-pressed": "false", "aria-label": t("notHelpful") }, "▼ " + t("no"));
+    // The visible words are the buttons' names (the arrows are decoration); the title says it in full.
+    var up = el("button", { type: "button", "aria-pressed": "false", title: t("helpful") }, t("yes"));
+    var down = el("button", { type: "button", "aria-pressed": "false", title: t("notHelpful") }, t("no"));
+    up.insertBefore(el("span", { "aria-hidden": "true" }, "▲ "), up.firstChild);
+    down.insertBefore(el("span", { "aria-hidden": "true" }, "▼ "), down.firstChild);
     function choose(rating, button) {
       up.setAttribute("aria-pressed", "false"); down.setAttribute("aria-pressed", "false");
       button.setAttribute("aria-pressed", "true");
