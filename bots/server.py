@@ -8,7 +8,7 @@ from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from bots.pages import STATIC, static_page
-from bots.web.vendor import plotly_css, plotly_js
+from bots.web.vendor import plotly_css, plotly_js, plotly_style_guard
 
 
 def server_from_environment() -> FastAPI:
@@ -61,6 +61,11 @@ def create_server(settings, service=None, database=None) -> FastAPI:
     def charting_styles():
         """The charting library's own styles as a stylesheet, so the page's CSP need not allow inline styles."""
         return Response(plotly_css(), media_type="text/css", headers={"Cache-Control": "max-age=86400"})
+
+    @app.get("/vendor/plotly-styles.js", include_in_schema=False)
+    def charting_style_guard():
+        """Run before the charting library: tells it that the styles it bundles are already served."""
+        return Response(plotly_style_guard(), media_type="text/javascript", headers={"Cache-Control": "max-age=86400"})
 
     if settings.telegram_token:
         _add_telegram(app, settings, service, database)

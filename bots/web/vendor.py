@@ -1,7 +1,10 @@
-"""Third-party browser assets served locally (no CDN): plotly.js and the stylesheet it would otherwise
-inject inline, which the workspace's Content-Security-Policy (style-src 'self') refuses."""
+"""Third-party browser assets served locally (no CDN): plotly.js and the styles it would otherwise inject
+inline, which the workspace's Content-Security-Policy (style-src 'self') refuses: its own rules (added
+one by one into a <style> element) and the stylesheets bundled with it (maplibre's), each added as a
+<style> element with a fixed id unless an element with that id is already in the page."""
 from __future__ import annotations
 
+import json
 import re
 from functools import lru_cache
 
@@ -9,6 +12,8 @@ from functools import lru_cache
 # ".js-plotly-plot .plotly" and Y for ".plotly-notifier"; its first rule is "X,X div".
 _FIRST_RULE = '"X,X div"'
 _STRING = re.compile(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'')
+_BUNDLED = re.compile(r'if\(!document\.getElementById\("([\w-]+)"\)\)\{var (\w+)=document\.createElement\("style"\);'
+                      r'\2\.id="\1",\2\.textContent=')
 
 
 @lru_cache(maxsize=1)
@@ -21,9 +26,30 @@ def plotly_js() -> str:
 
 @lru_cache(maxsize=1)
 def plotly_css() -> str:
-    """The rules plotly.js would add in a <style> element, as a stylesheet. The page links it with
-    id "plotly.js-style-global" and class "no-inline-styles", which tells plotly.js not to inject its own."""
-    return stylesheet_from_plotly(plotly_js())
+    """Every style plotly.js would inject, as one stylesheet. The page links it with id
+    "plotly.js-style-global" and class "no-inline-styles", which tells plotly.js not to add its rules."""
+    js = plotly_js()
+    return stylesheet_from_plotly(js) + "".join(css + "\n" for _, css in bundled_styles(js))
+
+
+@lru_cache(maxsize=1)
+def plotly_style_guard() -> str:
+    """A script, run before plotly.js, that marks the bundled stylesheets as present (an empty element
+    with each one's id), so plotly.js does not inject them: plotly.css already holds them."""
+    ids = [identifier for identifier, _ in bundled_styles(plotly_js())]
+    return ("// Generated from the installed plotly.js: its bundled stylesheets are served in /vendor/plotly.css.\n"
+            f"{json.dumps(ids)}.forEach(function (id) {{ if (!document.getElementById(id)) {{ var m = document.createElement('meta'); "
+            "m.id = id; document.head.appendChild(m); } });\n")
+
+
+def bundled_styles(js: str) -> list[tuple[str, str]]:
+    """(element id, CSS) of each stylesheet the bundle injects itself as a <style> element."""
+    styles = []
+    for match in _BUNDLED.finditer(js):
+        literal = _STRING.match(js, match.end())
+        if literal:
+            styles.append((match.group(1), _unquote(literal.group())))
+    return styles
 
 
 def stylesheet_from_plotly(js: str) -> str:
