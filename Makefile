@@ -27,7 +27,8 @@ converters:
 browser:
 	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
 
-# The Telegram Bot API emulator the bot tests run against (npm telegram-test-api, pinned by the lock file).
+# Test tools from npm, pinned by the lock file: the Telegram Bot API emulator the bot tests run against
+# (telegram-test-api) and axe-core, which the browser tests inject to scan every page.
 emulator: tests/support/node_modules/.installed
 
 tests/support/node_modules/.installed: tests/support/package.json tests/support/package-lock.json

@@ -44,7 +44,7 @@ def test_pdf_chunks_carry_pages(corpus_kb):
 
 def test_sample_data_is_marked_inside_the_documents(corpus_kb):
     kb, _ = corpus_kb
-    for doc_id in ("tb-khuyen-cong-2022", "dao-tao-kaizen", "dao-tao-iso-31000", "hoi-dap-lien-he", "kh-cnht-2016-2020"):
+    for doc_id in ("tb-khuyen-cong-2022", "tb-ho-tro-cnht-2026", "dao-tao-kaizen", "dao-tao-iso-31000", "hoi-dap-lien-he", "kh-cnht-2016-2020"):
         text = " ".join(c["text"] for c in kb.registry.chunks_of(doc_id)).lower()
         assert "dữ liệu mẫu" in text, doc_id
     assert "SAMPLE DATA" in " ".join(c["text"] for c in kb.registry.chunks_of("investor-guide-en"))

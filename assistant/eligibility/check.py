@@ -87,11 +87,21 @@ class ProgramVerdict(TypedDict):
     contact: str
 
 
+class GivenAnswer(TypedDict):
+    """A question answered so far, in the asker's language (for the printed summary)."""
+
+    field: str
+    question: str
+    answer: str
+
+
 class EligibilityReport(TypedDict):
     """An eligibility check as every frontend shows it."""
 
     lang: str
+    today: str  # ISO date the verdicts hold on
     profile: dict[str, Any]
+    answers: list[GivenAnswer]
     next_question: Question | None
     programs: list[ProgramVerdict]
 
@@ -117,11 +127,18 @@ def eligibility_report(
     programs: list[Program], profile: dict[str, Any], lang: str, documents: Callable[[str], DocumentMeta | None], today: date,
     districts: dict[str, bool] | None = None,
 ) -> EligibilityReport:
-    """Every program's verdict with a reason per criterion, and the next question (None when done)."""
+    """Every program's verdict with a reason per criterion, the answers given so far (question and
+    answer in `lang`, for a printed summary), the date the verdicts hold on, and the next question
+    (None when done)."""
     field = next_question(programs, profile, today, districts)
     return {
         "lang": lang,
+        "today": today.isoformat(),
         "profile": profile,
+        "answers": [
+            {"field": name, "question": question(name, lang)["text"], "answer": label(value, lang)}
+            for name, value in profile.items() if name in FIELDS
+        ],
         "next_question": question(field, lang) if field else None,
         "programs": [
             {

@@ -22,6 +22,7 @@ from bots.web.auth import (
     set_cookie,
 )
 from bots.web.limits import error
+from bots.web.messages import refused
 from bots.web.pages import static_page
 from bots.web.strict_json import StrictJSONRoute
 
@@ -69,7 +70,7 @@ def log_in(body: Login, request: Request, response: Response):
     try:
         token, who = accounts.log_in(_context(request).database, body.username, body.password)
     except AccountError as exc:
-        return error(401, "sign_in_failed", str(exc))
+        return refused(401, "sign_in_failed", str(exc))
     set_cookie(response, request, SESSION_COOKIE, token, int(accounts.SESSION_LIFETIME.total_seconds()))
     accounts.audit(_context(request).database, who.username, "signed_in")
     return {"username": who.username, "role": who.role, "csrf": who.csrf}
@@ -107,7 +108,7 @@ async def upload(request: Request, who: Staff, file: UploadFile = File(...)):
         result = library.upload(context.service.kb, context.settings, file.filename or "document", data)
     except LibraryError as exc:
         accounts.audit(context.database, who.username, "document.refused", file.filename or "", str(exc))
-        return error(422, "document_refused", str(exc))
+        return refused(422, "document_refused", str(exc))
     action = "document.replaced" if result["replaced"] else "document.uploaded"
     accounts.audit(context.database, who.username, action, result["stored_as"], result["status"])
     for doc_id in result["added"]:
@@ -132,9 +133,9 @@ def set_status(doc_id: str, body: StatusChange, request: Request, who: Staff):
     try:
         result = library.set_status(context.service.kb, context.settings, doc_id, body.status, body.superseded_by)
     except LookupError as exc:
-        return error(404, "not_found", str(exc))
+        return refused(404, "not_found", str(exc))
     except LibraryError as exc:
-        return error(422, "invalid_status", str(exc))
+        return refused(422, "invalid_status", str(exc))
     accounts.audit(context.database, who.username, "document.marked", doc_id, body.status)
     return result
 
@@ -146,9 +147,9 @@ def reingest(doc_id: str, request: Request, who: Staff):
     try:
         result = library.reingest(context.service.kb, context.settings, doc_id)
     except LookupError as exc:
-        return error(404, "not_found", str(exc))
+        return refused(404, "not_found", str(exc))
     except LibraryError as exc:
-        return error(422, "file_missing", str(exc))
+        return refused(422, "file_missing", str(exc))
     accounts.audit(context.database, who.username, "document.reingested", doc_id, result["status"])
     return result
 
@@ -160,7 +161,7 @@ def remove_document(doc_id: str, request: Request, who: Staff):
     try:
         library.remove(context.service.kb, context.settings, doc_id)
     except LookupError as exc:
-        return error(404, "not_found", str(exc))
+        return refused(404, "not_found", str(exc))
     accounts.audit(context.database, who.username, "document.removed", doc_id)
     return {"ok": True}
 
@@ -191,9 +192,9 @@ def _save(request: Request, who: Principal, body: CuratedIn, answer_id: int | No
     try:
         saved = curation.save(context.database, context.service.kb, body.model_dump(), who.username, answer_id)
     except CurationError as exc:
-        return error(422, "invalid_curated_answer", str(exc), field=str(exc).split(":", 1)[0])
+        return refused(422, "invalid_curated_answer", str(exc), field=str(exc).split(":", 1)[0])
     except LookupError as exc:
-        return error(404, "not_found", str(exc))
+        return refused(404, "not_found", str(exc))
     if body.from_queue:
         unanswered.dismiss(context.database, body.from_queue, who.username)
     accounts.audit(context.database, who.username, "curated.created" if answer_id is None else "curated.edited",
@@ -220,7 +221,7 @@ def confirm_curated(answer_id: int, request: Request, who: Staff):
     try:
         saved = curation.confirm(context.database, context.service.kb, answer_id, who.username)
     except (LookupError, CurationError) as exc:
-        return error(404 if isinstance(exc, LookupError) else 422, "cannot_confirm", str(exc))
+        return refused(404 if isinstance(exc, LookupError) else 422, "cannot_confirm", str(exc))
     accounts.audit(context.database, who.username, "curated.confirmed", str(answer_id))
     return saved
 
@@ -230,7 +231,7 @@ def delete_curated(answer_id: int, request: Request, who: Staff):
     """Delete a curated answer."""
     context = _context(request)
     if not curation.remove(context.database, answer_id):
-        return error(404, "not_found", f"no curated answer {answer_id}")
+        return refused(404, "not_found", f"no curated answer {answer_id}")
     accounts.audit(context.database, who.username, "curated.deleted", str(answer_id))
     return {"ok": True}
 
@@ -270,7 +271,7 @@ def analytics_tables(request: Request, who: Staff, days: int = 30):
 def analytics_csv(table: str, request: Request, who: Staff, days: int = 30):
     """One analytics table as CSV."""
     if table not in analytics.TABLES:
-        return error(404, "not_found", f"no table {table!r} (tables: {', '.join(analytics.TABLES)})")
+        return refused(404, "not_found", f"no table {table!r} (tables: {', '.join(analytics.TABLES)})")
     rows = analytics.report(_context(request).database, max(1, min(days, 3660)))[table]
     return PlainTextResponse(analytics.to_csv(rows), media_type="text/csv; charset=utf-8",
                              headers={"Content-Disposition": f'attachment; filename="{table}.csv"'})
@@ -299,7 +300,7 @@ def create_user(body: NewUser, request: Request, who: Admin):
     try:
         user_id = accounts.create_user(_context(request).database, body.username, body.password, body.role)
     except AccountError as exc:
-        return error(422, "invalid_account", str(exc))
+        return refused(422, "invalid_account", str(exc))
     accounts.audit(_context(request).database, who.username, "user.created", body.username, body.role)
     return {"id": user_id, "username": body.username, "role": body.role}
 

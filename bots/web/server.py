@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from contextlib import asynccontextmanager
-from functools import lru_cache
 
 from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
@@ -13,6 +12,7 @@ from assistant.settings import Settings
 from bots.web.admin import router as admin_router
 from bots.web.app import create_app
 from bots.web.pages import STATIC, static_page
+from bots.web.vendor import plotly_css, plotly_js, plotly_style_guard
 
 
 def server_from_environment() -> FastAPI:
@@ -47,18 +47,21 @@ def create_server(runtime: Runtime) -> FastAPI:
     @app.get("/vendor/plotly.min.js", include_in_schema=False)
     def charting_library():
         """The charting library of the workspace, from the installed plotly package (no CDN)."""
-        return Response(_plotly_js(), media_type="text/javascript", headers={"Cache-Control": "max-age=86400"})
+        return Response(plotly_js(), media_type="text/javascript", headers={"Cache-Control": "max-age=86400"})
+
+    @app.get("/vendor/plotly.css", include_in_schema=False)
+    def charting_styles():
+        """The charting library's own styles as a stylesheet, so the page's CSP need not allow inline styles."""
+        return Response(plotly_css(), media_type="text/css", headers={"Cache-Control": "max-age=86400"})
+
+    @app.get("/vendor/plotly-styles.js", include_in_schema=False)
+    def charting_style_guard():
+        """Run before the charting library: tells it that the styles it bundles are already served."""
+        return Response(plotly_style_guard(), media_type="text/javascript", headers={"Cache-Control": "max-age=86400"})
 
     if settings.telegram_token:
         _add_telegram(app, settings, service, database)
     return app
-
-
-@lru_cache(maxsize=1)
-def _plotly_js() -> str:
-    from plotly.offline import get_plotlyjs  # noqa: PLC0415 — a large module, needed only by the workspace's charts
-
-    return get_plotlyjs()
 
 
 def _add_telegram(app: FastAPI, settings, service, database) -> None:

@@ -18,7 +18,8 @@ def check(client, profile, lang="vi", answer=None):
 
 def test_a_check_asks_only_what_matters_and_ends_in_verdicts_with_citations(client):
     profile, asked = {}, []
-    replies = {"legal_form": "Công ty TNHH một thành viên", "sector": "cơ khí chế tạo"}
+    replies = {"legal_form": "Công ty TNHH một thành viên", "sector": "cơ khí chế tạo", "industry_group": "Công nghiệp, xây dựng",
+               "employees": "khoảng 120 lao động", "revenue": "15 tỷ đồng", "years_operating": "3 năm", "prior_support": "Chưa"}
     while True:
         response = check(client, profile)
         assert response.status_code == 200
@@ -29,8 +30,12 @@ def test_a_check_asks_only_what_matters_and_ends_in_verdicts_with_citations(clie
         asked.append(field)
         body = check(client, profile, answer=(field, replies[field])).json()
         profile = body["profile"]
-    assert sorted(asked) == ["legal_form", "sector"]  # the 2022 calls are closed: nothing else can change a verdict
+    # the 2022 calls are closed; the questions are those of the programs open today (the 2026 notice)
+    assert sorted(asked) == sorted(replies)
     programs = {p["id"]: p for p in body["programs"]}
+    assert programs["cnht-2026-chung-nhan-chat-luong"]["status"] == "eligible"
+    assert programs["cnht-2026-ket-noi-cung-ung"]["status"] == "eligible"
+    assert {"question": "Cơ sở đã hoạt động bao nhiêu năm?", "answer": "3", "field": "years_operating"} in body["answers"]
     iso = programs["dao-tao-iso-31000"]
     assert iso["status"] == "eligible" and iso["documents"] and iso["apply"]
     assert all(r["met"] is True and r["citation"]["doc_id"] == "dao-tao-iso-31000" for r in iso["reasons"])

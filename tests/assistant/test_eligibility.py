@@ -112,7 +112,8 @@ def test_size_is_asked_through_its_inputs_only_while_it_matters():
 def test_shipped_catalogue_reaches_a_verdict_for_every_program():
     programs = load_programs(SHIPPED)
     answers = {"legal_form": "enterprise", "industry_group": "industry_construction", "employees": 50, "revenue": 15,
-               "sector": "mechanical", "district": "Kinh Môn", "new_advanced_equipment": True, "prior_support": False}
+               "sector": "mechanical", "district": "Kinh Môn", "new_advanced_equipment": True, "prior_support": False,
+               "years_operating": 3}
     during_2022_call = date(2022, 4, 1)
     profile: dict = {}
     asked = []
@@ -124,6 +125,22 @@ def test_shipped_catalogue_reaches_a_verdict_for_every_program():
     status = {v.program.id: v.status for v in verdicts(programs, profile, during_2022_call, DISTRICTS)}
     assert status["khuyen-cong-co-khi"] == ELIGIBLE and status["khuyen-cong-may-xuat-khau"] == NOT_ELIGIBLE
     assert {v.status for v in verdicts(programs, profile, date(2026, 11, 26)) if v.program.id.startswith("khuyen-cong")} == {CLOSED}
+    today = {v.program.id: v.status for v in verdicts(programs, profile, date(2026, 11, 30), DISTRICTS)}
+    assert today["cnht-2026-chung-nhan-chat-luong"] == ELIGIBLE and today["cnht-2026-ket-noi-cung-ung"] == ELIGIBLE
+    assert today["dao-tao-kaizen"] == CLOSED and today["de-an-cnht-ho-tro-doanh-nghiep"] == CLOSED
+
+
+def test_shipped_catalogue_has_programs_open_today_and_for_months_after():
+    programs = load_programs(SHIPPED)
+    for day in (date(2026, 11, 30), date(2027, 6, 30)):
+        assert len([p for p in programs if p.status(day) == "open" and p.closes]) >= 2, day
+    assert all(programs_by_id(programs)[i].status(date(2026, 11, 30)) == "closed"
+               for i in ("khuyen-cong-may-xuat-khau", "khuyen-cong-bulong-oc-vit", "khuyen-cong-co-khi", "dao-tao-kaizen",
+                         "de-an-cnht-ho-tro-doanh-nghiep"))
+
+
+def programs_by_id(programs):
+    return {p.id: p for p in programs}
 
 
 @pytest.mark.parametrize(

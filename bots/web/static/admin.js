@@ -19,6 +19,12 @@
       times: "lần", refused: "từ chối", thumbsDown: "không hữu ích", verified: "đã xác nhận", needs_review: "cần xem lại",
       confirm: "Xác nhận còn đúng", edit: "Sửa", delete: "Xóa", csv: "Tải CSV", saved: "Đã lưu.", done: "Xong.",
       refusedFile: "Không nhận tệp: ", uploaded: "Kết quả: ", error: "Có lỗi. Vui lòng thử lại.", switchTo: "Switch to English", switchLabel: "EN",
+      search: "Tìm văn bản", filterStatus: "Hiệu lực", allStatuses: "Tất cả", issued: "Ngày ban hành", ingested: "Ngày nạp",
+      supersededBy: "Thay thế bởi", shown: "Hiển thị {n}/{total} văn bản", added: "đã thêm", replaced: "đã thay thế", unchanged: "không đổi", failed: "lỗi",
+      answered: "trả lời được", citations: "lượt trích dẫn",
+      codes: { unauthorized: "Bạn cần đăng nhập lại.", forbidden: "Bạn không có quyền làm việc này, hoặc phiên đã hết hạn: hãy tải lại trang.",
+               invalid_request: "Dữ liệu gửi lên không hợp lệ.", internal: "Máy chủ gặp lỗi; vui lòng thử lại.", rate_limited: "Quá nhiều yêu cầu; vui lòng thử lại sau ít giây.",
+               payload_too_large: "Tệp hoặc dữ liệu quá lớn." },
       tables: { questions_per_day: "Câu hỏi mỗi ngày", answered_vs_refused: "Trả lời và từ chối", satisfaction: "Mức hài lòng",
                 top_questions: "Câu hỏi nhiều nhất", top_documents: "Văn bản trích dẫn nhiều nhất", eligibility: "Kiểm tra điều kiện" }
     },
@@ -39,16 +45,25 @@
       times: "times", refused: "refused", thumbsDown: "thumbs down", verified: "verified", needs_review: "needs review",
       confirm: "Confirm it still holds", edit: "Edit", delete: "Delete", csv: "Download CSV", saved: "Saved.", done: "Done.",
       refusedFile: "File refused: ", uploaded: "Result: ", error: "Something went wrong. Please try again.", switchTo: "Chuyển sang tiếng Việt", switchLabel: "VI",
+      search: "Search documents", filterStatus: "Status", allStatuses: "All", issued: "Issued", ingested: "Ingested",
+      supersededBy: "Superseded by", shown: "Showing {n} of {total} documents", added: "added", replaced: "replaced", unchanged: "unchanged", failed: "failed",
+      answered: "answered", citations: "citations",
+      codes: { unauthorized: "Please sign in again.", forbidden: "You may not do this, or your session has expired: reload the page.",
+               invalid_request: "The data sent is not valid.", internal: "The server failed; please try again.", rate_limited: "Too many requests; please try again in a few seconds.",
+               payload_too_large: "The file or data is too large." },
       tables: { questions_per_day: "Questions per day", answered_vs_refused: "Answered and refused", satisfaction: "Satisfaction",
                 top_questions: "Top questions", top_documents: "Most cited documents", eligibility: "Eligibility checks" }
     }
   };
+  var ELIGIBILITY = { vi: { eligible: "đủ điều kiện", not_eligible: "không đủ điều kiện", unknown: "chưa xác định", closed: "đã đóng" },
+                      en: { eligible: "eligible", not_eligible: "not eligible", unknown: "can't tell", closed: "closed" } };
   var store = window.cnht.store, el = window.cnht.el;
   var lang = store.get("cnht.lang") || "vi";
   var csrf = "", role = "staff";
   var $ = function (id) { return document.getElementById(id); };
   function t(k) { return T[lang][k]; }
   function say(text) { $("notice").textContent = text; }
+  function day(iso) { if (!iso) return ""; var p = String(iso).slice(0, 10).split("-"); return lang === "vi" ? p[2] + "/" + p[1] + "/" + p[0] : p.join("-"); }
 
   function api(method, path, body) {
     var options = { method: method, credentials: "same-origin", headers: { "X-CSRF-Token": csrf } };
@@ -60,7 +75,13 @@
       return (type.indexOf("json") >= 0 ? r.json() : r.text()).then(function (data) { return { ok: r.ok, data: data }; });
     });
   }
-  function problem(res) { return (res.data && res.data.error && res.data.error.message) || t("error"); }
+  // The server says why in both languages (error.messages), or gives a code this page words itself.
+  function problem(res) {
+    var e = res.data && res.data.error;
+    if (!e) return t("error");
+    if (e.messages && e.messages[lang]) return e.messages[lang];
+    return T[lang].codes[e.code] || (lang === "en" && e.message) || t("error");
+  }
 
   function applyLanguage() { window.cnht.translate(lang, T[lang]); }
 
@@ -68,6 +89,7 @@
   var tabs = ["documents", "queue", "curated", "analytics", "audit"];
   var loaders = {};
   function show(name) {
+    say("");  // a "Done." belongs to the tab it was said in
     tabs.forEach(function (tab) {
       $(tab).hidden = tab !== name;
       $("tab-" + tab).setAttribute("aria-selected", String(tab === name));
@@ -77,13 +99,27 @@
   tabs.forEach(function (tab) { $("tab-" + tab).addEventListener("click", function () { show(tab); }); });
 
   // Documents
+  function filterDocuments() {
+    var words = $("doc-search").value.trim().toLowerCase(), status = $("doc-filter").value, shown = 0, total = 0;
+    document.querySelectorAll("#doc-rows tr").forEach(function (tr) {
+      total += 1;
+      var visible = (!status || tr.getAttribute("data-status") === status) && (!words || tr.textContent.toLowerCase().indexOf(words) >= 0);
+      tr.hidden = !visible;
+      if (visible) shown += 1;
+    });
+    $("doc-count").textContent = t("shown").replace("{n}", shown).replace("{total}", total);
+  }
+  $("doc-search").addEventListener("input", filterDocuments);
+  $("doc-filter").addEventListener("change", filterDocuments);
   loaders.documents = function () {
     api("GET", "/admin/api/documents").then(function (res) {
       var rows = $("doc-rows");
       rows.textContent = "";
       res.data.forEach(function (d) {
-        var tr = el("tr", { "data-doc": d.doc_id });
-        [d.doc_id, d.doc_number || "", d.doc_type || "", t(d.status || "in_force"), d.title || ""].forEach(function (v) { tr.appendChild(el("td", {}, v)); });
+        var tr = el("tr", { "data-doc": d.doc_id, "data-status": d.status || "in_force" });
+        [d.doc_id, d.doc_number || "", d.doc_type || "", day(d.issued_date), day(d.ingested_at), t(d.status || "in_force"), d.superseded_by || "", d.title || ""].forEach(function (v, i) {
+          tr.appendChild(el("td", { "class": ["id", "number", "type", "date", "date", "status", "id", "title"][i] }, v));
+        });
         var cell = el("td", { "class": "actions" });
         var select = el("select", { "aria-label": t("status") + " " + d.doc_id });
         ["in_force", "superseded", "expired"].forEach(function (s) {
@@ -109,6 +145,7 @@
         tr.appendChild(cell);
         rows.appendChild(tr);
       });
+      filterDocuments();
     });
   };
   $("upload").addEventListener("submit", function (e) {
@@ -119,7 +156,7 @@
     api("POST", "/admin/api/documents", data).then(function (res) {
       if (!res.ok) { $("upload-result").textContent = t("refusedFile") + problem(res); return; }
       var d = res.data;
-      $("upload-result").textContent = t("uploaded") + d.stored_as + " — " + d.status +
+      $("upload-result").textContent = t("uploaded") + d.stored_as + " — " + (T[lang][d.status] || d.status) +
         (d.added.length ? " +" + d.added.join(", ") : "") + (d.replaced.length ? " ~" + d.replaced.join(", ") : "") +
         (d.failures.length ? " ✗ " + d.failures.join("; ") : "");
       loaders.documents();
@@ -222,8 +259,17 @@
   // Analytics
   function chart(id, traces, layout) {
     if (!window.Plotly) return;
+    traces.forEach(function (trace) {  // long labels are shortened on the axis and shown whole on hover
+      ["x", "y"].forEach(function (axis) {
+        if (!trace[axis] || typeof trace[axis][0] !== "string" || /^\d{4}-\d\d-\d\d$/.test(trace[axis][0])) return;
+        trace.hovertext = trace[axis];
+        trace.hoverinfo = "text+" + (axis === "x" ? "y" : "x");
+        trace[axis] = trace[axis].map(function (s) { return s.length > 28 ? s.slice(0, 27) + "…" : s; });
+      });
+    });
     window.Plotly.react(id, traces, Object.assign({ margin: { t: 30, r: 10, b: 40, l: 40 }, height: 260, barmode: "stack",
-      showlegend: traces.length > 1, legend: { orientation: "h", x: 0, y: 1.2 }, xaxis: { type: "category" } }, layout || {}),
+      showlegend: traces.length > 1, legend: { orientation: "h", x: 0, y: 1.2 }, xaxis: { type: "category", automargin: true },
+      yaxis: { automargin: true } }, layout || {}),
       { displayModeBar: false, responsive: true });
   }
   loaders.analytics = function () {
@@ -238,12 +284,12 @@
       });
       chart("chart-questions", Object.keys(channels).map(function (k) { return channels[k]; }));
       chart("chart-outcome", [
-        { x: data.answered_vs_refused.map(function (r) { return r.day; }), y: data.answered_vs_refused.map(function (r) { return r.answered; }), type: "bar", name: "answered" },
-        { x: data.answered_vs_refused.map(function (r) { return r.day; }), y: data.answered_vs_refused.map(function (r) { return r.refused; }), type: "bar", name: "refused" }]);
+        { x: data.answered_vs_refused.map(function (r) { return r.day; }), y: data.answered_vs_refused.map(function (r) { return r.answered; }), type: "bar", name: t("answered") },
+        { x: data.answered_vs_refused.map(function (r) { return r.day; }), y: data.answered_vs_refused.map(function (r) { return r.refused; }), type: "bar", name: t("refused") }]);
       chart("chart-documents", [{ x: data.top_documents.map(function (r) { return r.citations; }),
-        y: data.top_documents.map(function (r) { return r.label || r.doc_id; }), type: "bar", orientation: "h", name: "citations" }], { margin: { l: 160, t: 10, r: 10, b: 30 }, xaxis: {}, yaxis: { type: "category" } });
+        y: data.top_documents.map(function (r) { return r.label || r.doc_id; }), type: "bar", orientation: "h", name: t("citations") }], { margin: { l: 10, t: 10, r: 10, b: 30 }, xaxis: { automargin: true }, yaxis: { type: "category", automargin: true } });
       chart("chart-eligibility", ["eligible", "not_eligible", "unknown", "closed"].map(function (s) {
-        return { x: data.eligibility.map(function (r) { return r.program; }), y: data.eligibility.map(function (r) { return r[s]; }), type: "bar", name: s };
+        return { x: data.eligibility.map(function (r) { return r.program; }), y: data.eligibility.map(function (r) { return r[s]; }), type: "bar", name: ELIGIBILITY[lang][s] };
       }));
       var box = $("tables");
       box.textContent = "";
@@ -300,6 +346,9 @@
     lang = lang === "vi" ? "en" : "vi";
     store.set("cnht.lang", lang);
     applyLanguage();
+    say("");
+    var current = tabs.filter(function (tab) { return !$(tab).hidden; })[0];
+    if (current && loaders[current]) loaders[current]();  // redraw what the tab shows in the new language
   });
   $("logout").addEventListener("click", function () {
     api("POST", "/admin/api/logout").then(function () { location.href = "/admin/login"; });

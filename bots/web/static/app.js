@@ -12,7 +12,9 @@
       helpful: "Câu trả lời hữu ích", notHelpful: "Câu trả lời chưa hữu ích", comment: "Góp ý (không bắt buộc)", sendComment: "Gửi góp ý",
       thanks: "Cảm ơn góp ý của bạn.", page: "trang", section: "Mục", inactive: "Văn bản này không còn hiệu lực", error: "Có lỗi khi trả lời. Vui lòng thử lại.",
       rate: "Bạn hỏi quá nhanh. Vui lòng thử lại sau ít giây.", you: "Bạn", assistant: "Trợ lý", openSource: "Mở nguồn",
-      yes: "Hữu ích", no: "Chưa hữu ích", checkEligibility: "Kiểm tra doanh nghiệp có đủ điều kiện hỗ trợ →"
+      yes: "Hữu ích", no: "Chưa hữu ích", checkEligibility: "Kiểm tra doanh nghiệp có đủ điều kiện hỗ trợ →",
+      newChat: "Cuộc trò chuyện mới", stop: "Dừng", stopped: "Đã dừng câu trả lời.", openDocument: "Mở văn bản",
+      tooLong: "Câu hỏi dài {n} ký tự, vượt quá giới hạn {max} ký tự. Vui lòng rút gọn trước khi gửi.", count: "{n}/{max} ký tự"
     },
     en: {
       title: "Supporting-industry policy assistant", skip: "Skip to the question box",
@@ -24,18 +26,28 @@
       helpful: "Helpful answer", notHelpful: "Unhelpful answer", comment: "Comment (optional)", sendComment: "Send comment",
       thanks: "Thank you for your feedback.", page: "page", section: "Section", inactive: "This document is no longer in force", error: "Something went wrong. Please try again.",
       rate: "Too many questions at once. Please try again in a few seconds.", you: "You", assistant: "Assistant", openSource: "Open source",
-      yes: "Helpful", no: "Not helpful", checkEligibility: "Check whether your enterprise qualifies →"
+      yes: "Helpful", no: "Not helpful", checkEligibility: "Check whether your enterprise qualifies →",
+      newChat: "New conversation", stop: "Stop", stopped: "Answer stopped.", openDocument: "Open document",
+      tooLong: "Your question has {n} characters, over the limit of {max}. Please shorten it before sending.", count: "{n}/{max} characters"
     }
   };
   var params = new URLSearchParams(location.search);
   var store = window.cnht.store, el = window.cnht.el;
   var lang = store.get("cnht.lang") || params.get("lang") || "vi";
-  if (params.get("embed")) document.body.classList.add("embed");
+  var embedded = !!params.get("embed");
+  if (embedded) document.body.classList.add("embed");
   var session = store.get("cnht.session");
   var $ = function (id) { return document.getElementById(id); };
-  var log = $("log"), form = $("ask"), input = $("question"), sendButton = $("send");
+  var log = $("log"), form = $("ask"), input = $("question"), sendButton = $("send"), stopButton = $("stop");
+  var limit = Number(input.getAttribute("data-max")) || 1000;
+  var pending = null;  // the answer being streamed: {controller, item}
+  var opener = null;   // what opened the source panel, to give focus back when it closes
 
-  function t(key) { return T[lang][key]; }
+  function t(key, values) {
+    var text = T[lang][key];
+    Object.keys(values || {}).forEach(function (k) { text = text.replace("{" + k + "}", values[k]); });
+    return text;
+  }
 
   function applyLanguage() {
     window.cnht.translate(lang, T[lang]);
@@ -43,10 +55,27 @@
     starters.setAttribute("aria-label", t("startersLabel"));
     starters.textContent = "";
     t("starters").forEach(function (q) {
-      var b = el("button", { type: "button" }, q);
+      var b = el("button", { type: "button", "class": "starter" }, q);
       b.addEventListener("click", function () { ask(q); });
       starters.appendChild(b);
     });
+    showCount();
+  }
+
+  // Keep the start of an element in view above the sticky question box.
+  function reveal(node) {
+    var box = form.getBoundingClientRect(), rect = node.getBoundingClientRect();
+    var visibleBottom = Math.min(box.top, window.innerHeight);
+    if (rect.top < 0 || rect.top > visibleBottom - 40 || (rect.bottom > visibleBottom && rect.height < visibleBottom)) {
+      node.scrollIntoView({ block: rect.height < visibleBottom ? "nearest" : "start" });
+    }
+  }
+
+  function showCount() {
+    var n = input.value.length, count = $("count");
+    count.textContent = n > limit ? t("tooLong", { n: n, max: limit }) : n > limit * 0.8 ? t("count", { n: n, max: limit }) : "";
+    count.classList.toggle("over", n > limit);
+    input.setAttribute("aria-invalid", String(n > limit));
   }
 
   function renderText(container, text, citations) {
@@ -57,7 +86,7 @@
       var citation = m && citations.filter(function (c) { return c.n === Number(m[1]); })[0];
       if (citation) {
         var b = el("button", { type: "button", "class": "cite", "aria-label": t("openSource") + " " + m[1] }, part);
-        b.addEventListener("click", function () { openCitation(citation); });
+        b.addEventListener("click", function () { openCitation(citation, b); });
         container.appendChild(b);
       } else {
         container.appendChild(document.createTextNode(part));
@@ -78,17 +107,29 @@
     var body = el("div", { "class": "body" }, t("waiting"));
     item.appendChild(body);
     log.appendChild(item);
-    item.scrollIntoView({ block: "end" });
+    reveal(item);
     return item;
   }
 
   function finishAnswer(item, data) {
     item.removeAttribute("aria-busy");
     var body = item.querySelector(".body");
-    renderText(body, data.answer, data.citations || []);
+    var suggestions = data.grounded ? [] : (data.suggestions || []);
+    renderText(body, suggestions.length ? withoutListedDocuments(data.answer, suggestions.length) : data.answer, data.citations || []);
     if (!data.grounded) {
       item.classList.add("refused");
       item.setAttribute("data-state", "not-in-documents");
+    }
+    if (suggestions.length) {
+      var nearest = el("ul", { "class": "nearest", "aria-label": t("nearest") });
+      suggestions.forEach(function (s) {
+        var li = el("li");
+        var b = el("button", { type: "button", "class": "doc-link" }, [s.doc_number, s.title].filter(Boolean).join(" — ") || s.doc_id);
+        b.addEventListener("click", function () { openCitation({ doc_id: s.doc_id, title: s.title, doc_number: s.doc_number }, b); });
+        li.appendChild(b);
+        nearest.appendChild(li);
+      });
+      body.parentNode.insertBefore(nearest, body.nextSibling);
     }
     if (data.citations && data.citations.length) {
       var list = el("ol", { "class": "sources", "aria-label": t("sources") });
@@ -96,7 +137,7 @@
         var li = el("li");
         var label = [c.doc_number || c.title, c.section, c.page ? t("page") + " " + c.page : ""].filter(Boolean).join(" · ");
         var b = el("button", { type: "button" }, label);
-        b.addEventListener("click", function () { openCitation(c); });
+        b.addEventListener("click", function () { openCitation(c, b); });
         li.appendChild(b);
         list.appendChild(li);
       });
@@ -108,10 +149,23 @@
     if (data.answer_id) item.appendChild(feedbackControls(data.answer_id));
   }
 
+  // A refusal lists its nearest documents as "- label" lines; they are shown as buttons instead.
+  function withoutListedDocuments(answer, count) {
+    var lines = answer.split("\n"), kept = [], dropped = 0;
+    lines.forEach(function (line) {
+      if (dropped < count && line.indexOf("- ") === 0) { dropped += 1; if (dropped === count) kept.push("{nearest}"); return; }
+      kept.push(line);
+    });
+    return kept.join("\n").replace("\n{nearest}", "").replace("{nearest}", "");
+  }
+
   function feedbackControls(answerId) {
     var box = el("div", { "class": "feedback" });
-    var up = el("button", { type: "button", "aria-pressed": "false", "aria-label": t("helpful") }, "▲ " + t("yes"));
-    var down = el("button", { type: "button", "aria-pressed": "false", "aria-label": t("notHelpful") }, "▼ " + t("no"));
+    // The visible words are the buttons' names (the arrows are decoration); the title says it in full.
+    var up = el("button", { type: "button", "aria-pressed": "false", title: t("helpful") }, t("yes"));
+    var down = el("button", { type: "button", "aria-pressed": "false", title: t("notHelpful") }, t("no"));
+    up.insertBefore(el("span", { "aria-hidden": "true" }, "▲ "), up.firstChild);
+    down.insertBefore(el("span", { "aria-hidden": "true" }, "▼ "), down.firstChild);
     function choose(rating, button) {
       up.setAttribute("aria-pressed", "false"); down.setAttribute("aria-pressed", "false");
       button.setAttribute("aria-pressed", "true");
@@ -140,8 +194,18 @@
     return box;
   }
 
-  function openCitation(c) {
+  function closePanel() {
     var panel = $("panel");
+    if (panel.hidden) return;
+    panel.hidden = true;
+    var back = opener && document.body.contains(opener) ? opener : input;
+    opener = null;
+    back.focus();
+  }
+
+  function openCitation(c, from) {
+    var panel = $("panel");
+    opener = from || document.activeElement;
     $("panel-title").textContent = c.title || c.doc_id;
     $("panel-meta").textContent = [c.doc_number, c.section, c.page ? t("page") + " " + c.page : ""].filter(Boolean).join(" · ");
     var text = $("panel-text");
@@ -164,20 +228,34 @@
       var mark = el("mark", {}, chunk.text.slice(at, at + length));
       text.appendChild(mark);
       text.appendChild(document.createTextNode(chunk.text.slice(at + length)));
-      mark.scrollIntoView({ block: "center" });
+      text.scrollTop = Math.max(0, mark.offsetTop - text.offsetTop - text.clientHeight / 3);
     });
   }
 
-  function forgetSession() { session = ""; store.set("cnht.session", ""); }
+  function setBusy(busy) {
+    sendButton.disabled = busy;
+    sendButton.hidden = busy;
+    stopButton.hidden = !busy;
+    document.querySelectorAll("#starters button").forEach(function (b) { b.disabled = busy; });
+    if (busy) stopButton.focus();
+  }
 
-  function ask(question, retried) {
+  function forgetSession() { session = null; store.set("cnht.session", ""); }
+
+  // `retry`: the answer item of a question sent again after the server refused a stored conversation.
+  function ask(question, retry) {
     question = (question || "").trim();
-    if (!question) return;
-    if (!retried) addUser(question);
-    var item = retried || addAnswer();
-    sendButton.disabled = true;
+    if (!retry && (!question || pending)) return;
+    if (question.length > limit) { showCount(); input.focus(); return; }
+    if (!retry) addUser(question);
+    var item = retry || addAnswer();
+    var controller = window.AbortController ? new AbortController() : null;
+    pending = { controller: controller, item: item };
+    setBusy(true);
     input.value = "";
-    return fetch("/api/ask", { method: "POST", headers: { "Content-Type": "application/json", "Accept": "text/event-stream" },
+    showCount();
+    return fetch("/api/ask", { method: "POST", signal: controller ? controller.signal : undefined,
+      headers: { "Content-Type": "application/json", "Accept": "text/event-stream" },
       body: JSON.stringify({ question: question, session_id: session || undefined, channel: params.get("embed") ? "widget" : "web" }) })
       .then(function (response) {
         if (response.status === 429) throw new Error("rate");
@@ -199,6 +277,7 @@
           } else if (event === "answer") {
             session = payload.session_id; store.set("cnht.session", session);
             finishAnswer(item, payload);
+            reveal(item);
           } else if (event === "error") {
             throw new Error("stream");
           }
@@ -216,11 +295,44 @@
         return pump();
       })
       .catch(function (err) {
-        if (err.message === "session") return ask(question, item);  // the server no longer knows it: start anew
+        if (err.message === "session") return ask(question, item);  // the server does not know it: start anew
         item.removeAttribute("aria-busy");
-        item.querySelector(".body").textContent = err.message === "rate" ? t("rate") : t("error");
+        var body = item.querySelector(".body");
+        if (err.name === "AbortError") {
+          item.setAttribute("data-state", "stopped");
+          body.appendChild(el("span", { "class": "stopped" }, (body.textContent && body.textContent !== t("waiting") ? " … " : "") + t("stopped")));
+          if (body.firstChild && body.firstChild.nodeType === 3 && body.firstChild.nodeValue === t("waiting")) body.removeChild(body.firstChild);
+        } else {
+          body.textContent = err.message === "rate" ? t("rate") : t("error");
+        }
       })
-      .then(function () { sendButton.disabled = false; input.focus(); });
+      .then(function () { pending = null; setBusy(false); input.focus(); });
+  }
+
+  function newConversation() {
+    if (pending && pending.controller) pending.controller.abort();
+    session = null;
+    store.set("cnht.session", "");
+    log.textContent = "";
+    $("panel").hidden = true;
+    opener = null;
+    input.value = "";
+    showCount();
+    input.focus();
+  }
+
+  // In the widget's frame, Tab stays inside the chat and Esc asks the host page to close it.
+  function keepFocusInFrame(e) {
+    var focusable = Array.prototype.filter.call(
+      document.querySelectorAll("button, a[href], textarea, input, select, [tabindex]:not([tabindex='-1'])"),
+      function (n) { return !n.disabled && n.offsetParent !== null && n.getAttribute("tabindex") !== "-1"; });
+    if (!focusable.length) return;
+    var first = focusable[0], last = focusable[focusable.length - 1];
+    if (e.shiftKey && (document.activeElement === first || !document.body.contains(document.activeElement) || document.activeElement === document.body)) {
+      e.preventDefault(); last.focus();
+    } else if (!e.shiftKey && document.activeElement === last) {
+      e.preventDefault(); first.focus();
+    }
   }
 
   function restore() {
@@ -238,9 +350,27 @@
 
   form.addEventListener("submit", function (e) { e.preventDefault(); ask(input.value); });
   input.addEventListener("keydown", function (e) { if (e.key === "Enter" && !e.shiftKey) { e.preventDefault(); ask(input.value); } });
+  input.addEventListener("input", showCount);
+  stopButton.addEventListener("click", function () { if (pending && pending.controller) pending.controller.abort(); });
+  $("new-chat").addEventListener("click", newConversation);
   $("lang").addEventListener("click", function () { lang = lang === "vi" ? "en" : "vi"; store.set("cnht.lang", lang); applyLanguage(); });
-  $("panel-close").addEventListener("click", function () { $("panel").hidden = true; input.focus(); });
-  document.addEventListener("keydown", function (e) { if (e.key === "Escape") $("panel").hidden = true; });
+  $("panel-close").addEventListener("click", closePanel);
+  document.addEventListener("keydown", function (e) {
+    if (e.key === "Escape") {
+      if (!$("panel").hidden) { e.preventDefault(); closePanel(); }
+      else if (embedded && window.parent !== window) window.parent.postMessage({ cnht: "close" }, "*");
+    } else if (e.key === "Tab" && embedded) {
+      keepFocusInFrame(e);
+    }
+  });
   applyLanguage();
   restore();
+  // The send button stays disabled until the page's script has wired the form (no native submit before).
+  sendButton.disabled = false;
+  form.setAttribute("data-ready", "true");
+  if (embedded) {
+    // The widget focuses the frame when it opens; the question box then takes the keyboard.
+    window.addEventListener("focus", function () { if (document.activeElement === document.body) input.focus(); });
+    input.focus();
+  }
 })();

@@ -18,7 +18,7 @@ window.cnht = (function () {
       var button = document.getElementById("lang");
       if (button) {
         button.textContent = texts.switchLabel;
-        button.setAttribute("aria-label", texts.switchTo);
+        button.setAttribute("aria-label", texts.switchLabel + " — " + texts.switchTo);  // the visible text first
       }
     },
     store: {

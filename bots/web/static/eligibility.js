@@ -11,7 +11,9 @@
       answered: "Đã trả lời: ", switchTo: "Switch to English", switchLabel: "EN",
       eligible: "Đủ điều kiện", not_eligible: "Không đủ điều kiện", unknown: "Chưa xác định", closed: "Đã đóng",
       benefits: "Mức hỗ trợ", documents: "Hồ sơ cần chuẩn bị", apply: "Nơi nộp", contact: "Liên hệ", until: "Hạn: ",
-      yourValue: "Bạn trả lời: ", sample: "Dữ liệu mẫu", error: "Có lỗi. Vui lòng thử lại."
+      yourValue: "Bạn trả lời: ", sample: "Dữ liệu mẫu", error: "Có lỗi. Vui lòng thử lại.",
+      summary: "Tóm tắt kiểm tra ngày {day}", noAnswers: "Chưa trả lời câu hỏi nào.", opens: "Mở nhận hồ sơ: ",
+      noneOpen: "Hôm nay ({day}) không có chương trình hỗ trợ nào đang mở nhận hồ sơ. Kết quả dưới đây cho biết doanh nghiệp có phù hợp với các chương trình đã đóng hay không, để chuẩn bị cho các đợt sau."
     },
     en: {
       title: "Does your enterprise qualify?", skip: "Skip to the question",
@@ -22,7 +24,9 @@
       answered: "Answered: ", switchTo: "Chuyển sang tiếng Việt", switchLabel: "VI",
       eligible: "Eligible", not_eligible: "Not eligible", unknown: "Can't tell yet", closed: "Closed",
       benefits: "Support", documents: "Documents to prepare", apply: "Where to apply", contact: "Contact", until: "Closes: ",
-      yourValue: "Your answer: ", sample: "Sample data", error: "Something went wrong. Please try again."
+      yourValue: "Your answer: ", sample: "Sample data", error: "Something went wrong. Please try again.",
+      summary: "Summary of the check on {day}", noAnswers: "No question answered yet.", opens: "Opens: ",
+      noneOpen: "No support programme is open for applications today ({day}). The results below show whether you would fit the closed programmes, to prepare for later calls."
     }
   };
   var store = window.cnht.store, el = window.cnht.el;
@@ -64,8 +68,27 @@
     }).catch(function () { $("problem").textContent = t("error"); });
   }
 
+  // Eligible first, then can't tell yet, then not eligible; closed programs last.
+  var ORDER = { eligible: 0, unknown: 1, not_eligible: 2, closed: 3 };
+
+  function summarise(data) {
+    $("summary").hidden = false;
+    $("summary-title").textContent = t("summary").replace("{day}", day(data.today));
+    var list = $("summary-answers");
+    list.textContent = "";
+    if (!data.answers.length) list.appendChild(el("dd", {}, t("noAnswers")));
+    data.answers.forEach(function (a) {
+      list.appendChild(el("dt", {}, a.question));
+      list.appendChild(el("dd", {}, a.answer));
+    });
+    var noneOpen = data.programs.every(function (p) { return p.status === "closed"; });
+    $("none-open").hidden = !noneOpen;
+    $("none-open").textContent = noneOpen ? t("noneOpen").replace("{day}", day(data.today)) : "";
+  }
+
   function show(data) {
     var q = data.next_question;
+    summarise(data);
     $("check").hidden = !q;
     $("done").hidden = !!q;
     $("back").disabled = history.length === 0;
@@ -86,13 +109,14 @@
     }
     var list = $("results");
     list.textContent = "";
-    data.programs.forEach(function (p) {
-      var item = el("li", { "class": "program " + p.status });
+    data.programs.slice().sort(function (a, b) { return ORDER[a.status] - ORDER[b.status]; }).forEach(function (p) {
+      var item = el("li", { "class": "program " + p.status, "data-program": p.id });
       var head = el("h3", {}, p.name + " ");
       head.appendChild(el("span", { "class": "badge" }, t(p.status)));
       item.appendChild(head);
       item.appendChild(el("p", {}, p.summary));
-      if (p.closes) item.appendChild(el("p", { "class": "meta" }, t("until") + day(p.closes) + (p.sample ? " · " + t("sample") : "")));
+      var dates = [p.opens && p.status !== "closed" ? t("opens") + day(p.opens) : "", p.closes ? t("until") + day(p.closes) : ""].filter(Boolean);
+      if (dates.length) item.appendChild(el("p", { "class": "meta" }, dates.join(" · ") + (p.sample ? " · " + t("sample") : "")));
       var reasons = el("ul", { "class": "reasons" });
       p.reasons.forEach(function (r) {
         var mark = r.met === true ? "✓ " : r.met === false ? "✗ " : "? ";

@@ -31,7 +31,8 @@
     }).then(function (r) {
       return r.json().then(function (d) {
         if (r.ok) { location.href = "/admin"; return; }
-        $("problem").textContent = (d.error && d.error.message) || T[lang].error;
+        var e = d.error || {};
+        $("problem").textContent = (e.messages && e.messages[lang]) || T[lang].error;
         $("password").value = "";
         $("password").focus();
       });

@@ -14,7 +14,7 @@
   style.textContent =
     ":host{all:initial}" +
     ".bubble{position:fixed;right:20px;bottom:20px;width:56px;height:56px;border-radius:50%;border:0;background:#0b5cad;color:#fff;font:600 24px/56px system-ui,sans-serif;cursor:pointer;box-shadow:0 2px 8px rgba(0,0,0,.3);z-index:2147483646}" +
-    ".bubble:focus-visible{outline:3px solid #f0b400;outline-offset:2px}" +
+    ".bubble:focus-visible{outline:3px solid #1b1f24;outline-offset:2px;box-shadow:0 0 0 2px #fff}" +
     ".frame{position:fixed;right:20px;bottom:88px;width:min(400px,calc(100vw - 24px));height:min(620px,calc(100vh - 120px));border:1px solid #d0d7de;border-radius:12px;background:#fff;box-shadow:0 4px 16px rgba(0,0,0,.25);z-index:2147483647}" +
     ".frame[hidden]{display:none}";
   var bubble = document.createElement("button");
@@ -28,12 +28,22 @@
   frame.hidden = true;
   frame.title = lang === "en" ? "Policy assistant" : "Trợ lý chính sách";
   frame.setAttribute("data-src", origin + "/?embed=1&lang=" + lang);
+  function setOpen(open) {
+    frame.hidden = !open;
+    bubble.setAttribute("aria-expanded", String(open));
+    bubble.textContent = open ? "×" : "?";
+    if (open) frame.focus(); else bubble.focus();
+  }
+  frame.addEventListener("load", function () { if (!frame.hidden) frame.focus(); });
   bubble.addEventListener("click", function () {
     if (!frame.getAttribute("src")) frame.setAttribute("src", frame.getAttribute("data-src"));
-    frame.hidden = !frame.hidden;
-    bubble.setAttribute("aria-expanded", String(!frame.hidden));
-    bubble.textContent = frame.hidden ? "?" : "×";
+    setOpen(frame.hidden);
   });
+  // The chat inside the frame asks to close on Esc (it keeps Tab inside itself while open).
+  window.addEventListener("message", function (e) {
+    if (e.origin === origin && e.source === frame.contentWindow && e.data && e.data.cnht === "close" && !frame.hidden) setOpen(false);
+  });
+  bubble.addEventListener("keydown", function (e) { if (e.key === "Escape" && !frame.hidden) setOpen(false); });
   root.appendChild(style);
   root.appendChild(frame);
   root.appendChild(bubble);
