@@ -12,10 +12,13 @@ from assistant.answering.faq import FaqEntry, FaqSource
 from assistant.db.database import Database
 from assistant.db.models import CuratedAnswer
 from assistant.knowledge.base import KnowledgeBase
+from assistant.workspace.errors import NotFound, WorkspaceError
 
 
-class CurationError(ValueError):
+class CurationError(WorkspaceError):
     """A curated answer that cannot be saved; the message names the field."""
+
+    code = "invalid_curated_answer"
 
 
 def _sources(kb: KnowledgeBase, sources: list[dict]) -> list[dict]:
@@ -76,7 +79,7 @@ def save(database: Database, kb: KnowledgeBase, fields: dict, username: str, ans
         else:
             row = session.get(CuratedAnswer, answer_id)
             if row is None:
-                raise LookupError(f"no curated answer {answer_id}")
+                raise NotFound(f"no curated answer {answer_id}")
             for name, value in texts.items():
                 setattr(row, name, value)
             row.sources = json.dumps(sources, ensure_ascii=False)
@@ -90,7 +93,7 @@ def confirm(database: Database, kb: KnowledgeBase, answer_id: int, username: str
     with database.session() as session:
         row = session.get(CuratedAnswer, answer_id)
         if row is None:
-            raise LookupError(f"no curated answer {answer_id}")
+            raise NotFound(f"no curated answer {answer_id}")
         row.sources = json.dumps(_sources(kb, json.loads(row.sources)), ensure_ascii=False)
         row.verified, row.updated_by, row.updated_at = True, username, datetime.now(UTC)
         session.flush()

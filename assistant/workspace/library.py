@@ -14,6 +14,7 @@ from typing_extensions import TypedDict
 from assistant.knowledge.base import KnowledgeBase
 from assistant.knowledge.ingestion import FileReport, ingest_paths, parse_options
 from assistant.settings import Settings
+from assistant.workspace.errors import NotFound, WorkspaceError
 from ingest.errors import IngestError
 from ingest.pipeline import SIDECAR_SUFFIX, sidecar_path
 from ingest.sniffing import sniff_format
@@ -23,8 +24,10 @@ EXTENSION = {"pdf": ".pdf", "docx": ".docx", "doc": ".doc", "html": ".html", "ma
 STATUSES = ("in_force", "superseded", "expired")
 
 
-class LibraryError(ValueError):
+class LibraryError(WorkspaceError):
     """An upload or change refused; the message names the file or document and the reason."""
+
+    code = "document_refused"
 
 
 def library_dir(settings) -> Path:
@@ -98,10 +101,10 @@ def upload(kb: KnowledgeBase, settings: Settings, filename: str, data: bytes) ->
 def _source(kb: KnowledgeBase, doc_id: str) -> Path:
     record = kb.document(doc_id)
     if record is None:
-        raise LookupError(f"no indexed document with doc_id {doc_id!r}")
+        raise NotFound(f"no indexed document with doc_id {doc_id!r}")
     path = Path(record.source)
     if not path.is_file():
-        raise LibraryError(f"{doc_id}: its file {path} is no longer on disk; upload it again")
+        raise LibraryError(f"{doc_id}: its file {path} is no longer on disk; upload it again", "file_missing")
     return path
 
 
@@ -109,7 +112,7 @@ def set_status(kb: KnowledgeBase, settings: Settings, doc_id: str, status: str, 
     """Mark a document in force, superseded (optionally by another) or expired: written to its sidecar
     and re-indexed, so the status survives any later re-ingestion."""
     if status not in STATUSES:
-        raise LibraryError(f"status must be one of {', '.join(STATUSES)}, not {status!r}")
+        raise LibraryError(f"status must be one of {', '.join(STATUSES)}, not {status!r}", "invalid_status")
     path = _source(kb, doc_id)
     sidecar = sidecar_path(path) or path.with_name(path.stem + SIDECAR_SUFFIX)
     meta = (yaml.safe_load(sidecar.read_text(encoding="utf-8")) or {}) if sidecar.exists() else {}
@@ -126,7 +129,7 @@ def set_status(kb: KnowledgeBase, settings: Settings, doc_id: str, status: str, 
             sidecar.unlink()
         else:
             sidecar.write_bytes(original)
-        raise LibraryError(f"{doc_id}: {'; '.join(f.reason for f in file.failures)}")
+        raise LibraryError(f"{doc_id}: {'; '.join(f.reason for f in file.failures)}", "invalid_status")
     return _report(file)
 
 
@@ -139,7 +142,7 @@ def remove(kb: KnowledgeBase, settings, doc_id: str) -> None:
     """Take a document out of the index; an uploaded file (and its sidecar) is deleted too."""
     record = kb.document(doc_id)
     if record is None:
-        raise LookupError(f"no indexed document with doc_id {doc_id!r}")
+        raise NotFound(f"no indexed document with doc_id {doc_id!r}")
     kb.remove(doc_id)
     path = Path(record.source)
     if path.parent.resolve() == library_dir(settings).resolve():

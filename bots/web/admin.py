@@ -21,7 +21,6 @@ from bots.web.auth import (
     require_staff,
     set_cookie,
 )
-from bots.web.limits import error
 from bots.web.messages import refused
 from bots.web.pages import static_page
 from bots.web.strict_json import StrictJSONRoute
@@ -108,7 +107,7 @@ async def upload(request: Request, who: Staff, file: UploadFile = File(...)):
         result = library.upload(context.service.kb, context.settings, file.filename or "document", data)
     except LibraryError as exc:
         accounts.audit(context.database, who.username, "document.refused", file.filename or "", str(exc))
-        return refused(422, "document_refused", str(exc))
+        raise
     action = "document.replaced" if result["replaced"] else "document.uploaded"
     accounts.audit(context.database, who.username, action, result["stored_as"], result["status"])
     for doc_id in result["added"]:
@@ -130,12 +129,7 @@ class StatusChange(BaseModel):
 def set_status(doc_id: str, body: StatusChange, request: Request, who: Staff):
     """Mark a document in force, superseded or expired."""
     context = _context(request)
-    try:
-        result = library.set_status(context.service.kb, context.settings, doc_id, body.status, body.superseded_by)
-    except LookupError as exc:
-        return refused(404, "not_found", str(exc))
-    except LibraryError as exc:
-        return refused(422, "invalid_status", str(exc))
+    result = library.set_status(context.service.kb, context.settings, doc_id, body.status, body.superseded_by)
     accounts.audit(context.database, who.username, "document.marked", doc_id, body.status)
     return result
 
@@ -144,12 +138,7 @@ def set_status(doc_id: str, body: StatusChange, request: Request, who: Staff):
 def reingest(doc_id: str, request: Request, who: Staff):
     """Read a document's file again."""
     context = _context(request)
-    try:
-        result = library.reingest(context.service.kb, context.settings, doc_id)
-    except LookupError as exc:
-        return refused(404, "not_found", str(exc))
-    except LibraryError as exc:
-        return refused(422, "file_missing", str(exc))
+    result = library.reingest(context.service.kb, context.settings, doc_id)
     accounts.audit(context.database, who.username, "document.reingested", doc_id, result["status"])
     return result
 
@@ -158,10 +147,7 @@ def reingest(doc_id: str, request: Request, who: Staff):
 def remove_document(doc_id: str, request: Request, who: Staff):
     """Take a document out of the index."""
     context = _context(request)
-    try:
-        library.remove(context.service.kb, context.settings, doc_id)
-    except LookupError as exc:
-        return refused(404, "not_found", str(exc))
+    library.remove(context.service.kb, context.settings, doc_id)
     accounts.audit(context.database, who.username, "document.removed", doc_id)
     return {"ok": True}
 
@@ -189,12 +175,7 @@ def curated(request: Request, who: Staff):
 
 def _save(request: Request, who: Principal, body: CuratedIn, answer_id: int | None):
     context = _context(request)
-    try:
-        saved = curation.save(context.database, context.service.kb, body.model_dump(), who.username, answer_id)
-    except CurationError as exc:
-        return refused(422, "invalid_curated_answer", str(exc), field=str(exc).split(":", 1)[0])
-    except LookupError as exc:
-        return refused(404, "not_found", str(exc))
+    saved = curation.save(context.database, context.service.kb, body.model_dump(), who.username, answer_id)
     if body.from_queue:
         unanswered.dismiss(context.database, body.from_queue, who.username)
     accounts.audit(context.database, who.username, "curated.created" if answer_id is None else "curated.edited",
@@ -220,8 +201,8 @@ def confirm_curated(answer_id: int, request: Request, who: Staff):
     context = _context(request)
     try:
         saved = curation.confirm(context.database, context.service.kb, answer_id, who.username)
-    except (LookupError, CurationError) as exc:
-        return refused(404 if isinstance(exc, LookupError) else 422, "cannot_confirm", str(exc))
+    except CurationError as exc:  # its sources no longer check out: a refusal of its own kind
+        return refused(422, "cannot_confirm", str(exc))
     accounts.audit(context.database, who.username, "curated.confirmed", str(answer_id))
     return saved
 

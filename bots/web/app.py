@@ -8,10 +8,12 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from assistant.workspace.errors import NotFound, WorkspaceError
 from bots.rate_limits import RateLimiter
 from bots.web.api import router
 from bots.web.context import AppContext
 from bots.web.limits import BodyLimit, error
+from bots.web.messages import refused
 from bots.web.strict_json import InvalidInput, StrictJSONRoute
 
 
@@ -56,6 +58,14 @@ def create_app(service, database, settings=None) -> FastAPI:
     @app.exception_handler(InvalidInput)
     async def invalid_input(request: Request, exc: InvalidInput):
         return error(422, "invalid_input", exc.detail, field=exc.field)
+
+    @app.exception_handler(NotFound)
+    async def not_found(request: Request, exc: NotFound):
+        return refused(404, "not_found", str(exc))
+
+    @app.exception_handler(WorkspaceError)
+    async def workspace_refusal(request: Request, exc: WorkspaceError):
+        return refused(422, exc.code, str(exc), **({"field": exc.field} if exc.field else {}))
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
