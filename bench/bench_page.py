@@ -12,21 +12,16 @@ Budgets (issue 18): the chat page transfers under 300 KB and paints its first co
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import statistics
-import subprocess
 import sys
-import time
 from pathlib import Path
 from urllib.parse import urlsplit
-
-import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from report import emit, percentile  # noqa: E402
+from report import emit, percentile, served  # noqa: E402
 
 SIZES = {"desktop": {"width": 1366, "height": 850}, "mobile": {"width": 390, "height": 844}}
 PAGES = {"chat": "/", "eligibility": "/eligibility"}
@@ -77,31 +72,14 @@ def main() -> None:
     parser.add_argument("--out")
     args = parser.parse_args()
     chromium = shutil.which("chromium") or "/usr/bin/chromium"
-    env = {**os.environ, "OMP_WAIT_POLICY": "passive", "CNHT_RATE_LIMIT_PER_MINUTE": "100000"}
-    server = subprocess.Popen([sys.executable, "-m", "bots", "serve", "--port", str(args.port), "--workers", "1"], env=env, cwd=ROOT)
-    url = f"http://127.0.0.1:{args.port}"
     report: dict = {"budget": {"chat_transfer_kb": BUDGET_BYTES / 1024, "chat_fcp_ms": BUDGET_FCP_MS}}
-    try:
-        deadline = time.time() + 180
-        while True:
-            try:
-                if httpx.get(url + "/readyz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.time() > deadline or server.poll() is not None:
-                raise SystemExit("server did not become ready")
-            time.sleep(0.5)
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-            measure(browser, url + "/", "desktop", 2)  # warm the server and the browser
-            for name, path in PAGES.items():
-                for size in SIZES:
-                    report[f"{name}_{size}"] = measure(browser, url + path, size, args.runs)
-            browser.close()
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+    with served(args.port) as url, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        measure(browser, url + "/", "desktop", 2)  # warm the server and the browser
+        for name, path in PAGES.items():
+            for size in SIZES:
+                report[f"{name}_{size}"] = measure(browser, url + path, size, args.runs)
+        browser.close()
     chat = [report[f"chat_{size}"] for size in SIZES]
     report["within_budget"] = {
         "transfer": all(r["transfer_kb_max"] * 1024 < BUDGET_BYTES for r in chat),

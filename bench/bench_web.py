@@ -14,10 +14,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import random
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -27,7 +25,7 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from report import emit, forget_answers, percentile, question_pool  # noqa: E402
+from report import emit, forget_answers, percentile, question_pool, served  # noqa: E402
 
 
 def schedule(pool: list[str], total: int, popularity: str, s: float, seed: int = 7) -> list[str]:
@@ -110,21 +108,7 @@ def main() -> None:
     args = parser.parse_args()
     pool = question_pool(args.questions, seed=7)
     forget_answers()
-    env = {**os.environ, "OMP_WAIT_POLICY": "passive", "CNHT_RATE_LIMIT_PER_MINUTE": "100000"}
-    server = subprocess.Popen([sys.executable, "-m", "bots", "serve", "--port", str(args.port), "--workers", str(args.workers)],
-                              env=env, cwd=ROOT)
-    url = f"http://127.0.0.1:{args.port}"
-    try:
-        deadline = time.time() + 180
-        while True:
-            try:
-                if httpx.get(url + "/readyz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.time() > deadline or server.poll() is not None:
-                raise SystemExit("server did not become ready")
-            time.sleep(0.5)
+    with served(args.port, args.workers) as url:
         # Warm every worker with questions the load never asks (the pool's with a trailing "?").
         asyncio.run(load(url, [q + " ?" for q in pool[-50:]], 5))
         report = {"questions_in_pool": len(pool), "workers": args.workers, "rate": args.rate,
@@ -132,9 +116,6 @@ def main() -> None:
         questions = schedule(pool, int(args.rate * args.seconds), args.popularity, args.zipf_s)
         report["load"] = asyncio.run(load(url, questions, args.rate))
         report["stream_first_delta"] = asyncio.run(first_bytes(url, pool, 100))
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
     emit(report, args.out)
 
 

@@ -4,7 +4,16 @@ from __future__ import annotations
 import json
 import os
 import random
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def emit(report: dict, out: str | None) -> None:
@@ -36,3 +45,29 @@ def forget_answers() -> None:
     """Empty the shared answer cache of $CNHT_DATA_DIR, so every question is new to the server."""
     for stale in (Path(os.environ.get("CNHT_DATA_DIR", "data")) / "index").glob("answer-cache.sqlite*"):
         stale.unlink()
+
+
+@contextmanager
+def served(port: int, workers: int = 1) -> Iterator[str]:
+    """`cnht serve` on the data directory of CNHT_DATA_DIR, rate limits lifted, until the block ends; yields
+    its URL once /readyz answers (SystemExit if it does not within three minutes)."""
+    env = {**os.environ, "OMP_WAIT_POLICY": "passive", "CNHT_RATE_LIMIT_PER_MINUTE": "100000"}
+    server = subprocess.Popen([sys.executable, "-m", "bots", "serve", "--port", str(port), "--workers", str(workers)],
+                              env=env, cwd=ROOT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + 180
+        while True:
+            try:
+                if httpx.get(url + "/readyz", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.time() > deadline or server.poll() is not None:
+                raise SystemExit("server did not become ready")
+            time.sleep(0.5)
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
