@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     # Ingestion
     chunk_tokens: int = Field(350, ge=64, le=2000)
     max_file_mb: float = Field(50, gt=0)
+    vector_sync_threshold: int = Field(
+        1000, ge=2, description="Vectors Chroma takes in before writing its index to disk (set when the index is created)."
+    )
     mask_personal_data: bool = True
     keep_email_domains: str = Field("gov.vn", description="Comma-separated e-mail domains never masked.")
 

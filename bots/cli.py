@@ -27,11 +27,12 @@ def _settings():
 
 def _build(factory, *args):
     """Run a factory; a configuration it cannot satisfy (missing model, bad file) exits 2 with the reason."""
+    from assistant.knowledge.base import IndexDamaged
     from assistant.knowledge.embeddings import EmbedderUnavailable
 
     try:
         return factory(*args)
-    except (EmbedderUnavailable, FileNotFoundError, ValueError) as exc:
+    except (EmbedderUnavailable, IndexDamaged, FileNotFoundError, ValueError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc
 
@@ -132,6 +133,33 @@ def docs_remove(doc_id: str = typer.Argument(..., help="The doc_id shown by `cnh
         typer.echo(f"error: no document with doc_id {doc_id!r} (see `cnht docs list`)", err=True)
         raise typer.Exit(1)
     typer.echo(f"removed {doc_id}")
+
+
+@app.command()
+def doctor() -> None:
+    """Check the registry against the vectors and the lexical index; exit status 1 on any inconsistency."""
+    from assistant.knowledge.embeddings import build_embeddings
+    from assistant.knowledge.maintenance import doctor as checkup
+
+    settings = _settings()
+    found = checkup(settings.index_dir, _build(build_embeddings, settings), settings.vector_sync_threshold)
+    for problem in found.problems:
+        typer.echo(f"✗ {problem}")
+    if found.consistent:
+        typer.echo(f"consistent: {found.documents} documents, {found.chunks} chunks in {settings.data_dir}")
+    raise typer.Exit(0 if found.consistent else 1)
+
+
+@app.command()
+def reindex() -> None:
+    """Rebuild the vectors and the lexical index from the registry (after a full disk or a damaged index)."""
+    from assistant.knowledge.embeddings import build_embeddings
+    from assistant.knowledge.maintenance import reindex as rebuild
+
+    settings = _settings()
+    done = rebuild(settings.index_dir, _build(build_embeddings, settings), settings.vector_sync_threshold)
+    typer.echo(f"rebuilt {done.vectors} vectors ({done.embedded} embedded anew) and the lexical index for"
+               f" {done.documents} documents" + (f"; the previous vector store is in {done.set_aside}" if done.set_aside else ""))
 
 
 def _searcher(settings):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fcntl
 import logging
+import threading
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,7 @@ from langchain_core.embeddings import Embeddings
 from assistant.knowledge.embeddings import build_embeddings
 from assistant.knowledge.lexical import LexicalIndex, build_lexical, load_lexical
 from assistant.knowledge.registry import DocumentRecord, Registry, vector_id
-from ingest.models import ParsedDocument
+from ingest.models import DocumentMeta, ParsedDocument
 from ingest.vietnamese import folded_terms, segment_words
 
 log = logging.getLogger(__name__)
@@ -24,32 +25,72 @@ COLLECTION = "chunks"
 CHROMA_BATCH = 1000
 
 
-def index_text(document: ParsedDocument, chunk_text: str) -> str:
+class IndexDamaged(RuntimeError):
+    """A derived index (vectors) cannot be read; the message says which and that `cnht reindex` rebuilds it."""
+
+
+def index_text(meta: DocumentMeta, chunk_text: str) -> str:
     """What the embedder and BM25 see for a chunk: the document's number and title, then the chunk."""
-    meta = document.meta
     head = " ".join(x for x in (meta.doc_number, meta.title) if x)
     return f"{head}\n{chunk_text}" if head else chunk_text
+
+
+def vector_metadata(meta: DocumentMeta, version: int) -> dict[str, Any]:
+    """What Chroma keeps beside a chunk's vector: enough to filter and to tell versions apart."""
+    return {
+        "doc_id": meta.doc_id,
+        "version": version,
+        "lang": meta.lang,
+        "doc_type": meta.doc_type or "",
+        "status": meta.status,
+        "issued": int(meta.issued_date.replace("-", "")) if meta.issued_date else 0,
+    }
 
 
 class KnowledgeBase:
     """One data directory's index. Open it with `open_knowledge_base`."""
 
-    def __init__(self, directory: Path, embeddings: Embeddings):
-
+    def __init__(self, directory: Path, embeddings: Embeddings, sync_threshold: int = 1000):
         self.directory = directory
         self.embeddings = embeddings
+        self._hnsw = {"space": "cosine", "sync_threshold": sync_threshold, "batch_size": min(100, sync_threshold)}
         directory.mkdir(parents=True, exist_ok=True)
         self.registry = Registry(directory / "registry.sqlite")
-        self._client = chromadb.PersistentClient(
-            path=str(directory / "chroma"),
-            settings=ChromaSettings(anonymized_telemetry=False, allow_reset=False),
-        )
-        self.collection = self._client.get_or_create_collection(
-            COLLECTION, embedding_function=None, configuration={"hnsw": {"space": "cosine"}}
-        )
+        self._chroma_lock = threading.RLock()
+        self._client: Any = None
+        self._open_vectors()
         self._lexical: LexicalIndex | None = None
         self._lock_file = open(directory / "write.lock", "a+")
         self.recover()
+
+    # ------------------------------------------------------------ the vector store
+
+    def _open_vectors(self) -> None:
+        """(Re)open Chroma from disk. A process's client keeps the vector index in memory, so after another
+        process has written, only a fresh client sees (and, when writing, keeps) that process's vectors."""
+        with self._chroma_lock:
+            if self._client is not None:
+                self._client.close()
+            try:
+                self._client = chromadb.PersistentClient(
+                    path=str(self.directory / "chroma"),
+                    settings=ChromaSettings(anonymized_telemetry=False, allow_reset=False),
+                )
+                self.collection = self._client.get_or_create_collection(
+                    COLLECTION, embedding_function=None, configuration={"hnsw": self._hnsw}
+                )
+                self.collection.count()
+            except Exception as exc:
+                raise IndexDamaged(
+                    f"the vector index in {self.directory / 'chroma'} cannot be read ({type(exc).__name__}: {exc}); "
+                    "`cnht reindex` rebuilds it from the registry"
+                ) from exc
+            self._vectors_generation = self.registry.generation()
+
+    def _current_vectors(self) -> None:
+        """Reopen Chroma when the registry moved on since this process last read or wrote it."""
+        if self.registry.generation() != self._vectors_generation:
+            self._open_vectors()
 
     # ------------------------------------------------------------ consistency
 
@@ -71,7 +112,16 @@ class KnowledgeBase:
         """Delete vectors of versions that never went live or were replaced (after a crash). Returns rows
         cleaned. Skipped while another process is writing: its pending vectors are not stale."""
         with self._writing(wait=False) as locked:
-            return self._clean_stale() if locked else 0
+            if not locked:
+                return 0
+            try:
+                with self._chroma_lock:
+                    return self._clean_stale()
+            except Exception as exc:
+                raise IndexDamaged(
+                    f"the vector index in {self.directory / 'chroma'} cannot be cleaned ({type(exc).__name__}: {exc}); "
+                    "`cnht reindex` rebuilds it from the registry"
+                ) from exc
 
     def _clean_stale(self) -> int:
         stale = self.registry.stale_vectors()
@@ -97,8 +147,8 @@ class KnowledgeBase:
     def _apply(self, documents: list[ParsedDocument]) -> list[tuple[str, int]]:
         versions = self.registry.reserve_versions([d.meta.doc_id for d in documents])
         try:
-            texts = [index_text(d, c.text) for d in documents for c in d.chunks]
-            vectors = self.embeddings.embed_documents(texts)
+            texts = [index_text(d.meta, c.text) for d in documents for c in d.chunks]
+            vectors = self.embeddings.embed_documents(texts)  # the long part, outside the vector store's lock
             ids: list[str] = []
             metadatas: list[dict[str, Any]] = []
             terms: list[list[tuple[str, str]]] = []
@@ -108,41 +158,39 @@ class KnowledgeBase:
                 doc_terms = []
                 for chunk in document.chunks:
                     ids.append(vector_id(meta.doc_id, chunk.ordinal, version))
-                    metadatas.append(
-                        {
-                            "doc_id": meta.doc_id,
-                            "version": version,
-                            "lang": meta.lang,
-                            "doc_type": meta.doc_type or "",
-                            "status": meta.status,
-                            "issued": int(meta.issued_date.replace("-", "")) if meta.issued_date else 0,
-                        }
-                    )
-                    text = index_text(document, chunk.text)
+                    metadatas.append(vector_metadata(meta, version))
+                    text = index_text(meta, chunk.text)
                     doc_terms.append((" ".join(segment_words(text)), " ".join(folded_terms(text))))
                 terms.append(doc_terms)
-            for start in range(0, len(ids), CHROMA_BATCH):
-                self.collection.add(
-                    ids=ids[start : start + CHROMA_BATCH],
-                    embeddings=vectors[start : start + CHROMA_BATCH],
-                    metadatas=metadatas[start : start + CHROMA_BATCH],
-                )
-            replaced = self.registry.commit_documents(documents, versions, terms)
+            with self._chroma_lock:
+                self._open_vectors()  # another process may have written since: start from what is on disk
+                for start in range(0, len(ids), CHROMA_BATCH):
+                    self.collection.add(
+                        ids=ids[start : start + CHROMA_BATCH],
+                        embeddings=vectors[start : start + CHROMA_BATCH],
+                        metadatas=metadatas[start : start + CHROMA_BATCH],
+                    )
+                replaced = self.registry.commit_documents(documents, versions, terms)
+                self._vectors_generation = self.registry.generation()
         except BaseException:
-            for doc_id, version in versions.items():
-                self.collection.delete(where={"$and": [{"doc_id": doc_id}, {"version": version}]})
+            with self._chroma_lock:
+                for doc_id, version in versions.items():
+                    self.collection.delete(where={"$and": [{"doc_id": doc_id}, {"version": version}]})
             self.registry.drop_pending(versions)
             raise
-        self._clean_stale()
+        with self._chroma_lock:
+            self._clean_stale()
         return replaced
 
     def remove(self, doc_id: str) -> bool:
         """Take a document out of every index. False if there is no such document."""
-        with self._writing():
+        with self._writing(), self._chroma_lock:
+            self._open_vectors()
             version = self.registry.remove_document(doc_id)
             if version is None:
                 return False
             self._clean_stale()
+            self._vectors_generation = self.registry.generation()
         self.refresh_lexical()
         return True
 
@@ -175,12 +223,14 @@ class KnowledgeBase:
         self, query_vectors: list[list[float]], k: int = 20, where: dict | None = None
     ) -> list[list[tuple[dict[str, Any], float]]]:
         """`dense_search` for several query vectors in one call to the vector store."""
-        count = self.collection.count()
-        if count == 0:
-            return [[] for _ in query_vectors]
-        result = self.collection.query(
-            query_embeddings=query_vectors, n_results=min(k * 2, count), where=where, include=["distances"]
-        )
+        with self._chroma_lock:
+            self._current_vectors()
+            count = self.collection.count()
+            if count == 0:
+                return [[] for _ in query_vectors]
+            result = self.collection.query(
+                query_embeddings=query_vectors, n_results=min(k * 2, count), where=where, include=["distances"]
+            )
         live = self.registry.chunks_by_vector_ids([i for ids in result["ids"] for i in ids])
         return [
             [(live[i], 1.0 - d) for i, d in zip(ids, distances) if i in live][:k]
@@ -192,7 +242,11 @@ class KnowledgeBase:
         return self.collection.count()
 
     def close(self) -> None:
-        """Release the registry connection and the lock file."""
+        """Release the vector store, the registry connection and the lock file."""
+        with self._chroma_lock:
+            if self._client is not None:
+                self._client.close()
+                self._client = None
         self.registry.close()
         self._lock_file.close()
 
@@ -200,4 +254,4 @@ class KnowledgeBase:
 def open_knowledge_base(settings, embeddings: Embeddings | None = None) -> KnowledgeBase:
     """The knowledge base of `settings.data_dir`, with the configured embedder unless one is given."""
 
-    return KnowledgeBase(Path(settings.index_dir), embeddings or build_embeddings(settings))
+    return KnowledgeBase(Path(settings.index_dir), embeddings or build_embeddings(settings), settings.vector_sync_threshold)

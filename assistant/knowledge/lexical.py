@@ -3,6 +3,7 @@ Derived data: rebuilt from the registry whenever its generation moves, swapped i
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 import tempfile
@@ -13,6 +14,8 @@ import bm25s
 import numpy as np
 
 from assistant.knowledge.registry import Registry
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -65,17 +68,25 @@ def build_lexical(registry: Registry, directory: Path) -> LexicalIndex:
     else:
         words = folded = None
     index = LexicalIndex(generation, vector_ids, words, folded)
-    _save(index, directory)
+    try:
+        _save(index, directory)
+    except OSError as exc:  # a full disk: the index still serves from memory; the saved one stays as it was
+        log.warning("could not save the lexical index in %s (%s); it will be rebuilt when needed", directory, exc)
     return index
 
 
 def _save(index: LexicalIndex, directory: Path) -> None:
+    """Write the index beside the current one, then swap it in; a failed write leaves the current one whole."""
     directory.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix="bm25-", dir=directory))
-    (staging / "meta.json").write_text(json.dumps({"generation": index.generation, "vector_ids": index.vector_ids}))
-    if index.words is not None:
-        index.words.save(str(staging / "words"))
-        index.folded.save(str(staging / "folded"))
+    try:
+        (staging / "meta.json").write_text(json.dumps({"generation": index.generation, "vector_ids": index.vector_ids}))
+        if index.words is not None:
+            index.words.save(str(staging / "words"))
+            index.folded.save(str(staging / "folded"))
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
     target = directory / "current"
     old = directory / f"old-{os.getpid()}"
     if target.exists():
@@ -84,18 +95,23 @@ def _save(index: LexicalIndex, directory: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def load_lexical(registry: Registry, directory: Path) -> LexicalIndex:
-    """The saved index if it matches the registry's generation, else a fresh build."""
+def load_saved_lexical(directory: Path) -> LexicalIndex | None:
+    """The saved index, whatever its generation; None when there is none or it cannot be read."""
     target = directory / "current"
     try:
         meta = json.loads((target / "meta.json").read_text())
-        if meta["generation"] == registry.generation():
+        if not meta["vector_ids"]:
+            return LexicalIndex(meta["generation"], [], None, None)
+        words = bm25s.BM25.load(str(target / "words"))
+        folded = bm25s.BM25.load(str(target / "folded"))
+        return LexicalIndex(meta["generation"], meta["vector_ids"], words, folded)
+    except Exception:  # any damage to derived data means: build it again
+        return None
 
-            if not meta["vector_ids"]:
-                return LexicalIndex(meta["generation"], [], None, None)
-            words = bm25s.BM25.load(str(target / "words"))
-            folded = bm25s.BM25.load(str(target / "folded"))
-            return LexicalIndex(meta["generation"], meta["vector_ids"], words, folded)
-    except (OSError, ValueError, KeyError):
-        pass
+
+def load_lexical(registry: Registry, directory: Path) -> LexicalIndex:
+    """The saved index if it matches the registry's generation, else a fresh build."""
+    saved = load_saved_lexical(directory)
+    if saved is not None and saved.generation == registry.generation():
+        return saved
     return build_lexical(registry, directory)

@@ -1,0 +1,149 @@
+"""Keeping a data directory's indexes honest: `doctor` checks the registry (the source of truth) against the
+vectors and the lexical index; `reindex` rebuilds both derived indexes from the registry (vectors from the
+embedding cache where it has them), e.g. after a full disk left the vector index unreadable."""
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from langchain_core.embeddings import Embeddings
+
+from assistant.knowledge.base import CHROMA_BATCH, KnowledgeBase, index_text, vector_metadata
+from assistant.knowledge.lexical import build_lexical, load_saved_lexical
+from assistant.knowledge.registry import Registry
+
+PROBE_BATCH = 256
+
+
+@dataclass
+class Checkup:
+    """What `doctor` found: each problem in a sentence that names the part and the fix."""
+
+    documents: int = 0
+    chunks: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def consistent(self) -> bool:
+        """Whether every index agrees with the registry."""
+        return not self.problems
+
+
+def doctor(index_dir: Path, embeddings: Embeddings, sync_threshold: int = 1000) -> Checkup:
+    """Check the registry's integrity, then that the vector store holds exactly the live chunks' vectors
+    (each one found by a search with itself) and that the saved lexical index is of the registry's
+    generation over the same chunks."""
+    checkup = Checkup()
+    registry_path = index_dir / "registry.sqlite"
+    if not registry_path.exists():
+        checkup.problems.append(f"registry: {registry_path} does not exist (nothing was ingested here)")
+        return checkup
+    try:
+        with sqlite3.connect(registry_path) as conn:
+            verdict = conn.execute("PRAGMA integrity_check").fetchone()[0]
+    except sqlite3.Error as exc:
+        verdict = str(exc)
+    if verdict != "ok":
+        checkup.problems.append(f"registry: {registry_path} is damaged ({verdict}); restore it from a backup")
+        return checkup
+    registry = Registry(registry_path)
+    try:
+        rows = registry.chunk_rows("vector_id")
+        live = [r[0] for r in rows]
+        checkup.documents, checkup.chunks = len(registry.documents()), len(live)
+        checkup.problems += _vector_problems(index_dir, embeddings, live, sync_threshold)
+        checkup.problems += _lexical_problems(index_dir, registry, live)
+    finally:
+        registry.close()
+    return checkup
+
+
+def _vector_problems(index_dir: Path, embeddings: Embeddings, live: list[str], sync_threshold: int) -> list[str]:
+    fix = "run `cnht reindex`"
+    try:
+        kb = KnowledgeBase(index_dir, embeddings, sync_threshold)
+    except Exception as exc:  # the store itself cannot be opened: that is the finding
+        return [f"vectors: cannot be opened ({type(exc).__name__}: {exc}); {fix}"]
+    problems = []
+    try:
+        stored = kb.collection.get(include=[])["ids"]
+        missing, extra = set(live) - set(stored), set(stored) - set(live)
+        if missing:
+            problems.append(f"vectors: {len(missing)} live chunks have no vector (e.g. {sorted(missing)[0]}); {fix}")
+        if extra:
+            problems.append(f"vectors: {len(extra)} vectors belong to no live chunk (e.g. {sorted(extra)[0]}); {fix}")
+        present = [i for i in live if i not in missing]
+        unreachable = 0
+        for start in range(0, len(present), PROBE_BATCH):
+            part = present[start : start + PROBE_BATCH]
+            stored_vectors = kb.collection.get(ids=part, include=["embeddings"])
+            vectors = dict(zip(stored_vectors["ids"], stored_vectors["embeddings"]))
+            probes = [i for i in part if i in vectors]
+            unreachable += len(part) - len(probes)
+            if not probes:
+                continue
+            found = kb.collection.query(query_embeddings=[vectors[i] for i in probes], n_results=min(10, len(stored)),
+                                        include=["distances"])
+            unreachable += sum(1 for i, ids in zip(probes, found["ids"]) if i not in ids)
+        if unreachable:
+            problems.append(f"vectors: {unreachable} vectors are stored but never returned by a search; {fix}")
+    except Exception as exc:
+        problems.append(f"vectors: cannot be read ({type(exc).__name__}: {exc}); {fix}")
+    finally:
+        kb.close()
+    return problems
+
+
+def _lexical_problems(index_dir: Path, registry: Registry, live: list[str]) -> list[str]:
+    saved = load_saved_lexical(index_dir / "bm25")
+    if saved is None:
+        return ["lexical index: none saved, or it cannot be read; run `cnht reindex` (searches rebuild it meanwhile)"]
+    problems = []
+    if saved.generation != registry.generation():
+        problems.append(f"lexical index: of generation {saved.generation}, the registry is at {registry.generation()};"
+                        " run `cnht reindex`")
+    elif saved.vector_ids != live:
+        problems.append("lexical index: its chunks differ from the registry's; run `cnht reindex`")
+    return problems
+
+
+@dataclass
+class Reindexed:
+    """What `reindex` did."""
+
+    documents: int
+    vectors: int
+    embedded: int  # vectors the embedder had to compute (the rest came from its cache)
+    set_aside: str  # where the previous vector store was moved ("" when there was none)
+
+
+def reindex(index_dir: Path, embeddings: Embeddings, sync_threshold: int = 1000) -> Reindexed:
+    """Rebuild the vector store and the lexical index from the registry. The old vector store is moved
+    aside (not deleted) first, so a failure leaves it where a person can look at it."""
+    chroma = index_dir / "chroma"
+    aside = ""
+    if chroma.exists():
+        aside_path = index_dir / f"chroma-before-reindex-{time.strftime('%Y%m%d-%H%M%S')}"
+        shutil.move(str(chroma), str(aside_path))
+        aside = str(aside_path)
+    kb = KnowledgeBase(index_dir, embeddings, sync_threshold)
+    try:
+        with kb._writing():
+            documents = {r.doc_id: r for r in kb.registry.documents()}
+            ids, texts, metadatas = [], [], []
+            for doc_id, record in documents.items():
+                for chunk in kb.registry.chunks_of(doc_id):
+                    ids.append(chunk["vector_id"])
+                    texts.append(index_text(record.meta, chunk["text"]))
+                    metadatas.append(vector_metadata(record.meta, record.version))
+            before = getattr(embeddings, "computed", 0)
+            for start in range(0, len(ids), CHROMA_BATCH):
+                part = slice(start, start + CHROMA_BATCH)
+                kb.collection.add(ids=ids[part], embeddings=embeddings.embed_documents(texts[part]), metadatas=metadatas[part])
+            build_lexical(kb.registry, index_dir / "bm25")
+        return Reindexed(len(documents), len(ids), getattr(embeddings, "computed", 0) - before, aside)
+    finally:
+        kb.close()
