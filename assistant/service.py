@@ -4,20 +4,26 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
+from typing import TYPE_CHECKING
 
 from assistant.answering.cache import AnswerCache
 from assistant.answering.extractive import ExtractiveAnswerer
 from assistant.answering.faq import Faq
 from assistant.answering.models import Answer
 from assistant.answering.texts import text
-from assistant.conversation.sessions import Conversations
+from assistant.conversation.sessions import Conversations, Session
+from assistant.db.database import Database
 from assistant.eligibility.check import EligibilityReport, answer_into, clean_profile, eligibility_report
 from assistant.eligibility.intent import asks_eligibility
+from assistant.eligibility.programs import Program
 from assistant.knowledge.base import KnowledgeBase
 from assistant.retrieval.search import Filters, Hit, HybridSearcher, analyse
 from assistant.settings import Settings
 from assistant.workspace import curation
 from ingest.models import DocumentMeta
+
+if TYPE_CHECKING:  # for annotations only: the LLM client pulls in langchain, which a process without an LLM never loads
+    from assistant.answering.llm import LLMAnswerer
 
 
 @dataclass
@@ -30,14 +36,15 @@ class AssistantService:
     extractive: ExtractiveAnswerer
     conversations: Conversations
     answers: AnswerCache
-    faq: object = None
-    llm: object = None
-    programs: list = field(default_factory=list)
-    districts: dict = field(default_factory=dict)  # district name → all its communes are rural
-    database: object = None  # where staff-curated answers live (None: only the curated answers file)
-    _curated: tuple = (None, None)  # (version, Faq of the file's and the staff's curated answers)
+    faq: Faq | None = None
+    llm: LLMAnswerer | None = None
+    programs: list[Program] = field(default_factory=list)
+    districts: dict[str, bool] = field(default_factory=dict)  # district name → all its communes are rural
+    database: Database | None = None  # where staff-curated answers live (None: only the curated answers file)
+    # (version, Faq of the file's and the staff's curated answers)
+    _curated: tuple[str | None, Faq | None] = (None, None)
 
-    def curated(self, generation: int):
+    def curated(self, generation: int) -> tuple[Faq | None, str]:
         """The curated answers to match questions against on this index generation, and a version that
         changes with them: the file's, plus (with a database) the staff's that are verified against the
         current sources."""
@@ -89,7 +96,7 @@ class AssistantService:
         and the passages it was drawn from."""
         question = " ".join(question.split())
         if not question:
-            return _Draft(question, None, None, None, Answer(text("vi", "empty"), "vi", False, "none"), [], final=True)
+            return _Draft(question, None, None, "vi", Answer(text("vi", "empty"), "vi", False, "none"), [], final=True)
         query = analyse(question)
         session = self.conversations.get(session_id) if session_id else None
         retrieval_query = session.contextualise(question) if session else question
@@ -126,7 +133,7 @@ class AssistantService:
         """A grounded answer in the question's language, with citations; a follow-up in a session
         is read in the light of the previous turn."""
         draft = self._draft(question, session_id, filters)
-        if draft.final:
+        if draft.final or self.llm is None:
             return self._finish(draft, draft.answer)
         return self._finish(draft, self.llm.answer(draft.question, draft.lang, draft.hits, fallback=draft.answer))
 
@@ -134,7 +141,7 @@ class AssistantService:
         """Text pieces as they are produced, then the final Answer (which replaces the streamed text
         if the LLM's answer failed its check). Without an LLM the extractive answer comes line by line."""
         draft = self._draft(question, session_id, None)
-        if draft.final:
+        if draft.final or self.llm is None:
             for line in draft.answer.answer.split("\n"):
                 yield line + "\n"
             yield self._finish(draft, draft.answer)
@@ -148,9 +155,9 @@ class _Draft:
     """An answer on its way: what `ask` and `ask_stream` share before the LLM (if any) writes."""
 
     question: str
-    session: object
+    session: Session | None
     key: tuple[str, int] | None  # (cache key, index generation); None: nothing to remember (already cached, or an empty question)
-    lang: str | None
+    lang: str
     answer: Answer
     hits: list[Hit]
     final: bool

@@ -341,7 +341,7 @@ def telegram(
     logging.getLogger("httpx").setLevel(logging.WARNING)
     settings = _settings()
     if not settings.telegram_token:
-        typer.echo(f"error: {TelegramNotConfigured.__doc__.strip()} Set CNHT_TELEGRAM_TOKEN.", err=True)
+        typer.echo(f"error: {(TelegramNotConfigured.__doc__ or '').strip()} Set CNHT_TELEGRAM_TOKEN.", err=True)
         raise typer.Exit(2)
     runtime = _build(build_runtime, settings, None, True)
     bot = _build(build_bot, settings, runtime.service, runtime.database)

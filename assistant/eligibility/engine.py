@@ -18,7 +18,8 @@ def field_value(profile: dict[str, Any], name: str, districts: dict[str, bool] |
     district whose communes are all rural); None when unknown."""
     if name == "size":
         return enterprise_size(*(profile.get(f) for f in DERIVED["size"]))
-    if name == "rural" and profile.get("rural") is None and districts and districts.get(profile.get("district")):
+    district = profile.get("district")
+    if name == "rural" and profile.get("rural") is None and districts and isinstance(district, str) and districts.get(district):
         return True
     return profile.get(name)
 

@@ -61,7 +61,7 @@ def sane_number(value: float) -> bool:
 
 DERIVED = {"size": ("industry_group", "employees", "revenue", "capital"), "rural": ("district",)}
 
-LABELS: dict[str, tuple[str, str]] = {
+LABELS: dict[str | bool, tuple[str, str]] = {
     "enterprise": ("Doanh nghiệp", "Enterprise"),
     "cooperative": ("Hợp tác xã", "Cooperative"),
     "household": ("Hộ kinh doanh", "Household business"),

@@ -99,22 +99,21 @@ def parse_answer(field: str, text: str, lang: str = "vi", districts: dict[str, b
             raise _again(field, lang)
         return value
     if spec.kind == "bool":
-        words = re.sub(r"[^\w ]", " ", folded).split()
-        words = " ".join(words)
-        if not words or _HEDGE.search(words):
+        reply = " ".join(re.sub(r"[^\w ]", " ", folded).split())
+        if not reply or _HEDGE.search(reply):
             raise _again(field, lang)
-        words = re.sub(r"^(?:chac chan|dung vay|certainly|definitely|of course)\s*", "", words) or "co"
-        if words in _YES or words.split()[0] in _YES - {"da"}:
+        reply = re.sub(r"^(?:chac chan|dung vay|certainly|definitely|of course)\s*", "", reply) or "co"
+        if reply in _YES or reply.split()[0] in _YES - {"da"}:
             return True
-        if words in _NO or words.split()[0] in _NO:
+        if reply in _NO or reply.split()[0] in _NO:
             return False
         raise _again(field, lang)
     if spec.kind == "choice":
         if folded in spec.choices:
             return folded
-        for value, words in CHOICE_WORDS.get(field, {}).items():
-            if any(w in folded for w in words):
-                return value
+        for choice, cues in CHOICE_WORDS.get(field, {}).items():
+            if any(w in folded for w in cues):
+                return choice
         raise _again(field, lang)
     if field == "district" and districts:
         for name in districts:

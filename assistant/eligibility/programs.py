@@ -120,7 +120,7 @@ def load_programs(path: Path) -> list[Program]:
         tree = yaml.compose(text)
     except (OSError, yaml.YAMLError) as exc:
         raise ProgramsError(f"{path}: cannot read the programs catalogue: {exc}") from exc
-    if not isinstance(entries, list):
+    if not isinstance(entries, list) or not isinstance(tree, yaml.SequenceNode):
         raise ProgramsError(f"{path}: expected a list of programs")
     programs: list[Program] = []
     for index, entry in enumerate(entries):

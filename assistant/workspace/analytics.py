@@ -12,12 +12,13 @@ from sqlalchemy import select
 
 from assistant.db.database import Database
 from assistant.db.models import AnswerRecord, EligibilityCheck, Feedback
+from assistant.eligibility.check import ProgramVerdict
 from assistant.workspace.unanswered import group_key
 
 TABLES = ("questions_per_day", "answered_vs_refused", "satisfaction", "top_questions", "top_documents", "eligibility")
 
 
-def record_check(database: Database, channel: str, lang: str, programs: list[dict]) -> None:
+def record_check(database: Database, channel: str, lang: str, programs: list[ProgramVerdict]) -> None:
     """Remember a finished eligibility check (each program's verdict)."""
     results = {p["id"]: p["status"] for p in programs}
     with database.session() as session:

@@ -71,6 +71,7 @@ def save(database: Database, kb: KnowledgeBase, fields: dict, username: str, ans
     """Create (or, with `answer_id`, edit) a curated answer; saving verifies it against the sources'
     current versions."""
     texts, sources = _texts(fields), _sources(kb, fields.get("sources") or [])
+    row: CuratedAnswer | None
     with database.session() as session:
         if answer_id is None:
             row = CuratedAnswer(**texts, sources=json.dumps(sources, ensure_ascii=False), verified=True,

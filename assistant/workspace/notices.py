@@ -3,8 +3,9 @@ appears in the catalogue), a row is written here, and one bot process claims and
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import cast
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import CursorResult, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from assistant.db.database import Database
@@ -33,12 +34,13 @@ def claim(database: Database, worker: str) -> list[dict]:
     with database.session() as session:
         waiting = session.scalars(select(Notice.id).where(Notice.sent_at.is_(None)).where(free)).all()
         for notice_id in waiting:
-            won = session.execute(
+            # An UPDATE yields a CursorResult (which has rowcount); Session.execute is typed as returning Result.
+            won = cast(CursorResult, session.execute(
                 update(Notice).where(Notice.id == notice_id, Notice.sent_at.is_(None)).where(free)
                 .values(claimed_by=worker, claimed_at=now)
-            ).rowcount
-            if won:
-                row = session.get(Notice, notice_id)
+            )).rowcount
+            row = session.get(Notice, notice_id) if won else None
+            if row is not None:
                 claimed.append({"id": row.id, "kind": row.kind, "ref": row.ref, "title": row.title})
     return claimed
 

@@ -81,6 +81,7 @@ def _stream(context, question: str, session_id: str, channel: str):
     except Exception as exc:  # the stream is already open: report the failure inside it
         yield f"event: error\ndata: {json.dumps({'code': 'internal', 'message': type(exc).__name__})}\n\n"
         return
+    assert final is not None, "ask_stream always ends with the Answer"
     answer_id = context.record(question, final, session_id, channel)
     yield f"event: answer\ndata: {json.dumps(answer_body(final, answer_id, session_id), ensure_ascii=False)}\n\n"
 
@@ -163,11 +164,11 @@ def eligibility(body: EligibilityRequest, context: ContextDep):
     not_eligible, unknown, closed) with a reason and citation per criterion, what to prepare, and the
     next question to ask (null when no answer could change a verdict). A typed answer that cannot be
     read is refused with a message that asks again with an example."""
-    typed = body.answer
+    field_name, text = (body.answer.field, body.answer.text) if body.answer else (None, None)
     try:
-        report = context.service.eligibility(body.profile, body.lang, typed.field if typed else None, typed.text if typed else None)
+        report = context.service.eligibility(body.profile, body.lang, field_name, text)
     except UnreadableAnswer as exc:
-        return error(422, "unreadable_answer", str(exc), field=typed.field)
+        return error(422, "unreadable_answer", str(exc), field=field_name)
     except BadProfile as exc:
         return error(422, "invalid_profile", str(exc), field=str(exc).split(":", 1)[0])
     if body.record and report["next_question"] is None:

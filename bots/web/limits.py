@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 
 from starlette.datastructures import Headers
 from starlette.responses import JSONResponse
@@ -14,6 +15,17 @@ def error(status: int, code: str, message: str, headers: dict | None = None, **e
 
 class BodyRefused(Exception):
     """Raised into the app when a request body goes over its cap or arrives too slowly."""
+
+
+@dataclass
+class _BodyProgress:
+    """How far one request's body has come and whether it was refused (and answered by us)."""
+
+    received: int = 0
+    done: bool = False
+    refusal: JSONResponse | None = None
+    started: bool = False
+    ours: bool = False
 
 
 class BodyLimit:
@@ -38,45 +50,45 @@ class BodyLimit:
             if int(length) > cap:
                 return await _too_large(cap)(scope, receive, send)
         loop = asyncio.get_running_loop()
-        state = {"received": 0, "done": False, "refusal": None, "started": False, "ours": False}
+        state = _BodyProgress()
         deadline = loop.time() + timeout
 
         async def limited_receive():
-            if state["refusal"] is not None:
+            if state.refusal is not None:
                 return {"type": "http.disconnect"}
-            if state["done"]:  # the body is in: what follows is the wait for a disconnect
+            if state.done:  # the body is in: what follows is the wait for a disconnect
                 return await receive()
             try:
                 message = await asyncio.wait_for(receive(), max(0.0, deadline - loop.time()))
             except TimeoutError:
-                state["refusal"] = error(408, "body_timeout", f"the request body did not arrive within {timeout:g} s")
+                state.refusal = error(408, "body_timeout", f"the request body did not arrive within {timeout:g} s")
                 raise BodyRefused from None
             if message["type"] == "http.request":
-                state["received"] += len(message.get("body", b""))
-                if state["received"] > cap:
-                    state["refusal"] = _too_large(cap)
+                state.received += len(message.get("body", b""))
+                if state.received > cap:
+                    state.refusal = _too_large(cap)
                     raise BodyRefused
-                state["done"] = not message.get("more_body", False)
+                state.done = not message.get("more_body", False)
             return message
 
         async def guarded_send(message):
             # Once the body is refused, whatever the app answers (it saw a failed read) gives way to the refusal.
-            if state["refusal"] is not None and not state["started"]:
-                state["started"] = state["ours"] = True
-                await state["refusal"](scope, receive, send)
+            if state.refusal is not None and not state.started:
+                state.started = state.ours = True
+                await state.refusal(scope, receive, send)
                 return
-            if state["ours"]:
+            if state.ours:
                 return
             if message["type"] == "http.response.start":
-                state["started"] = True
+                state.started = True
             await send(message)
 
         try:
             await self.app(scope, limited_receive, guarded_send)
         except BodyRefused:
             pass
-        if state["refusal"] is not None and not state["started"]:
-            await state["refusal"](scope, receive, send)
+        if state.refusal is not None and not state.started:
+            await state.refusal(scope, receive, send)
 
 
 def _too_large(cap: int) -> JSONResponse:
