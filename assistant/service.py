@@ -8,6 +8,7 @@ from typing import Iterator
 from assistant.answer_cache import AnswerCache, fingerprint
 from assistant.answering.extractive import ExtractiveAnswerer
 from assistant.answering.models import Answer
+from assistant.answering.scoring import WEIGHTS_PATH
 from assistant.answering.texts import text
 from assistant.conversation import Conversations
 from assistant.eligibility.intent import asks_eligibility
@@ -181,7 +182,8 @@ def build_services(settings, kb: KnowledgeBase | None = None, database=None) -> 
     programs = load_programs(settings.programs_path()) if settings.programs_path().exists() else []
     districts = load_districts(settings.districts_path()) if settings.districts_path().exists() else {}
     answers = AnswerCache(
-        settings.index_dir / "answer-cache.sqlite", fingerprint(settings, settings.faq_path(), settings.glossary_path())
+        settings.index_dir / "answer-cache.sqlite",
+        fingerprint(settings, settings.faq_path(), settings.glossary_path(), WEIGHTS_PATH),
     )
     conversations = Conversations(settings.data_dir / "conversations.sqlite")
     return AssistantService(settings, kb, searcher, extractive, conversations, answers, faq, llm, programs, districts,
