@@ -88,6 +88,33 @@ def _level(line: str) -> str:
     return "dash" if _is_point(line) else "none"
 
 
+def _is_heading(line: str, lines: int) -> bool:
+    """A heading: "Điều 5. …", an upper-case line, or a short line without closing punctuation."""
+    if lines <= 1:
+        return False
+    if _HEADING_LINE_RE.match(line) and len(line.split()) <= 12:
+        return True
+    if _is_caps_heading(line):
+        return True
+    return len(line.split()) <= 8 and not line.endswith((".", ";", ":", "!", "”"))
+
+
+def _sentence_case(line: str) -> str:
+    """"I. NỘI DUNG HỖ TRỢ" → "I. Nội dung hỗ trợ" (an upper-case heading quoted as a lead)."""
+    if line != line.upper():
+        return line
+    enumerator = _LEADING_ENUMERATOR_RE.match(line)
+    head = enumerator.group(0) if enumerator else ""
+    rest = line[len(head):].lower()
+    return head + rest[:1].upper() + rest[1:]
+
+
+def _is_title(line: str, title: str) -> bool:
+    """The document's title (or subject line) repeated in its body."""
+    folded = " ".join(fold(line).split()).strip(" .")
+    return bool(title) and len(folded) > 10 and folded in " ".join(fold(title).split())
+
+
 def split_candidates(hit: Hit, rank: int) -> list[Candidate]:
     """The quotable pieces of a chunk: its lines (long ones split into sentences), each clause that
     ends with ':' carrying the points under it; bare headings left out, boilerplate marked."""
@@ -101,30 +128,28 @@ def split_candidates(hit: Hit, rank: int) -> list[Candidate]:
         stripped = line.strip()
         if not stripped or (index == 0 and hit.heading and stripped == hit.heading.split("\n")[0].strip()):
             continue
-        if _HEADING_LINE_RE.match(stripped) and len(stripped.split()) <= 12 and len(lines) > 1:
-            continue
-        if _is_caps_heading(stripped) or stripped.endswith("?"):
-            continue  # "QUYẾT ĐỊNH:", "V. THỜI HẠN VÀ NƠI NỘP HỒ SƠ", the "Hỏi:" of a Q&A record
         section = section_at(hit.section, hit.section_map, start)
+        if stripped.endswith("?"):
+            continue  # the "Hỏi:" of a Q&A record answers nothing
         if open_list is not None:
             previous_item = open_list.points[-1] if open_list.points else ""
             if _is_point(stripped) and _level(stripped) != _level(open_list.text):
                 open_list.points.append(stripped)
-            elif not _is_point(stripped) and not stripped.endswith(":") and (
+            elif not _is_point(stripped) and not stripped.endswith(":") and not _is_heading(stripped, len(lines)) and (
                 stripped.endswith(";") or previous_item.endswith(";")
-                or (len(stripped.split()) <= 8 and not stripped.endswith((".", "!")))
             ):
                 open_list.points.append(stripped)  # an unnumbered item ("Thực hành 5S tại nơi làm việc;")
             else:
                 open_list = None
         lead = open_list.text if open_list is not None else ""
-        if len(lines) > 1 and len(stripped.split()) <= 8 and not stripped.endswith((".", ";", ":", "!", "”")) and not lead:
+        if _is_heading(stripped, len(lines)) and not lead:
             following = next((x.strip() for x in lines[index + 1 :] if x.strip()), "")
-            if following.endswith(";"):  # a heading over unnumbered items: "3. Nội dung chính"
-                open_list = Candidate(stripped, hit, rank, section, position=start)
+            if following.endswith(";") or (_is_point(following) and _level(following) != _level(stripped)):
+                # a heading over the items it names: "I. NỘI DUNG HỖ TRỢ", "3. Nội dung chính"
+                open_list = Candidate(_sentence_case(stripped), hit, rank, section, position=start)
                 out.append(open_list)
-            continue  # a heading such as "2. Doanh nghiệp đang hoạt động"
-        boilerplate = is_boilerplate(stripped)
+            continue
+        boilerplate = is_boilerplate(stripped) or _is_title(stripped, hit.title)
         if stripped.endswith(":") and not boilerplate:
             candidate = Candidate(stripped, hit, rank, section, boilerplate=False, position=start)
             out.append(candidate)

@@ -22,8 +22,10 @@ def _item(point: str) -> str:
 
 
 def list_line(candidate: Candidate, lang: str) -> str:
-    """`Đề án đưa ra 10 nhóm giải pháp …: a; b; c; …; và 4 mục khác.`"""
-    items = [_item(p) for p in candidate.points]
+    """`Đề án đưa ra 10 nhóm giải pháp …: a; b; c; …; và 4 mục khác.` Items are quoted whole when they
+    fit the budget, else by their names (the words before their ':')."""
+    whole = [strip_enumerator(p).rstrip(" ;.,") for p in candidate.points]
+    items = whole if sum(len(i) + 2 for i in whole[:LIST_ITEMS]) <= LIST_CHARS else [_item(p) for p in candidate.points]
     shown: list[str] = []
     used = 0
     for item in items:

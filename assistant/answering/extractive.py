@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 
-from assistant.answering.candidates import Candidate, split_candidates
+from assistant.answering.candidates import Candidate, split_candidates, strip_enumerator
 from assistant.answering.composition import first_line as compose_first_line
 from assistant.answering.models import Answer, Citation
 from assistant.answering.question import Intent, analyse_intent
-from assistant.answering.scoring import features, linear, load_weights, probability
+from assistant.answering.scoring import VALUE_TYPES, features, head_of, linear, load_weights, probability
 from assistant.answering.texts import document_label, section_label, text
 from assistant.glossary import Glossary
 from assistant.retrieval import Hit, QueryAnalysis
@@ -23,6 +23,7 @@ _VI_STOP = set(
 )
 _EN_QUESTION_WORDS = {"how many", "how much", "what", "which", "when", "where", "why", "who", "number", "total"}
 MAX_UNITS = 3
+TYPE_WINDOW = 5  # how far down the ranking a candidate of the asked type is preferred
 SECOND_QUOTE_MARGIN = 1.0  # a second quote scores within this (log-odds) of the best
 MAX_WORDS = 110
 
@@ -123,17 +124,27 @@ class ExtractiveAnswerer:
         for rank, hit in enumerate(top):
             needle = needles[hit.lang]
             for candidate in split_candidates(hit, rank):
-                extra = " ".join(candidate.points)
-                coverage = self.coverage(query, f"{candidate.text} {candidate.lead} {extra} {hit.title}", hit.lang, needle)
-                text_cover = self.coverage(query, f"{candidate.text} {extra}", hit.lang, needle)
+                coverage = self.coverage(query, f"{candidate.text} {candidate.lead} {hit.title}", hit.lang, needle)
+                text_cover = self.coverage(query, candidate.text, hit.lang, needle)
                 lead_cover = self.coverage(query, candidate.lead, hit.lang, needle) if candidate.lead else 0.0
-                candidate.coverage = coverage
-                candidate.features = features(candidate, intent, coverage, text_cover, lead_cover, top_score, query.lang)
+                points = " ".join(candidate.points)
+                points_cover = self.coverage(query, points, hit.lang, needle) if points else 0.0
+                head = head_of(strip_enumerator(candidate.text))
+                head_cover = self.coverage(query, head, hit.lang, needle) if head else 0.0
+                candidate.coverage = max(coverage, points_cover)
+                candidate.features = features(candidate, intent, coverage, text_cover, lead_cover, top_score, query.lang,
+                                              points_cover, head_cover)
                 candidate.score = linear(weights["select"], candidate.features)
                 candidates.append(candidate)
         candidates.sort(key=lambda c: -c.score)
         if not candidates:
             return [], {}, intent
+        if intent.answer_type in VALUE_TYPES and not candidates[0].features["value_match"]:
+            # the type asked is a constraint: a near candidate that states a value of that type comes first
+            valued = next((c for c in candidates[:TYPE_WINDOW] if c.features["value_match"]), None)
+            if valued is not None:
+                candidates.remove(valued)
+                candidates.insert(0, valued)
         chunk_cover = max(self.coverage(query, h.text + " " + h.title, h.lang, needles[h.lang]) for h in hits[:3])
         best = candidates[0]
         answerable = {
@@ -192,10 +203,33 @@ class ExtractiveAnswerer:
             lines.append(text(lang, "vi_source"))
         else:
             weigh = lambda value: self.coverage(query, value, best.hit.lang)  # noqa: E731
-            lines.append(compose_first_line(best, intent, lang, weigh, self._in_force_note(best, intent, lang)))
+            line = compose_first_line(best, intent, lang, weigh, self._in_force_note(best, intent, lang))
+            if intent.answer_type in VALUE_TYPES and not any(c.features.get("value_match") for c in candidates[:10]):
+                what = "what_date" if intent.answer_type.startswith("date") or intent.answer_type == "deadline" else "what_value"
+                line = f"{text(lang, 'type_missing', what=text(lang, what))} {line}"
+            lines.append(line)
+            period = self._period_note(best, intent, lang)
+            if period:
+                lines.append(period)
         lines.extend(evidence)
         lines.extend(self._status_notes(lang, chosen))
         return Answer("\n".join(lines), lang, True, "documents", citations, confidence=confidence)
+
+    def _period_note(self, best: Candidate, intent: Intent, lang: str) -> str:
+        """When the question is about a year (or "this year", "next year") the passage does not speak of:
+        which period it does speak of."""
+        if not intent.years and not intent.relative_time:
+            return ""
+        hit = best.hit
+        covered = {int(y) for y in re.findall(r"\b(?:19|20)\d\d\b", f"{best.full_text()} {best.lead} {hit.title}")}
+        if hit.issued_date:
+            covered.add(int(hit.issued_date[:4]))
+        if not covered or (intent.years and set(intent.years) & covered):
+            return ""
+        if intent.years and max(intent.years) <= max(covered):
+            return ""
+        asked = text(lang, "year", year=max(intent.years)) if intent.years else text(lang, "asked_period")
+        return text(lang, "period_note", covered=text(lang, "year", year=max(covered)), asked=asked)
 
     def _in_force_note(self, best: Candidate, intent: Intent, lang: str) -> str:
         """"(ký ngày 29/10/2021)" after "có hiệu lực kể từ ngày ký": the date the words point to."""

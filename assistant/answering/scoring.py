@@ -39,8 +39,11 @@ VALUE_PATTERNS: dict[str, re.Pattern[str]] = {
 }
 FEATURES = (
     "coverage", "coverage_text", "type_match", "list_fit", "is_point", "rank", "chunk_score", "dense",
-    "same_lang", "length", "boilerplate", "dangling", "lead_coverage",
+    "same_lang", "length", "boilerplate", "dangling", "lead_coverage", "points_coverage", "head_coverage",
+    "value_match", "value_missing", "heading_list",
 )
+# Answer types whose answer is a value a clause either states or does not.
+VALUE_TYPES = frozenset({"date_in_force", "date_issued", "date", "deadline", "duration", "percentage", "area", "amount", "count"})
 
 
 def value_match(candidate: Candidate, intent: Intent) -> bool:
@@ -55,17 +58,32 @@ def value_match(candidate: Candidate, intent: Intent) -> bool:
     return bool(pattern.search(candidate.full_text() if intent.answer_type == "procedure" else candidate.text))
 
 
+def head_of(text: str) -> str:
+    """What a clause is about: the words before its first ':' or ' là ' ("Doanh nghiệp nhỏ: …" →
+    "Doanh nghiệp nhỏ"), when short; else ''."""
+    for separator in (": ", " là ", " means ", " is "):
+        head, found, _ = text.partition(separator)
+        if found and 1 <= len(head.split()) <= 14:
+            return head
+    return ""
+
+
 def features(candidate: Candidate, intent: Intent, coverage: float, coverage_text: float, lead_coverage: float,
-             top_score: float, question_lang: str) -> dict[str, float]:
+             top_score: float, question_lang: str, points_coverage: float = 0.0, head_coverage: float = 0.0) -> dict[str, float]:
     """The candidate's features (names in FEATURES)."""
     hit = candidate.hit
     words = len(candidate.text.split())
     dense = max(hit.signals.get("dense", 0.0), hit.signals.get("dense_vi", 0.0))
+    matched = value_match(candidate, intent)
+    valued = intent.answer_type in VALUE_TYPES
     return {
+        "heading_list": float(candidate.is_list and not candidate.text.endswith(":")),
+        "value_match": float(valued and matched),
+        "value_missing": float(valued and not matched),
         "coverage": coverage,
         "coverage_text": coverage_text,
-        "type_match": float(value_match(candidate, intent)),
-        "list_fit": float(candidate.is_list and intent.answer_type in ("list", "procedure", "count", "other", "definition")),
+        "type_match": float(matched),
+        "list_fit": float(candidate.is_list and intent.answer_type in ("list", "procedure", "other")),
         "is_point": float(bool(candidate.lead)),
         "rank": 1.0 / (1 + candidate.rank),
         "chunk_score": hit.score / top_score if top_score > 0 else 0.0,
@@ -75,6 +93,8 @@ def features(candidate: Candidate, intent: Intent, coverage: float, coverage_tex
         "boilerplate": float(candidate.boilerplate and not intent.asks_boilerplate),
         "dangling": float(candidate.text.endswith(":") and not candidate.points),
         "lead_coverage": lead_coverage,
+        "points_coverage": points_coverage,
+        "head_coverage": head_coverage,
     }
 
 
