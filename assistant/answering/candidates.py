@@ -37,6 +37,7 @@ class Candidate:
     points: list[str] = field(default_factory=list)  # the enumerated points of a clause ending with ':'
     lead: str = ""  # the clause a point is enumerated under
     boilerplate: bool = False
+    is_title: bool = False  # the document's title, stated as what the document is about
     position: int = 0  # where it starts in its chunk
     features: dict[str, float] = field(default_factory=dict)
     score: float = 0.0
@@ -115,6 +116,15 @@ def _is_title(line: str, title: str) -> bool:
     return bool(title) and len(folded) > 10 and folded in " ".join(fold(title).split())
 
 
+def title_candidate(hit: Hit, rank: int, label: str) -> Candidate:
+    """What the document is, from its title: `Nghị định 178/2026/NĐ-CP: Quy định việc quản lý, …`."""
+    title = hit.title.strip().rstrip(".")
+    title = _sentence_case(title) if title == title.upper() else title
+    title = title[:1].upper() + title[1:]
+    text = f"{label}: {title}." if label and not label.startswith("“") else f"{title}."
+    return Candidate(text, hit, rank, "", is_title=True, position=-1)
+
+
 def split_candidates(hit: Hit, rank: int) -> list[Candidate]:
     """The quotable pieces of a chunk: its lines (long ones split into sentences), each clause that
     ends with ':' carrying the points under it; bare headings left out, boilerplate marked."""
@@ -135,7 +145,7 @@ def split_candidates(hit: Hit, rank: int) -> list[Candidate]:
             previous_item = open_list.points[-1] if open_list.points else ""
             if _is_point(stripped) and _level(stripped) != _level(open_list.text):
                 open_list.points.append(stripped)
-            elif not _is_point(stripped) and not stripped.endswith(":") and not _is_heading(stripped, len(lines)) and (
+            elif not _is_point(stripped) and not stripped.endswith(":") and not _is_heading(stripped, len(lines)) and not is_boilerplate(stripped) and (
                 stripped.endswith(";") or previous_item.endswith(";")
             ):
                 open_list.points.append(stripped)  # an unnumbered item ("Thực hành 5S tại nơi làm việc;")
@@ -144,7 +154,9 @@ def split_candidates(hit: Hit, rank: int) -> list[Candidate]:
         lead = open_list.text if open_list is not None else ""
         if _is_heading(stripped, len(lines)) and not lead:
             following = next((x.strip() for x in lines[index + 1 :] if x.strip()), "")
-            if following.endswith(";") or (_is_point(following) and _level(following) != _level(stripped)):
+            if not is_boilerplate(following) and (
+                following.endswith(";") or (_is_point(following) and _level(following) != _level(stripped))
+            ):
                 # a heading over the items it names: "I. NỘI DUNG HỖ TRỢ", "3. Nội dung chính"
                 open_list = Candidate(_sentence_case(stripped), hit, rank, section, position=start)
                 out.append(open_list)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.answering.candidates import Candidate, split_candidates, strip_enumerator
+from assistant.answering.candidates import Candidate, split_candidates, strip_enumerator, title_candidate
 from assistant.answering.composition import first_line as compose_first_line
 from assistant.answering.models import Answer, Citation
 from assistant.answering.question import Intent, analyse_intent
@@ -120,10 +120,17 @@ class ExtractiveAnswerer:
         top = hits[:5]
         needles = {lang: self._needle(query, lang) for lang in {h.lang for h in top}}
         top_score = top[0].score if top else 0.0
+        named = {r.number for r in query.references.documents}
         candidates: list[Candidate] = []
+        titled: set[str] = set()
         for rank, hit in enumerate(top):
             needle = needles[hit.lang]
-            for candidate in split_candidates(hit, rank):
+            pieces = [c for c in split_candidates(hit, rank) if intent.asks_boilerplate or not c.boilerplate]
+            if hit.doc_id not in titled and hit.title:
+                titled.add(hit.doc_id)
+                label = document_label(hit.lang, hit.doc_type, hit.doc_number, hit.title)
+                pieces.append(title_candidate(hit, rank, label))
+            for candidate in pieces:
                 coverage = self.coverage(query, f"{candidate.text} {candidate.lead} {hit.title}", hit.lang, needle)
                 text_cover = self.coverage(query, candidate.text, hit.lang, needle)
                 lead_cover = self.coverage(query, candidate.lead, hit.lang, needle) if candidate.lead else 0.0
@@ -132,8 +139,9 @@ class ExtractiveAnswerer:
                 head = head_of(strip_enumerator(candidate.text))
                 head_cover = self.coverage(query, head, hit.lang, needle) if head else 0.0
                 candidate.coverage = max(coverage, points_cover)
+                names = bool(named) and hit.doc_number.split("/")[0] in named
                 candidate.features = features(candidate, intent, coverage, text_cover, lead_cover, top_score, query.lang,
-                                              points_cover, head_cover)
+                                              points_cover, head_cover, names)
                 candidate.score = linear(weights["select"], candidate.features)
                 candidates.append(candidate)
         candidates.sort(key=lambda c: -c.score)

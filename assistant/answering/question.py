@@ -10,14 +10,15 @@ from ingest.vietnamese import fold
 
 # Answer types, most specific first: the first whose pattern matches the folded question wins.
 ANSWER_TYPES = (
-    "date_in_force", "date_issued", "deadline", "date", "duration", "percentage", "area", "amount", "count",
+    "date_expiry", "date_in_force", "date_issued", "deadline", "date", "duration", "percentage", "area", "amount", "count",
     "reference", "definition", "authority", "place", "procedure", "list", "yesno", "other",
 )
 _TYPE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     (kind, re.compile(pattern))
     for kind, pattern in (
         ("duration", r"hieu luc trong bao lau|how long"),
-        ("date_in_force", r"\bhieu luc\b|take effect|takes effect|took effect|in force|entry into force|effective|cease to have effect|expire"),
+        ("date_expiry", r"het hieu luc|cease to have effect|expire|no longer in force"),
+        ("date_in_force", r"\bhieu luc\b|take effect|takes effect|took effect|in force|entry into force|effective"),
         ("date_issued", r"ban hanh ngay|ngay ban hanh|ban hanh khi nao|ky ngay|ky khi nao|ky o dau|when was .* (?:issued|signed)|issued on|date of issue|where and when .* signed|signed"),
         ("deadline", r"\bhan nop\b|\bthoi han nop\b|han chot|truoc ngay nao|cham nhat|deadline|by what date|by when|due date"),
         ("date", r"ngay nao|khi nao|\bwhen\b|what date"),

@@ -21,7 +21,8 @@ _DATE_RE = re.compile(
 )
 # What an answer of each type looks like in a clause.
 VALUE_PATTERNS: dict[str, re.Pattern[str]] = {
-    "date_in_force": re.compile(r"(?:hiệu lực|effect|in force)", re.I),
+    "date_in_force": re.compile(r"(?<!hết )hiệu lực|take[sn]? effect|in force|entry into force", re.I),
+    "date_expiry": re.compile(r"hết hiệu lực|cease|expire|no longer in force", re.I),
     "date_issued": _DATE_RE,
     "date": _DATE_RE,
     "deadline": re.compile(rf"trước ngày|chậm nhất|hạn|{_DATE_RE.pattern}|before|by\s+\d", re.I),
@@ -40,10 +41,10 @@ VALUE_PATTERNS: dict[str, re.Pattern[str]] = {
 FEATURES = (
     "coverage", "coverage_text", "type_match", "list_fit", "is_point", "rank", "chunk_score", "dense",
     "same_lang", "length", "boilerplate", "dangling", "lead_coverage", "points_coverage", "head_coverage",
-    "value_match", "value_missing", "heading_list",
+    "value_match", "value_missing", "heading_list", "is_title", "names_document",
 )
 # Answer types whose answer is a value a clause either states or does not.
-VALUE_TYPES = frozenset({"date_in_force", "date_issued", "date", "deadline", "duration", "percentage", "area", "amount", "count"})
+VALUE_TYPES = frozenset({"date_expiry", "date_in_force", "date_issued", "date", "deadline", "duration", "percentage", "area", "amount", "count"})
 
 
 def value_match(candidate: Candidate, intent: Intent) -> bool:
@@ -53,7 +54,7 @@ def value_match(candidate: Candidate, intent: Intent) -> bool:
     pattern = VALUE_PATTERNS.get(intent.answer_type)
     if pattern is None:
         return False
-    if intent.answer_type == "date_in_force":
+    if intent.answer_type in ("date_in_force", "date_expiry"):
         return bool(pattern.search(candidate.text)) and bool(_DATE_RE.search(candidate.text) or re.search(r"\d{4}", candidate.text))
     return bool(pattern.search(candidate.full_text() if intent.answer_type == "procedure" else candidate.text))
 
@@ -69,7 +70,8 @@ def head_of(text: str) -> str:
 
 
 def features(candidate: Candidate, intent: Intent, coverage: float, coverage_text: float, lead_coverage: float,
-             top_score: float, question_lang: str, points_coverage: float = 0.0, head_coverage: float = 0.0) -> dict[str, float]:
+             top_score: float, question_lang: str, points_coverage: float = 0.0, head_coverage: float = 0.0,
+             names_document: bool = False) -> dict[str, float]:
     """The candidate's features (names in FEATURES)."""
     hit = candidate.hit
     words = len(candidate.text.split())
@@ -78,6 +80,8 @@ def features(candidate: Candidate, intent: Intent, coverage: float, coverage_tex
     valued = intent.answer_type in VALUE_TYPES
     return {
         "heading_list": float(candidate.is_list and not candidate.text.endswith(":")),
+        "is_title": float(candidate.is_title),
+        "names_document": float(names_document),
         "value_match": float(valued and matched),
         "value_missing": float(valued and not matched),
         "coverage": coverage,
@@ -93,7 +97,7 @@ def features(candidate: Candidate, intent: Intent, coverage: float, coverage_tex
         "boilerplate": float(candidate.boilerplate and not intent.asks_boilerplate),
         "dangling": float(candidate.text.endswith(":") and not candidate.points),
         "lead_coverage": lead_coverage,
-        "points_coverage": points_coverage,
+        "points_coverage": 0.0 if valued else points_coverage,
         "head_coverage": head_coverage,
     }
 
