@@ -152,7 +152,8 @@ def split_candidates(hit: Hit, rank: int) -> list[Candidate]:
             else:
                 open_list = None
         lead = open_list.text if open_list is not None else ""
-        if _is_heading(stripped, len(lines)) and not lead:
+        unpunctuated = len(stripped.split()) <= 20 and not stripped.endswith((".", ";", ":", "!", "”"))
+        if (unpunctuated or _is_heading(stripped, len(lines))) and not lead and len(lines) > 1:
             following = next((x.strip() for x in lines[index + 1 :] if x.strip()), "")
             if not is_boilerplate(following) and (
                 following.endswith(";") or (_is_point(following) and _level(following) != _level(stripped))
@@ -160,7 +161,9 @@ def split_candidates(hit: Hit, rank: int) -> list[Candidate]:
                 # a heading over the items it names: "I. NỘI DUNG HỖ TRỢ", "3. Nội dung chính"
                 open_list = Candidate(_sentence_case(stripped), hit, rank, section, position=start)
                 out.append(open_list)
-            continue
+                continue
+            if _is_heading(stripped, len(lines)):
+                continue
         boilerplate = is_boilerplate(stripped) or _is_title(stripped, hit.title)
         if stripped.endswith(":") and not boilerplate:
             candidate = Candidate(stripped, hit, rank, section, boilerplate=False, position=start)

@@ -154,6 +154,7 @@ class ExtractiveAnswerer:
                 candidates.remove(valued)
                 candidates.insert(0, valued)
         chunk_cover = max(self.coverage(query, h.text + " " + h.title, h.lang, needles[h.lang]) for h in hits[:3])
+        missing = self._missing_weight(query, hits[:3], needles)
         best = candidates[0]
         answerable = {
             "best_select": best.score,
@@ -162,8 +163,24 @@ class ExtractiveAnswerer:
             "type_available": float(any(c.features["type_match"] for c in candidates[:10])),
             "top_dense": best.features["dense"],
             "top_score_raw": top_score,
+            "missing_term": missing,
         }
         return candidates, answerable, intent
+
+    def _missing_weight(self, query: QueryAnalysis, hits: list[Hit], needles: dict) -> float:
+        """The weight of the rarest question term that none of the best chunks contains, relative to the
+        rarest term of the question (0: every term is found somewhere)."""
+        found: dict[str, set[str]] = {}
+        for hit in hits:
+            lang = "en" if query.kind == "en" and hit.lang == "en" else "vi"
+            found.setdefault(hit.doc_id + hit.chunk_id, unit_terms(hit.text + " " + hit.title, lang))
+        worst, top = 0.0, 0.0
+        needle = needles.get(hits[0].lang, []) if hits else []
+        for weight, alternatives in needle:
+            top = max(top, weight)
+            if not any(any(c and _phrase_in(c, terms) for c in alternatives) for terms in found.values()):
+                worst = max(worst, weight)
+        return worst / top if top else 0.0
 
     def confidence(self, query: QueryAnalysis, hits: list[Hit], frame: str = "") -> tuple[float, list[Candidate]]:
         """How likely the best passages answer the question (0–1, calibrated on the tune half), and the

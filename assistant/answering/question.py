@@ -11,7 +11,7 @@ from ingest.vietnamese import fold
 # Answer types, most specific first: the first whose pattern matches the folded question wins.
 ANSWER_TYPES = (
     "date_expiry", "date_in_force", "date_issued", "deadline", "date", "duration", "percentage", "area", "amount", "count",
-    "reference", "definition", "authority", "place", "procedure", "list", "yesno", "other",
+    "subject", "reference", "definition", "authority", "place", "procedure", "list", "yesno", "other",
 )
 _TYPE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     (kind, re.compile(pattern))
@@ -27,12 +27,13 @@ _TYPE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         ("area", r"dien tich|bao nhieu ha\b|quy mo bao nhieu|\barea\b|hectare|how large|\bquy mo\b"),
         ("amount", r"\bmuc ho tro\b|bao nhieu tien|\bchi phi\b|\bkinh phi\b|\bhoc phi\b|doanh thu|\bmuc phat\b|\bgia\b.*bao nhieu|lai suat|\bluong\b|wage|how much|\bcost\b|\bfee|\bprice\b|\bfine\b|maximum support|support level|\bvon\b.*bao nhieu"),
         ("count", r"bao nhieu|\bmay (?!moc|cong nghiep|mac|xuat khau|thiet bi)\w+|how many|so luong|number of"),
+        ("subject", r"quy dinh (?:ve )?(?:noi dung|van de|viec) gi|quy dinh ve gi|ve van de gi|noi dung chinh cua|what does .* (?:regulate|govern|cover)|what is .* about"),
         ("reference", r"(?:thong tu|nghi dinh|quyet dinh|\bluat|van ban|nghi quyet|de an) nao|which (?:law|decree|circular|decision|regulation|scheme)|what (?:law|decree|scheme)|phe duyet de an gi"),
         ("definition", r"\bla gi\b|duoc dinh nghia|dinh nghia|khai niem|\bhieu la\b|what (?:is|does) .*(?:mean|definition)|\bdefine|what is (?:a|an|the)? ?\w+ industry\??$"),
         ("authority", r"co quan nao|\bai la\b|^ai\b|\bai\b.*\?$|\bwho\b|which (?:agency|body|authority|ministry)|chu dau tu|\bchu tri\b|thuong truc"),
         ("place", r"o dau|\bwhere\b|dia diem|\bnoi nop\b"),
         ("procedure", r"thu tuc|\bho so\b|quy trinh|lam the nao|\bcach\b|what documents|\bprocedure|how (?:do|can|to) |apply"),
-        ("list", r"nhung gi|nhung \w+(?: \w+)? nao|cac \w+(?: \w+)? nao|gom nhung|bao gom|what are|which (?:sectors|industries|acts|groups)|what (?:acts|industries|sectors)|noi dung gi|ho tro gi|nhiem vu gi|yeu cau gi"),
+        ("list", r"nhung gi|nhung (?:\w+ ){1,5}nao|cac (?:\w+ ){1,4}nao|gom nhung|bao gom|what are|which (?:sectors|industries|acts|groups)|what (?:acts|industries|sectors)|noi dung gi|ho tro gi|nhiem vu gi|yeu cau gi"),
         ("yesno", r"\bco duoc\b.*\bkhong\b|\bco\b.*\bkhong\??$|^(?:does|do|is|are|can|may) "),
     )
 ]

@@ -49,8 +49,10 @@ VALUE_TYPES = frozenset({"date_expiry", "date_in_force", "date_issued", "date", 
 
 def value_match(candidate: Candidate, intent: Intent) -> bool:
     """Whether the candidate holds a value of the type asked (a list type: a clause carrying its points)."""
-    if intent.answer_type in ("list",):
+    if intent.answer_type == "list":
         return candidate.is_list
+    if intent.answer_type == "subject":
+        return candidate.is_title
     pattern = VALUE_PATTERNS.get(intent.answer_type)
     if pattern is None:
         return False
@@ -123,4 +125,5 @@ def probability(model: dict, values: dict[str, float]) -> float:
     return 1 / (1 + math.exp(-max(min(z, 30), -30)))
 
 
-ANSWERABLE_FEATURES = ("best_select", "best_coverage", "chunk_coverage", "type_available", "top_dense", "top_score_raw")
+ANSWERABLE_FEATURES = ("best_select", "best_coverage", "chunk_coverage", "type_available", "top_dense", "top_score_raw",
+                       "missing_term")
