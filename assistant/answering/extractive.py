@@ -147,6 +147,14 @@ class ExtractiveAnswerer:
         candidates.sort(key=lambda c: -c.score)
         if not candidates:
             return [], {}, intent
+        best = candidates[0]
+        if best.is_list:
+            # the question names one item of the list ("giải pháp về nguồn nhân lực"): that item answers it
+            named_item = max((c for c in candidates if c.lead == best.text and c.hit is best.hit),
+                             key=lambda c: c.features["head_coverage"], default=None)
+            if named_item is not None and named_item.features["head_coverage"] > best.features["coverage_text"]:
+                candidates.remove(named_item)
+                candidates.insert(0, named_item)
         if intent.answer_type in VALUE_TYPES and not candidates[0].features["value_match"]:
             # the type asked is a constraint: a near candidate that states a value of that type comes first
             valued = next((c for c in candidates[:TYPE_WINDOW] if c.features["value_match"]), None)
@@ -155,7 +163,7 @@ class ExtractiveAnswerer:
                 candidates.insert(0, valued)
         chunk_cover = max(self.coverage(query, h.text + " " + h.title, h.lang, needles[h.lang]) for h in hits[:3])
         missing = self._missing_weight(query, hits[:3], needles)
-        best = candidates[0]
+        best = max(candidates, key=lambda c: c.score)  # the reordering above changes what is quoted, not the confidence
         answerable = {
             "best_select": best.score,
             "best_coverage": best.coverage,
