@@ -155,9 +155,10 @@ class ExtractiveAnswerer:
             if named_item is not None and named_item.features["head_coverage"] > best.features["coverage_text"]:
                 candidates.remove(named_item)
                 candidates.insert(0, named_item)
-        if intent.answer_type in VALUE_TYPES and not candidates[0].features["value_match"]:
+        constrained = intent.answer_type in VALUE_TYPES or intent.answer_type == "subject"
+        if constrained and not candidates[0].features["type_match"]:
             # the type asked is a constraint: a near candidate that states a value of that type comes first
-            valued = next((c for c in candidates[:TYPE_WINDOW] if c.features["value_match"]), None)
+            valued = next((c for c in candidates[:TYPE_WINDOW] if c.features["type_match"]), None)
             if valued is not None:
                 candidates.remove(valued)
                 candidates.insert(0, valued)
