@@ -23,6 +23,7 @@ _VI_STOP = set(
 )
 _EN_QUESTION_WORDS = {"how many", "how much", "what", "which", "when", "where", "why", "who", "number", "total"}
 MAX_UNITS = 3
+NAMED_ITEM_COVERAGE = 0.25  # an item's name must cover this share of the question to stand for the list
 TYPE_WINDOW = 5  # how far down the ranking a candidate of the asked type is preferred
 SECOND_QUOTE_MARGIN = 1.0  # a second quote scores within this (log-odds) of the best
 MAX_WORDS = 110
@@ -150,9 +151,13 @@ class ExtractiveAnswerer:
         best = candidates[0]
         if best.is_list:
             # the question names one item of the list ("giải pháp về nguồn nhân lực"): that item answers it
-            named_item = max((c for c in candidates if c.lead == best.text and c.hit is best.hit),
-                             key=lambda c: c.features["head_coverage"], default=None)
-            if named_item is not None and named_item.features["head_coverage"] > best.features["coverage_text"]:
+            items = sorted((c for c in candidates if c.lead == best.text and c.hit is best.hit),
+                           key=lambda c: -c.features["head_coverage"])
+            named_item = items[0] if items else None
+            runner_up = items[1].features["head_coverage"] if len(items) > 1 else 0.0
+            if named_item is not None and named_item.features["head_coverage"] >= NAMED_ITEM_COVERAGE and (
+                named_item.features["head_coverage"] > max(runner_up, best.features["coverage_text"])
+            ):
                 candidates.remove(named_item)
                 candidates.insert(0, named_item)
         constrained = intent.answer_type in VALUE_TYPES or intent.answer_type == "subject"
@@ -173,6 +178,8 @@ class ExtractiveAnswerer:
             "top_dense": best.features["dense"],
             "top_score_raw": top_score,
             "missing_term": missing,
+            "english": float(query.kind == "en"),
+            "plain": float(query.kind == "vi_plain"),
         }
         return candidates, answerable, intent
 

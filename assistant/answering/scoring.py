@@ -126,4 +126,4 @@ def probability(model: dict, values: dict[str, float]) -> float:
 
 
 ANSWERABLE_FEATURES = ("best_select", "best_coverage", "chunk_coverage", "type_available", "top_dense", "top_score_raw",
-                       "missing_term")
+                       "missing_term", "english", "plain")
