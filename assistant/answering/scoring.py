@@ -26,7 +26,7 @@ VALUE_PATTERNS: dict[str, re.Pattern[str]] = {
     "date_issued": _DATE_RE,
     "date": _DATE_RE,
     "deadline": re.compile(rf"trước ngày|chậm nhất|hạn|{_DATE_RE.pattern}|before|by\s+\d", re.I),
-    "duration": re.compile(rf"{_NUMBER}\s*(?:ngày|tháng|năm|giờ|days?|months?|years?|hours?)\b", re.I),
+    "duration": re.compile(r"(?<![/\d])\b\d+(?:[.,]\d+)?\s*(?:ngày|tháng|năm|giờ|days?|months?|years?|hours?)\b(?!\s*\d)", re.I),
     "percentage": re.compile(rf"{_NUMBER}\s*%"),
     "area": re.compile(rf"{_NUMBER}\s*(?:ha|hécta|héc-ta|m2|m²|km2|hectares?)\b", re.I),
     "amount": re.compile(rf"{_NUMBER}\s*(?:%|đồng|triệu|tỷ|nghìn|USD|VND|dong|million|billion)|miễn phí|free of charge", re.I),
@@ -61,14 +61,15 @@ def value_match(candidate: Candidate, intent: Intent) -> bool:
     return bool(pattern.search(candidate.full_text() if intent.answer_type == "procedure" else candidate.text))
 
 
-def head_of(text: str) -> str:
+def head_of(text: str, point: bool = False) -> str:
     """What a clause is about: the words before its first ':' or ' là ' ("Doanh nghiệp nhỏ: …" →
-    "Doanh nghiệp nhỏ"), when short; else ''."""
+    "Doanh nghiệp nhỏ"), when short; a short point is its own head ("Giải pháp về nguồn nhân lực;");
+    else ''."""
     for separator in (": ", " là ", " means ", " is "):
         head, found, _ = text.partition(separator)
         if found and 1 <= len(head.split()) <= 14:
             return head
-    return ""
+    return text.rstrip(" ;.") if point and len(text.split()) <= 14 else ""
 
 
 def features(candidate: Candidate, intent: Intent, coverage: float, coverage_text: float, lead_coverage: float,
