@@ -27,11 +27,15 @@ class Question:
     question: str
     lang: str
     gold: list[str]
-    group: str = ""
+    group: str = ""  # the variant: vi, vi_nodiacritics, en (retrieval figures are reported per variant)
+    question_group: str = ""  # the question the variants share (the tune/test split keeps it whole)
+    expected: list[str] = field(default_factory=list)  # answer substrings as written in the source
+    expected_en: list[str] = field(default_factory=list)  # their English renderings
 
 
 def load_questions(path: Path) -> list[Question]:
-    """Read `{"id","question","lang"?,"gold_passage_ids":[...]}` lines, naming the line of any bad one."""
+    """Read `{"id","question","lang"?,"gold_passage_ids":[...],"variant"?,"group"?,"expected_answers"?,
+    "expected_answers_en"?}` lines, naming the line of any bad one."""
     questions = []
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         if not line.strip():
@@ -45,6 +49,9 @@ def load_questions(path: Path) -> list[Question]:
                     lang=row.get("lang") or detect_language(row["question"]),
                     gold=[str(g) for g in row.get("gold_passage_ids", [])],
                     group=row.get("variant", ""),
+                    question_group=str(row.get("group") or row["id"]),
+                    expected=[str(e) for e in row.get("expected_answers", [])],
+                    expected_en=[str(e) for e in row.get("expected_answers_en", [])],
                 )
             )
         except (json.JSONDecodeError, KeyError, TypeError) as exc:

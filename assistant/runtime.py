@@ -8,6 +8,7 @@ from assistant.answering.cache import AnswerCache, fingerprint
 from assistant.answering.extractive import ExtractiveAnswerer
 from assistant.answering.faq import load_faq
 from assistant.answering.llm import LLMAnswerer
+from assistant.answering.scoring import WEIGHTS_PATH
 from assistant.conversation.sessions import Conversations
 from assistant.db.database import Database, open_database
 from assistant.eligibility.programs import load_districts, load_programs
@@ -55,7 +56,8 @@ def build_service(settings: Settings, database: Database | None, kb: KnowledgeBa
     programs = load_programs(settings.programs_path()) if settings.programs_path().exists() else []
     districts = load_districts(settings.districts_path()) if settings.districts_path().exists() else {}
     answers = AnswerCache(
-        settings.index_dir / "answer-cache.sqlite", fingerprint(settings, settings.faq_path(), settings.glossary_path())
+        settings.index_dir / "answer-cache.sqlite",
+        fingerprint(settings, settings.faq_path(), settings.glossary_path(), WEIGHTS_PATH),
     )
     conversations = Conversations(settings.data_dir / "conversations.sqlite")
     return AssistantService(settings, kb, searcher, extractive, conversations, answers, faq, llm, programs, districts,

@@ -55,12 +55,13 @@ class Settings(BaseSettings):
     glossary: Path | None = Field(None, description="English–Vietnamese glossary TSV (default: the shipped one).")
 
     # Answers
-    refusal_threshold: float = Field(
-        0.32,
+    refusal_threshold: float | None = Field(
+        None,
         ge=0,
         le=1,
-        description="Below this confidence (IDF-weighted share of the question's terms found in the best passages) "
-        "the answer says the documents do not cover it; calibrated on corpus/eval.",
+        description="Below this confidence (the fitted probability that the best passages answer the question) "
+        "the answer says the documents do not cover it; default: the threshold calibrated on the tune half "
+        "with the fitted weights (assistant/answering/answer_weights.json).",
     )
     faq: Path | None = Field(None, description="Curated answers YAML (default: the shipped corpus/faq.yaml).")
     llm_base_url: str = Field("", description="OpenAI-compatible endpoint (vLLM, Ollama, llama.cpp server, OpenAI).")

@@ -203,8 +203,12 @@ def evaluate_command(
     k: int = typer.Option(10, "-k", min=1, max=100),
     as_json: bool = typer.Option(False, "--json"),
     rankings: Path | None = typer.Option(None, "--rankings", help="Write {id, ranked_doc_ids} lines here."),
+    answers: bool = typer.Option(False, "--answers", help="Score answers against expected substrings, per kind."),
+    half: str = typer.Option("test", "--half", help="With --answers: the tune, test or all questions (split by group)."),
+    outcomes: Path | None = typer.Option(None, "--outcomes", help="With --answers: write one outcome a line here."),
 ) -> None:
-    """Retrieval quality: Recall@1/5/10, MRR@10 and nDCG@10, overall and per language."""
+    """Retrieval quality: Recall@1/5/10, MRR@10 and nDCG@10, overall and per language. With --answers:
+    answer quality per kind (fact in the first line, right document, refusals, asker's language)."""
     from assistant.evaluation import evaluate, load_questions
 
     try:
@@ -212,6 +216,9 @@ def evaluate_command(
     except (OSError, ValueError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc
+    if answers:
+        _evaluate_answers(items, half, as_json, outcomes)
+        return
     searcher = _searcher(_settings())
     report, ranked = evaluate(lambda q, n: searcher.search(q, k=n), items, k=k)
     if rankings:
@@ -225,6 +232,29 @@ def evaluate_command(
         typer.echo(f"{name:18}{m['questions']:>5}{m['recall@1']:>8.3f}{m['recall@5']:>8.3f}{m['recall@10']:>8.3f}{m['mrr@10']:>8.3f}{m['ndcg@10']:>9.3f}")
     if report["unanswerable_questions"]:
         typer.echo(f"({report['unanswerable_questions']} questions without gold documents left out)")
+
+
+def _evaluate_answers(items, half: str, as_json: bool, outcomes: Path | None) -> None:
+    from assistant.answering.evaluation import HALVES, evaluate_answers
+
+    if half not in HALVES:
+        typer.echo(f"error: --half must be one of {', '.join(HALVES)}, not {half!r}", err=True)
+        raise typer.Exit(2)
+    service = _services(_settings())
+    report, rows = evaluate_answers(lambda q: service.ask(q).public(), items, half)
+    if outcomes:
+        outcomes.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    if as_json:
+        typer.echo(json.dumps(report, ensure_ascii=False, indent=2))
+        return
+    typer.echo(f"half: {report['half']}")
+    typer.echo(f"{'':18}{'n':>5}{'fact@1st':>10}{'right doc':>10}{'both':>8}{'false ref':>10}{'lang':>7}{'refused':>9}")
+    for kind, m in report["by_kind"].items():
+        if kind == "unanswerable":
+            typer.echo(f"{kind:18}{m['questions']:>5}{'':>45}{m['refused']:>9.3f}")
+        else:
+            typer.echo(f"{kind:18}{m['questions']:>5}{m['fact_first_line']:>10.3f}{m['right_document']:>10.3f}"
+                       f"{m['fact_and_document']:>8.3f}{m['false_refusals']:>10.3f}{m['asker_language']:>7.3f}")
 
 
 def _services(settings):

@@ -6,6 +6,20 @@ import re
 from ingest.vietnamese import EN_STOPWORDS, VI_COMMON_SYLLABLES, fold, has_vietnamese_diacritics
 
 _WORD_RE = re.compile(r"[^\W\d_]+")
+
+
+# The shape of a Vietnamese syllable typed without diacritics: initial consonant(s), one to three vowels,
+# an allowed final. Most English words do not fit it ("gold", "price", "what", "industrial").
+_VI_SYLLABLE_RE = re.compile(r"^(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprstvx])?[aeiouy]{1,3}(?:ch|ng|nh|[cmnpt])?$")
+# Frequent English words that happen to have that shape.
+_EN_SHAPED = frozenset("a an the to in on do go no so on me we he be by my at it is of or if up as us am can man ban then than ten hot not got lot top map tap men pen chin thin tin pin cup cut hat cat mat".split())
+
+
+def _vietnamese_shape(words: list[str]) -> float:
+    """Share of words shaped like Vietnamese syllables and not frequent English words."""
+    return sum(1 for w in words if _VI_SYLLABLE_RE.match(w) and w not in _EN_SHAPED) / len(words)
+
+
 def detect_language(text: str) -> str:
     """'vi' or 'en'. Short questions typed without diacritics (`ho tro may moc det may`) are Vietnamese."""
     words = _WORD_RE.findall(text.lower())
@@ -19,6 +33,8 @@ def detect_language(text: str) -> str:
     en_hits = sum(1 for w in words if w in EN_STOPWORDS)
     if vi_hits > en_hits and vi_hits / len(words) >= 0.3:
         return "vi"
+    if not marked and len(words) >= 2 and _vietnamese_shape(folded) >= 0.8 and en_hits <= 0.15 * len(words):
+        return "vi"  # "gia vang hom nay": every word is a Vietnamese syllable
     if marked and marked >= en_hits:
         return "vi"
     return "en"

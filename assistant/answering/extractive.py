@@ -3,35 +3,23 @@ the best chunks and quotes them, each with a numbered citation."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
+from assistant.answering.candidates import Candidate, split_candidates, strip_enumerator, title_candidate
+from assistant.answering.composition import first_line as compose_first_line
 from assistant.answering.models import Answer, Citation
+from assistant.answering.question import Intent, analyse_intent
+from assistant.answering.scoring import VALUE_TYPES, features, head_of, linear, load_weights, probability
 from assistant.answering.texts import document_label, section_label, text
 from assistant.retrieval.glossary import Glossary
 from assistant.retrieval.search import Hit, QueryAnalysis
-from ingest.models import section_at
 from ingest.vietnamese import EN_STOPWORDS, content_words, fold, question_words
 
 _EN_QUESTION_WORDS = {"how many", "how much", "what", "which", "when", "where", "why", "who", "number", "total"}
-_QUANTITY_RE = re.compile(r"\b(bao nhieu|may|how many|how much|what is the (?:total|maximum|minimum)|muc|ty le|dien tich)\b")
-_HEADING_LINE_RE = re.compile(r"^(?:Điều|Article|Chương|Chapter|Mục|Section|Phần|Part|PHẦN|CHƯƠNG|MỤC)\s+[\dIVXLC]+[a-zđ]?\.?\s*\S{0,80}$")
-_SENTENCE_RE = re.compile(r"(?<=[.!?;])\s+(?=[A-ZĐÀ-Ỹ0-9“\"(])")
-_ENUMERATOR_RE = re.compile(r"(?:\d{1,3}|[a-zđ]|[IVXLC]{1,6})[.)]")
-_ISSUE_DATE_RE = re.compile(r"ban hanh ngay|ngay ban hanh|ngay nao|ky ngay|when was|issued on|date of issue|issue date|dated")
 MAX_UNITS = 3
+NAMED_ITEM_COVERAGE = 0.25  # an item's name must cover this share of the question to stand for the list
+TYPE_WINDOW = 5  # how far down the ranking a candidate of the asked type is preferred
+SECOND_QUOTE_MARGIN = 1.0  # a second quote scores within this (log-odds) of the best
 MAX_WORDS = 110
-
-
-@dataclass
-class Unit:
-    """A clause, point or sentence that can be quoted."""
-
-    text: str
-    hit: Hit
-    rank: int
-    section: str
-    score: float = 0.0
-    coverage: float = 0.0
 
 
 def question_terms(question: str) -> dict[str, float]:
@@ -68,50 +56,14 @@ def _phrase_in(phrase: str, found: set[str]) -> bool:
     return all(f"{a} {b}" in found for a, b in zip(words, words[1:]))
 
 
-def _is_caps_heading(line: str) -> bool:
-    """An upper-case line (a document type or a section title), not a row of figures."""
-    return len(line) <= 160 and line == line.upper() and sum(c.isalpha() for c in line) >= 3
-
-
-def split_units(hit: Hit, rank: int) -> list[Unit]:
-    """The quotable pieces of a chunk: its lines, and the sentences of long lines; bare headings left out."""
-    units: list[Unit] = []
-    offset = 0
-    lines = hit.text.split("\n")
-    for index, line in enumerate(lines):
-        start = offset
-        offset += len(line) + 1
-        stripped = line.strip()
-        if not stripped or (index == 0 and hit.heading and stripped == hit.heading.split("\n")[0].strip()):
-            continue
-        if _HEADING_LINE_RE.match(stripped) and len(stripped.split()) <= 12 and len(lines) > 1:
-            continue
-        if _is_caps_heading(stripped):
-            continue  # "KẾ HOẠCH", "QUYẾT ĐỊNH:", "V. THỜI HẠN VÀ NƠI NỘP HỒ SƠ"
-        if stripped.endswith("?"):
-            continue  # a question (the "Hỏi:" of a Q&A record) answers nothing
-        if len(lines) > 1 and len(stripped.split()) <= 8 and not stripped.endswith((".", ";", ":", "!", "?", "”")):
-            continue  # a heading such as "2. Doanh nghiệp đang hoạt động"
-        pieces = _SENTENCE_RE.split(stripped) if len(stripped.split()) > 60 else [stripped]
-        merged: list[str] = []
-        for piece in pieces:
-            if merged and _ENUMERATOR_RE.fullmatch(merged[-1]):
-                merged[-1] += " " + piece  # "1." belongs to the sentence it numbers
-            else:
-                merged.append(piece)
-        for piece in merged:
-            units.append(Unit(piece.strip(), hit, rank, section_at(hit.section, hit.section_map, start)))
-    return units
-
-
 class ExtractiveAnswerer:
     """Composes an answer from quoted clauses; refuses below the calibrated confidence."""
 
-    def __init__(self, glossary: Glossary, agency_vi: str, agency_en: str, threshold: float, lexical=None):
+    def __init__(self, glossary: Glossary, agency_vi: str, agency_en: str, threshold: float | None, lexical=None):
         self.glossary = glossary
         self.lexical = lexical  # () -> the current BM25 index, whose IDF weighs terms: missing a rare one says more
         self.agency = {"vi": agency_vi, "en": agency_en}
-        self.threshold = threshold
+        self.threshold = threshold if threshold is not None else load_weights()["threshold"]
 
     def _needle(self, query: QueryAnalysis, passage_lang: str) -> list[tuple[float, list[str]]]:
         """The question as (weight, alternatives) pairs to look for in a passage of `passage_lang`."""
@@ -152,70 +104,180 @@ class ExtractiveAnswerer:
         matched = sum(w for w, alternatives in needle if any(c and _phrase_in(c, found) for c in alternatives))
         return matched / total if total else 0.0
 
-    def confidence(self, query: QueryAnalysis, hits: list[Hit], frame: str = "") -> tuple[float, list[Unit]]:
-        """How well the best passages cover the question's topic terms (0–1), and the ranked units.
-        `frame` is the question a follow-up continues (it decides whether numbers are wanted)."""
-        needles = {lang: self._needle(query, lang) for lang in {h.lang for h in hits[:5]}}
-        wants_numbers = bool(_QUANTITY_RE.search(fold(query.text + " " + frame)))
-        units: list[Unit] = []
-        for rank, hit in enumerate(hits[:5]):
-            for unit in split_units(hit, rank):
-                unit.coverage = self.coverage(query, unit.text + " " + hit.title, hit.lang, needles[hit.lang])
-                unit.score = unit.coverage / (1 + len(unit.text.split()) / 200) + 0.12 / (1 + rank)
-                if hit.lang == query.lang:
-                    unit.score += 0.08  # an English version of a document is preferred for an English question
-                if wants_numbers and re.search(r"\d", unit.text):
-                    unit.score += 0.1
-                units.append(unit)
-        units.sort(key=lambda u: -u.score)
-        if not units:
-            return 0.0, []
+    def rank(self, query: QueryAnalysis, hits: list[Hit], frame: str = "") -> tuple[list[Candidate], dict[str, float], Intent]:
+        """The candidates of the best chunks, best first, with their features; the features of the
+        question's answerability; and the question's intent. `frame` is the question a follow-up continues."""
+        intent = analyse_intent(query.text)
+        if frame and intent.answer_type == "other":
+            intent.answer_type = analyse_intent(frame).answer_type
+        weights = load_weights()
+        top = hits[:5]
+        needles = {lang: self._needle(query, lang) for lang in {h.lang for h in top}}
+        top_score = top[0].score if top else 0.0
+        named = {r.number for r in query.references.documents}
+        candidates: list[Candidate] = []
+        titled: set[str] = set()
+        for rank, hit in enumerate(top):
+            needle = needles[hit.lang]
+            pieces = [c for c in split_candidates(hit, rank) if intent.asks_boilerplate or not c.boilerplate]
+            if hit.doc_id not in titled and hit.title:
+                titled.add(hit.doc_id)
+                label = document_label(hit.lang, hit.doc_type, hit.doc_number, hit.title)
+                pieces.append(title_candidate(hit, rank, label))
+            for candidate in pieces:
+                coverage = self.coverage(query, f"{candidate.text} {candidate.lead} {hit.title}", hit.lang, needle)
+                text_cover = self.coverage(query, candidate.text, hit.lang, needle)
+                lead_cover = self.coverage(query, candidate.lead, hit.lang, needle) if candidate.lead else 0.0
+                points = " ".join(candidate.points)
+                points_cover = self.coverage(query, points, hit.lang, needle) if points else 0.0
+                head = head_of(strip_enumerator(candidate.text))
+                head_cover = self.coverage(query, head, hit.lang, needle) if head else 0.0
+                candidate.coverage = max(coverage, points_cover)
+                names = bool(named) and hit.doc_number.split("/")[0] in named
+                candidate.features = features(candidate, intent, coverage, text_cover, lead_cover, top_score, query.lang,
+                                              points_cover, head_cover, names)
+                candidate.score = linear(weights["select"], candidate.features)
+                candidates.append(candidate)
+        candidates.sort(key=lambda c: -c.score)
+        if not candidates:
+            return [], {}, intent
+        best = candidates[0]
+        if best.is_list:
+            # the question names one item of the list ("giải pháp về nguồn nhân lực"): that item answers it
+            items = sorted((c for c in candidates if c.lead == best.text and c.hit is best.hit),
+                           key=lambda c: -c.features["head_coverage"])
+            named_item = items[0] if items else None
+            runner_up = items[1].features["head_coverage"] if len(items) > 1 else 0.0
+            if named_item is not None and named_item.features["head_coverage"] >= NAMED_ITEM_COVERAGE and (
+                named_item.features["head_coverage"] > max(runner_up, best.features["coverage_text"])
+            ):
+                candidates.remove(named_item)
+                candidates.insert(0, named_item)
+        constrained = intent.answer_type in VALUE_TYPES or intent.answer_type == "subject"
+        if constrained and not candidates[0].features["type_match"]:
+            # the type asked is a constraint: a near candidate that states a value of that type comes first
+            valued = next((c for c in candidates[:TYPE_WINDOW] if c.features["type_match"]), None)
+            if valued is not None:
+                candidates.remove(valued)
+                candidates.insert(0, valued)
         chunk_cover = max(self.coverage(query, h.text + " " + h.title, h.lang, needles[h.lang]) for h in hits[:3])
-        confidence = 0.5 * units[0].coverage + 0.5 * chunk_cover
-        return round(confidence, 4), units
+        missing = self._missing_weight(query, hits[:3], needles)
+        best = max(candidates, key=lambda c: c.score)  # the reordering above changes what is quoted, not the confidence
+        answerable = {
+            "best_select": best.score,
+            "best_coverage": best.coverage,
+            "chunk_coverage": chunk_cover,
+            "type_available": float(any(c.features["type_match"] for c in candidates[:10])),
+            "top_dense": best.features["dense"],
+            "top_score_raw": top_score,
+            "missing_term": missing,
+            "english": float(query.kind == "en"),
+            "plain": float(query.kind == "vi_plain"),
+        }
+        return candidates, answerable, intent
+
+    def _missing_weight(self, query: QueryAnalysis, hits: list[Hit], needles: dict) -> float:
+        """The weight of the rarest question term that none of the best chunks contains, relative to the
+        rarest term of the question (0: every term is found somewhere)."""
+        found: dict[str, set[str]] = {}
+        for hit in hits:
+            lang = "en" if query.kind == "en" and hit.lang == "en" else "vi"
+            found.setdefault(hit.doc_id + hit.chunk_id, unit_terms(hit.text + " " + hit.title, lang))
+        worst, top = 0.0, 0.0
+        needle = needles.get(hits[0].lang, []) if hits else []
+        for weight, alternatives in needle:
+            top = max(top, weight)
+            if not any(any(c and _phrase_in(c, terms) for c in alternatives) for terms in found.values()):
+                worst = max(worst, weight)
+        return worst / top if top else 0.0
+
+    def confidence(self, query: QueryAnalysis, hits: list[Hit], frame: str = "") -> tuple[float, list[Candidate]]:
+        """How likely the best passages answer the question (0–1, calibrated on the tune half), and the
+        ranked candidates."""
+        candidates, answerable, _ = self.rank(query, hits, frame)
+        if not candidates:
+            return 0.0, []
+        return round(probability(load_weights()["answerable"], answerable), 4), candidates
 
     def answer(self, query: QueryAnalysis, hits: list[Hit], frame: str = "") -> Answer:
-        """A grounded answer with citations, or a refusal that names the nearest documents."""
+        """A grounded answer whose first line states the fact with its citation, then the supporting
+        clauses; or a refusal that names the nearest documents."""
         lang = query.lang
-        dated = self._issue_date_answer(query, hits)
+        candidates, answerable, intent = self.rank(query, hits, frame)
+        dated = self._issue_date_answer(query, hits, intent)
         if dated is not None:
             return dated
-        confidence, units = self.confidence(query, hits, frame)
-        if not hits or confidence < self.threshold:
+        if not candidates:
+            return self.refuse(lang, hits, 0.0)
+        confidence = round(probability(load_weights()["answerable"], answerable), 4)
+        if confidence < self.threshold:
             return self.refuse(lang, hits, confidence)
-        chosen = self._choose(units)
+        chosen = self._choose(candidates)
+        best = chosen[0]
         citations: list[Citation] = []
-        lines: list[str] = []
-        for unit in chosen:
-            key = (unit.hit.doc_id, unit.section)
+        evidence: list[str] = []
+        for candidate in chosen:
+            key = (candidate.hit.doc_id, candidate.section)
+            quote = candidate.full_text() if candidate.is_list else candidate.text
             citation = next((c for c in citations if (c.doc_id, c.section) == key), None)
             if citation is None:
-                citation = Citation(
-                    n=len(citations) + 1,
-                    doc_id=unit.hit.doc_id,
-                    title=unit.hit.title,
-                    doc_number=unit.hit.doc_number,
-                    section=unit.section,
-                    page=unit.hit.page,
-                    quote=unit.text,
-                    status=unit.hit.status,
-                    chunk_id=unit.hit.chunk_id,
-                )
+                hit = candidate.hit
+                citation = Citation(len(citations) + 1, hit.doc_id, hit.title, hit.doc_number, candidate.section,
+                                    hit.page, quote, hit.status, hit.chunk_id)
                 citations.append(citation)
-                label = document_label(lang, unit.hit.doc_type, unit.hit.doc_number, unit.hit.title)
-                lines.append(text(lang, "according_to", label=label, where=section_label(lang, unit.section, unit.hit.page)))
+                label = document_label(lang, hit.doc_type, hit.doc_number, hit.title)
+                evidence.append(text(lang, "according_to", label=label, where=section_label(lang, candidate.section, hit.page)))
             else:
-                citation.quote += " … " + unit.text
-            quote = f"“{unit.text}”" if lang == "en" and unit.hit.lang != "en" else unit.text
-            lines.append(f"- {quote} [{citation.n}]")
-        if lang == "en" and any(u.hit.lang != "en" for u in chosen):
-            lines.insert(0, text(lang, "vi_source"))
+                citation.quote += " … " + quote
+            shown = quote.replace("\n", " ")
+            shown = f"“{shown}”" if lang == "en" and candidate.hit.lang != "en" else shown
+            evidence.append(f"- {shown} [{citation.n}]")
+        lines: list[str] = []
+        if lang == "en" and best.hit.lang != "en":
+            lines.append(text(lang, "vi_source"))
+        else:
+            weigh = lambda value: self.coverage(query, value, best.hit.lang)  # noqa: E731
+            line = compose_first_line(best, intent, lang, weigh, self._in_force_note(best, intent, lang))
+            if intent.answer_type in VALUE_TYPES and not any(c.features.get("value_match") for c in candidates[:10]):
+                what = "what_date" if intent.answer_type.startswith("date") or intent.answer_type == "deadline" else "what_value"
+                line = f"{text(lang, 'type_missing', what=text(lang, what))} {line}"
+            lines.append(line)
+            period = self._period_note(best, intent, lang)
+            if period:
+                lines.append(period)
+        lines.extend(evidence)
         lines.extend(self._status_notes(lang, chosen))
         return Answer("\n".join(lines), lang, True, "documents", citations, confidence=confidence)
 
-    def _issue_date_answer(self, query: QueryAnalysis, hits: list[Hit]) -> Answer | None:
-        """"When was Decision 3164 issued?": answered from the header of the document the question names."""
-        if not query.references.documents or not _ISSUE_DATE_RE.search(fold(query.text)):
+    def _period_note(self, best: Candidate, intent: Intent, lang: str) -> str:
+        """When the question is about a year (or "this year", "next year") the passage does not speak of:
+        which period it does speak of."""
+        if not intent.years and not intent.relative_time:
+            return ""
+        hit = best.hit
+        covered = {int(y) for y in re.findall(r"\b(?:19|20)\d\d\b", f"{best.full_text()} {best.lead} {hit.title}")}
+        if hit.issued_date:
+            covered.add(int(hit.issued_date[:4]))
+        if not covered or (intent.years and set(intent.years) & covered):
+            return ""
+        if intent.years and max(intent.years) <= max(covered):
+            return ""
+        asked = text(lang, "year", year=max(intent.years)) if intent.years else text(lang, "asked_period")
+        return text(lang, "period_note", covered=text(lang, "year", year=max(covered)), asked=asked)
+
+    def _in_force_note(self, best: Candidate, intent: Intent, lang: str) -> str:
+        """"(ký ngày 29/10/2021)" after "có hiệu lực kể từ ngày ký": the date the words point to."""
+        hit = best.hit
+        if intent.answer_type != "date_in_force" or not hit.issued_date or not re.search(r"kể từ ngày ký|date of signing", best.text):
+            return ""
+        year, month, day = hit.issued_date.split("-")
+        date = f"{int(day)}/{int(month)}/{year}"
+        return f"(signed on {date})" if lang == "en" else f"(ký ngày {date})"
+
+    def _issue_date_answer(self, query: QueryAnalysis, hits: list[Hit], intent: Intent) -> Answer | None:
+        """"When was Decision 3164 issued?": answered from the header of the document the question names
+        (never "when does it take effect": that is a clause of the document)."""
+        if not query.references.documents or intent.answer_type != "date_issued":
             return None
         number = query.references.documents[0].number
         hit = next((h for h in hits if h.doc_number.split("/")[0] == number and h.issued_date), None)
@@ -230,21 +292,24 @@ class ExtractiveAnswerer:
         citation = Citation(1, hit.doc_id, hit.title, hit.doc_number, "", hit.page, f"{hit.place}, {date}".strip(", "), hit.status, hit.chunk_id)
         return Answer(f"{body} [1]", lang, True, "documents", [citation], confidence=1.0)
 
-    def _choose(self, units: list[Unit]) -> list[Unit]:
-        best = units[0]
+    def _choose(self, candidates: list[Candidate]) -> list[Candidate]:
+        """The best candidate, and up to two more that score near it and are not already part of it
+        (one quote where one suffices)."""
+        best = candidates[0]
         chosen = [best]
-        words = len(best.text.split())
-        for unit in units[1:]:
-            if len(chosen) >= MAX_UNITS or unit.score < 0.75 * best.score:
+        words = len(best.full_text().split())
+        for candidate in candidates[1:]:
+            if len(chosen) >= MAX_UNITS or candidate.score < best.score - SECOND_QUOTE_MARGIN:
                 break
-            if unit.text in (c.text for c in chosen) or words + len(unit.text.split()) > MAX_WORDS:
+            if candidate.boilerplate or any(candidate.text == c.text or candidate.text in c.points or candidate.lead == c.text for c in chosen):
                 continue
-            chosen.append(unit)
-            words += len(unit.text.split())
-        order = {id(u): (u.rank, u.hit.text.find(u.text)) for u in chosen}
-        return sorted(chosen, key=lambda u: order[id(u)]) if len({u.hit.doc_id for u in chosen}) == 1 else chosen
+            if words + len(candidate.text.split()) > MAX_WORDS:
+                continue
+            chosen.append(candidate)
+            words += len(candidate.text.split())
+        return chosen
 
-    def _status_notes(self, lang: str, chosen: list[Unit]) -> list[str]:
+    def _status_notes(self, lang: str, chosen: list[Candidate]) -> list[str]:
         notes = []
         for hit in {u.hit.doc_id: u.hit for u in chosen}.values():
             if hit.status != "in_force":

@@ -15,6 +15,12 @@ TEXTS = {
         "preamble": "phần mở đầu",
         "empty": "Câu hỏi đang trống. Hãy nhập câu hỏi của bạn.",
         "faq_intro": "",
+        "period_note": "Lưu ý: thông tin này thuộc {covered}; các văn bản hiện có không nêu thông tin cho {asked}.",
+        "asked_period": "thời gian bạn hỏi",
+        "year": "năm {year}",
+        "type_missing": "Các văn bản không nêu {what}; nội dung liên quan nhất:",
+        "what_date": "ngày cụ thể",
+        "what_value": "con số cụ thể",
     },
     "en": {
         "according_to": "According to {label}{where}:",
@@ -28,6 +34,12 @@ TEXTS = {
         "empty": "The question is empty. Please type your question.",
         "vi_source": "The Vietnamese text below is the authoritative version.",
         "faq_intro": "",
+        "period_note": "Note: this information is for {covered}; the documents do not give it for {asked}.",
+        "asked_period": "the period you asked about",
+        "year": "{year}",
+        "type_missing": "The documents do not give {what}; the most relevant passage says:",
+        "what_date": "a specific date",
+        "what_value": "a specific figure",
     },
 }
 

@@ -1,0 +1,81 @@
+"""What a question asks for: the expected answer type and its focus, read from the question's words
+(Vietnamese with or without diacritics, or English)."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ingest.vietnamese import EN_STOPWORDS, fold
+
+# Answer types, most specific first: the first whose pattern matches the folded question wins.
+ANSWER_TYPES = (
+    "date_expiry", "date_in_force", "date_issued", "deadline", "date", "duration", "percentage", "area", "amount", "count",
+    "subject", "reference", "definition", "authority", "place", "procedure", "list", "yesno", "other",
+)
+_TYPE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    (kind, re.compile(pattern))
+    for kind, pattern in (
+        ("duration", r"hieu luc trong bao lau|how long"),
+        ("date_expiry", r"het hieu luc|cease to have effect|expire|no longer in force"),
+        ("date_in_force", r"\bhieu luc\b|take effect|takes effect|took effect|in force|entry into force|effective"),
+        ("date_issued", r"ban hanh ngay|ngay ban hanh|ban hanh khi nao|ky ngay|ky khi nao|ky o dau|when was .* (?:issued|signed)|issued on|date of issue|where and when .* signed|signed"),
+        ("deadline", r"\bhan nop\b|\bthoi han nop\b|han chot|truoc ngay nao|cham nhat|deadline|by what date|by when|due date"),
+        ("date", r"ngay nao|khi nao|\bwhen\b|what date"),
+        ("duration", r"bao lau|may ngay|may thang|may nam|keo dai|bao nhieu ngay|bao nhieu thang|bao nhieu nam|how long|how many (?:days|months|years)|valid for"),
+        ("percentage", r"\bty le\b|phan tram|\bpercent|\brate\b|\bshare\b|thue suat"),
+        ("area", r"dien tich|bao nhieu ha\b|quy mo bao nhieu|\barea\b|hectare|how large|\bquy mo\b"),
+        ("amount", r"\bmuc ho tro\b|bao nhieu tien|\bchi phi\b|\bkinh phi\b|\bhoc phi\b|doanh thu|\bmuc phat\b|\bgia\b.*bao nhieu|lai suat|\bluong\b|wage|how much|\bcost\b|\bfee|\bprice\b|\bfine\b|maximum support|support level|\bvon\b.*bao nhieu"),
+        ("count", r"bao nhieu|\bmay (?!moc|cong nghiep|mac|xuat khau|thiet bi)\w+|how many|so luong|number of"),
+        ("subject", r"quy dinh (?:ve )?(?:noi dung|van de|viec) gi|quy dinh ve gi|ve van de gi|noi dung chinh cua|what does .* (?:regulate|govern|cover)|what is .* about"),
+        ("reference", r"(?:thong tu|nghi dinh|quyet dinh|\bluat|van ban|nghi quyet|de an) nao|which (?:law|decree|circular|decision|regulation|scheme)|what (?:law|decree|scheme)|phe duyet de an gi"),
+        ("definition", r"\bla gi\b|duoc dinh nghia|dinh nghia|khai niem|\bhieu la\b|what (?:is|does) .*(?:mean|definition)|\bdefine|what is (?:a|an|the)? ?\w+ industry\??$"),
+        ("authority", r"co quan nao|\bai la\b|^ai\b|\bai\b.*\?$|\bwho\b|which (?:agency|body|authority|ministry)|chu dau tu|\bchu tri\b|thuong truc"),
+        ("place", r"o dau|\bwhere\b|dia diem|\bnoi nop\b"),
+        ("procedure", r"thu tuc|\bho so\b|quy trinh|lam the nao|\bcach\b|what documents|\bprocedure|how (?:do|can|to) |apply"),
+        ("list", r"nhung gi|nhung (?:\w+ ){1,5}nao|cac (?:\w+ ){1,4}nao|gom nhung|bao gom|what are|which (?:sectors|industries|acts|groups)|what (?:acts|industries|sectors)|noi dung gi|ho tro gi|nhiem vu gi|yeu cau gi"),
+        ("yesno", r"\bco duoc\b.*\bkhong\b|\bco\b.*\bkhong\??$|^(?:does|do|is|are|can|may) "),
+    )
+]
+# Words that name the parts of a document otherwise never quoted (legal basis, addressees, signature).
+_ASKS_BOILERPLATE_RE = re.compile(r"\bcan cu\b|kinh gui|noi nhan|\bgui ai\b|\bnguoi ky\b|\bai ky\b|legal basis|pursuant|addressed to|recipients|who signed")
+_YEAR_RE = re.compile(r"\b(19\d\d|20\d\d)\b")
+_NEXT_YEAR_RE = re.compile(r"nam sau|nam toi|next year|nam nay|this year|hien nay|hom nay|today|currently")
+_STOP = set(
+    "la gi cua va cac nhung co khong duoc cho voi trong nao bao nhieu the nhu ve o dau tai theo mot nay do thi hay "
+    "hoac khi nao sao vi neu can phai da se dang con toi chung ban minh ai moi ra vao len xuong rang tu den "
+    "ma ca vay a nhi may gom".split()
+)
+
+
+@dataclass
+class Intent:
+    """The expected answer type, the focus terms and the period a question asks about."""
+
+    answer_type: str
+    focus: list[str] = field(default_factory=list)
+    years: list[int] = field(default_factory=list)
+    asks_boilerplate: bool = False
+    relative_time: bool = False  # "this year", "next year", "today": a period the documents may not cover
+
+
+def answer_type(question: str) -> str:
+    """The kind of fact a question asks for (see ANSWER_TYPES)."""
+    folded = " ".join(fold(question).split())
+    for kind, pattern in _TYPE_PATTERNS:
+        if pattern.search(folded):
+            return kind
+    return "other"
+
+
+def analyse_intent(question: str) -> Intent:
+    """Answer type, focus (content words), years named and whether boilerplate is what is asked."""
+    folded = " ".join(fold(question).split())
+    words = re.findall(r"\w+(?:[/.-]\w+)*", folded)
+    focus = [w for w in words if w not in _STOP and w not in EN_STOPWORDS and len(w) > 1]
+    return Intent(
+        answer_type=answer_type(question),
+        focus=focus,
+        years=[int(y) for y in _YEAR_RE.findall(folded)],
+        asks_boilerplate=bool(_ASKS_BOILERPLATE_RE.search(folded)),
+        relative_time=bool(_NEXT_YEAR_RE.search(folded)),
+    )

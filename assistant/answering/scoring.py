@@ -1,0 +1,130 @@
+"""Scoring candidates and deciding whether to answer: features of each candidate (lexical coverage,
+the chunk's dense similarity, answer-type match, document structure) combined by weights fitted on the
+tune half of the evaluation questions (`bench/fit_answer_weights.py`), stored in `answer_weights.json`."""
+from __future__ import annotations
+
+import json
+import math
+import re
+from functools import lru_cache
+from pathlib import Path
+
+from assistant.answering.candidates import Candidate
+from assistant.answering.question import Intent
+
+WEIGHTS_PATH = Path(__file__).with_name("answer_weights.json")
+
+_NUMBER = r"\d+(?:[.,]\d+)*"
+_DATE_RE = re.compile(
+    r"ngày\s+\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4}|\b\d{1,2}/\d{1,2}/\d{4}\b|\b\d{1,2}\s+(?:January|February|March|"
+    r"April|May|June|July|August|September|October|November|December)\s+\d{4}|kể từ ngày ký|from the date of signing"
+)
+# What an answer of each type looks like in a clause.
+VALUE_PATTERNS: dict[str, re.Pattern[str]] = {
+    "date_in_force": re.compile(r"(?<!hết )hiệu lực|take[sn]? effect|in force|entry into force", re.I),
+    "date_expiry": re.compile(r"hết hiệu lực|cease|expire|no longer in force", re.I),
+    "date_issued": _DATE_RE,
+    "date": _DATE_RE,
+    "deadline": re.compile(rf"trước ngày|chậm nhất|hạn|{_DATE_RE.pattern}|before|by\s+\d", re.I),
+    "duration": re.compile(r"(?<![/\d])\b\d+(?:[.,]\d+)?\s*(?:ngày|tháng|năm|giờ|days?|months?|years?|hours?)\b(?!\s*\d)", re.I),
+    "percentage": re.compile(rf"{_NUMBER}\s*%"),
+    "area": re.compile(rf"{_NUMBER}\s*(?:ha|hécta|héc-ta|m2|m²|km2|hectares?)\b", re.I),
+    "amount": re.compile(rf"{_NUMBER}\s*(?:%|đồng|triệu|tỷ|nghìn|USD|VND|dong|million|billion)|miễn phí|free of charge", re.I),
+    "count": re.compile(rf"\b{_NUMBER}\s+[^\W\d_]"),
+    "reference": re.compile(r"\d+/\d{4}/[A-ZĐ]{1,4}[-–][A-ZĐ0-9]+|\d+/[A-ZĐ]{1,4}[-–][A-ZĐ0-9]+|Luật [A-ZĐ]|Law on|Đề án [a-zđ]", re.U),
+    "authority": re.compile(r"\b(?:Sở|Bộ|Ủy ban|UBND|Ban Quản lý|Chính phủ|Thủ tướng|Cục|Trung tâm|Phòng|Department|Ministry|Committee|Board|Government)\b"),
+    "place": re.compile(r"\b(?:tại|ở|nộp|Sở|Phòng|Trung tâm|Ban Quản lý|at|to the|Department|Board)\b"),
+    "definition": re.compile(r"\blà\b|\bmeans?\b|\bis\b|\bare\b"),
+    "procedure": re.compile(r"hồ sơ|đơn|văn bản đề nghị|bản sao|giấy|nộp|application|documents?", re.I),
+    "yesno": re.compile(r"được|không|miễn|may|exempt|eligible", re.I),
+}
+FEATURES = (
+    "coverage", "coverage_text", "type_match", "list_fit", "is_point", "rank", "chunk_score", "dense",
+    "same_lang", "length", "boilerplate", "dangling", "lead_coverage", "points_coverage", "head_coverage",
+    "value_match", "value_missing", "heading_list", "is_title", "names_document",
+)
+# Answer types whose answer is a value a clause either states or does not.
+VALUE_TYPES = frozenset({"date_expiry", "date_in_force", "date_issued", "date", "deadline", "duration", "percentage", "area", "amount", "count"})
+
+
+def value_match(candidate: Candidate, intent: Intent) -> bool:
+    """Whether the candidate holds a value of the type asked (a list type: a clause carrying its points)."""
+    if intent.answer_type == "list":
+        return candidate.is_list
+    if intent.answer_type == "subject":
+        return candidate.is_title
+    pattern = VALUE_PATTERNS.get(intent.answer_type)
+    if pattern is None:
+        return False
+    if intent.answer_type in ("date_in_force", "date_expiry"):
+        return bool(pattern.search(candidate.text)) and bool(_DATE_RE.search(candidate.text) or re.search(r"\d{4}", candidate.text))
+    return bool(pattern.search(candidate.full_text() if intent.answer_type == "procedure" else candidate.text))
+
+
+def head_of(text: str, point: bool = False) -> str:
+    """What a clause is about: the words before its first ':' or ' là ' ("Doanh nghiệp nhỏ: …" →
+    "Doanh nghiệp nhỏ"), when short; a short point is its own head ("Giải pháp về nguồn nhân lực;");
+    else ''."""
+    for separator in (": ", " là ", " means ", " is "):
+        head, found, _ = text.partition(separator)
+        if found and 1 <= len(head.split()) <= 14:
+            return head
+    return text.rstrip(" ;.") if point and len(text.split()) <= 14 else ""
+
+
+def features(candidate: Candidate, intent: Intent, coverage: float, coverage_text: float, lead_coverage: float,
+             top_score: float, question_lang: str, points_coverage: float = 0.0, head_coverage: float = 0.0,
+             names_document: bool = False) -> dict[str, float]:
+    """The candidate's features (names in FEATURES)."""
+    hit = candidate.hit
+    words = len(candidate.text.split())
+    dense = max(hit.signals.get("dense", 0.0), hit.signals.get("dense_vi", 0.0))
+    matched = value_match(candidate, intent)
+    valued = intent.answer_type in VALUE_TYPES
+    return {
+        "heading_list": float(candidate.is_list and not candidate.text.endswith(":")),
+        "is_title": float(candidate.is_title),
+        "names_document": float(names_document),
+        "value_match": float(valued and matched),
+        "value_missing": float(valued and not matched),
+        "coverage": coverage,
+        "coverage_text": coverage_text,
+        "type_match": float(matched),
+        "list_fit": float(candidate.is_list and intent.answer_type in ("list", "procedure", "other")),
+        "is_point": float(bool(candidate.lead)),
+        "rank": 1.0 / (1 + candidate.rank),
+        "chunk_score": hit.score / top_score if top_score > 0 else 0.0,
+        "dense": dense,
+        "same_lang": float(hit.lang == question_lang),
+        "length": min(words, 120) / 120,
+        "boilerplate": float(candidate.boilerplate and not intent.asks_boilerplate),
+        "dangling": float(candidate.text.endswith(":") and not candidate.points),
+        "lead_coverage": lead_coverage,
+        "points_coverage": 0.0 if valued else points_coverage,
+        "head_coverage": head_coverage,
+    }
+
+
+@lru_cache(maxsize=1)
+def load_weights(path: str = str(WEIGHTS_PATH)) -> dict:
+    """The fitted weights: {"select": {...}, "answerable": {...}} with each model's `bias`, `mean`, `scale`."""
+    return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+def linear(model: dict, values: dict[str, float]) -> float:
+    """w·x + b over standardised features."""
+    total = model["bias"]
+    for name, weight in model["weights"].items():
+        scale = model["scale"].get(name, 1.0) or 1.0
+        total += weight * (values.get(name, 0.0) - model["mean"].get(name, 0.0)) / scale
+    return total
+
+
+def probability(model: dict, values: dict[str, float]) -> float:
+    """The logistic of the linear score."""
+    z = linear(model, values)
+    return 1 / (1 + math.exp(-max(min(z, 30), -30)))
+
+
+ANSWERABLE_FEATURES = ("best_select", "best_coverage", "chunk_coverage", "type_available", "top_dense", "top_score_raw",
+                       "missing_term", "english", "plain")
