@@ -115,6 +115,7 @@ class KnowledgeBase:
                             "doc_type": meta.doc_type or "",
                             "status": meta.status,
                             "issued": int(meta.issued_date.replace("-", "")) if meta.issued_date else 0,
+                            "effective": int(meta.effective_date.replace("-", "")) if meta.effective_date else 0,
                         }
                     )
                     text = index_text(document, chunk.text)

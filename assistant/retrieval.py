@@ -38,10 +38,12 @@ class Filters:
     lang: str = ""
     date_from: str = ""  # ISO dates, inclusive
     date_to: str = ""
+    effective_from: str = ""  # in force (by its own date in force) on or after / on or before, ISO dates
+    effective_to: str = ""
     include_inactive: bool = False
 
     def admits(self, meta: dict[str, Any]) -> bool:
-        """Whether a document's metadata passes the type, language and date filters."""
+        """Whether a document's metadata passes the type, language, issue-date and date-in-force filters."""
         if self.doc_types and meta.get("doc_type") not in self.doc_types:
             return False
         if self.lang and meta.get("lang") != self.lang:
@@ -52,6 +54,13 @@ class Filters:
         if self.date_from and date < self.date_from:
             return False
         if self.date_to and date > self.date_to:
+            return False
+        effective = meta.get("effective_date") or ""
+        if (self.effective_from or self.effective_to) and not effective:
+            return False
+        if self.effective_from and effective < self.effective_from:
+            return False
+        if self.effective_to and effective > self.effective_to:
             return False
         return True
 
@@ -75,7 +84,9 @@ class Hit:
     doc_type: str = ""
     heading: str = ""
     issued_date: str = ""
+    effective_date: str = ""
     place: str = ""
+    scanned: bool = False  # the chunk was read by OCR from a scanned page
     section_map: list = field(default_factory=list)
     signals: dict[str, float] = field(default_factory=dict)
 
@@ -235,7 +246,9 @@ class HybridSearcher:
                     doc_type=meta.get("doc_type", ""),
                     heading=chunk["heading"],
                     issued_date=meta.get("issued_date", ""),
+                    effective_date=meta.get("effective_date", ""),
                     place=meta.get("place", ""),
+                    scanned=(chunk["page"] or 1) in (meta.get("ocr_pages") or []),
                     section_map=chunk["section_map"],
                     signals=scores.get(vid, {}),
                 )

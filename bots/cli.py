@@ -157,6 +157,8 @@ def search(
     lang: str = typer.Option("", "--lang", help="Only documents in this language (vi or en)."),
     date_from: str = typer.Option("", "--from", help="Issued on or after YYYY-MM-DD."),
     date_to: str = typer.Option("", "--to", help="Issued on or before YYYY-MM-DD."),
+    effective_from: str = typer.Option("", "--effective-from", help="In force (date in force) on or after YYYY-MM-DD."),
+    effective_to: str = typer.Option("", "--effective-to", help="In force (date in force) on or before YYYY-MM-DD."),
 ) -> None:
     """Hybrid search over the indexed documents; the best chunks first."""
     from assistant.retrieval import Filters
@@ -165,7 +167,9 @@ def search(
         typer.echo("error: the query is empty", err=True)
         raise typer.Exit(2)
     searcher = _searcher(_settings())
-    hits = searcher.search(query, k=k, filters=Filters(doc_types=doc_type, lang=lang, date_from=date_from, date_to=date_to))
+    filters = Filters(doc_types=doc_type, lang=lang, date_from=date_from, date_to=date_to,
+                      effective_from=effective_from, effective_to=effective_to)
+    hits = searcher.search(query, k=k, filters=filters)
     if as_json:
         typer.echo(json.dumps([h.public() for h in hits], ensure_ascii=False, indent=2))
         return

@@ -68,14 +68,22 @@ OCR_FIXTURES = ("scan-decision.pdf", "garbled-layer.pdf", "scan-header.png")
 
 
 @pytest.fixture(scope="session")
-def ocr_documents(tmp_path_factory):
-    """The scanned fixtures read by OCR once per session: file name → the parsed document."""
+def ocr_options(tmp_path_factory):
+    """Parsing options whose OCR cache lasts the session, so each scanned fixture is read by OCR once."""
     from ingest.ocr import OcrOptions
-    from ingest.pipeline import ParseOptions, parse_file
+    from ingest.pipeline import ParseOptions
 
     require_tool("tesseract")
     require_tool("pdftoppm")
-    options = ParseOptions(ocr=OcrOptions(cache_dir=tmp_path_factory.mktemp("ocr-cache")))
+    return ParseOptions(ocr=OcrOptions(cache_dir=tmp_path_factory.mktemp("ocr-cache")))
+
+
+@pytest.fixture(scope="session")
+def ocr_documents(ocr_options):
+    """The scanned fixtures read by OCR: file name → the parsed document."""
+    from ingest.pipeline import parse_file
+
+    options = ocr_options
     parsed = {}
     for name in OCR_FIXTURES:
         result = parse_file(FIXTURES / name, options)

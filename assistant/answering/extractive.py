@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from assistant.answering.models import Answer, Citation
-from assistant.answering.texts import document_label, section_label, text
+from assistant.answering.texts import document_label, scanned_note, section_label, text
 from assistant.glossary import Glossary
 from assistant.retrieval import Hit, QueryAnalysis
 from ingest.language import EN_STOPWORDS
@@ -24,6 +24,11 @@ _QUANTITY_RE = re.compile(r"\b(bao nhieu|may|how many|how much|what is the (?:to
 _HEADING_LINE_RE = re.compile(r"^(?:Điều|Article|Chương|Chapter|Mục|Section|Phần|Part|PHẦN|CHƯƠNG|MỤC)\s+[\dIVXLC]+[a-zđ]?\.?\s*\S{0,80}$")
 _SENTENCE_RE = re.compile(r"(?<=[.!?;])\s+(?=[A-ZĐÀ-Ỹ0-9“\"(])")
 _ENUMERATOR_RE = re.compile(r"(?:\d{1,3}|[a-zđ]|[IVXLC]{1,6})[.)]")
+_IN_FORCE_RE = re.compile(
+    r"(?:co )?hieu luc|hieu luc thi hanh|take[s]? effect|come[s]? into force|enter[s]? into force|in force from|effective"
+)
+_IN_FORCE_CLAUSE_RE = re.compile(r"hieu luc[^.;]*?tu ngay|takes? effect|into force|effective (?:from|on|as of)")
+_WHEN_RE = re.compile(r"khi nao|ngay nao|bao gio|luc nao|thoi diem nao|tu ngay|when|what date|from which date|since when")
 _ISSUE_DATE_RE = re.compile(r"ban hanh ngay|ngay ban hanh|ngay nao|ky ngay|when was|issued on|date of issue|issue date|dated")
 MAX_UNITS = 3
 MAX_WORDS = 110
@@ -184,7 +189,7 @@ class ExtractiveAnswerer:
     def answer(self, query: QueryAnalysis, hits: list[Hit], frame: str = "") -> Answer:
         """A grounded answer with citations, or a refusal that names the nearest documents."""
         lang = query.lang
-        dated = self._issue_date_answer(query, hits)
+        dated = self._effective_date_answer(query, hits) or self._issue_date_answer(query, hits)
         if dated is not None:
             return dated
         confidence, units = self.confidence(query, hits, frame)
@@ -218,7 +223,37 @@ class ExtractiveAnswerer:
         if lang == "en" and any(u.hit.lang != "en" for u in chosen):
             lines.insert(0, text(lang, "vi_source"))
         lines.extend(self._status_notes(lang, chosen))
+        lines.extend(scanned_note(lang, [c.n for c in citations if any(u.hit.scanned and u.hit.chunk_id == c.chunk_id for u in chosen)]))
         return Answer("\n".join(lines), lang, True, "documents", citations, confidence=confidence)
+
+    def _effective_date_answer(self, query: QueryAnalysis, hits: list[Hit]) -> Answer | None:
+        """"When does Decision 3164 take effect?": the date in force read from the document (the one the
+        question names, else the best hit's), quoting the clause that says so when it was retrieved."""
+        folded = fold(query.text)
+        if not hits or not _IN_FORCE_RE.search(folded) or not _WHEN_RE.search(folded):
+            return None
+        if query.references.documents:
+            number = query.references.documents[0].number
+            hit = next((h for h in hits if h.doc_number.split("/")[0] == number and h.effective_date), None)
+        else:
+            hit = hits[0] if hits[0].effective_date else None
+        if hit is None:
+            return None
+        lang = query.lang
+        clause = next((h for h in hits if h.doc_id == hit.doc_id and _IN_FORCE_CLAUSE_RE.search(fold(h.text))), hit)
+        sentences = [s for line in clause.text.split("\n") for s in _SENTENCE_RE.split(line.strip())]
+        quote = next((s for s in sentences if _IN_FORCE_CLAUSE_RE.search(fold(s))), "")
+        year, month, day = hit.effective_date.split("-")
+        date = f"{int(day):02d}/{int(month):02d}/{year}"
+        label = document_label(lang, hit.doc_type, hit.doc_number, hit.title)
+        body = f"{label} takes effect on {date}." if lang == "en" else f"{label} có hiệu lực từ ngày {date}."
+        citation = Citation(1, hit.doc_id, hit.title, hit.doc_number, clause.section, clause.page, quote or date, hit.status, clause.chunk_id)
+        lines = [f"{body} [1]"]
+        if quote:
+            lines.append(f"- {quote} [1]" if lang != "en" or clause.lang == "en" else f"- “{quote}” [1]")
+        lines.extend(self._status_notes(lang, [Unit(quote, hit, 0, clause.section)]))
+        lines.extend(scanned_note(lang, [1] if clause.scanned else []))
+        return Answer("\n".join(lines), lang, True, "documents", [citation], confidence=1.0)
 
     def _issue_date_answer(self, query: QueryAnalysis, hits: list[Hit]) -> Answer | None:
         """"When was Decision 3164 issued?": answered from the header of the document the question names."""

@@ -15,6 +15,7 @@ TEXTS = {
         "preamble": "phần mở đầu",
         "empty": "Câu hỏi đang trống. Hãy nhập câu hỏi của bạn.",
         "faq_intro": "",
+        "scanned": "Lưu ý: đoạn trích {refs} lấy từ bản scan, được đọc bằng nhận dạng chữ (OCR) nên có thể sai chính tả; hãy đối chiếu bản gốc.",
     },
     "en": {
         "according_to": "According to {label}{where}:",
@@ -28,6 +29,7 @@ TEXTS = {
         "empty": "The question is empty. Please type your question.",
         "vi_source": "The Vietnamese text below is the authoritative version.",
         "faq_intro": "",
+        "scanned": "Note: passage {refs} comes from a scanned copy read by OCR and may contain recognition errors; check the original.",
     },
 }
 
@@ -36,6 +38,13 @@ def text(lang: str, key: str, **values: object) -> str:
     """A sentence in the asker's language."""
     table = TEXTS["en" if lang == "en" else "vi"]
     return table[key].format(**values)
+
+
+def scanned_note(lang: str, numbers: list[int]) -> list[str]:
+    """The line saying which quoted passages come from a scanned copy (none when no passage does)."""
+    if not numbers:
+        return []
+    return [text(lang, "scanned", refs=", ".join(f"[{n}]" for n in sorted(set(numbers))))]
 
 
 def document_label(lang: str, doc_type: str, doc_number: str, title: str) -> str:
