@@ -14,7 +14,7 @@ import yaml
 
 from ingest.errors import Failure, IngestError
 from ingest.models import Block
-from ingest.ocr import OcrOptions
+from ingest.ocr import MISSING_TESSERACT, OcrOptions, clean_ocr_text, ocr_image, ocr_pdf_pages, tesseract_available
 from ingest.textquality import page_problem
 
 MIN_CHARS_PER_PAGE = 25
@@ -42,10 +42,8 @@ def load_pdf(path: Path, ocr: OcrOptions | None = None, file_hash: str = "") -> 
         raise IngestError("encrypted PDF: remove the password and ingest again")
     if not pages:
         raise IngestError("PDF has no pages")
-    ocr_pages = _pages_needing_ocr(pages, enabled=bool(ocr and ocr.enabled))
+    ocr_pages = _pages_needing_ocr(pages, ocr)
     if ocr_pages:
-        from ingest.ocr import clean_ocr_text, ocr_pdf_pages
-
         for number, text in ocr_pdf_pages(path, ocr_pages, ocr, file_hash).items():
             pages[number - 1] = clean_ocr_text(text)
         if not any(len(pages[n - 1].strip()) >= MIN_CHARS_PER_PAGE for n in ocr_pages) and len(ocr_pages) == len(pages):
@@ -67,14 +65,20 @@ def load_pdf(path: Path, ocr: OcrOptions | None = None, file_hash: str = "") -> 
     return blocks
 
 
-def _pages_needing_ocr(pages: list[str], enabled: bool) -> list[int]:
-    """1-based pages whose text layer is missing or garbled. With OCR off, a file that needs it is refused
-    (a few blank pages among readable ones are left as they are)."""
+def _pages_needing_ocr(pages: list[str], ocr: OcrOptions | None) -> list[int]:
+    """1-based pages whose text layer is missing or garbled. With OCR off, a file that needs it is refused,
+    and without Tesseract the refusal names the packages to install (either way a few blank pages among
+    readable ones are left as they are)."""
     empty = [n for n, text in enumerate(pages, start=1) if len(text.strip()) < MIN_CHARS_PER_PAGE]
     garbled = {n: problem for n, text in enumerate(pages, start=1) if n not in empty and (problem := page_problem(text))}
-    if enabled:
-        return sorted([*empty, *garbled])
     total = sum(len(p.strip()) for p in pages)
+    readable_enough = not garbled and total >= MIN_CHARS_PER_PAGE * len(pages)
+    if ocr and ocr.enabled:
+        if (empty or garbled) and not tesseract_available(ocr.language):
+            if readable_enough:
+                return []
+            raise IngestError(MISSING_TESSERACT)
+        return sorted([*empty, *garbled])
     off = " (OCR is off: run without --no-ocr)"
     if total < MIN_CHARS_PER_PAGE * len(pages):
         raise IngestError(f"no text layer: needs OCR ({len(pages)} page(s), {total} characters of text){off}")
@@ -176,8 +180,6 @@ def load_image(path: Path, ocr: OcrOptions | None = None, file_hash: str = "") -
     """A scanned page (PNG, JPEG, or TIFF with one page per frame) read by OCR, every block marked `ocr`."""
     if not (ocr and ocr.enabled):
         raise IngestError("a scanned image: needs OCR (OCR is off: run without --no-ocr)")
-    from ingest.ocr import clean_ocr_text, ocr_image
-
     pages = [clean_ocr_text(text) for text in ocr_image(path, ocr, file_hash)]
     while pages and not pages[-1].strip():
         pages.pop()

@@ -76,6 +76,11 @@ def garbled_ratio(text: str, sample_words: int = 4000) -> float:
     return bad / len(tokens)
 
 
+def _english_shaped(word: str) -> bool:
+    """An ASCII word that is no Vietnamese syllable but could be English (`projects`, `land`, not `Ncuia`)."""
+    return word.isascii() and len(word) > 2 and not _SYLLABLE_RE.match(word) and _english_onset(word)
+
+
 PAGE_GARBLED_LIMIT = 0.25
 MIN_WORDS_FOR_LANGUAGE = 25
 
@@ -93,7 +98,8 @@ def page_problem(text: str) -> str:
     lowered = [w.lower() for w in words]
     marked = sum(1 for w in lowered if has_vietnamese_diacritics(w)) / len(words)
     english = sum(1 for w in lowered if w in EN_STOPWORDS) / len(words)
-    if marked >= 0.15 or english >= 0.1:
+    english_shaped = sum(1 for w in lowered if _english_shaped(w)) / len(words)
+    if marked >= 0.15 or english >= 0.1 or english_shaped >= 0.4:
         return ""
     return "reads as neither Vietnamese nor English"
 

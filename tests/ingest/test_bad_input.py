@@ -167,3 +167,18 @@ def test_unsupported_files_in_a_folder_are_skipped_not_failed(tmp_path):
     found = discover([tmp_path])
     assert found.files == [tmp_path / "ok.txt"]
     assert [(s.source, s.reason) for s in found.skipped] == [(str(tmp_path / "sheet.xlsx"), "unsupported file type .xlsx")]
+
+
+def test_without_tesseract_a_text_pdf_with_a_blank_page_still_goes_in(tmp_path, monkeypatch):
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("helvetica", size=12)
+    pdf.multi_cell(0, 6, "Supporting industry projects may receive land rent exemptions under the land law. " * 4)
+    pdf.add_page()  # a blank page: nothing to read, by OCR or otherwise
+    path = tmp_path / "with-blank-page.pdf"
+    pdf.output(str(path))
+    monkeypatch.setenv("PATH", str(tmp_path))
+    result = parse_file(path, ParseOptions())
+    assert result.failures == [] and result.documents[0].meta.ocr_pages == []

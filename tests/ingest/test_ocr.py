@@ -70,7 +70,7 @@ def test_a_page_read_once_comes_from_the_cache(tmp_path, monkeypatch):
 
 def test_ocr_slips_in_headings_and_stamp_noise_are_repaired():
     text = clean_ocr_text(
-        "Sô: 45/QD-UBND Hải Dương, ngày 12 tháng 3 năm 2024\n"
+        "Sô: 45/QD-UBND Hải Dương, ngày 12 tháng 3 năm 2024 theo Quyết định số 512/QĐĐ - UBND\n"
         "Điêu 2. Hiệu lực thi hành\n"
         "9 L4 .ĐA z* Ã 2 L Ẩ ` chứng nhận quyền sử dụng đất\n"
         "R X .É# SÀ_ ÀP › AM: Ẳ, + Ä\n"
@@ -78,7 +78,7 @@ def test_ocr_slips_in_headings_and_stamp_noise_are_repaired():
         "b) Về Sở Công Thương\n"
     )
     assert text.splitlines() == [
-        "Số: 45/QĐ-UBND Hải Dương, ngày 12 tháng 3 năm 2024",
+        "Số: 45/QĐ-UBND Hải Dương, ngày 12 tháng 3 năm 2024 theo Quyết định số 512/QĐ-UBND",
         "Điều 2. Hiệu lực thi hành",
         "chứng nhận quyền sử dụng đất",
         "b) Về Sở Công Thương",
