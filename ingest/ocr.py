@@ -9,6 +9,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
@@ -69,13 +70,16 @@ def _tesseract_env() -> dict[str, str]:
     return {**os.environ, "OMP_THREAD_LIMIT": "1"}
 
 
+def _run(command: list[str], env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """Run an OCR tool on one page; a page that takes too long is a reason, not a crash."""
+    try:
+        return subprocess.run(command, capture_output=True, timeout=PAGE_TIMEOUT_SECONDS, env=env)
+    except subprocess.TimeoutExpired as exc:
+        raise IngestError(f"OCR gave up: {Path(command[0]).name} took over {PAGE_TIMEOUT_SECONDS} s on one page") from exc
+
+
 def _run_tesseract(tesseract: str, image: Path, language: str) -> str:
-    result = subprocess.run(
-        [tesseract, str(image), "stdout", "-l", language, "--psm", "3"],
-        capture_output=True,
-        timeout=PAGE_TIMEOUT_SECONDS,
-        env=_tesseract_env(),
-    )
+    result = _run([tesseract, str(image), "stdout", "-l", language, "--psm", "3"], env=_tesseract_env())
     if result.returncode != 0:
         message = result.stderr.decode("utf-8", "replace").strip().splitlines()
         raise IngestError(f"OCR failed: {message[-1] if message else 'tesseract exited with ' + str(result.returncode)}")
@@ -101,7 +105,7 @@ class _PageCache:
         if path is None:
             return
         path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_suffix(".part")
+        partial = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.part")
         partial.write_text(text, encoding="utf-8")
         partial.replace(path)  # never a half-written entry
 
@@ -131,11 +135,7 @@ def ocr_pdf_pages(path: Path, pages: list[int], options: OcrOptions, file_hash: 
         dpi = max(MIN_DPI, min(options.dpi, resolutions.get(page, options.dpi)))
         with tempfile.TemporaryDirectory(prefix="cnht-ocr-") as tmp:
             stem = Path(tmp) / "page"
-            result = subprocess.run(
-                [pdftoppm, "-r", str(dpi), "-gray", "-png", "-singlefile", "-f", str(page), "-l", str(page), str(path), str(stem)],
-                capture_output=True,
-                timeout=PAGE_TIMEOUT_SECONDS,
-            )
+            result = _run([pdftoppm, "-r", str(dpi), "-gray", "-png", "-singlefile", "-f", str(page), "-l", str(page), str(path), str(stem)])
             image = stem.with_suffix(".png")
             if result.returncode != 0 or not image.exists():
                 message = result.stderr.decode("utf-8", "replace").strip().splitlines()
@@ -158,7 +158,10 @@ def _scan_resolutions(path: Path) -> dict[int, int]:
     pdfimages = shutil.which("pdfimages")
     if not pdfimages:
         return {}
-    result = subprocess.run([pdfimages, "-list", str(path)], capture_output=True, text=True, timeout=120)
+    try:
+        result = subprocess.run([pdfimages, "-list", str(path)], capture_output=True, text=True, timeout=120)
+    except subprocess.TimeoutExpired:
+        return {}
     largest: dict[int, tuple[int, int]] = {}
     for line in result.stdout.splitlines()[2:]:
         fields = line.split()
