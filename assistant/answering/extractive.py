@@ -247,11 +247,12 @@ class ExtractiveAnswerer:
         date = f"{int(day):02d}/{int(month):02d}/{year}"
         label = document_label(lang, hit.doc_type, hit.doc_number, hit.title)
         body = f"{label} takes effect on {date}." if lang == "en" else f"{label} có hiệu lực từ ngày {date}."
-        citation = Citation(1, hit.doc_id, hit.title, hit.doc_number, clause.section, clause.page, quote or date, hit.status, clause.chunk_id)
+        section = section_at(clause.section, clause.section_map, clause.text.find(quote)) if quote else clause.section
+        citation = Citation(1, hit.doc_id, hit.title, hit.doc_number, section, clause.page, quote or date, hit.status, clause.chunk_id)
         lines = [f"{body} [1]"]
         if quote:
             lines.append(f"- {quote} [1]" if lang != "en" or clause.lang == "en" else f"- “{quote}” [1]")
-        lines.extend(self._status_notes(lang, [Unit(quote, hit, 0, clause.section)]))
+        lines.extend(self._status_notes(lang, [Unit(quote, hit, 0, section)]))
         lines.extend(scanned_note(lang, [1] if clause.scanned else []))
         return Answer("\n".join(lines), lang, True, "documents", [citation], confidence=1.0)
 
