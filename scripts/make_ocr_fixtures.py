@@ -140,7 +140,7 @@ def render_page() -> tuple[Image.Image, list[str], int]:
 def scanned(page: Image.Image, rng: random.Random) -> Image.Image:
     """The page as a scanner gives it: slightly blurred, skewed by under a degree, grey noise and specks."""
     image = page.filter(ImageFilter.GaussianBlur(0.6)).rotate(0.6, resample=Image.BICUBIC, fillcolor=255, expand=False)
-    image = ImageChops.add(image, Image.effect_noise(image.size, 22), offset=-128)  # grey noise around each pixel
+    image = ImageChops.add(image, Image.effect_noise(image.size, 16), offset=-128)  # grey noise around each pixel
     draw = ImageDraw.Draw(image)
     for _ in range(600):
         x, y = rng.randrange(image.width), rng.randrange(image.height)
@@ -161,7 +161,7 @@ def image_pdf(pages: list[Image.Image], out: Path, layers: list[list[str]] | Non
     for index, image in enumerate(pages):
         pdf.add_page()
         buffer = io.BytesIO()
-        image.save(buffer, format="JPEG", quality=60, dpi=(DPI, DPI))
+        image.save(buffer, format="JPEG", quality=50, dpi=(DPI, DPI))
         buffer.seek(0)
         pdf.image(buffer, x=0, y=0, w=A4_MM[0], h=A4_MM[0] * image.height / image.width)
         if layers and layers[index]:
