@@ -17,11 +17,18 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev,sentence-transformers]'
 	@command -v antiword >/dev/null || command -v soffice >/dev/null || \
 		echo "note: no DOC converter found; .doc files will be refused until you run 'make converters' (or install antiword)"
+	@command -v tesseract >/dev/null || \
+		echo "note: Tesseract not found; scanned documents will be refused until you run 'make converters'"
 	touch $@
 
-# Word 97-2003 (.doc) support: antiword from the system's packages (needs root).
+# Word 97-2003 (.doc) support: antiword; OCR of scans: Tesseract with its Vietnamese model and poppler's
+# pdftoppm. From the system's packages (needs root).
 converters:
-	command -v antiword >/dev/null || (apt-get update -qq && apt-get install -y -qq antiword)
+	@missing=""; \
+	command -v antiword >/dev/null || missing="$$missing antiword"; \
+	command -v tesseract >/dev/null && tesseract --list-langs 2>/dev/null | grep -qx vie || missing="$$missing tesseract-ocr tesseract-ocr-vie"; \
+	command -v pdftoppm >/dev/null || missing="$$missing poppler-utils"; \
+	if [ -n "$$missing" ]; then apt-get update -qq && apt-get install -y -qq $$missing; fi
 
 # Headless Chromium for the browser tests (needs root).
 browser:

@@ -38,6 +38,9 @@ class Settings(BaseSettings):
     )
     mask_personal_data: bool = True
     keep_email_domains: str = Field("gov.vn", description="Comma-separated e-mail domains never masked.")
+    ocr: bool = Field(True, description="Read scanned pages and images with Tesseract (Vietnamese); false refuses them.")
+    ocr_dpi: int = Field(300, ge=200, le=600, description="Most a scanned PDF page is rasterised at for OCR (its own resolution when lower, at least 200).")
+    ocr_workers: int = Field(2, ge=1, le=16, description="Pages read by OCR at the same time.")
 
     # Web and API
     host: str = "127.0.0.1"

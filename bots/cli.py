@@ -47,8 +47,10 @@ def _knowledge_base(settings):
 def ingest(
     paths: list[Path] = typer.Argument(..., help="Files or folders (searched recursively)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Only the summary and failures."),
+    no_ocr: bool = typer.Option(False, "--no-ocr", help="Do not OCR scans: scanned or garbled files are refused (CNHT_OCR=false)."),
 ) -> None:
-    """Add or update documents. Unchanged files are skipped; exit status 1 if any input failed."""
+    """Add or update documents. Unchanged files are skipped; scanned pages and images are read by OCR
+    (Tesseract, Vietnamese); exit status 1 if any input failed."""
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -86,7 +88,10 @@ def ingest(
             for failure in result.failures:
                 say(f"    ✗ {failure}")
 
-        report = ingest_paths(kb, paths, parse_options(settings), on_file)
+        options = parse_options(settings)
+        options.ocr.enabled = options.ocr.enabled and not no_ocr
+        options.ocr.progress = None if quiet else say
+        report = ingest_paths(kb, paths, options, on_file)
         for failure in report.missing:
             say(f"✗ {failure}")
         if not quiet:
@@ -177,6 +182,8 @@ def search(
     lang: str = typer.Option("", "--lang", help="Only documents in this language (vi or en)."),
     date_from: str = typer.Option("", "--from", help="Issued on or after YYYY-MM-DD."),
     date_to: str = typer.Option("", "--to", help="Issued on or before YYYY-MM-DD."),
+    effective_from: str = typer.Option("", "--effective-from", help="In force (date in force) on or after YYYY-MM-DD."),
+    effective_to: str = typer.Option("", "--effective-to", help="In force (date in force) on or before YYYY-MM-DD."),
 ) -> None:
     """Hybrid search over the indexed documents; the best chunks first."""
     from assistant.retrieval.search import Filters
@@ -185,7 +192,9 @@ def search(
         typer.echo("error: the query is empty", err=True)
         raise typer.Exit(2)
     searcher = _searcher(_settings())
-    hits = searcher.search(query, k=k, filters=Filters(doc_types=doc_type, lang=lang, date_from=date_from, date_to=date_to))
+    filters = Filters(doc_types=doc_type, lang=lang, date_from=date_from, date_to=date_to,
+                      effective_from=effective_from, effective_to=effective_to)
+    hits = searcher.search(query, k=k, filters=filters)
     if as_json:
         typer.echo(json.dumps([h.public() for h in hits], ensure_ascii=False, indent=2))
         return

@@ -5,13 +5,12 @@ from __future__ import annotations
 import re
 from itertools import groupby
 
-from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 from ingest.legal import StructuredBlock
 from ingest.models import SECTION_SEPARATOR, Chunk
 
 _TOKEN_RE = re.compile(r"\w+|[^\w\s]")
-_SENTENCE_SPLIT_RE = r"(?<=[.!?;…])\s+(?=[\"“(\[]?[A-ZĐÀ-Ỹ0-9])"
+_SENTENCE_SPLIT_RE = re.compile(r"(?<=[.!?;…])\s+(?=[\"“(\[]?[A-ZĐÀ-Ỹ0-9])")
 
 
 def estimate_tokens(text: str, lang: str = "vi") -> int:
@@ -21,18 +20,22 @@ def estimate_tokens(text: str, lang: str = "vi") -> int:
 
 
 def split_sentences(text: str, budget: int, lang: str) -> list[str]:
-    """Pieces of a long paragraph under the budget, cut only between sentences."""
-
-    splitter = RecursiveCharacterTextSplitter(
-        separators=[_SENTENCE_SPLIT_RE],
-        is_separator_regex=True,
-        keep_separator=False,
-        chunk_size=budget,
-        chunk_overlap=0,
-        length_function=lambda s: estimate_tokens(s, lang),
-        strip_whitespace=True,
-    )
-    return splitter.split_text(text) or [text]
+    """Pieces of a long paragraph under the budget, cut only between sentences and joined with a space
+    (a sentence longer than the budget stays whole)."""
+    sentences = [s for s in _SENTENCE_SPLIT_RE.split(text.strip()) if s.strip()]
+    pieces: list[str] = []
+    current: list[str] = []
+    used = 0
+    for sentence in sentences:
+        size = estimate_tokens(sentence, lang)
+        if current and used + size > budget:
+            pieces.append(" ".join(current))
+            current, used = [], 0
+        current.append(sentence.strip())
+        used += size
+    if current:
+        pieces.append(" ".join(current))
+    return pieces or [text]
 
 
 class _Builder:

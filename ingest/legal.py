@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from ingest.models import SECTION_SEPARATOR, Block
+from ingest.vietnamese import fold
 
 DOC_TYPES = {
     # key: (Vietnamese, English)
@@ -26,6 +27,8 @@ DOC_TYPES = {
     "programme": ("Chương trình", "Programme"),
     "regulation": ("Quy chế", "Regulation"),
     "guide": ("Sổ tay", "Guide"),
+    "record": ("Biên bản", "Record"),
+    "licence": ("Giấy phép", "Licence"),
 }
 _TYPE_LINES = {
     **{vi.upper(): key for key, (vi, _) in DOC_TYPES.items()},
@@ -33,10 +36,11 @@ _TYPE_LINES = {
     "QUY ĐỊNH": "regulation",
     "INVESTOR GUIDE": "guide",
 }
+_FOLDED_TYPE_LINES = {fold(line): line for line in _TYPE_LINES}
 _NUMBER_CODES = {
     "QĐ": "decision", "QD": "decision", "NĐ": "decree", "ND": "decree", "TT": "circular",
     "KH": "plan", "TB": "notice", "BC": "report", "NQ": "resolution", "CT": "directive",
-    "QH": "law", "HD": "guideline", "TTR": "submission", "ĐA": "scheme", "DA": "scheme",
+    "QH": "law", "HD": "guideline", "TTR": "submission", "ĐA": "scheme", "DA": "scheme", "GP": "licence", "BB": "record",
 }
 _MOTTO_RE = re.compile(
     r"C[ỘO]NG H[ÒOÀ]A X[ÃA] H[ỘO]I CH[ỦU] NGH[ĨI]A VI[ỆE]T NAM|Độc lập\s*[-–]\s*Tự do\s*[-–]\s*Hạnh phúc"
@@ -56,7 +60,7 @@ _EN_DATE_RE = re.compile(
     r"|(?P<mon2>" + "|".join(_EN_MONTHS) + r")\s+(?P<d2>\d{1,2}),?)\s+(?P<y>\d{4})"
 )
 _TITLE_STOP_RE = re.compile(
-    r"^(?:Căn cứ|Kính gửi|Theo đề nghị|Xét đề nghị|Thực hiện|ỦY BAN NHÂN DÂN|UỶ BAN NHÂN DÂN|CHỦ TỊCH|BỘ TRƯỞNG|CHÍNH PHỦ|"
+    r"^(?:Căn cứ|Kính gửi|Theo đề nghị|Xét đề nghị|Thực hiện|Hôm nay|ỦY BAN NHÂN DÂN|UỶ BAN NHÂN DÂN|CHỦ TỊCH|BỘ TRƯỞNG|CHÍNH PHỦ|"
     r"QUYẾT ĐỊNH\s*:|Pursuant|To:|Dear|At the request|Chương|CHƯƠNG|Điều\s+\d|Article\s+\d|Chapter|PHẦN|Phần\s|"
     r"[IVX]+\.\s|\d+\.\s)"
 )
@@ -157,12 +161,14 @@ def parse_header(blocks: list[Block], limit: int = 30) -> Header:
         if index < max(0, last_header_block) - 1:
             continue
         key = text.upper().strip(" :")
+        if key not in _TYPE_LINES and text.isupper() and fold(key) in _FOLDED_TYPE_LINES:
+            key = _FOLDED_TYPE_LINES[fold(key)]  # OCR's slipped tone marks: "BIẾN BẢN" for "BIÊN BẢN"
         if key in _TYPE_LINES:
             header.doc_type = _TYPE_LINES[key]
             type_index = position
             break
-        prefix = next((t for t in _TYPE_LINES if key.startswith(t + " ")), None)
-        if prefix and text.isupper() and not (number or date):
+        prefix = next((t for t in _TYPE_LINES if fold(key).startswith(fold(t) + " ")), None)
+        if prefix and text.isupper() and (not (number or date) or index > last_header_block):
             header.doc_type = _TYPE_LINES[prefix]
             lines[position] = (index, text[len(prefix) :].strip())
             type_index = position - 1
@@ -173,8 +179,10 @@ def parse_header(blocks: list[Block], limit: int = 30) -> Header:
         for index, text in lines[type_index + 1 :]:
             if _TITLE_STOP_RE.match(text) or _NOTE_RE.match(text) or len(title_parts) >= 4:
                 break
-            if title_parts and text.endswith("."):
+            if title_parts and (text.endswith((".", ":")) or len(text) > 200):
                 break  # a sentence: titles do not end with a full stop
+            if title_parts and text.isupper() and not title_parts[-1].isupper():
+                break  # the issuer's name under a title in sentence case
             title_parts.append(text)
             last_header_block = max(last_header_block, index)
         title = re.sub(r"\s*\((?:Ban hành|Kèm theo|Issued with|Attached to)[^)]*\)\s*$", "", " ".join(title_parts), flags=re.I)
@@ -189,6 +197,12 @@ def parse_header(blocks: list[Block], limit: int = 30) -> Header:
                 break
         header.body_start = last_header_block + 1 if (number or date) else 0
     return header
+
+
+def is_header_line(text: str) -> bool:
+    """A line of the header block that is never a title: the national motto or a bare document type."""
+    key = text.upper().strip(" :")
+    return bool(_MOTTO_RE.search(text)) or key in _TYPE_LINES or (text.isupper() and fold(key) in _FOLDED_TYPE_LINES)
 
 
 def _block_of(lines: list[tuple[int, str]], fragment: str) -> int:
@@ -343,3 +357,48 @@ def structure_blocks(blocks: list[Block], lang: str) -> list[StructuredBlock]:
             )
         )
     return out
+
+
+# ---------------------------------------------------------------- date in force
+
+_DATE_TEXT = r"(?P<d>\d{1,2})\s*(?:thang|[/.-])\s*(?P<m>\d{1,2})\s*(?:nam|[/.-])\s*(?P<y>\d{4})"
+_EN_DATE_TEXT = (
+    r"(?:(?P<ed>\d{1,2})\s+(?P<emon>" + "|".join(m.lower() for m in _EN_MONTHS) + r")"
+    r"|(?P<emon2>" + "|".join(m.lower() for m in _EN_MONTHS) + r")\s+(?P<ed2>\d{1,2}),?)\s+(?P<ey>\d{4})"
+)
+_SIGNING = r"(?P<signing>(?:ky|ban\s+hanh|ky\s+ban\s+hanh|cong\s+bo)\b)"
+_EN_SIGNING = r"(?P<en_signing>the\s+date\s+of\s+(?:its\s+)?(?:signing|signature|issuance|promulgation))"
+# Read on diacritic-folded text, so OCR's misplaced or missing tone marks do not matter.
+_IN_FORCE_RE = re.compile(
+    r"(?P<subject>[\w ]{0,40}?)\s*(?:co|bat\s+dau\s+co)\s+hieu\s+luc(?:\s+thi\s+hanh)?\s*,?\s+(?:ke\s+)?tu\s+ngay\s+"
+    r"(?:" + _DATE_TEXT + "|" + _SIGNING + ")"
+    r"|(?P<en_subject>this\s+[\w ]{0,30}?)\s+(?:shall\s+)?(?:takes?|comes?|enters?|is|be)\s+(?:into\s+)?(?:effect|force|effective)\s+"
+    r"(?:from|on|as\s+of)\s+(?:" + _EN_DATE_TEXT + "|" + _EN_SIGNING + ")"
+)
+
+
+def effective_date(blocks: list[Block], issued_date: str = "") -> str:
+    """The date a document comes into force, from its own sentence saying so ("Quyết định này có hiệu lực
+    (thi hành) (kể) từ ngày 01/5/2024", "… kể từ ngày ký" = the issue date, "This Decision takes effect
+    on 1 May 2024"). Sentences about other documents are ignored; nothing found gives ""."""
+    for block in reversed(blocks):
+        text = " ".join(fold(block.text).split())
+        for match in _IN_FORCE_RE.finditer(text):
+            subject = match.group("subject") or match.group("en_subject") or ""
+            if not re.search(r"\bnay\b|^\s*(?:quyet dinh|nghi dinh|thong tu|luat|nghi quyet|ke hoach|van ban)\s*$|^this\b", subject):
+                continue  # "Nghị định 80/2021 có hiệu lực từ …" speaks of another document
+            if re.search(r"\bhet\s*$", subject):
+                continue
+            if match.group("signing") or match.group("en_signing"):
+                if issued_date:
+                    return issued_date
+                continue
+            day = match.group("d") or match.group("ed") or match.group("ed2")
+            month = match.group("m")
+            if month is None:
+                name = match.group("emon") or match.group("emon2")
+                month = str([m.lower() for m in _EN_MONTHS].index(name) + 1)
+            year = match.group("y") or match.group("ey")
+            if 1 <= int(month) <= 12 and 1 <= int(day) <= 31:
+                return f"{int(year):04d}-{int(month):02d}-{int(day):02d}"
+    return ""

@@ -19,16 +19,18 @@ from pypdf.errors import PdfReadError
 
 from ingest.errors import Failure, IngestError
 from ingest.models import Block
-from ingest.textquality import garbled_ratio
+from ingest.ocr import MISSING_TESSERACT, OcrOptions, clean_ocr_text, ocr_image, ocr_pdf_pages, tesseract_available
+from ingest.textquality import page_problem
 
 MIN_CHARS_PER_PAGE = 25
-GARBLED_LIMIT = 0.25
 
 
 # ---------------------------------------------------------------- PDF
 
-def load_pdf(path: Path) -> list[Block]:
-    """Text layer of a PDF, page by page, with running headers/footers, page numbers and line wraps repaired."""
+def load_pdf(path: Path, ocr: OcrOptions | None = None, file_hash: str = "") -> list[Block]:
+    """Text of a PDF, page by page, with running headers/footers, page numbers and line wraps repaired.
+    Pages without a text layer, or whose layer is garbled, are read by OCR (their blocks marked `ocr`)
+    unless OCR is off, in which case the file is refused with the reason."""
 
     try:
         reader = PdfReader(str(path))
@@ -43,14 +45,12 @@ def load_pdf(path: Path) -> list[Block]:
         raise IngestError("encrypted PDF: remove the password and ingest again")
     if not pages:
         raise IngestError("PDF has no pages")
-    total = sum(len(p.strip()) for p in pages)
-    if total < MIN_CHARS_PER_PAGE * len(pages):
-        raise IngestError(f"no text layer: needs OCR ({len(pages)} page(s), {total} characters of text)")
-    ratio = garbled_ratio("\n".join(pages))
-    if ratio > GARBLED_LIMIT:
-        raise IngestError(
-            f"text layer is garbled ({ratio:.0%} of words unreadable, wrong font mapping or OCR noise): needs OCR"
-        )
+    ocr_pages = _pages_needing_ocr(pages, ocr)
+    if ocr_pages:
+        for number, text in ocr_pdf_pages(path, ocr_pages, ocr, file_hash).items():
+            pages[number - 1] = clean_ocr_text(text)
+        if not any(len(pages[n - 1].strip()) >= MIN_CHARS_PER_PAGE for n in ocr_pages) and len(ocr_pages) == len(pages):
+            raise IngestError(f"no text found, even by OCR ({len(pages)} scanned page(s)): a picture, or a blank scan")
     pages_lines = _strip_running_lines([p.split("\n") for p in pages])
     for previous, lines in zip(pages_lines, pages_lines[1:]):
         if (
@@ -64,8 +64,34 @@ def load_pdf(path: Path) -> list[Block]:
         paragraphs = join_wrapped_lines(lines)
         if paragraphs and blocks and _continues(blocks[-1].text, paragraphs[0]) and paragraphs[0][:1].islower():
             blocks[-1].text += " " + paragraphs.pop(0)  # a paragraph running over the page break
-        blocks.extend(Block(text=para, page=number) for para in paragraphs)
+        blocks.extend(Block(text=para, page=number, ocr=number in ocr_pages) for para in paragraphs)
     return blocks
+
+
+def _pages_needing_ocr(pages: list[str], ocr: OcrOptions | None) -> list[int]:
+    """1-based pages whose text layer is missing or garbled. With OCR off, a file that needs it is refused,
+    and without Tesseract the refusal names the packages to install (either way a few blank pages among
+    readable ones are left as they are)."""
+    empty = [n for n, text in enumerate(pages, start=1) if len(text.strip()) < MIN_CHARS_PER_PAGE]
+    garbled = {n: problem for n, text in enumerate(pages, start=1) if n not in empty and (problem := page_problem(text))}
+    total = sum(len(p.strip()) for p in pages)
+    readable_enough = not garbled and total >= MIN_CHARS_PER_PAGE * len(pages)
+    if ocr and ocr.enabled:
+        if (empty or garbled) and not tesseract_available(ocr.language):
+            if readable_enough:
+                return []
+            raise IngestError(MISSING_TESSERACT)
+        return sorted([*empty, *garbled])
+    off = " (OCR is off: run without --no-ocr)"
+    if total < MIN_CHARS_PER_PAGE * len(pages):
+        raise IngestError(f"no text layer: needs OCR ({len(pages)} page(s), {total} characters of text){off}")
+    if garbled:
+        first, problem = next(iter(garbled.items()))
+        raise IngestError(
+            f"text layer is garbled on {len(garbled)} of {len(pages)} page(s) (page {first}: {problem}; "
+            f"wrong font mapping or OCR noise): needs OCR{off}"
+        )
+    return []
 
 
 _PAGE_NUMBER_RE = re.compile(r"^(?:-\s*)?(?:trang|page)?\s*\d{1,4}(?:\s*/\s*\d{1,4})?(?:\s*-)?$", re.I)
@@ -149,6 +175,24 @@ def _continues(previous: str, line: str) -> bool:
 def _is_caps(text: str) -> bool:
     letters = [c for c in text if c.isalpha()]
     return len(letters) >= 4 and all(c.isupper() for c in letters)
+
+
+# ---------------------------------------------------------------- scanned images
+
+def load_image(path: Path, ocr: OcrOptions | None = None, file_hash: str = "") -> list[Block]:
+    """A scanned page (PNG, JPEG, or TIFF with one page per frame) read by OCR, every block marked `ocr`."""
+    if not (ocr and ocr.enabled):
+        raise IngestError("a scanned image: needs OCR (OCR is off: run without --no-ocr)")
+    pages = [clean_ocr_text(text) for text in ocr_image(path, ocr, file_hash)]
+    while pages and not pages[-1].strip():
+        pages.pop()
+    if sum(len(p.strip()) for p in pages) < MIN_CHARS_PER_PAGE:
+        raise IngestError("no text found, even by OCR: a picture, or a blank scan")
+    blocks: list[Block] = []
+    for number, text in enumerate(pages, start=1):
+        page = number if len(pages) > 1 else 1
+        blocks.extend(Block(text=para, page=page, ocr=True) for para in join_wrapped_lines(text.split("\n")))
+    return blocks
 
 
 # ---------------------------------------------------------------- DOCX

@@ -16,6 +16,7 @@ class Block:
     text: str
     page: int | None = None
     kind: str = "para"  # "para" or "table_row"
+    ocr: bool = False  # read by OCR from a scanned page
 
 
 @dataclass
@@ -43,14 +44,17 @@ class DocumentMeta:
     issuer: str = ""
     place: str = ""
     issued_date: str = ""  # ISO yyyy-mm-dd, only when the document gives a full date
+    effective_date: str = ""  # ISO yyyy-mm-dd: the date it comes into force, when the document says
     status: str = "in_force"
     superseded_by: str = ""
     lang: str = "vi"
     pages: int | None = None
+    ocr_pages: list[int] = field(default_factory=list)  # pages read by OCR from a scan
     extra: dict[str, Any] = field(default_factory=dict)
 
     PUBLIC: ClassVar[tuple[str, ...]] = (  # what the API and the document list show of a document
-        "doc_id", "title", "doc_number", "doc_type", "issuer", "issued_date", "status", "superseded_by", "lang", "pages",
+        "doc_id", "title", "doc_number", "doc_type", "issuer", "issued_date", "effective_date", "status", "superseded_by",
+        "lang", "pages",
     )
 
     @classmethod
@@ -68,7 +72,7 @@ class DocumentMeta:
 
     def as_dict(self) -> dict[str, Any]:
         """Metadata as a flat dict (extra keys last), as the registry stores it."""
-        data = {k: v for k, v in self.__dict__.items() if k != "extra"}
+        data = {k: (list(v) if isinstance(v, list) else v) for k, v in self.__dict__.items() if k != "extra"}
         data["extra"] = dict(self.extra)
         return data
 

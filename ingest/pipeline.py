@@ -15,15 +15,19 @@ from ingest import loaders
 from ingest.chunking import chunk_document
 from ingest.errors import Failure, IngestError
 from ingest.language import detect_language
-from ingest.legal import parse_header, structure_blocks
+from ingest.legal import effective_date, is_header_line, parse_header, structure_blocks
 from ingest.models import DOCUMENT_STATUSES, Block, DocumentMeta, ParsedDocument
+from ingest.ocr import OcrOptions
 from ingest.privacy import mask_personal_data
 from ingest.sniffing import SUPPORTED_EXTENSIONS, sniff_format
+from ingest.textquality import readable
 from ingest.vietnamese import fold, normalize_text
 
-PARSER_VERSION = "1"
+PARSER_VERSION = "2"
 SIDECAR_SUFFIX = ".meta.yaml"
-_META_FIELDS = {"title", "doc_number", "doc_type", "issuer", "place", "issued_date", "status", "superseded_by", "lang"}
+_META_FIELDS = {
+    "title", "doc_number", "doc_type", "issuer", "place", "issued_date", "effective_date", "status", "superseded_by", "lang"
+}
 
 
 @dataclass
@@ -34,10 +38,11 @@ class ParseOptions:
     mask_pii: bool = True
     keep_email_domains: tuple[str, ...] = ("gov.vn",)
     max_bytes: int = 50 * 1024 * 1024
+    ocr: OcrOptions = field(default_factory=OcrOptions)
 
     def fingerprint(self) -> str:
         """What, besides the file, decides the chunks: part of every content hash."""
-        return f"{PARSER_VERSION}|{self.chunk_tokens}|{self.mask_pii}|{','.join(self.keep_email_domains)}"
+        return f"{PARSER_VERSION}|{self.chunk_tokens}|{self.mask_pii}|{','.join(self.keep_email_domains)}|ocr{self.ocr.dpi}"
 
 
 @dataclass
@@ -123,7 +128,7 @@ def parse_file(path: Path, options: ParseOptions, unchanged: UnchangedLookup | N
         known = lookup(content_hash, source)
         if known:
             return FileResult(unchanged=[known])
-        blocks, meta = _load_blocks(path, fmt, raw)
+        blocks, meta = _load_blocks(path, fmt, raw, options.ocr)
         meta.update(sidecar)
         document = build_document(slug_from_meta(meta, path), source, fmt, blocks, meta, content_hash, options)
         return FileResult(documents=[document])
@@ -173,9 +178,11 @@ def _read_sidecar(path: Path) -> tuple[dict[str, Any], bytes]:
     return data, raw
 
 
-def _load_blocks(path: Path, fmt: str, raw: bytes) -> tuple[list[Block], dict[str, Any]]:
+def _load_blocks(path: Path, fmt: str, raw: bytes, ocr: OcrOptions) -> tuple[list[Block], dict[str, Any]]:
     if fmt == "pdf":
-        return loaders.load_pdf(path), {}
+        return loaders.load_pdf(path, ocr, _hash(raw)), {}
+    if fmt == "image":
+        return loaders.load_image(path, ocr, _hash(raw)), {}
     if fmt == "docx":
         return loaders.load_docx(path), {}
     if fmt == "doc":
@@ -225,9 +232,18 @@ def build_document(
             document.extra["issuer_parent"] = header.issuer_parent
         blocks = blocks[header.body_start :] or blocks
     _apply_meta(document, meta)
-    if not document.title:
+    if not document.effective_date:
+        document.effective_date = effective_date(blocks, document.issued_date)
+    document.ocr_pages = sorted({b.page or 1 for b in blocks if b.ocr})
+    if read_header and not readable(document.title):
+        found_header = header is not None and bool(header.doc_type or header.doc_number or header.issued_year)
+        first = "" if found_header else next((b.text for b in blocks[:5] if not is_header_line(b.text)), "")
+        document.title = first if len(first) <= 150 and readable(first) else _file_title(source)
+    elif not document.title:
         first = blocks[0].text
-        document.title = first if len(first) <= 150 else Path(source).stem
+        document.title = first if len(first) <= 150 else _file_title(source)
+    if document.doc_number and not readable(document.doc_number, limit=0.0):
+        document.doc_number = ""  # an illegible number stays blank: never a guess
     if options.mask_pii:
         for block in blocks:
             block.text = mask_personal_data(block.text, options.keep_email_domains)
@@ -246,6 +262,11 @@ def build_document(
     return ParsedDocument(meta=document, chunks=chunks, content_hash=content_hash)
 
 
+def _file_title(source: str) -> str:
+    """A title from the file name, for a document whose own title cannot be read (`QĐ_45-2024.pdf` → `QĐ 45-2024`)."""
+    return " ".join(re.sub(r"[_]+", " ", Path(source).stem).split()) or Path(source).name
+
+
 def _apply_meta(document: DocumentMeta, meta: dict[str, Any]) -> None:
     for key, value in meta.items():
         if key in _META_FIELDS:
@@ -257,8 +278,10 @@ def _apply_meta(document: DocumentMeta, meta: dict[str, Any]) -> None:
             document.extra[key] = value if isinstance(value, (str, int, float, bool)) else json.dumps(value, ensure_ascii=False)
     if document.status not in DOCUMENT_STATUSES:
         raise IngestError(f"status {document.status!r} is not one of {', '.join(DOCUMENT_STATUSES)}")
-    if document.issued_date and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", document.issued_date):
-        raise IngestError(f"issued_date {document.issued_date!r} must be YYYY-MM-DD")
+    for key in ("issued_date", "effective_date"):
+        value = getattr(document, key)
+        if value and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            raise IngestError(f"{key} {value!r} must be YYYY-MM-DD")
 
 
 def _parse_jsonl(

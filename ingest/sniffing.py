@@ -16,11 +16,15 @@ TEXT_EXTENSIONS = {
     ".jsonl": "jsonl",
 }
 BINARY_EXTENSIONS = {".pdf": "pdf", ".docx": "docx", ".doc": "doc"}
-SUPPORTED_EXTENSIONS = set(TEXT_EXTENSIONS) | set(BINARY_EXTENSIONS)
+IMAGE_EXTENSIONS = {".png": "image", ".jpg": "image", ".jpeg": "image", ".tif": "image", ".tiff": "image"}
+SUPPORTED_EXTENSIONS = set(TEXT_EXTENSIONS) | set(BINARY_EXTENSIONS) | set(IMAGE_EXTENSIONS)
+_IMAGE_SIGNATURES = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*")
 
 _BINARY_SIGNATURES = (
     (b"\x89PNG", "a PNG image"),
     (b"\xff\xd8\xff", "a JPEG image"),
+    (b"II*\x00", "a TIFF image"),
+    (b"MM\x00*", "a TIFF image"),
     (b"GIF8", "a GIF image"),
     (b"\x7fELF", "an executable program"),
     (b"\x1f\x8b", "a gzip archive"),
@@ -31,7 +35,8 @@ _BINARY_SIGNATURES = (
 
 
 def sniff_format(path: Path) -> str:
-    """Return pdf, docx, doc, html, markdown, text or jsonl, or raise IngestError saying what the file is."""
+    """Return pdf, docx, doc, image (a scan to OCR), html, markdown, text or jsonl, or raise IngestError
+    saying what the file is."""
     with path.open("rb") as handle:
         head = handle.read(8192)
     if not head:
@@ -43,6 +48,8 @@ def sniff_format(path: Path) -> str:
     if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
         return "doc"
     suffix = path.suffix.lower()
+    if suffix in IMAGE_EXTENSIONS and head.startswith(_IMAGE_SIGNATURES):
+        return "image"
     for signature, what in _BINARY_SIGNATURES:
         if head.startswith(signature):
             raise IngestError(f"content is {what}, not a document (extension {suffix or 'none'})")

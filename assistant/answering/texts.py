@@ -21,6 +21,7 @@ TEXTS = {
         "type_missing": "Các văn bản không nêu {what}; nội dung liên quan nhất:",
         "what_date": "ngày cụ thể",
         "what_value": "con số cụ thể",
+        "scanned": "Lưu ý: đoạn trích {refs} lấy từ bản scan, được đọc bằng nhận dạng chữ (OCR) nên có thể sai chính tả; hãy đối chiếu bản gốc.",
     },
     "en": {
         "according_to": "According to {label}{where}:",
@@ -40,6 +41,7 @@ TEXTS = {
         "type_missing": "The documents do not give {what}; the most relevant passage says:",
         "what_date": "a specific date",
         "what_value": "a specific figure",
+        "scanned": "Note: passage {refs} comes from a scanned copy read by OCR and may contain recognition errors; check the original.",
     },
 }
 
@@ -48,6 +50,13 @@ def text(lang: str, key: str, **values: object) -> str:
     """A sentence in the asker's language."""
     table = TEXTS["en" if lang == "en" else "vi"]
     return table[key].format(**values)
+
+
+def scanned_note(lang: str, numbers: list[int]) -> list[str]:
+    """The line saying which quoted passages come from a scanned copy (none when no passage does)."""
+    if not numbers:
+        return []
+    return [text(lang, "scanned", refs=", ".join(f"[{n}]" for n in sorted(set(numbers))))]
 
 
 def document_label(lang: str, doc_type: str, doc_number: str, title: str) -> str:

@@ -44,6 +44,7 @@ def vector_metadata(meta: DocumentMeta, version: int) -> dict[str, Any]:
         "doc_type": meta.doc_type or "",
         "status": meta.status,
         "issued": int(meta.issued_date.replace("-", "")) if meta.issued_date else 0,
+        "effective": int(meta.effective_date.replace("-", "")) if meta.effective_date else 0,
     }
 
 

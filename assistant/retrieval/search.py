@@ -41,10 +41,12 @@ class Filters:
     lang: str = ""
     date_from: str = ""  # ISO dates, inclusive
     date_to: str = ""
+    effective_from: str = ""  # in force (by its own date in force) on or after / on or before, ISO dates
+    effective_to: str = ""
     include_inactive: bool = False
 
     def admits(self, meta: DocumentMeta) -> bool:
-        """Whether a document's metadata passes the type, language and date filters."""
+        """Whether a document's metadata passes the type, language, issue-date and date-in-force filters."""
         if self.doc_types and meta.doc_type not in self.doc_types:
             return False
         if self.lang and meta.lang != self.lang:
@@ -55,6 +57,13 @@ class Filters:
         if self.date_from and date < self.date_from:
             return False
         if self.date_to and date > self.date_to:
+            return False
+        effective = meta.effective_date
+        if (self.effective_from or self.effective_to) and not effective:
+            return False
+        if self.effective_from and effective < self.effective_from:
+            return False
+        if self.effective_to and effective > self.effective_to:
             return False
         return True
 
@@ -73,6 +82,7 @@ class Hit:
     heading: str = ""
     section_map: list = field(default_factory=list)
     signals: dict[str, float] = field(default_factory=dict)
+    scanned: bool = False  # the chunk was read by OCR from a scanned page
 
     # The document's fields, read through: answers quote them on every hit.
     @property
@@ -114,6 +124,11 @@ class Hit:
     def issued_date(self) -> str:
         """ISO date of issue, when the document gives a full one."""
         return self.meta.issued_date
+
+    @property
+    def effective_date(self) -> str:
+        """ISO date it comes into force, when the document says."""
+        return self.meta.effective_date
 
     @property
     def place(self) -> str:
@@ -268,6 +283,7 @@ class HybridSearcher:
                     text=chunk["text"],
                     heading=chunk["heading"],
                     section_map=chunk["section_map"],
+                    scanned=(chunk["page"] or 1) in meta.ocr_pages,
                     signals=scores.get(vid, {}),
                 )
             )

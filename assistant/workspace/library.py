@@ -82,7 +82,7 @@ def upload(kb: KnowledgeBase, settings: Settings, filename: str, data: bytes) ->
             raise LibraryError(f"{filename}: {exc}") from exc
         library = library_dir(settings)
         library.mkdir(parents=True, exist_ok=True)
-        target = library / (stem + EXTENSION[fmt])
+        target = library / (stem + EXTENSION.get(fmt, Path(filename).suffix.lower()))  # a scan keeps .png/.jpg/.tif
         previous = None
         if target.exists():
             previous = Path(staging) / ("previous" + target.suffix)

@@ -96,6 +96,8 @@ def search(
     lang: str = Query("", pattern="^(|vi|en)$"),
     date_from: str = Query("", pattern=r"^(|\d{4}-\d{2}-\d{2})$"),
     date_to: str = Query("", pattern=r"^(|\d{4}-\d{2}-\d{2})$"),
+    effective_from: str = Query("", pattern=r"^(|\d{4}-\d{2}-\d{2})$", description="In force on or after (date in force)."),
+    effective_to: str = Query("", pattern=r"^(|\d{4}-\d{2}-\d{2})$", description="In force on or before (date in force)."),
 ):
     """Hybrid search: the best chunks, as `cnht search --json`."""
     if (limited := _limited(context, request)) is not None:
@@ -103,7 +105,9 @@ def search(
     query, problem = _clean_question(context, q)
     if problem is not None:
         return problem
-    hits = context.service.search(query, k=k, filters=Filters(doc_types=doc_type, lang=lang, date_from=date_from, date_to=date_to))
+    filters = Filters(doc_types=doc_type, lang=lang, date_from=date_from, date_to=date_to,
+                      effective_from=effective_from, effective_to=effective_to)
+    hits = context.service.search(query, k=k, filters=filters)
     return [h.public() for h in hits]
 
 

@@ -62,6 +62,7 @@ def test_a_bad_new_version_leaves_the_indexed_one_untouched(tmp_path, make_kb, o
     before = kb.document("qd")
     vectors = live_vector_ids(kb)
     (docs / "qd.pdf").write_bytes((FIXTURES / "scanned.pdf").read_bytes())
+    options.ocr.enabled = False
     report = ingest_paths(kb, [docs], options)
     assert not report.ok
     assert [(f.source, f.reason.split(":")[0]) for f in report.failures] == [(str(docs / "qd.pdf"), "no text layer")]

@@ -21,10 +21,10 @@ def test_ingest_reports_each_file_and_a_summary_and_fails_with_status_1(tmp_path
     shutil.copy(FIXTURES / "scanned.pdf", docs / "scan.pdf")
     (docs / "notes.xlsx").write_bytes(b"PK\x03\x04")
     (docs / "ok.txt").write_text("Thông tin về cụm công nghiệp.", encoding="utf-8")
-    code, out = run(tmp_path / "data", "ingest", str(docs), str(tmp_path / "missing"))
+    code, out = run(tmp_path / "data", "ingest", "--no-ocr", str(docs), str(tmp_path / "missing"))
     assert code == 1
     assert f"+ {docs / 'qd-3164.docx'}: added" in out
-    assert f"{docs / 'scan.pdf'}: no text layer: needs OCR" in out
+    assert f"{docs / 'scan.pdf'}: no text layer: needs OCR" in out and "--no-ocr" in out
     assert f"{tmp_path / 'missing'}: no such file or folder" in out
     assert f"- {docs / 'notes.xlsx'}: skipped, unsupported file type .xlsx" in out
     assert "2 added, 0 replaced, 0 unchanged, 2 failed, 1 skipped" in out

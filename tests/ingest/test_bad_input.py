@@ -4,7 +4,7 @@ import json
 import pytest
 
 from ingest.pipeline import ParseOptions, discover, parse_file
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, require_tool
 
 
 def failure_of(path, options=None):
@@ -17,13 +17,36 @@ def failure_of(path, options=None):
     return failure.reason
 
 
-def test_scanned_pdf_needs_ocr():
-    assert failure_of(FIXTURES / "scanned.pdf").startswith("no text layer: needs OCR")
+def without_ocr():
+    options = ParseOptions()
+    options.ocr.enabled = False
+    return options
 
 
-def test_garbled_text_layer_reported_like_a_scan():
-    reason = failure_of(FIXTURES / "garbled.pdf")
+def test_scanned_pdf_needs_ocr_when_ocr_is_off():
+    reason = failure_of(FIXTURES / "scanned.pdf", without_ocr())
+    assert reason.startswith("no text layer: needs OCR") and "--no-ocr" in reason
+
+
+def test_garbled_text_layer_reported_like_a_scan_when_ocr_is_off():
+    reason = failure_of(FIXTURES / "garbled.pdf", without_ocr())
     assert "garbled" in reason and "needs OCR" in reason
+
+
+def test_a_scan_of_a_picture_has_no_text_even_by_ocr():
+    require_tool("tesseract")
+    assert failure_of(FIXTURES / "scanned.pdf").startswith("no text found, even by OCR")
+
+
+def test_without_tesseract_a_scan_names_the_packages_to_install(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))  # no tesseract, no pdftoppm
+    for name in ("scanned.pdf", "garbled-layer.pdf", "scan-header.png"):
+        reason = failure_of(FIXTURES / name)
+        assert "tesseract-ocr-vie" in reason and "make converters" in reason, name
+
+
+def test_a_scanned_image_needs_ocr_when_ocr_is_off():
+    assert "needs OCR" in failure_of(FIXTURES / "scan-header.png", without_ocr())
 
 
 def test_encrypted_pdf():
@@ -144,3 +167,18 @@ def test_unsupported_files_in_a_folder_are_skipped_not_failed(tmp_path):
     found = discover([tmp_path])
     assert found.files == [tmp_path / "ok.txt"]
     assert [(s.source, s.reason) for s in found.skipped] == [(str(tmp_path / "sheet.xlsx"), "unsupported file type .xlsx")]
+
+
+def test_without_tesseract_a_text_pdf_with_a_blank_page_still_goes_in(tmp_path, monkeypatch):
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("helvetica", size=12)
+    pdf.multi_cell(0, 6, "Supporting industry projects may receive land rent exemptions under the land law. " * 4)
+    pdf.add_page()  # a blank page: nothing to read, by OCR or otherwise
+    path = tmp_path / "with-blank-page.pdf"
+    pdf.output(str(path))
+    monkeypatch.setenv("PATH", str(tmp_path))
+    result = parse_file(path, ParseOptions())
+    assert result.failures == [] and result.documents[0].meta.ocr_pages == []

@@ -138,3 +138,30 @@ def test_personal_data_masked_in_indexed_text(tmp_path, options):
     text = only_document(path, options).chunks[0].text
     assert "0987654321" not in text and "tranb@yahoo.com" not in text and "02/09/1980" not in text
     assert "Trần Thị B" in text
+
+
+def test_date_in_force_read_into_metadata_and_overridable_by_a_sidecar(tmp_path, options):
+    path = tmp_path / "qd-45.txt"
+    path.write_text(
+        "ỦY BAN NHÂN DÂN TỈNH HẢI DƯƠNG\nSố: 45/QĐ-UBND\nHải Dương, ngày 12 tháng 3 năm 2024\nQUYẾT ĐỊNH\n"
+        "Về việc hỗ trợ doanh nghiệp\nĐiều 1. Hỗ trợ tối đa 50% chi phí.\n"
+        "Điều 2. Quyết định này có hiệu lực kể từ ngày ký.\n",
+        encoding="utf-8",
+    )
+    assert only_document(path, options).meta.effective_date == "2024-03-12"
+    (tmp_path / "qd-45.meta.yaml").write_text("effective_date: 2024-04-01\n", encoding="utf-8")
+    assert only_document(path, options).meta.effective_date == "2024-04-01"
+    (tmp_path / "qd-45.meta.yaml").write_text("effective_date: 1/4/2024\n", encoding="utf-8")
+    assert parse_file(path, options).failures[0].reason == "effective_date '1/4/2024' must be YYYY-MM-DD"
+
+
+def test_an_unreadable_title_falls_back_to_the_file_name_and_an_illegible_number_stays_blank(tmp_path, options):
+    path = tmp_path / "QĐ_45_2024_ho_tro.txt"
+    path.write_text(
+        "UY BAN NHAN DAN ceNG noa xA Her cHU Ncuia vrET NAM\nS6: 4S/QD-UBND Hai Duong, ngay 12 thang 3 nam 2024\n"
+        "QUYẾT ĐỊNH\nceNG noa xA Her cHU Ncuia vrET\nĐiều 1. Doanh nghiệp được hỗ trợ tối đa 50% chi phí.\n",
+        encoding="utf-8",
+    )
+    meta = only_document(path, options).meta
+    assert meta.title == "QĐ 45 2024 ho tro"
+    assert meta.doc_number == ""  # never "4S/QD-UBND" nor a guess

@@ -1,5 +1,7 @@
+import pytest
+
 from ingest.chunking import chunk_document, estimate_tokens
-from ingest.legal import parse_header, structure_blocks
+from ingest.legal import effective_date, parse_header, structure_blocks
 from ingest.models import Block
 
 
@@ -151,3 +153,37 @@ def test_an_oversize_paragraph_splits_between_sentences_only():
     assert len(chunks) > 1
     for chunk in chunks:
         assert chunk.text.endswith("công nghiệp.")
+
+
+def test_a_split_paragraph_carries_no_trace_of_the_splitting_pattern():
+    sentences = [f"Câu số {i}; doanh nghiệp được hỗ trợ chi phí (tối đa 50%)." for i in range(80)]
+    structured = structure_blocks(blocks(" ".join(sentences)), "vi")
+    chunks = chunk_document("d", structured, "vi", budget=90)
+    assert len(chunks) > 2
+    joined = " ".join(c.text for c in chunks)
+    for leak in ("(?<=", "(?=", "\\s", "[.!?"):
+        assert leak not in joined
+    assert joined.split() == " ".join(sentences).split()  # every word kept, in order, nothing added
+
+
+@pytest.mark.parametrize(
+    "sentence, expected",
+    [
+        ("Quyết định này có hiệu lực thi hành kể từ ngày 01 tháng 5 năm 2024.", "2024-05-01"),
+        ("Thông tư này có hiệu lực từ ngày 15/7/2023.", "2023-07-15"),
+        ("2. Luật này có hiệu lực thi hành từ ngày 01-01-2026.", "2026-01-01"),
+        ("Quyết định có hiệu lực kể từ ngày ký.", "2024-03-12"),  # the issue date
+        ("Quyết định nay có hiêu lưc kê tư ngày 12/4/2024", "2024-04-12"),  # OCR's slipped tone marks
+        ("This Decision takes effect on 1 May 2024.", "2024-05-01"),
+        ("This Decree shall take effect from the date of signing.", "2024-03-12"),
+        ("Nghị định số 80/2021/NĐ-CP có hiệu lực từ ngày 01/9/2021.", ""),  # another document's date
+        ("Kế hoạch này hết hiệu lực từ ngày 01/01/2020.", ""),
+        ("Quyết định này có hiệu lực kể từ ngày ký.", "2024-03-12"),
+    ],
+)
+def test_date_in_force(sentence, expected):
+    assert effective_date(blocks("Điều 5. Hiệu lực thi hành", sentence), "2024-03-12") == expected
+
+
+def test_in_force_from_signing_without_an_issue_date_stays_blank():
+    assert effective_date(blocks("Quyết định này có hiệu lực kể từ ngày ký."), "") == ""
