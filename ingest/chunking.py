@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from itertools import groupby
 
-
 from ingest.legal import StructuredBlock
 from ingest.models import SECTION_SEPARATOR, Chunk
 

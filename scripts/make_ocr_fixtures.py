@@ -155,7 +155,7 @@ def image_pdf(pages: list[Image.Image], out: Path, layers: list[list[str]] | Non
     from fpdf.enums import TextMode
 
     pdf = FPDF(unit="mm", format="A4")
-    pdf.set_creation_date(dt.datetime(2024, 3, 12, tzinfo=dt.timezone.utc))
+    pdf.set_creation_date(dt.datetime(2024, 3, 12, tzinfo=dt.UTC))
     pdf.add_font("Serif", "", str(FONT_DIR / "DejaVuSerif.ttf"))
     pdf.set_auto_page_break(False)
     for index, image in enumerate(pages):

@@ -12,8 +12,8 @@ from assistant.answering.scoring import VALUE_TYPES, features, head_of, linear, 
 from assistant.answering.texts import document_label, scanned_note, section_label, text
 from assistant.retrieval.glossary import Glossary
 from assistant.retrieval.search import Hit, QueryAnalysis
-from ingest.vietnamese import EN_STOPWORDS, content_words, fold, question_words
 from ingest.models import section_at
+from ingest.vietnamese import EN_STOPWORDS, content_words, fold, question_words
 
 _EN_QUESTION_WORDS = {"how many", "how much", "what", "which", "when", "where", "why", "who", "number", "total"}
 _SENTENCE_RE = re.compile(r"(?<=[.!?;])\s+(?=[A-ZĐÀ-Ỹ0-9“\"(])")

@@ -3,14 +3,14 @@ import shutil
 
 import pytest
 
-from assistant.retrieval import Filters
+from assistant.retrieval.search import Filters
 from tests.conftest import FIXTURES
 
 
 @pytest.fixture
 def scan_service(tmp_path, make_kb, ocr_options, ocr_documents):
-    from assistant.ingestion import ingest_paths
-    from assistant.service import build_services
+    from assistant.knowledge.ingestion import ingest_paths
+    from assistant.runtime import build_runtime
     from assistant.settings import Settings
 
     docs = tmp_path / "docs"
@@ -20,7 +20,7 @@ def scan_service(tmp_path, make_kb, ocr_options, ocr_documents):
     kb = make_kb()
     report = ingest_paths(kb, [docs], ocr_options)
     assert report.ok, report.failures
-    return build_services(Settings(data_dir=tmp_path / "service"), kb=kb)
+    return build_runtime(Settings(data_dir=tmp_path / "service"), kb=kb).service
 
 
 def test_an_answer_quoting_a_scan_says_it_comes_from_a_scanned_copy(scan_service):
