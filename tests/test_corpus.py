@@ -11,30 +11,30 @@ def test_the_shipped_corpus_ingests_without_a_failure(corpus_kb):
     assert report.failures == []
     records = {r.doc_id: r for r in kb.documents()}
     assert len(records) >= 12
-    formats = {r.meta["fmt"] for r in records.values()}
+    formats = {r.meta.fmt for r in records.values()}
     assert formats >= {"pdf", "docx", "html", "markdown", "text", "jsonl"}
-    assert sum(r.meta["fmt"] == "pdf" for r in records.values()) >= 2
-    assert sum(r.meta["fmt"] == "docx" for r in records.values()) >= 2
-    assert {r.meta["lang"] for r in records.values()} == {"vi", "en"}
+    assert sum(r.meta.fmt == "pdf" for r in records.values()) >= 2
+    assert sum(r.meta.fmt == "docx" for r in records.values()) >= 2
+    assert {r.meta.lang for r in records.values()} == {"vi", "en"}
 
 
 def test_decision_3164_metadata_and_articles(corpus_kb):
     kb, _ = corpus_kb
     decision = kb.document("qd-3164-2021")
-    assert decision.meta["doc_number"] == "3164/QĐ-UBND"
-    assert decision.meta["issued_date"] == "2021-10-29"
-    assert decision.meta["doc_type"] == "decision"
+    assert decision.meta.doc_number == "3164/QĐ-UBND"
+    assert decision.meta.issued_date == "2021-10-29"
+    assert decision.meta.doc_type == "decision"
     sections = [c["section"] for c in kb.registry.chunks_of("qd-3164-2021")]
     assert {"Điều 1", "Điều 2", "Điều 3"} <= set(sections)
     english = kb.document("decision-3164-2021-en")
-    assert (english.meta["lang"], english.meta["doc_number"]) == ("en", "3164/QD-UBND")
+    assert (english.meta.lang, english.meta.doc_number) == ("en", "3164/QD-UBND")
 
 
 def test_the_superseded_plan_is_marked_by_its_sidecar(corpus_kb):
     kb, _ = corpus_kb
     plan = kb.document("kh-cnht-2016-2020")
-    assert (plan.meta["status"], plan.meta["superseded_by"]) == ("superseded", "qd-3164-2021")
-    assert kb.document("qd-3164-2021").meta["status"] == "in_force"
+    assert (plan.meta.status, plan.meta.superseded_by) == ("superseded", "qd-3164-2021")
+    assert kb.document("qd-3164-2021").meta.status == "in_force"
 
 
 def test_pdf_chunks_carry_pages(corpus_kb):
@@ -82,7 +82,7 @@ def test_no_chunk_or_title_carries_a_leaked_pattern_or_garbage(corpus_kb, ocr_do
     kb, _ = corpus_kb
     texts = {}
     for record in kb.documents():
-        texts[record.doc_id] = (record.meta["title"], [c["text"] for c in kb.registry.chunks_of(record.doc_id)])
+        texts[record.doc_id] = (record.meta.title, [c["text"] for c in kb.registry.chunks_of(record.doc_id)])
     for name in ("decision.pdf", "decision.docx", "font-substitutes.pdf"):
         document = parse_file(FIXTURES / name, options).documents[0]
         texts[name] = (document.meta.title, [c.text for c in document.chunks])
