@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import time
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -300,9 +301,12 @@ def test_webhook_refuses_a_wrong_secret_and_answers_with_the_right_one(tmp_path_
         "message_id": 1, "date": int(time.time()), "text": "Tỉnh có bao nhiêu khu công nghiệp?",
         "chat": {"id": chat_id, "type": "private"}, "from": {"id": chat_id, "is_bot": False, "first_name": "U"}}}
     with TestClient(app) as client:
+        wait_until(lambda: client.get("/readyz").json()["telegram"]["state"] == "running")
         assert client.post(WEBHOOK_PATH, json=update).status_code == 403
         assert client.post(WEBHOOK_PATH, json=update, headers={SECRET_HEADER: "wrong"}).status_code == 403
         assert users.silence(chat_id, 0.5) == []
+        web = client.post("/api/ask", json={"question": "Tỉnh có bao nhiêu cụm công nghiệp?"})  # the web keeps answering
+        assert web.status_code == 200 and "53" in web.json()["answer"]
         response = client.post(WEBHOOK_PATH, json=update, headers={SECRET_HEADER: "s3cret-Token"})
         assert response.status_code == 200
         assert "14" in users.replies(chat_id)[0]["text"]
@@ -568,3 +572,134 @@ def test_subscribers_get_announcements_within_limits_and_can_stop(bot, bot_env):
     assert "ngừng" in bot.replies(subscriber)[0]["text"]
     notices.announce(database, "plan", "kh-2027", "Kế hoạch 2027")
     assert bot.silence(subscriber, 1.0) == []
+
+
+def _serve_in_thread(app, port: int):
+    """`app` served by uvicorn on a real port (the emulator posts updates to it); returns the server."""
+    import threading
+
+    import uvicorn
+
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", log_config=None))
+    threading.Thread(target=server.run, daemon=True).start()
+    wait_until(lambda: server.started)
+    return server
+
+
+def test_serve_answers_while_telegram_is_down_and_the_bot_joins_when_it_comes_back(tmp_path_factory, corpus_service, caplog):
+    import logging
+
+    import httpx
+
+    from assistant.db.database import open_database
+    from assistant.settings import Settings
+    from bots.server import create_server
+    from tests.support.telegram import Emulator, _free_port, emulator_missing
+
+    assert emulator_missing() is None
+    caplog.set_level(logging.WARNING, logger="bots.telegram")
+    telegram = Emulator(start=False)  # Telegram cannot be reached: connections are refused
+    port = _free_port()
+    settings = Settings(data_dir=tmp_path_factory.mktemp("outage"), telegram_token="777:OUTAGE",
+                        telegram_api_url=telegram.url, telegram_webhook_url=f"http://127.0.0.1:{port}/telegram/webhook")
+    server = _serve_in_thread(create_server(settings, service=corpus_service, database=open_database(settings)), port)
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=5) as web:
+            asked = web.post("/api/ask", json={"question": "Tỉnh có bao nhiêu khu công nghiệp?"})
+            assert asked.status_code == 200 and "14" in asked.json()["answer"]
+            wait_until(lambda: web.get("/readyz").json()["telegram"]["attempts"] >= 2)
+            ready = web.get("/readyz")
+            assert ready.status_code == 200 and ready.json()["status"] == "ready"
+            assert ready.json()["telegram"]["state"] == "connecting" and "Connect" in ready.json()["telegram"]["problem"]
+            assert f"Telegram cannot be reached at {telegram.url}" in caplog.text
+            telegram.up()  # Telegram is back: the bot starts replying within 10 s
+            users = telegram.users("777:OUTAGE")
+            chat_id = chat()
+            users.say(chat_id, "Tỉnh có bao nhiêu cụm công nghiệp?")
+            assert "53" in users.replies(chat_id, timeout=10)[0]["text"]
+            assert web.get("/readyz").json()["telegram"]["state"] == "running"
+    finally:
+        server.should_exit = True
+        telegram.stop()
+
+
+def test_serve_with_a_refused_token_keeps_the_web_and_says_why(tmp_path_factory, corpus_service, telegram_emulator, caplog):
+    from fastapi.testclient import TestClient
+
+    from assistant.db.database import open_database
+    from assistant.settings import Settings
+    from bots.server import create_server
+
+    settings = Settings(data_dir=tmp_path_factory.mktemp("refused"), telegram_token="778:INVALID",
+                        telegram_api_url=telegram_emulator.url)
+    app = create_server(settings, service=corpus_service, database=open_database(settings))
+    with TestClient(app) as client:
+        wait_until(lambda: client.get("/readyz").json()["telegram"]["state"] == "invalid_token")
+        assert client.get("/readyz").status_code == 200
+        assert "53" in client.post("/api/ask", json={"question": "Tỉnh có bao nhiêu cụm công nghiệp?"}).json()["answer"]
+    assert "refused the bot token" in caplog.text and "CNHT_TELEGRAM_TOKEN" in caplog.text
+
+
+def _bot_data_dir(tmp_path, corpus_kb) -> Path:
+    """A data directory holding a copy of the ingested corpus (a `cnht` process of its own can open it)."""
+    import shutil
+
+    kb, _ = corpus_kb
+    data = tmp_path / "data"
+    shutil.copytree(kb.directory, data / "index")
+    return data
+
+
+def test_cnht_telegram_waits_for_telegram_then_serves_staff_curated_answers(tmp_path, corpus_kb):
+    """`cnht telegram` started while Telegram is unreachable keeps trying (and says why); once Telegram is
+    back it answers, with the staff's curated answers from the database like the webhook bot."""
+    import os
+    import subprocess
+    import sys
+    import threading
+
+    from assistant import curation
+    from assistant.db.database import open_database
+    from assistant.settings import Settings
+    from tests.support.telegram import Emulator
+
+    data = _bot_data_dir(tmp_path, corpus_kb)
+    kb, _ = corpus_kb
+    curation.save(open_database(Settings(data_dir=data)), kb, {
+        "question_vi": "Giờ tiếp doanh nghiệp của phòng công nghiệp là khi nào?",
+        "question_en": "When does the industry office receive enterprises?",
+        "answer_vi": "Phòng Quản lý công nghiệp tiếp doanh nghiệp sáng thứ Ba và thứ Năm hằng tuần.",
+        "answer_en": "The industry office receives enterprises on Tuesday and Thursday mornings.",
+        "sources": [{"doc_id": "qd-3164-2021", "section": ""}],
+    }, "chief")
+    telegram = Emulator(start=False)
+    env = {**os.environ, "CNHT_DATA_DIR": str(data), "CNHT_TELEGRAM_TOKEN": "889:POLL", "OMP_WAIT_POLICY": "passive",
+           "CNHT_TELEGRAM_API_URL": telegram.url}
+    bot = subprocess.Popen([sys.executable, "-m", "bots", "telegram", "--poll-interval", "0.05"], env=env,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    log: list[str] = []
+    threading.Thread(target=lambda: log.extend(iter(bot.stderr.readline, "")), daemon=True).start()
+    try:
+        wait_until(lambda: sum("cannot be reached" in line for line in log) >= 2, timeout=180)
+        assert bot.poll() is None  # still trying, not exited
+        telegram.up()
+        users = telegram.users("889:POLL")
+        chat_id = chat()
+        users.say(chat_id, "Giờ tiếp doanh nghiệp của phòng công nghiệp là khi nào?")
+        assert "sáng thứ Ba và thứ Năm" in users.replies(chat_id, timeout=60)[0]["text"]
+    finally:
+        bot.terminate()
+        bot.wait(timeout=30)
+        telegram.stop()
+
+
+def test_cnht_telegram_exits_with_status_2_only_when_the_token_is_refused(tmp_path, corpus_kb, telegram_emulator):
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "CNHT_DATA_DIR": str(_bot_data_dir(tmp_path, corpus_kb)), "CNHT_TELEGRAM_TOKEN": "890:INVALID",
+           "CNHT_TELEGRAM_API_URL": telegram_emulator.url, "OMP_WAIT_POLICY": "passive"}
+    result = subprocess.run([sys.executable, "-m", "bots", "telegram"], env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 2
+    assert "refused the bot token" in result.stderr and "CNHT_TELEGRAM_TOKEN" in result.stderr
