@@ -222,7 +222,7 @@ def test_a_user_who_blocked_the_bot_does_not_stop_it(bot, bot_env, telegram_emul
     assert "14" in bot.replies(other)[0]["text"]
     from bots.telegram.context import KEY
 
-    assert runner.application.bot_data[KEY].chats.blocked(blocked)
+    wait_until(lambda: runner.application.bot_data[KEY].chats.blocked(blocked))  # updates run concurrently
 
 
 def test_an_error_in_one_update_is_apologised_for_and_the_bot_goes_on(bot, bot_env):
@@ -703,3 +703,34 @@ def test_cnht_telegram_exits_with_status_2_only_when_the_token_is_refused(tmp_pa
     result = subprocess.run([sys.executable, "-m", "bots", "telegram"], env=env, capture_output=True, text=True, timeout=300)
     assert result.returncode == 2
     assert "refused the bot token" in result.stderr and "CNHT_TELEGRAM_TOKEN" in result.stderr
+
+
+def test_a_follow_up_asked_inside_the_check_is_read_against_the_conversation(checks):
+    chat_id = chat()
+    users = checks
+    users.say(chat_id, "Tỉnh có bao nhiêu cụm công nghiệp?")
+    assert "53" in users.replies(chat_id)[0]["text"]
+    begin_check(users, chat_id)
+    users.say(chat_id, "Còn diện tích đất công nghiệp?")
+    answer, repeated = users.replies(chat_id, 2)
+    assert "1.860,24 ha" in answer["text"] and "Số lao động" in repeated["text"]
+
+
+def test_a_locked_database_does_not_stall_other_users(bot, bot_env):
+    """The rate limiter waits on a lock held by another process; meanwhile other users are served
+    (SQLite is never called on the event loop)."""
+    import sqlite3
+
+    settings, _, _ = bot_env
+    waiting, other = chat(), chat()
+    lock = sqlite3.connect(settings.data_dir / "limits.sqlite", isolation_level=None, timeout=30)
+    lock.execute("BEGIN IMMEDIATE")
+    try:
+        bot.say(waiting, "Tỉnh có bao nhiêu khu công nghiệp?")  # its rate-limit check now waits for the lock
+        bot.say(other, "/help")
+        assert "Gửi câu hỏi" in bot.replies(other, timeout=10)[0]["text"]
+        assert bot.silence(waiting, 0.2) == []
+    finally:
+        lock.execute("ROLLBACK")
+        lock.close()
+    assert "14" in bot.replies(waiting)[0]["text"]
