@@ -124,7 +124,8 @@ def _addressed(update: Update, context: CnhtContext) -> bool:
     reply = message.reply_to_message
     if reply is not None and reply.from_user is not None and reply.from_user.id == context.bot.id:
         return True
-    return f"@{context.bot.username}".lower() in (message.text or "").split(maxsplit=1)[0].lower() if message.text else False
+    command = (message.text or "").split(maxsplit=1)[:1]
+    return bool(command) and command[0].lower().endswith(f"@{context.bot.username}".lower())
 
 
 async def not_text(update: Update, context: CnhtContext) -> None:
