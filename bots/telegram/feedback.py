@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
@@ -14,6 +15,25 @@ from bots.telegram.texts import say
 
 log = logging.getLogger(__name__)
 MARKS = {"up": "👍", "down": "👎"}
+
+
+_VOTING = threading.Lock()  # a double press must not store two feedback rows
+
+
+def _store_vote(bot, answer_id: str, user_id: int, rating: str) -> str | None:
+    """Store a user's vote (blocking): their first vote on an answer as feedback, a changed one by
+    changing that feedback. Returns the user's previous rating (None for a first vote)."""
+    with _VOTING:
+        previous, feedback_id = bot.chats.vote(answer_id, user_id, rating)
+        if previous == rating:
+            return previous
+        if feedback_id is None:
+            feedback_id = record_feedback(bot.database, answer_id, rating)
+            if feedback_id is not None:
+                bot.chats.set_vote_feedback(answer_id, user_id, feedback_id)
+        else:
+            change_feedback(bot.database, feedback_id, rating)
+    return previous
 
 
 def feedback_row(answer_id: str, tally: dict[str, int]) -> list[InlineKeyboardButton]:
@@ -42,16 +62,10 @@ async def vote(update: Update, context: CnhtContext) -> None:
         await query.answer()
         return
     user_id = update.effective_user.id
-    previous, feedback_id = await asyncio.to_thread(bot.chats.vote, answer_id, user_id, rating)
+    previous = await asyncio.to_thread(_store_vote, bot, answer_id, user_id, rating)
     if previous == rating:
         await query.answer(say(lang, "vote_kept", mark=MARKS[rating]))
         return
-    if feedback_id is None:
-        feedback_id = await asyncio.to_thread(record_feedback, bot.database, answer_id, rating)
-        if feedback_id is not None:
-            await asyncio.to_thread(bot.chats.set_vote_feedback, answer_id, user_id, feedback_id)
-    else:
-        await asyncio.to_thread(change_feedback, bot.database, feedback_id, rating)
     await query.answer(say(lang, "vote_saved", mark=MARKS[rating]))
     if query.message is None:
         return
