@@ -26,14 +26,14 @@ SEND_INTERVAL = 1 / 25  # seconds between two messages: Telegram allows about 30
 async def subscribe(update: Update, context: CnhtContext) -> None:
     """/subscribe: announcements of new notices, plans and programs."""
     bot = context.cnht
-    await asyncio.to_thread(bot.chats.subscribe, update.effective_chat.id)
+    await bot.call(bot.chats.subscribe, update.effective_chat.id)
     await tell(context, update.effective_chat.id, await chat_lang(bot, update), "subscribed")
 
 
 async def unsubscribe(update: Update, context: CnhtContext) -> None:
     """/unsubscribe."""
     bot = context.cnht
-    await asyncio.to_thread(bot.chats.unsubscribe, update.effective_chat.id)
+    await bot.call(bot.chats.unsubscribe, update.effective_chat.id)
     await tell(context, update.effective_chat.id, await chat_lang(bot, update), "unsubscribed")
 
 
@@ -48,7 +48,7 @@ def announce_programs(application: Application) -> None:
 
 async def _deliver(application: Application, notice: dict) -> None:
     bot = application_context(application)
-    for chat_id, lang in await asyncio.to_thread(bot.chats.subscribers):
+    for chat_id, lang in await bot.call(bot.chats.subscribers):
         title = notice["title"].split(" / ")[0 if lang == "vi" else -1]
         text = pack([(say(lang, f"announce_{notice['kind']}", title=title), "b"), (say(lang, "announce_ask"), "")])[0]
         markup = InlineKeyboardMarkup([[InlineKeyboardButton(say(lang, "ask_about"), callback_data=f"nt:{notice['id']}")]])
@@ -60,7 +60,7 @@ async def _deliver(application: Application, notice: dict) -> None:
                 delay = exc.retry_after
                 await asyncio.sleep(delay.total_seconds() if hasattr(delay, "total_seconds") else float(delay))
             except Forbidden:
-                await asyncio.to_thread(bot.chats.set_blocked, chat_id, True)
+                await bot.call(bot.chats.set_blocked, chat_id, True)
                 break
             except TelegramError as exc:
                 log.warning("announcement %s to chat %s failed: %s", notice["id"], chat_id, exc)

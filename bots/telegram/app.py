@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import hmac
 import logging
+from concurrent.futures import ThreadPoolExecutor
 
 from telegram import Update
 from telegram.error import InvalidToken
@@ -53,6 +54,7 @@ def build_bot(settings, service, database, webhook: bool = False) -> Application
         database=database,
         chats=ChatStore(settings.data_dir / "telegram.sqlite"),
         limiter=RateLimiter(settings.telegram_rate_per_minute, settings.data_dir / "limits.sqlite", "telegram"),
+        store_threads=ThreadPoolExecutor(max_workers=4, thread_name_prefix="cnht-telegram-store"),
     )
     application.bot_data[STATUS_KEY] = BotStatus()
     register(application)

@@ -39,15 +39,15 @@ async def answer(update: Update, context: CallbackContext, question: str) -> Non
         await tell(context, chat_id, lang, "too_long", limit=bot.settings.max_question_chars)
         return
     client = f"telegram:{update.effective_user.id if update.effective_user else chat_id}"
-    wait = await asyncio.to_thread(bot.limiter.take, client)
+    wait = await bot.call(bot.limiter.take, client)
     if wait:
-        if await asyncio.to_thread(bot.chats.first_notice, client, time.time() + wait):
+        if await bot.call(bot.chats.first_notice, client, time.time() + wait):
             await tell(context, chat_id, lang, "rate_limited", seconds=math.ceil(wait))
         return
     try:
         await context.bot.send_chat_action(chat_id, ChatAction.TYPING)
     except Forbidden:
-        await asyncio.to_thread(bot.chats.set_blocked, chat_id, True)
+        await bot.call(bot.chats.set_blocked, chat_id, True)
         return
     except TelegramError as exc:  # the indicator is a courtesy; the answer matters
         log.debug("typing indicator failed: %s", exc)

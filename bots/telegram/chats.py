@@ -2,7 +2,7 @@
 member's eligibility check in progress, whether it subscribed to announcements, each user's vote on an
 answer, and when a user was last told to slow down.
 
-Every method is blocking (SQLite): handlers call them through `asyncio.to_thread`."""
+Every method is blocking (SQLite): handlers call them through `BotContext.call`, off the event loop."""
 from __future__ import annotations
 
 import json

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
@@ -31,6 +33,12 @@ class BotContext:
     database: Database
     chats: ChatStore
     limiter: RateLimiter
+    store_threads: ThreadPoolExecutor
+
+    async def call(self, function, *args):
+        """A blocking store call (the chat store's or the rate limiter's SQLite) run off the event loop on
+        the bot's own threads, so it never waits behind answers being worked out on the default ones."""
+        return await asyncio.get_running_loop().run_in_executor(self.store_threads, partial(function, *args))
 
 
 class CnhtContext(CallbackContext[ExtBot, dict, dict, dict]):
@@ -58,7 +66,7 @@ def application_context(application: Application) -> BotContext:
 
 async def chat_lang(bot: BotContext, update: Update) -> str:
     """The chat's chosen language, else the user's Telegram language, else Vietnamese."""
-    chosen = await asyncio.to_thread(bot.chats.lang, update.effective_chat.id) if update.effective_chat else None
+    chosen = await bot.call(bot.chats.lang, update.effective_chat.id) if update.effective_chat else None
     if chosen:
         return chosen
     code = (update.effective_user.language_code or "") if update.effective_user else ""
@@ -84,7 +92,8 @@ async def send(context: CallbackContext, chat_id: int, texts: list[str], markup=
             )
     except Forbidden:
         log.info("chat %s blocked the bot or removed it; not writing to it again until it comes back", chat_id)
-        await asyncio.to_thread(bot_context(context).chats.set_blocked, chat_id, True)
+        bot = bot_context(context)
+        await bot.call(bot.chats.set_blocked, chat_id, True)
         return None
     return sent
 

@@ -56,11 +56,11 @@ async def _assess(context: CnhtContext, profile: dict, lang: str, field: str | N
 
 
 async def _load(context: CnhtContext, chat_id: int, user_id: int) -> tuple[int, list[dict] | None, int | None]:
-    return await asyncio.to_thread(context.cnht.chats.check, chat_id, user_id)
+    return await context.cnht.call(context.cnht.chats.check, chat_id, user_id)
 
 
 async def _save(context: CnhtContext, chat_id: int, user_id: int, version: int, history: list[dict] | None) -> int | None:
-    return await asyncio.to_thread(context.cnht.chats.save_check, chat_id, user_id, version, history)
+    return await context.cnht.call(context.cnht.chats.save_check, chat_id, user_id, version, history)
 
 
 async def retire(context: CnhtContext, chat_id: int, message_id: int | None) -> None:
@@ -128,7 +128,7 @@ async def present(update: Update, context: CnhtContext, version: int, history: l
     reply_to = update.effective_message.message_id if _in_group(update) and update.message else None
     sent = await send(context, chat_id, pack(lines), InlineKeyboardMarkup(rows + [controls]), reply_to=reply_to)
     if sent is not None:
-        previous = await asyncio.to_thread(context.cnht.chats.set_check_message, chat_id, user.id, sent.message_id)
+        previous = await context.cnht.call(context.cnht.chats.set_check_message, chat_id, user.id, sent.message_id)
         if previous != sent.message_id:
             await retire(context, chat_id, previous)
 

@@ -69,7 +69,7 @@ async def vote(update: Update, context: CnhtContext) -> None:
     await query.answer(say(lang, "vote_saved", mark=MARKS[rating]))
     if query.message is None:
         return
-    tally = await asyncio.to_thread(bot.chats.tally, answer_id)
+    tally = await bot.call(bot.chats.tally, answer_id)
     try:
         await query.edit_message_reply_markup(_with_tally(query.message.reply_markup, answer_id, tally))
     except TelegramError as exc:

@@ -46,7 +46,7 @@ CHECK_GROUP, MAIN_GROUP = 0, 1
 async def start(update: Update, context: CnhtContext) -> None:
     """Greet and offer the language."""
     bot = context.cnht
-    await asyncio.to_thread(bot.chats.set_blocked, update.effective_chat.id, False)
+    await bot.call(bot.chats.set_blocked, update.effective_chat.id, False)
     lang = await chat_lang(bot, update)
     agency = bot.settings.agency_name_vi if lang == "vi" else bot.settings.agency_name_en
     await tell(context, update.effective_chat.id, lang, "greeting", language_keyboard(), agency=agency)
@@ -156,7 +156,7 @@ async def language_chosen(update: Update, context: CnhtContext) -> None:
     lang = (query.data or "").partition(":")[2]
     await query.answer()
     if lang in ("vi", "en"):
-        await asyncio.to_thread(context.cnht.chats.set_lang, update.effective_chat.id, lang)
+        await context.cnht.call(context.cnht.chats.set_lang, update.effective_chat.id, lang)
         await tell(context, update.effective_chat.id, lang, "lang_set")
 
 
@@ -184,7 +184,7 @@ async def membership(update: Update, context: CnhtContext) -> None:
     """The user blocked or unblocked the bot, or it was removed from or added to a group."""
     change = update.my_chat_member
     gone = change.new_chat_member.status in (ChatMember.BANNED, ChatMember.LEFT)
-    await asyncio.to_thread(context.cnht.chats.set_blocked, change.chat.id, gone)
+    await context.cnht.call(context.cnht.chats.set_blocked, change.chat.id, gone)
 
 
 async def on_error(update: object, context: CnhtContext) -> None:
