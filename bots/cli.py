@@ -368,13 +368,12 @@ def telegram(
     poll_interval: float = typer.Option(0.0, help="Seconds between polls (Telegram long-polls; a local emulator may need 0.05)."),
 ) -> None:
     """The Telegram bot by long polling (for a server Telegram cannot reach; else set CNHT_TELEGRAM_WEBHOOK_URL
-    and use `cnht serve`)."""
+    and use `cnht serve`). While Telegram cannot be reached it tries again with backoff, saying why; it exits
+    (status 2) only when Telegram refuses the token."""
     import logging
 
-    from telegram import Update
-
     from assistant.runtime import build_runtime
-    from bots.telegram.app import TelegramNotConfigured, build_bot
+    from bots.telegram.app import TelegramNotConfigured, build_bot, run_polling_bot
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)
@@ -382,9 +381,11 @@ def telegram(
     if not settings.telegram_token:
         typer.echo(f"error: {(TelegramNotConfigured.__doc__ or '').strip()} Set CNHT_TELEGRAM_TOKEN.", err=True)
         raise typer.Exit(2)
-    runtime = _build(build_runtime, settings, None, True)
+    runtime = _build(build_runtime, settings, None, True)  # with the database: curated answers are served
     bot = _build(build_bot, settings, runtime.service, runtime.database)
-    bot.run_polling(poll_interval=poll_interval, allowed_updates=Update.ALL_TYPES)
+    if not run_polling_bot(bot, poll_interval):
+        typer.echo("error: Telegram refused the bot token: check CNHT_TELEGRAM_TOKEN (from @BotFather).", err=True)
+        raise typer.Exit(2)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -61,6 +61,14 @@ def record_feedback(database: Database, answer_id: str, rating: str, comment: st
         return row.id
 
 
+def change_feedback(database: Database, feedback_id: int, rating: str) -> None:
+    """Change the rating of stored feedback (a user who changed their vote)."""
+    with database.session() as session:
+        row = session.get(Feedback, feedback_id)
+        if row is not None:
+            row.rating = rating
+
+
 def stored_citations(database: Database, answer_id: str) -> list[dict] | None:
     """The citations of a stored answer; None when there is no such answer."""
     with database.session() as session:

@@ -46,13 +46,18 @@ CHOICE_WORDS: dict[str, dict[str, tuple[str, ...]]] = {
 }
 
 
-def _again(field: str, lang: str) -> UnreadableAnswer:
+def _again(field: str, lang: str, valid: list[str] | None = None) -> UnreadableAnswer:
+    """The error asking again: with the list of valid answers when there is one, else an example."""
     spec = FIELDS[field]
     example = spec.example_vi if lang == "vi" else spec.example_en
     if lang == "vi":
         hint = f"Ví dụ: «{example}»." if example else "Vui lòng chọn một trong các lựa chọn."
+        if valid:
+            hint = f"Các câu trả lời hợp lệ: {', '.join(valid)}."
         return UnreadableAnswer(f"Tôi chưa hiểu câu trả lời. {hint}")
     hint = f"For example: “{example}”." if example else "Please pick one of the choices."
+    if valid:
+        hint = f"Valid answers: {', '.join(valid)}."
     return UnreadableAnswer(f"I could not read that answer. {hint}")
 
 
@@ -119,5 +124,5 @@ def parse_answer(field: str, text: str, lang: str = "vi", districts: dict[str, b
         for name in districts:
             if fold(name) in folded:
                 return name
-        raise _again(field, lang)
+        raise _again(field, lang, sorted(districts))
     return text.strip()

@@ -1,26 +1,27 @@
-"""The bot's factory, and its two ways to run: long polling, or a webhook inside `cnht serve`."""
+"""The bot's factory, and its two ways to run: long polling (`cnht telegram`), or a webhook inside
+`cnht serve`. Neither lets Telegram's absence stop it: the bot connects with backoff (see connection.py)."""
 from __future__ import annotations
 
 import asyncio
 import hmac
 import logging
+from concurrent.futures import ThreadPoolExecutor
 
 from telegram import Update
-from telegram.ext import Application, ApplicationBuilder
+from telegram.error import InvalidToken
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 
 from bots.rate_limits import RateLimiter
-from bots.telegram.announcements import (
-    announce_programs,
-    start_background,
-    stop_background,
-)
+from bots.telegram.announcements import announce_programs, schedule_announcements
 from bots.telegram.chats import ChatStore
-from bots.telegram.context import KEY, BotContext
+from bots.telegram.connection import BotStatus, with_backoff
+from bots.telegram.context import CONTEXT_TYPES, KEY, BotContext
 from bots.telegram.handlers import register, register_commands
 
 log = logging.getLogger(__name__)
 WEBHOOK_PATH = "/telegram/webhook"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+STATUS_KEY = "cnht_status"
 
 
 class TelegramNotConfigured(RuntimeError):
@@ -38,10 +39,11 @@ def build_bot(settings, service, database, webhook: bool = False) -> Application
         .token(settings.telegram_token)
         .base_url(f"{api}/bot")
         .base_file_url(f"{api}/file/bot")
+        .context_types(CONTEXT_TYPES)
+        .rate_limiter(AIORateLimiter(max_retries=2))
         .concurrent_updates(True)
         .connection_pool_size(64)
         .post_init(startup)
-        .post_stop(stop_background)
     )
     if webhook:
         builder = builder.updater(None)
@@ -52,35 +54,81 @@ def build_bot(settings, service, database, webhook: bool = False) -> Application
         database=database,
         chats=ChatStore(settings.data_dir / "telegram.sqlite"),
         limiter=RateLimiter(settings.telegram_rate_per_minute, settings.data_dir / "limits.sqlite", "telegram"),
+        store_threads=ThreadPoolExecutor(max_workers=4, thread_name_prefix="cnht-telegram-store"),
     )
+    application.bot_data[STATUS_KEY] = BotStatus()
     register(application)
     return application
+
+
+def bot_status(application: Application) -> BotStatus:
+    """Where the bot stands (what /readyz reports)."""
+    return application.bot_data[STATUS_KEY]
 
 
 async def startup(application: Application) -> None:
     """Once the bot is up: the command menu, programs new to the catalogue announced, announcements sent."""
     await register_commands(application)
     await asyncio.to_thread(announce_programs, application)
-    start_background(application)
+    schedule_announcements(application)
 
 
-async def start_webhook(application: Application, settings) -> None:
-    """Start processing webhook updates; register the webhook with Telegram when a URL is set."""
-    await application.initialize()
-    await application.start()
-    await startup(application)
-    if settings.telegram_webhook_url:
-        await application.bot.set_webhook(
-            settings.telegram_webhook_url, secret_token=settings.webhook_secret(), allowed_updates=Update.ALL_TYPES
-        )
-        log.info("Telegram webhook registered at %s", settings.telegram_webhook_url)
+async def connect(application: Application) -> None:
+    """Initialise the bot (Telegram's getMe), retrying with backoff while Telegram cannot be reached;
+    InvalidToken when Telegram refuses the token."""
+    settings = application.bot_data[KEY].settings
+    status = bot_status(application)
+    status.move("connecting")
+    await with_backoff(application.initialize, status, "connecting", settings.telegram_api_url)
 
 
-async def stop_webhook(application: Application) -> None:
-    """Stop processing and release the bot's connections."""
-    await stop_background(application)
-    await application.stop()
+async def run_webhook_bot(application: Application, settings) -> None:
+    """The bot inside `cnht serve`, run as a background task: connect, start processing updates,
+    register the command menu and the webhook (when a URL is set). Returns when running, or when the
+    token is invalid (the web goes on without the bot)."""
+    status = bot_status(application)
+    try:
+        await connect(application)
+        await application.start()
+        await startup(application)
+        if settings.telegram_webhook_url:
+            await with_backoff(
+                lambda: application.bot.set_webhook(
+                    settings.telegram_webhook_url, secret_token=settings.webhook_secret(), allowed_updates=Update.ALL_TYPES
+                ),
+                status, "registering the webhook", settings.telegram_api_url,
+            )
+            log.info("Telegram webhook registered at %s", settings.telegram_webhook_url)
+    except InvalidToken:
+        return
+    status.move("running")
+    log.info("Telegram bot @%s is running", application.bot.username)
+
+
+async def stop_webhook_bot(application: Application, task: asyncio.Task | None) -> None:
+    """Stop connecting (if still trying), stop processing and release the bot's connections."""
+    if task is not None:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+    if application.running:
+        await application.stop()
     await application.shutdown()
+    bot_status(application).move("stopped")
+
+
+def run_polling_bot(application: Application, poll_interval: float) -> bool:
+    """`cnht telegram`: connect with backoff, then poll until interrupted. False (at once) when
+    Telegram refuses the token."""
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    try:
+        loop.run_until_complete(connect(application))
+    except InvalidToken:
+        loop.close()
+        return False
+    bot_status(application).move("running")
+    application.run_polling(poll_interval=poll_interval, allowed_updates=Update.ALL_TYPES, bootstrap_retries=-1)
+    return True
 
 
 def secret_matches(settings, header: str | None) -> bool:

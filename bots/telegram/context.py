@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import Forbidden
-from telegram.ext import ContextTypes
+from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
 from assistant.db.database import Database
 from assistant.service import AssistantService
@@ -32,15 +34,40 @@ class BotContext:
     database: Database
     chats: ChatStore
     limiter: RateLimiter
+    store_threads: ThreadPoolExecutor
+
+    async def call(self, function, *args):
+        """A blocking store call (the chat store's or the rate limiter's SQLite) run off the event loop on
+        the bot's own threads, so it never waits behind answers being worked out on the default ones."""
+        return await asyncio.get_running_loop().run_in_executor(self.store_threads, partial(function, *args))
 
 
-def bot_context(context: ContextTypes.DEFAULT_TYPE) -> BotContext:
+class CnhtContext(CallbackContext[ExtBot, dict, dict, dict]):
+    """The context every handler receives (registered through `CONTEXT_TYPES`): PTB's, plus `cnht`,
+    the assistant's services."""
+
+    @property
+    def cnht(self) -> BotContext:
+        """The bot's shared services."""
+        return self.bot_data[KEY]
+
+
+CONTEXT_TYPES = ContextTypes(context=CnhtContext)
+
+
+def bot_context(context: CallbackContext) -> BotContext:
+    """The bot's shared services, from any handler's context."""
     return context.application.bot_data[KEY]
 
 
-def chat_lang(bot: BotContext, update: Update) -> str:
+def application_context(application: Application) -> BotContext:
+    """The bot's shared services, from the application (jobs, startup)."""
+    return application.bot_data[KEY]
+
+
+async def chat_lang(bot: BotContext, update: Update) -> str:
     """The chat's chosen language, else the user's Telegram language, else Vietnamese."""
-    chosen = bot.chats.lang(update.effective_chat.id) if update.effective_chat else None
+    chosen = await bot.call(bot.chats.lang, update.effective_chat.id) if update.effective_chat else None
     if chosen:
         return chosen
     code = (update.effective_user.language_code or "") if update.effective_user else ""
@@ -53,20 +80,25 @@ def language_keyboard() -> InlineKeyboardMarkup:
     )
 
 
-async def send(context: ContextTypes.DEFAULT_TYPE, chat_id: int, texts: list[str], markup=None) -> bool:
-    """Send messages (the keyboard on the last); False when the user blocked the bot or left."""
+async def send(context: CallbackContext, chat_id: int, texts: list[str], markup=None,
+               reply_to: int | None = None) -> Message | None:
+    """Send messages (the keyboard on the last; the first as a reply to message `reply_to`, if given).
+    Returns the last message sent; None when the user blocked the bot or left."""
+    sent = None
     try:
         for i, text in enumerate(texts):
-            await context.bot.send_message(
-                chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup if i == len(texts) - 1 else None
+            sent = await context.bot.send_message(
+                chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup if i == len(texts) - 1 else None,
+                reply_to_message_id=reply_to if i == 0 else None, allow_sending_without_reply=True,
             )
     except Forbidden:
         log.info("chat %s blocked the bot or removed it; not writing to it again until it comes back", chat_id)
-        await asyncio.to_thread(bot_context(context).chats.set_blocked, chat_id, True)
-        return False
-    return True
+        bot = bot_context(context)
+        await bot.call(bot.chats.set_blocked, chat_id, True)
+        return None
+    return sent
 
 
-async def tell(context: ContextTypes.DEFAULT_TYPE, chat_id: int, lang: str, key: str, markup=None, **values) -> bool:
+async def tell(context: CallbackContext, chat_id: int, lang: str, key: str, markup=None, **values) -> Message | None:
     """Send one of the bot's sentences (see `texts.py`), escaped and split like any message."""
     return await send(context, chat_id, pack([(say(lang, key, **values), "")]), markup)

@@ -1,4 +1,10 @@
-"""What the bot does with each kind of update. Every handler is registered in `register`."""
+"""What the bot does with each kind of update. Every handler is registered in `register`:
+
+- group 0 (`CHECK_GROUP`): a text message from a user whose eligibility check is in progress goes to
+  the check, which stops the update there (`ApplicationHandlerStop`);
+- group 1 (`MAIN_GROUP`): commands (unknown ones included), one `CallbackQueryHandler` per callback
+  prefix, questions, anything that is not text, and membership changes.
+"""
 from __future__ import annotations
 
 import asyncio
@@ -15,51 +21,53 @@ from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import (
     Application,
+    ApplicationHandlerStop,
     CallbackQueryHandler,
     ChatMemberHandler,
     CommandHandler,
-    ContextTypes,
     MessageHandler,
     filters,
 )
 
-from assistant.db.records import record_feedback, stored_citations
+from assistant.db.records import stored_citations
 from bots.telegram.announcements import ask_about, subscribe, unsubscribe
 from bots.telegram.asking import answer
-from bots.telegram.context import bot_context, chat_lang, language_keyboard, send, tell
-from bots.telegram.eligibility import check_button, start_check, typed_answer
+from bots.telegram.context import CnhtContext, chat_lang, language_keyboard, send, tell
+from bots.telegram.eligibility import cancel_command, check_button, start_check, typed_answer
+from bots.telegram.feedback import vote
 from bots.telegram.formatting import pack, source_messages
 from bots.telegram.texts import say
 
 log = logging.getLogger(__name__)
-COMMANDS = ("start", "ask", "eligibility", "programs", "subscribe", "unsubscribe", "lang", "help")
+COMMANDS = ("start", "ask", "eligibility", "programs", "subscribe", "unsubscribe", "lang", "help", "cancel")
+CHECK_GROUP, MAIN_GROUP = 0, 1
 
 
-async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def start(update: Update, context: CnhtContext) -> None:
     """Greet and offer the language."""
-    bot = bot_context(context)
-    bot.chats.set_blocked(update.effective_chat.id, False)
-    lang = chat_lang(bot, update)
+    bot = context.cnht
+    await bot.call(bot.chats.set_blocked, update.effective_chat.id, False)
+    lang = await chat_lang(bot, update)
     agency = bot.settings.agency_name_vi if lang == "vi" else bot.settings.agency_name_en
     await tell(context, update.effective_chat.id, lang, "greeting", language_keyboard(), agency=agency)
 
 
-async def choose_language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def choose_language(update: Update, context: CnhtContext) -> None:
     """/lang: offer the two languages."""
-    lang = chat_lang(bot_context(context), update)
+    lang = await chat_lang(context.cnht, update)
     await tell(context, update.effective_chat.id, lang, "choose_lang", language_keyboard())
 
 
-async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def help_command(update: Update, context: CnhtContext) -> None:
     """/help: how to ask."""
-    lang = chat_lang(bot_context(context), update)
+    lang = await chat_lang(context.cnht, update)
     await tell(context, update.effective_chat.id, lang, "help", username=context.bot.username)
 
 
-async def programs_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def programs_command(update: Update, context: CnhtContext) -> None:
     """/programs: the support programs with their status today."""
-    bot = bot_context(context)
-    lang = chat_lang(bot, update)
+    bot = context.cnht
+    lang = await chat_lang(bot, update)
     if not bot.service.programs:
         await tell(context, update.effective_chat.id, lang, "programs_none")
         return
@@ -91,10 +99,14 @@ def _mentioned(update: Update, username: str) -> str | None:
     return None
 
 
-async def text_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Any plain text is a question; in a group only when the bot is mentioned or replied to."""
+async def continue_check(update: Update, context: CnhtContext) -> None:
+    """Group 0: a text message that belongs to the sender's eligibility check stops here."""
     if await typed_answer(update, context):
-        return
+        raise ApplicationHandlerStop
+
+
+async def text_message(update: Update, context: CnhtContext) -> None:
+    """Any plain text is a question; in a group only when the bot is mentioned or replied to."""
     text = update.effective_message.text or ""
     if update.effective_chat.type != ChatType.PRIVATE:
         text = _mentioned(update, context.bot.username)
@@ -103,59 +115,85 @@ async def text_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     await answer(update, context, text)
 
 
-async def ask_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+def _addressed(update: Update, context: CnhtContext) -> bool:
+    """Whether a message is for the bot: any in a private chat; in a group, a reply to the bot or a
+    command naming it."""
+    if update.effective_chat.type == ChatType.PRIVATE:
+        return True
+    message = update.effective_message
+    reply = message.reply_to_message
+    if reply is not None and reply.from_user is not None and reply.from_user.id == context.bot.id:
+        return True
+    command = (message.text or "").split(maxsplit=1)[:1]
+    return bool(command) and command[0].lower().endswith(f"@{context.bot.username}".lower())
+
+
+async def not_text(update: Update, context: CnhtContext) -> None:
+    """A sticker, photo, document, voice message, location…: say what the bot reads."""
+    if _addressed(update, context):
+        await tell(context, update.effective_chat.id, await chat_lang(context.cnht, update), "not_text")
+
+
+async def unknown_command(update: Update, context: CnhtContext) -> None:
+    """A command the bot does not have: the list of those it has."""
+    if _addressed(update, context):
+        await tell(context, update.effective_chat.id, await chat_lang(context.cnht, update), "unknown_command")
+
+
+async def ask_command(update: Update, context: CnhtContext) -> None:
     """/ask QUESTION (how groups ask without a mention)."""
     question = " ".join(context.args or [])
     if not question.strip():
-        lang = chat_lang(bot_context(context), update)
+        lang = await chat_lang(context.cnht, update)
         await tell(context, update.effective_chat.id, lang, "ask_usage")
         return
     await answer(update, context, question)
 
 
-async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Inline buttons: language choice, a citation's source passage, thumbs up/down."""
-    bot = bot_context(context)
+async def language_chosen(update: Update, context: CnhtContext) -> None:
+    """A language button (under /start or /lang)."""
     query = update.callback_query
-    kind, _, rest = (query.data or "").partition(":")
-    chat_id = update.effective_chat.id
-    if kind == "lang" and rest in ("vi", "en"):
-        await asyncio.to_thread(bot.chats.set_lang, chat_id, rest)
-        await query.answer()
-        await tell(context, chat_id, rest, "lang_set")
-    elif kind == "src":
-        answer_id, _, n = rest.partition(":")
-        citations = await asyncio.to_thread(stored_citations, bot.database, answer_id) or []
-        citation = next((c for c in citations if str(c["n"]) == n), None)
-        lang = chat_lang(bot, update)
-        await query.answer()
-        if citation is None:
-            await tell(context, chat_id, lang, "source_missing")
-        else:
-            await send(context, chat_id, source_messages(citation, lang))
-    elif kind == "fb":
-        answer_id, _, rating = rest.partition(":")
-        if rating in ("up", "down"):
-            await asyncio.to_thread(record_feedback, bot.database, answer_id, rating)
-        await query.answer(say(chat_lang(bot, update), "thanks"))
+    lang = (query.data or "").partition(":")[2]
+    await query.answer()
+    if lang in ("vi", "en"):
+        await context.cnht.call(context.cnht.chats.set_lang, update.effective_chat.id, lang)
+        await tell(context, update.effective_chat.id, lang, "lang_set")
+
+
+async def show_source(update: Update, context: CnhtContext) -> None:
+    """A citation's button under an answer: the passage it quotes."""
+    bot = context.cnht
+    query = update.callback_query
+    answer_id, _, n = (query.data or "").partition(":")[2].partition(":")
+    citations = await asyncio.to_thread(stored_citations, bot.database, answer_id) or []
+    citation = next((c for c in citations if str(c["n"]) == n), None)
+    lang = await chat_lang(bot, update)
+    await query.answer()
+    if citation is None:
+        await tell(context, update.effective_chat.id, lang, "source_missing")
     else:
-        await query.answer()
+        await send(context, update.effective_chat.id, source_messages(citation, lang))
 
 
-async def membership(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def unknown_button(update: Update, context: CnhtContext) -> None:
+    """A button this version of the bot does not know (from an old message): stop its spinner."""
+    await update.callback_query.answer()
+
+
+async def membership(update: Update, context: CnhtContext) -> None:
     """The user blocked or unblocked the bot, or it was removed from or added to a group."""
     change = update.my_chat_member
     gone = change.new_chat_member.status in (ChatMember.BANNED, ChatMember.LEFT)
-    await asyncio.to_thread(bot_context(context).chats.set_blocked, change.chat.id, gone)
+    await context.cnht.call(context.cnht.chats.set_blocked, change.chat.id, gone)
 
 
-async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_error(update: object, context: CnhtContext) -> None:
     """Log the error and apologise to the chat; the bot goes on with the next update."""
     log.error("update %s failed", getattr(update, "update_id", "?"), exc_info=context.error)
     if not isinstance(update, Update) or update.effective_chat is None:
         return
     try:
-        lang = chat_lang(bot_context(context), update)
+        lang = await chat_lang(context.cnht, update)
         await context.bot.send_message(update.effective_chat.id, say(lang, "error"))
     except TelegramError as exc:
         log.warning("could not apologise to chat %s: %s", update.effective_chat.id, exc)
@@ -173,17 +211,21 @@ async def register_commands(application: Application) -> None:
 
 def register(application: Application) -> None:
     """Every handler of the bot, in one place."""
-    application.add_handler(CommandHandler("start", start))
-    application.add_handler(CommandHandler("lang", choose_language))
-    application.add_handler(CommandHandler("help", help_command))
-    application.add_handler(CommandHandler("programs", programs_command))
-    application.add_handler(CommandHandler("ask", ask_command))
-    application.add_handler(CommandHandler("eligibility", start_check))
-    application.add_handler(CommandHandler("subscribe", subscribe))
-    application.add_handler(CommandHandler("unsubscribe", unsubscribe))
-    application.add_handler(CallbackQueryHandler(ask_about, pattern=r"^nt:"))
-    application.add_handler(CallbackQueryHandler(check_button, pattern=r"^el:"))
-    application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, text_message))
-    application.add_handler(CallbackQueryHandler(button))
-    application.add_handler(ChatMemberHandler(membership, ChatMemberHandler.MY_CHAT_MEMBER))
+    application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, continue_check), group=CHECK_GROUP)
+    for name, callback in (
+        ("start", start), ("lang", choose_language), ("help", help_command), ("programs", programs_command),
+        ("ask", ask_command), ("eligibility", start_check), ("cancel", cancel_command), ("subscribe", subscribe),
+        ("unsubscribe", unsubscribe),
+    ):
+        application.add_handler(CommandHandler(name, callback), group=MAIN_GROUP)
+    for prefix, callback in (("lang", language_chosen), ("src", show_source), ("fb", vote), ("el", check_button),
+                             ("nt", ask_about)):
+        application.add_handler(CallbackQueryHandler(callback, pattern=rf"^{prefix}:"), group=MAIN_GROUP)
+    application.add_handler(CallbackQueryHandler(unknown_button), group=MAIN_GROUP)
+    application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, text_message), group=MAIN_GROUP)
+    application.add_handler(MessageHandler(filters.COMMAND, unknown_command), group=MAIN_GROUP)
+    application.add_handler(
+        MessageHandler(~filters.TEXT & ~filters.COMMAND & ~filters.StatusUpdate.ALL, not_text), group=MAIN_GROUP
+    )
+    application.add_handler(ChatMemberHandler(membership, ChatMemberHandler.MY_CHAT_MEMBER), group=MAIN_GROUP)
     application.add_error_handler(on_error)

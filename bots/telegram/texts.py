@@ -12,7 +12,7 @@ TEXTS = {
         "lang_set": "Đã chọn tiếng Việt. Hãy gửi câu hỏi của bạn.",
         "help": (
             "Gửi câu hỏi bằng tiếng Việt hoặc tiếng Anh, ví dụ: «Doanh nghiệp công nghiệp hỗ trợ được hưởng ưu đãi gì?»\n"
-            "/eligibility – kiểm tra điều kiện được hỗ trợ\n/programs – các chương trình hỗ trợ\n/subscribe – nhận thông báo văn bản, chương trình mới\n/lang – đổi ngôn ngữ\n/help – hướng dẫn\n"
+            "/eligibility – kiểm tra điều kiện được hỗ trợ (/cancel để dừng)\n/programs – các chương trình hỗ trợ\n/subscribe – nhận thông báo văn bản, chương trình mới\n/lang – đổi ngôn ngữ\n/help – hướng dẫn\n"
             "Trong nhóm: nhắc tên tôi (@{username}) hoặc dùng /ask câu hỏi."
         ),
         "sources": "Nguồn:",
@@ -63,6 +63,23 @@ TEXTS = {
         "announce_program": "📢 Chương trình hỗ trợ mới: {title}",
         "announce_ask": "Bấm nút dưới đây hoặc gửi câu hỏi để tìm hiểu thêm.",
         "ask_about": "Hỏi về văn bản này",
+        "not_text": (
+            "Tôi chỉ đọc được tin nhắn chữ: hãy gõ câu hỏi, hoặc /help để xem hướng dẫn.\n"
+            "I can only read text: type your question, or /help for help."
+        ),
+        "unknown_command": (
+            "Tôi không biết lệnh này. Các lệnh: /start /ask /eligibility /programs /subscribe /unsubscribe /lang /help /cancel\n"
+            "I do not know that command. Commands: /start /ask /eligibility /programs /subscribe /unsubscribe /lang /help /cancel"
+        ),
+        "cmd_cancel": "Dừng kiểm tra điều kiện đang làm",
+        "nothing_to_cancel": "Không có gì để hủy. Gửi câu hỏi, hoặc /eligibility để kiểm tra điều kiện được hỗ trợ.",
+        "check_moved_on": "Kiểm tra điều kiện đã sang bước khác; nút này không còn dùng được.",
+        "not_your_check": "Đây là kiểm tra điều kiện của người khác. Gõ /eligibility để bắt đầu kiểm tra của bạn.",
+        "check_back": "Tiếp tục kiểm tra điều kiện (gõ /cancel để dừng):",
+        "check_for": "Dành cho {name}",
+        "check_reply": "Trả lời (reply) tin nhắn này để nhập câu trả lời.",
+        "vote_saved": "Đã ghi nhận đánh giá {mark} của bạn.",
+        "vote_kept": "Bạn đã đánh giá {mark} rồi.",
     },
     "en": {
         "greeting": (
@@ -73,7 +90,7 @@ TEXTS = {
         "lang_set": "English selected. Send your question.",
         "help": (
             "Ask in English or Vietnamese, for example: “What incentives does a supporting-industry enterprise get?”\n"
-            "/eligibility – check whether you qualify\n/programs – support programs\n/subscribe – announcements of new notices and programs\n/lang – change language\n/help – this help\n"
+            "/eligibility – check whether you qualify (/cancel to leave)\n/programs – support programs\n/subscribe – announcements of new notices and programs\n/lang – change language\n/help – this help\n"
             "In groups: mention me (@{username}) or use /ask your question."
         ),
         "sources": "Sources:",
@@ -124,6 +141,23 @@ TEXTS = {
         "announce_program": "📢 New support program: {title}",
         "announce_ask": "Press the button below or send a question to learn more.",
         "ask_about": "Ask about it",
+        "not_text": (
+            "I can only read text: type your question, or /help for help.\n"
+            "Tôi chỉ đọc được tin nhắn chữ: hãy gõ câu hỏi, hoặc /help để xem hướng dẫn."
+        ),
+        "unknown_command": (
+            "I do not know that command. Commands: /start /ask /eligibility /programs /subscribe /unsubscribe /lang /help /cancel\n"
+            "Tôi không biết lệnh này. Các lệnh: /start /ask /eligibility /programs /subscribe /unsubscribe /lang /help /cancel"
+        ),
+        "cmd_cancel": "Leave the eligibility check in progress",
+        "nothing_to_cancel": "Nothing to cancel. Send a question, or /eligibility to check whether you qualify for support.",
+        "check_moved_on": "This check has moved on; this button no longer applies.",
+        "not_your_check": "This check belongs to someone else. Send /eligibility to start your own.",
+        "check_back": "Back to the eligibility check (send /cancel to leave it):",
+        "check_for": "For {name}",
+        "check_reply": "Reply to this message with your answer.",
+        "vote_saved": "Your {mark} is recorded.",
+        "vote_kept": "You already rated it {mark}.",
     },
 }
 

@@ -187,17 +187,20 @@ def healthz():
 
 
 @router.get("/readyz")
-def readyz(context: ContextDep):
-    """Ready when documents are indexed and the database answers."""
+def readyz(context: ContextDep, request: Request):
+    """Ready when documents are indexed and the database answers. The Telegram bot, when configured,
+    is reported separately under "telegram": the web is ready whatever Telegram does."""
+    status = getattr(request.app.state, "telegram_status", None)
+    bot = {"telegram": status.report()} if status is not None else {}
     try:
         count = len(context.service.kb.documents())
         with context.database.session() as session:
             session.execute(select(1))
     except Exception as exc:
-        return JSONResponse({"status": "unavailable", "reason": type(exc).__name__}, status_code=503)
+        return JSONResponse({"status": "unavailable", "reason": type(exc).__name__, **bot}, status_code=503)
     if count == 0:
-        return JSONResponse({"status": "unavailable", "reason": "no documents indexed"}, status_code=503)
-    return {"status": "ready", "documents": count}
+        return JSONResponse({"status": "unavailable", "reason": "no documents indexed", **bot}, status_code=503)
+    return {"status": "ready", "documents": count, **bot}
 
 
 @router.get("/metrics")

@@ -1,6 +1,7 @@
 """The server: the API, the workspace, the web chat, the widget (and the Telegram webhook) in one ASGI app."""
 from __future__ import annotations
 
+import asyncio
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
@@ -65,33 +66,37 @@ def create_server(runtime: Runtime) -> FastAPI:
 
 
 def _add_telegram(app: FastAPI, settings, service, database) -> None:
-    """The bot inside the server: updates arrive on the webhook route, checked against the secret."""
+    """The bot inside the server: it connects in the background (the web serves meanwhile, whatever
+    Telegram does); updates arrive on the webhook route, checked against the secret."""
     from bots.telegram.app import (  # noqa: PLC0415 — the bot runs only when a token is set
         SECRET_HEADER,
         WEBHOOK_PATH,
+        bot_status,
         build_bot,
         feed_webhook,
+        run_webhook_bot,
         secret_matches,
-        start_webhook,
-        stop_webhook,
+        stop_webhook_bot,
     )
 
     bot = build_bot(settings, service, database, webhook=True)
     app.state.telegram = bot
+    app.state.telegram_status = bot_status(bot)
 
     @asynccontextmanager
     async def lifespan(_app):
-        await start_webhook(bot, settings)
+        task = asyncio.create_task(run_webhook_bot(bot, settings))
         try:
             yield
         finally:
-            await stop_webhook(bot)
+            await stop_webhook_bot(bot, task)
 
     app.router.lifespan_context = lifespan
 
     @app.post(WEBHOOK_PATH, include_in_schema=False)
     async def telegram_webhook(request: Request):
-        """Updates from Telegram; anything without the secret token is refused."""
+        """Updates from Telegram; anything without the secret token is refused, and while the bot is
+        not running Telegram is asked to deliver again later (503)."""
         if not secret_matches(settings, request.headers.get(SECRET_HEADER)):
             return JSONResponse({"error": {"code": "forbidden", "message": "wrong or missing secret token"}}, status_code=403)
         try:
@@ -100,5 +105,8 @@ def _add_telegram(app: FastAPI, settings, service, database) -> None:
             return JSONResponse({"error": {"code": "malformed_json", "message": "the update is not valid JSON"}}, status_code=400)
         if not isinstance(data, dict) or "update_id" not in data:
             return JSONResponse({"error": {"code": "invalid_update", "message": "not a Telegram update"}}, status_code=422)
+        if not bot.running:
+            status = bot_status(bot)
+            return JSONResponse({"error": {"code": "bot_unavailable", "message": f"the bot is {status.state}"}}, status_code=503)
         await feed_webhook(bot, data)
         return {"ok": True}

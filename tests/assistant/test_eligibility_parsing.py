@@ -51,11 +51,34 @@ def test_answers_are_read(field, text, value):
         ("rural", "có lẽ", "vi", "chọn một"),
         ("rural", "chắc là có", "vi", "chọn một"),
         ("prior_support", "not sure", "en", "pick one"),
-        ("district", "Hà Nội", "vi", "Ví dụ: «Kinh Môn»"),
+        ("district", "Hà Nội", "vi", "Các câu trả lời hợp lệ: Hải Dương, Kinh Môn, Tứ Kỳ"),
         ("sector", "bakery", "en", "pick one"),
         ("employees", "   ", "en", "For example"),
     ],
 )
-def test_unreadable_answers_are_asked_again_with_an_example(field, text, lang, hint):
+def test_unreadable_answers_are_asked_again_with_an_example_or_the_valid_ones(field, text, lang, hint):
     with pytest.raises(UnreadableAnswer, match=hint):
         parse_answer(field, text, lang, DISTRICTS)
+
+
+@pytest.mark.parametrize(
+    ("text", "question"),
+    [
+        ("Quyết định 3164 có mấy nhóm giải pháp?", True),
+        ("Tỉnh có bao nhiêu khu công nghiệp", True),
+        ("Doanh nghiệp thuộc loại nào được hỗ trợ", True),
+        ("What does Decision 3164 support", True),
+        ("Is the Kaizen program open?", True),
+        ("khoảng 120 lao động", False),
+        ("50 người?", False),
+        ("Kinh Môn", False),
+        ("1,5 tỷ đồng", False),
+        ("máy móc mới hơn", False),
+        ("Chưa nhận hỗ trợ nào", False),
+        ("about 120 employees", False),
+    ],
+)
+def test_a_message_typed_during_the_check_is_told_apart_from_an_answer(text, question):
+    from assistant.eligibility.intent import reads_as_question
+
+    assert reads_as_question(text) is question

@@ -3,6 +3,8 @@ over the ingested corpus, with its own data directory (SQLite database, chat sto
 from __future__ import annotations
 
 import itertools
+import time
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -53,6 +55,20 @@ def chat() -> int:
     return next(_chats)
 
 
+def wait_until(condition, timeout: float = 20) -> None:
+    """Wait for something the bot does asynchronously (fails after `timeout` seconds)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("the bot did not get there")
+        time.sleep(0.05)
+
+
+def button(message: dict, label: str) -> str:
+    """The callback data of the button of `message` whose text contains `label`."""
+    return next(b["callback_data"] for row in keyboard(message) for b in row if label in b["text"])
+
+
 def keyboard(message: dict) -> list[list[dict]]:
     """The inline keyboard rows of a bot message."""
     return (message.get("reply_markup") or {}).get("inline_keyboard", [])
@@ -90,25 +106,34 @@ def test_source_button_shows_the_quoted_passage(bot):
     assert "Hạn nộp hồ sơ" in passage["text"]
 
 
-def test_feedback_buttons_store_feedback_like_the_web(bot, bot_env):
+def test_feedback_is_one_vote_per_user_changeable_and_shown_on_the_message(bot, bot_env):
     from assistant.db.models import AnswerRecord, Feedback
 
     _, database, _ = bot_env
     chat_id = chat()
     bot.say(chat_id, "Khóa học ISO 31000 kéo dài mấy ngày?")
     [reply] = bot.replies(chat_id)
-    thumbs_down = keyboard(reply)[-1][1]["callback_data"]
+    thumbs_up, thumbs_down = (b["callback_data"] for b in keyboard(reply)[-1])
     answer_id = thumbs_down.split(":")[1]
-    bot.press(chat_id, thumbs_down)
-    for _ in range(100):
+
+    def stored():
         with database.session() as session:
-            rows = session.scalars(select(Feedback).where(Feedback.answer_id == answer_id)).all()
-            record = session.get(AnswerRecord, answer_id)
-            if rows:
-                break
-        bot.silence(chat_id, 0.05)
-    assert [r.rating for r in rows] == ["down"]
-    assert record.channel == "telegram" and record.conversation_id == telegram_conversation_id(chat_id)
+            return [r.rating for r in session.scalars(select(Feedback).where(Feedback.answer_id == answer_id)).all()]
+
+    def shown():
+        return [b["text"] for b in keyboard(bot.message(chat_id, reply["message_id"]))[-1]]
+
+    bot.press(chat_id, thumbs_down, message=reply)
+    wait_until(lambda: shown() == ["👍", "👎 1"])
+    assert stored() == ["down"]
+    bot.press(chat_id, thumbs_down, message=reply)  # pressed again: still one vote
+    bot.press(chat_id, thumbs_up, message=reply)  # changed
+    wait_until(lambda: shown() == ["👍 1", "👎"])
+    assert stored() == ["up"]
+    with database.session() as session:
+        record = session.get(AnswerRecord, answer_id)
+        assert record.channel == "telegram" and record.conversation_id == telegram_conversation_id(chat_id)
+    assert bot.silence(chat_id, 0.3) == []  # votes are acknowledged on the button, not by messages
 
 
 def test_start_offers_languages_and_the_choice_is_remembered_after_a_restart(
@@ -162,7 +187,7 @@ def test_commands_menu_registered_in_both_languages(bot, telegram_emulator):
     menus = {c["body"].get("language_code"): json.loads(c["body"]["commands"]) for c in telegram_emulator.calls("setMyCommands")}
     assert {"command": "lang", "description": "Đổi ngôn ngữ"} in menus["vi"]
     assert {"command": "lang", "description": "Change language"} in menus["en"]
-    assert [c["command"] for c in menus[None]] == ["start", "ask", "eligibility", "programs", "subscribe", "unsubscribe", "lang", "help"]
+    assert [c["command"] for c in menus[None]] == ["start", "ask", "eligibility", "programs", "subscribe", "unsubscribe", "lang", "help", "cancel"]
 
 
 def test_programs_lists_support_programs_with_status(bot):
@@ -183,14 +208,15 @@ def test_group_answers_only_when_mentioned_or_asked(bot):
     assert "14" in bot.replies(group)[0]["text"]
 
 
-def test_rate_limit_answers_politely(bot):
+def test_rate_limit_is_told_once_per_window_not_once_per_message(bot):
     chat_id = chat()
-    for _ in range(RATE + 1):
+    for _ in range(RATE + 6):
         bot.say(chat_id, "Tỉnh có bao nhiêu cụm công nghiệp?")
     replies = bot.replies(chat_id, RATE + 1)
+    replies += bot.silence(chat_id, 1.5)
     polite = [r for r in replies if "hỏi hơi nhanh" in r["text"]]
     assert len(polite) == 1 and "giây" in polite[0]["text"]
-    assert sum("53" in r["text"] for r in replies) == RATE
+    assert sum("53" in r["text"] for r in replies) == RATE and len(replies) == RATE + 1
 
 
 def test_a_user_who_blocked_the_bot_does_not_stop_it(bot, bot_env, telegram_emulator):
@@ -202,7 +228,7 @@ def test_a_user_who_blocked_the_bot_does_not_stop_it(bot, bot_env, telegram_emul
     assert "14" in bot.replies(other)[0]["text"]
     from bots.telegram.context import KEY
 
-    assert runner.application.bot_data[KEY].chats.blocked(blocked)
+    wait_until(lambda: runner.application.bot_data[KEY].chats.blocked(blocked))  # updates run concurrently
 
 
 def test_an_error_in_one_update_is_apologised_for_and_the_bot_goes_on(bot, bot_env):
@@ -278,9 +304,12 @@ def test_webhook_refuses_a_wrong_secret_and_answers_with_the_right_one(tmp_path_
         "message_id": 1, "date": int(time.time()), "text": "Tỉnh có bao nhiêu khu công nghiệp?",
         "chat": {"id": chat_id, "type": "private"}, "from": {"id": chat_id, "is_bot": False, "first_name": "U"}}}
     with TestClient(app) as client:
+        wait_until(lambda: client.get("/readyz").json()["telegram"]["state"] == "running")
         assert client.post(WEBHOOK_PATH, json=update).status_code == 403
         assert client.post(WEBHOOK_PATH, json=update, headers={SECRET_HEADER: "wrong"}).status_code == 403
         assert users.silence(chat_id, 0.5) == []
+        web = client.post("/api/ask", json={"question": "Tỉnh có bao nhiêu cụm công nghiệp?"})  # the web keeps answering
+        assert web.status_code == 200 and "53" in web.json()["answer"]
         response = client.post(WEBHOOK_PATH, json=update, headers={SECRET_HEADER: "s3cret-Token"})
         assert response.status_code == 200
         assert "14" in users.replies(chat_id)[0]["text"]
@@ -331,20 +360,19 @@ def test_eligibility_check_to_a_verdict_with_back_cancel_and_a_restart(tmp_path_
         users.say(chat_id, "Doanh nghiệp tôi có được hỗ trợ không?")
         [offer] = users.replies(chat_id)
         assert keyboard(offer)[0][0]["callback_data"] == "el:start"
-        users.press(chat_id, "el:start")
+        users.press(chat_id, "el:start", message=offer)
         intro, first = users.replies(chat_id, 2)
         assert "vài câu" in intro["text"] and "loại hình" in first["text"]
-        choices = [b["callback_data"] for row in keyboard(first) for b in row]
-        assert "el:legal_form:enterprise" in choices and choices[-1] == "el:cancel"
-        users.press(chat_id, "el:legal_form:household")
+        assert [b["text"] for b in keyboard(first)[-1]] == ["✖ Hủy"]
+        users.press(chat_id, button(first, "Hộ kinh doanh"), message=first)
         [verdict] = users.replies(chat_id)  # a household fails the only decisive criterion: nothing else asked
         assert "❌" in verdict["text"] and "không đủ điều kiện" in verdict["text"] and "Hộ kinh doanh" in verdict["text"]
         users.say(chat_id, "/eligibility")
-        users.replies(chat_id, 2)
-        users.press(chat_id, "el:legal_form:enterprise")
+        _, first = users.replies(chat_id, 2)
+        users.press(chat_id, button(first, "Doanh nghiệp"), message=first)
         [typed] = users.replies(chat_id)
         assert "lao động" in typed["text"] and "Ví dụ: 50 người" in typed["text"]
-        assert [b["callback_data"] for b in keyboard(typed)[-1]] == ["el:back", "el:cancel"]
+        assert [b["text"] for b in keyboard(typed)[-1]] == ["⬅️ Quay lại", "✖ Hủy"]
     finally:
         runner.stop()
     runner = start()  # the check resumes after a restart
@@ -357,17 +385,167 @@ def test_eligibility_check_to_a_verdict_with_back_cancel_and_a_restart(tmp_path_
         assert "✅" in result["text"] and "đủ điều kiện" in result["text"] and "Đơn đăng ký" in result["text"]
         assert "bạn trả lời: 120" in result["text"]
         users.say(chat_id, "/eligibility")
-        users.replies(chat_id, 2)
-        users.press(chat_id, "el:legal_form:cooperative")
-        users.replies(chat_id)
-        users.press(chat_id, "el:back")
-        assert "loại hình" in users.replies(chat_id)[0]["text"]
-        users.press(chat_id, "el:cancel")
+        _, first = users.replies(chat_id, 2)
+        users.press(chat_id, button(first, "Hợp tác xã"), message=first)
+        [second] = users.replies(chat_id)
+        users.press(chat_id, button(second, "Quay lại"), message=second)
+        [first_again] = users.replies(chat_id)
+        assert "loại hình" in first_again["text"]
+        users.press(chat_id, button(first_again, "Hủy"), message=first_again)
         assert "Đã hủy" in users.replies(chat_id)[0]["text"]
         users.say(chat_id, "Tỉnh có bao nhiêu khu công nghiệp?")  # after cancelling, text is a question again
         assert "14" in users.replies(chat_id)[0]["text"]
     finally:
         runner.stop()
+
+
+CATALOGUE = """
+- id: ho-tro-sme
+  name: {vi: "Hỗ trợ doanh nghiệp nhỏ", en: "Small business support"}
+  summary: {vi: "Thử nghiệm.", en: "Test."}
+  legal_basis: [{doc_id: tieu-chi-dnnvv-nd-80-2021}]
+  apply: {vi: "Sở Công Thương", en: "The Department"}
+  documents: [{vi: "Đơn đăng ký", en: "Application form"}]
+  criteria:
+    - {field: legal_form, op: one_of, value: [enterprise, cooperative], explain: {vi: "Doanh nghiệp hoặc hợp tác xã.", en: "Enterprises or cooperatives."}, cite: {doc_id: tieu-chi-dnnvv-nd-80-2021, section: ""}}
+    - {field: employees, op: at_most, value: 200, explain: {vi: "Không quá 200 lao động.", en: "At most 200 employees."}, cite: {doc_id: tieu-chi-dnnvv-nd-80-2021, section: ""}}
+    - {field: rural, op: is_true, explain: {vi: "Ở khu vực nông thôn.", en: "In a rural area."}, cite: {doc_id: tieu-chi-dnnvv-nd-80-2021, section: ""}}
+"""
+
+
+@pytest.fixture(scope="module")
+def checks(tmp_path_factory, telegram_emulator, corpus_kb):
+    """A running bot whose catalogue asks the legal form, then employees (typed), then the district."""
+    from assistant.settings import Settings
+
+    data = tmp_path_factory.mktemp("telegram-checks")
+    (data / "programs.yaml").write_text(CATALOGUE, encoding="utf-8")
+    users = telegram_emulator.users("556:CHECKS")
+    settings = Settings(data_dir=data, programs=data / "programs.yaml", telegram_token=users.token,
+                        telegram_api_url=telegram_emulator.url)
+    kb, _ = corpus_kb
+    runner = polling_bot(settings, kb)
+    yield users
+    runner.stop()
+
+
+def begin_check(users, chat_id: int, **where) -> dict:
+    """/eligibility, the legal form answered with its button: the message asking the number of employees."""
+    users.say(chat_id, "/eligibility", **where)
+    _, first = users.replies(chat_id, 2)
+    press_where = {k: v for k, v in where.items() if k in ("user_id", "chat_type")}
+    users.press(chat_id, button(first, "Doanh nghiệp"), message=first, **press_where)
+    [employees] = users.replies(chat_id)
+    assert "Số lao động" in employees["text"]
+    return employees
+
+
+def test_a_question_typed_during_the_check_is_answered_and_the_check_goes_on(checks):
+    chat_id = chat()
+    users = checks
+    begin_check(users, chat_id)
+    users.say(chat_id, "Tỉnh Hải Dương có bao nhiêu cụm công nghiệp?")
+    answer, repeated = users.replies(chat_id, 2)
+    assert "53" in answer["text"] and "Nguồn:" in answer["text"]  # answered, not read as 53 employees
+    assert "Tiếp tục kiểm tra điều kiện" in repeated["text"] and "Số lao động" in repeated["text"]
+    assert "/cancel" in repeated["text"]
+    users.say(chat_id, "Quyết định 3164 có mấy nhóm giải pháp?")
+    answer, repeated = users.replies(chat_id, 2)
+    assert "Số lao động" not in answer["text"] and "Số lao động" in repeated["text"]
+    users.say(chat_id, "120 người")  # the same step goes on
+    [district] = users.replies(chat_id)
+    assert "huyện" in district["text"] and "bạn trả lời: lớn" not in district["text"]
+    users.say(chat_id, "/cancel")
+    assert "Đã hủy" in users.replies(chat_id)[0]["text"]
+    users.say(chat_id, "/cancel")
+    assert "Không có gì để hủy" in users.replies(chat_id)[0]["text"]
+
+
+def test_an_unknown_district_is_asked_again_with_the_list_of_valid_ones(checks):
+    chat_id = chat()
+    users = checks
+    begin_check(users, chat_id)
+    users.say(chat_id, "50")
+    [district] = users.replies(chat_id)
+    users.say(chat_id, "Quận 1")
+    [again] = users.replies(chat_id)
+    assert "Tôi chưa hiểu câu trả lời" in again["text"]
+    assert all(name in again["text"] for name in ("Kinh Môn", "Thanh Hà", "Tứ Kỳ", "Chí Linh"))
+    users.say(chat_id, "Kinh Môn")
+    [verdict] = users.replies(chat_id)
+    assert "✅" in verdict["text"] and "đủ điều kiện" in verdict["text"]
+
+
+def test_stale_check_buttons_say_the_check_moved_on_and_lose_their_keyboard(checks, telegram_emulator):
+    chat_id = chat()
+    users = checks
+    users.say(chat_id, "/eligibility")
+    _, first = users.replies(chat_id, 2)
+    old_choice = button(first, "Hộ kinh doanh")
+    users.press(chat_id, button(first, "Doanh nghiệp"), message=first)
+    [employees] = users.replies(chat_id)
+    assert keyboard(users.message(chat_id, first["message_id"])) == []  # the answered question lost its buttons
+    answered = len(telegram_emulator.calls("answerCallbackQuery"))
+    users.press(chat_id, old_choice, message=first)  # a button of a step already answered
+    assert "moved on" in users.popup(answered)[0] or "bước khác" in users.popup(answered)[0]
+    assert users.silence(chat_id, 0.5) == []  # neither restarted nor accepted out of order
+    users.say(chat_id, "/eligibility")  # a new check: every button of the old one is stale
+    _, restart = users.replies(chat_id, 2)
+    assert keyboard(users.message(chat_id, employees["message_id"])) == []
+    answered = len(telegram_emulator.calls("answerCallbackQuery"))
+    users.press(chat_id, button(employees, "Hủy"), message=employees)
+    assert "bước khác" in users.popup(answered)[0]
+    users.press(chat_id, button(restart, "Doanh nghiệp"), message=restart)  # the current one works
+    assert "Số lao động" in users.replies(chat_id)[0]["text"]
+
+
+def test_eligibility_in_a_group_is_per_member_by_replies_and_buttons_are_the_owners(checks, telegram_emulator):
+    group, alice, bob = -chat(), chat(), chat()
+    users = checks
+    asking = begin_check(users, group, user_id=alice, chat_type="group")
+    assert "Dành cho User" in asking["text"] and "Trả lời (reply)" in asking["text"]
+    users.say(group, "120 người", user_id=alice, chat_type="group")  # not a reply to the bot: not for it
+    assert users.silence(group, 0.8) == []
+    answered = len(telegram_emulator.calls("answerCallbackQuery"))
+    users.press(group, button(asking, "Hủy"), user_id=bob, chat_type="group", message=asking)  # Bob cannot
+    assert "người khác" in users.popup(answered)[0]
+    users.say(group, "/eligibility", user_id=bob, chat_type="group")  # Bob's own check, at his own step
+    _, bobs_first = users.replies(group, 2)
+    assert "loại hình" in bobs_first["text"]
+    users.say(group, "120 người", user_id=alice, chat_type="group", reply_to=asking)
+    [district] = users.replies(group)
+    assert "huyện" in district["text"]
+    users.say(group, "Kinh Môn", user_id=alice, chat_type="group", reply_to=district)
+    [verdict] = users.replies(group)
+    assert "✅" in verdict["text"] and "bạn trả lời: 120" in verdict["text"]
+    users.press(group, button(bobs_first, "Hộ kinh doanh"), user_id=bob, chat_type="group", message=bobs_first)
+    [bobs_verdict] = users.replies(group)
+    assert "❌" in bobs_verdict["text"]
+
+
+def test_every_kind_of_message_gets_a_reply(bot):
+    chat_id = chat()
+    bot.send(chat_id, sticker={"file_id": "st1", "file_unique_id": "u1", "type": "regular", "width": 512,
+                               "height": 512, "is_animated": False, "is_video": False})
+    assert "chỉ đọc được tin nhắn chữ" in bot.replies(chat_id)[0]["text"]
+    bot.send(chat_id, photo=[{"file_id": "ph1", "file_unique_id": "u2", "width": 90, "height": 90}])
+    bot.send(chat_id, document={"file_id": "doc1", "file_unique_id": "u3", "file_name": "ho-so.pdf"})
+    bot.send(chat_id, voice={"file_id": "v1", "file_unique_id": "u4", "duration": 3})
+    bot.send(chat_id, location={"latitude": 20.94, "longitude": 106.33})
+    replies = bot.replies(chat_id, 4)
+    assert all("I can only read text" in r["text"] for r in replies)
+    bot.say(chat_id, "/giamgia")
+    [unknown] = bot.replies(chat_id)
+    assert "Tôi không biết lệnh này" in unknown["text"] and "/eligibility" in unknown["text"]
+    bot.say(chat_id, "/cancel")
+    assert "Không có gì để hủy" in bot.replies(chat_id)[0]["text"]
+    group = -chat()
+    bot.send(group, user_id=chat_id, chat_type="group", sticker={"file_id": "st1", "file_unique_id": "u1",
+             "type": "regular", "width": 512, "height": 512, "is_animated": False, "is_video": False})
+    bot.say(group, "/giamgia", user_id=chat_id, chat_type="group")  # in a group, not addressed to the bot
+    assert bot.silence(group, 0.8) == []
+    bot.say(group, "/giamgia@CnhtTestBot", user_id=chat_id, chat_type="group")
+    assert "Tôi không biết lệnh này" in bot.replies(group)[0]["text"]
 
 
 def test_subscribers_get_announcements_within_limits_and_can_stop(bot, bot_env):
@@ -391,3 +569,165 @@ def test_subscribers_get_announcements_within_limits_and_can_stop(bot, bot_env):
     assert "ngừng" in bot.replies(subscriber)[0]["text"]
     notices.announce(database, "plan", "kh-2027", "Kế hoạch 2027")
     assert bot.silence(subscriber, 1.0) == []
+
+
+def _serve_in_thread(app, port: int):
+    """`app` served by uvicorn on a real port (the emulator posts updates to it); returns the server."""
+    import threading
+
+    import uvicorn
+
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", log_config=None))
+    threading.Thread(target=server.run, daemon=True).start()
+    wait_until(lambda: server.started)
+    return server
+
+
+def test_serve_answers_while_telegram_is_down_and_the_bot_joins_when_it_comes_back(tmp_path_factory, corpus_kb, caplog):
+    import logging
+
+    import httpx
+
+    from assistant.runtime import build_runtime
+    from assistant.settings import Settings
+    from bots.web.server import create_server
+    from tests.support.telegram import Emulator, _free_port, emulator_missing
+
+    assert emulator_missing() is None
+    caplog.set_level(logging.WARNING, logger="bots.telegram")
+    telegram = Emulator(start=False)  # Telegram cannot be reached: connections are refused
+    port = _free_port()
+    settings = Settings(data_dir=tmp_path_factory.mktemp("outage"), telegram_token="777:OUTAGE",
+                        telegram_api_url=telegram.url, telegram_webhook_url=f"http://127.0.0.1:{port}/telegram/webhook")
+    server = _serve_in_thread(create_server(build_runtime(settings, kb=corpus_kb[0])), port)
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=5) as web:
+            asked = web.post("/api/ask", json={"question": "Tỉnh có bao nhiêu khu công nghiệp?"})
+            assert asked.status_code == 200 and "14" in asked.json()["answer"]
+            wait_until(lambda: web.get("/readyz").json()["telegram"]["attempts"] >= 2)
+            ready = web.get("/readyz")
+            assert ready.status_code == 200 and ready.json()["status"] == "ready"
+            assert ready.json()["telegram"]["state"] == "connecting" and "Connect" in ready.json()["telegram"]["problem"]
+            assert f"Telegram cannot be reached at {telegram.url}" in caplog.text
+            telegram.up()  # Telegram is back: the bot starts replying within 10 s
+            users = telegram.users("777:OUTAGE")
+            chat_id = chat()
+            users.say(chat_id, "Tỉnh có bao nhiêu cụm công nghiệp?")
+            assert "53" in users.replies(chat_id, timeout=10)[0]["text"]
+            assert web.get("/readyz").json()["telegram"]["state"] == "running"
+    finally:
+        server.should_exit = True
+        telegram.stop()
+
+
+def test_serve_with_a_refused_token_keeps_the_web_and_says_why(tmp_path_factory, corpus_kb, telegram_emulator, caplog):
+    from fastapi.testclient import TestClient
+
+    from assistant.runtime import build_runtime
+    from assistant.settings import Settings
+    from bots.web.server import create_server
+
+    settings = Settings(data_dir=tmp_path_factory.mktemp("refused"), telegram_token="778:INVALID",
+                        telegram_api_url=telegram_emulator.url)
+    app = create_server(build_runtime(settings, kb=corpus_kb[0]))
+    with TestClient(app) as client:
+        wait_until(lambda: client.get("/readyz").json()["telegram"]["state"] == "invalid_token")
+        assert client.get("/readyz").status_code == 200
+        assert "53" in client.post("/api/ask", json={"question": "Tỉnh có bao nhiêu cụm công nghiệp?"}).json()["answer"]
+    assert "refused the bot token" in caplog.text and "CNHT_TELEGRAM_TOKEN" in caplog.text
+
+
+def _bot_data_dir(tmp_path, corpus_kb) -> Path:
+    """A data directory holding a copy of the ingested corpus (a `cnht` process of its own can open it)."""
+    import shutil
+
+    kb, _ = corpus_kb
+    data = tmp_path / "data"
+    shutil.copytree(kb.directory, data / "index")
+    return data
+
+
+def test_cnht_telegram_waits_for_telegram_then_serves_staff_curated_answers(tmp_path, corpus_kb):
+    """`cnht telegram` started while Telegram is unreachable keeps trying (and says why); once Telegram is
+    back it answers, with the staff's curated answers from the database like the webhook bot."""
+    import os
+    import subprocess
+    import sys
+    import threading
+
+    from assistant.db.database import open_database
+    from assistant.settings import Settings
+    from assistant.workspace import curation
+    from tests.support.telegram import Emulator
+
+    data = _bot_data_dir(tmp_path, corpus_kb)
+    kb, _ = corpus_kb
+    curation.save(open_database(Settings(data_dir=data)), kb, {
+        "question_vi": "Giờ tiếp doanh nghiệp của phòng công nghiệp là khi nào?",
+        "question_en": "When does the industry office receive enterprises?",
+        "answer_vi": "Phòng Quản lý công nghiệp tiếp doanh nghiệp sáng thứ Ba và thứ Năm hằng tuần.",
+        "answer_en": "The industry office receives enterprises on Tuesday and Thursday mornings.",
+        "sources": [{"doc_id": "qd-3164-2021", "section": ""}],
+    }, "chief")
+    telegram = Emulator(start=False)
+    env = {**os.environ, "CNHT_DATA_DIR": str(data), "CNHT_TELEGRAM_TOKEN": "889:POLL", "OMP_WAIT_POLICY": "passive",
+           "CNHT_TELEGRAM_API_URL": telegram.url}
+    bot = subprocess.Popen([sys.executable, "-m", "bots", "telegram", "--poll-interval", "0.05"], env=env,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    log: list[str] = []
+    threading.Thread(target=lambda: log.extend(iter(bot.stderr.readline, "")), daemon=True).start()
+    try:
+        wait_until(lambda: sum("cannot be reached" in line for line in log) >= 2, timeout=180)
+        assert bot.poll() is None  # still trying, not exited
+        telegram.up()
+        users = telegram.users("889:POLL")
+        chat_id = chat()
+        users.say(chat_id, "Giờ tiếp doanh nghiệp của phòng công nghiệp là khi nào?")
+        assert "sáng thứ Ba và thứ Năm" in users.replies(chat_id, timeout=60)[0]["text"]
+    finally:
+        bot.terminate()
+        bot.wait(timeout=30)
+        telegram.stop()
+
+
+def test_cnht_telegram_exits_with_status_2_only_when_the_token_is_refused(tmp_path, corpus_kb, telegram_emulator):
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "CNHT_DATA_DIR": str(_bot_data_dir(tmp_path, corpus_kb)), "CNHT_TELEGRAM_TOKEN": "890:INVALID",
+           "CNHT_TELEGRAM_API_URL": telegram_emulator.url, "OMP_WAIT_POLICY": "passive"}
+    result = subprocess.run([sys.executable, "-m", "bots", "telegram"], env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 2
+    assert "refused the bot token" in result.stderr and "CNHT_TELEGRAM_TOKEN" in result.stderr
+
+
+def test_a_follow_up_asked_inside_the_check_is_read_against_the_conversation(checks):
+    chat_id = chat()
+    users = checks
+    users.say(chat_id, "Tỉnh có bao nhiêu cụm công nghiệp?")
+    assert "53" in users.replies(chat_id)[0]["text"]
+    begin_check(users, chat_id)
+    users.say(chat_id, "Còn diện tích đất công nghiệp?")
+    answer, repeated = users.replies(chat_id, 2)
+    assert "1.860,24 ha" in answer["text"] and "Số lao động" in repeated["text"]
+
+
+def test_a_locked_database_does_not_stall_other_users(bot, bot_env):
+    """The rate limiter waits on a lock held by another process; meanwhile other users are served
+    (SQLite is never called on the event loop)."""
+    import sqlite3
+
+    settings, _, _ = bot_env
+    waiting, other = chat(), chat()
+    lock = sqlite3.connect(settings.data_dir / "limits.sqlite", isolation_level=None, timeout=30)
+    lock.execute("BEGIN IMMEDIATE")
+    try:
+        bot.say(waiting, "Tỉnh có bao nhiêu khu công nghiệp?")  # its rate-limit check now waits for the lock
+        bot.say(other, "/help")
+        assert "Gửi câu hỏi" in bot.replies(other, timeout=10)[0]["text"]
+        assert bot.silence(waiting, 0.2) == []
+    finally:
+        lock.execute("ROLLBACK")
+        lock.close()
+    assert "14" in bot.replies(waiting)[0]["text"]

@@ -5,8 +5,12 @@
 //  - a webhook is called with the secret_token it was registered with (X-Telegram-Bot-Api-Secret-Token),
 //    and the updates it delivered stay in the history (GET-able through /getUpdatesHistory);
 // and what the bot tests need beyond it:
-//  - setMyCommands, deleteMyCommands, sendChatAction answered and remembered (GET /testing/calls);
-//  - chats that blocked the bot (POST /testing/block {chatId}) get Telegram's 403 on sendMessage.
+//  - setMyCommands, deleteMyCommands, sendChatAction, answerCallbackQuery answered and remembered (GET /testing/calls);
+//  - chats that blocked the bot (POST /testing/block {chatId}) get Telegram's 403 on sendMessage;
+//  - a token containing INVALID is refused (401), as Telegram refuses a revoked token;
+//  - editMessageReplyMarkup and editMessageText change the stored message (an absent or empty keyboard removes
+//    it) and answer true; GET /testing/messages?token=T&chatId=C gives the bot's messages as they are now;
+//  - setWebhook delivers the updates that waited while no webhook was set, as Telegram does.
 // Usage: node telegram_emulator.js PORT   (prints "READY PORT" once listening)
 'use strict';
 
@@ -26,8 +30,34 @@ function remembered(method) {
   };
 }
 
+let server;
+
+function edited(req, res) {
+  const body = { ...req.query, ...req.body };
+  const stored = server.storage.botMessages.find((u) => String(u.messageId) === String(body.message_id)
+    && String(u.message.chat_id) === String(body.chat_id));
+  if (!stored) {
+    res.status(400).json({ ok: false, error_code: 400, description: 'Bad Request: message to edit not found' });
+    return;
+  }
+  const markup = typeof body.reply_markup === 'string' ? JSON.parse(body.reply_markup) : body.reply_markup;
+  const message = { ...stored.message, edits: (stored.message.edits || 0) + 1 };
+  if (body.text !== undefined) message.text = body.text;
+  if (markup && markup.inline_keyboard && markup.inline_keyboard.length) message.reply_markup = markup;
+  else delete message.reply_markup;
+  stored.message = message;
+  res.json({ ok: true, result: true });
+}
+
 const fixes = [
   (app) => {
+    app.all('/bot:token/getMe', (req, res, next) => {
+      if (req.params.token.includes('INVALID')) {
+        res.status(401).json({ ok: false, error_code: 401, description: 'Unauthorized' });
+        return;
+      }
+      next();
+    });
     app.all('/bot:token/getMe', (_req, res) => {
       res.json({
         ok: true,
@@ -50,7 +80,32 @@ const fixes = [
   remembered('setMyCommands'),
   remembered('deleteMyCommands'),
   remembered('sendChatAction'),
+  remembered('answerCallbackQuery'),
   (app) => {
+    app.all('/bot:token/editMessageReplyMarkup', edited);
+    app.all('/bot:token/editMessageText', edited);
+    app.all('/bot:token/setWebhook', (req, res) => {
+      const token = req.params.token;
+      const webhook = req.body.url ? req.body : req.query;
+      server.setWebhook(webhook, token);
+      res.json({ ok: true, result: true });
+      const waiting = server.storage.userMessages.filter((u) => u.botToken === token && !u.isRead);
+      server.storage.userMessages = server.storage.userMessages.filter((u) => !waiting.includes(u));
+      (async () => {
+        for (const update of waiting) {
+          try {
+            await server.addUserUpdate(update);
+          } catch (err) {
+            process.stderr.write(`delivering a waiting update failed: ${err}\n`);
+          }
+        }
+      })();
+    });
+    app.get('/testing/messages', (req, res) => {
+      res.json(server.storage.botMessages
+        .filter((u) => u.botToken === req.query.token && String(u.message.chat_id) === String(req.query.chatId))
+        .map((u) => ({ ...u.message, message_id: u.messageId })));
+    });
     app.get('/testing/calls', (_req, res) => res.json(calls));
     app.post('/testing/block', (req, res) => {
       blocked.add(String(req.body.chatId));
@@ -60,7 +115,7 @@ const fixes = [
 ];
 routes.unshift(...fixes);
 
-const server = new TelegramServer({ port, host: '127.0.0.1', storeTimeout: 3600 });
+server = new TelegramServer({ port, host: '127.0.0.1', storeTimeout: 3600 });
 const addBotMessage = server.addBotMessage.bind(server);
 server.addBotMessage = (raw, token) => {
   const message = addBotMessage(raw, token);
