@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     # Ingestion
     chunk_tokens: int = Field(350, ge=64, le=2000)
     max_file_mb: float = Field(50, gt=0)
+    max_pages: int = Field(5000, ge=1, description="A PDF with more pages is refused.")
+    max_unpacked_mb: float = Field(200, gt=0, description="A DOCX that unpacks to more is refused (zip bombs).")
+    parse_seconds: float = Field(300, gt=0, description="Time allowed to extract one file's text (OCR not counted).")
     vector_sync_threshold: int = Field(
         1000, ge=2, description="Vectors Chroma takes in before writing its index to disk (set when the index is created)."
     )

@@ -6,7 +6,10 @@ import re
 import shutil
 import subprocess
 import tempfile
+import time
+import zipfile
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -25,18 +28,38 @@ from ingest.textquality import page_problem
 MIN_CHARS_PER_PAGE = 25
 
 
+@dataclass(frozen=True)
+class ParseLimits:
+    """What one file may cost to read: pages, bytes once unpacked (DOCX), seconds of text extraction."""
+
+    pages: int = 5000
+    unpacked_bytes: int = 200 * 1024 * 1024
+    seconds: float = 300.0
+
+
 # ---------------------------------------------------------------- PDF
 
-def load_pdf(path: Path, ocr: OcrOptions | None = None, file_hash: str = "") -> list[Block]:
+def load_pdf(
+    path: Path, ocr: OcrOptions | None = None, file_hash: str = "", limits: ParseLimits | None = None
+) -> list[Block]:
     """Text of a PDF, page by page, with running headers/footers, page numbers and line wraps repaired.
     Pages without a text layer, or whose layer is garbled, are read by OCR (their blocks marked `ocr`)
-    unless OCR is off, in which case the file is refused with the reason."""
-
+    unless OCR is off, in which case the file is refused with the reason. A file over the page or time
+    limit is refused naming the limit."""
+    limits = limits or ParseLimits()
+    deadline = time.monotonic() + limits.seconds
     try:
         reader = PdfReader(str(path))
         if reader.is_encrypted and not reader.decrypt(""):
             raise IngestError("encrypted PDF: remove the password and ingest again")
-        pages = [page.extract_text() or "" for page in reader.pages]
+        count = len(reader.pages)
+        if count > limits.pages:
+            raise IngestError(f"{count} pages is over the limit of {limits.pages} (CNHT_MAX_PAGES)")
+        pages = []
+        for page in reader.pages:
+            if time.monotonic() > deadline:
+                raise IngestError(f"reading the text took longer than {limits.seconds:g} s (CNHT_PARSE_SECONDS)")
+            pages.append(page.extract_text() or "")
     except IngestError:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, OSError, RecursionError) as exc:
@@ -59,13 +82,14 @@ def load_pdf(path: Path, ocr: OcrOptions | None = None, file_hash: str = "") -> 
             and not STRUCTURE_START_RE.match(lines[0])
         ):
             del lines[0]  # a header line interrupting a sentence that runs over the page break
-    blocks: list[Block] = []
+    # Paragraphs are kept as lists of pieces and joined once: joining strings as pages go was quadratic.
+    kept: list[tuple[list[str], int]] = []
     for number, lines in enumerate(pages_lines, start=1):
-        paragraphs = join_wrapped_lines(lines)
-        if paragraphs and blocks and _continues(blocks[-1].text, paragraphs[0]) and paragraphs[0][:1].islower():
-            blocks[-1].text += " " + paragraphs.pop(0)  # a paragraph running over the page break
-        blocks.extend(Block(text=para, page=number, ocr=number in ocr_pages) for para in paragraphs)
-    return blocks
+        paragraphs = _paragraph_pieces(lines)
+        if paragraphs and kept and _continues(kept[-1][0][-1], paragraphs[0][0]) and paragraphs[0][0][:1].islower():
+            kept[-1][0].extend(paragraphs.pop(0))  # a paragraph running over the page break
+        kept.extend((pieces, number) for pieces in paragraphs)
+    return [Block(text=" ".join(pieces), page=number, ocr=number in ocr_pages) for pieces, number in kept]
 
 
 def _pages_needing_ocr(pages: list[str], ocr: OcrOptions | None) -> list[int]:
@@ -133,7 +157,12 @@ _SENTENCE_END = tuple(".:;!?\"”)")
 def join_wrapped_lines(lines: list[str]) -> list[str]:
     """Rejoin lines a PDF wrapped mid-paragraph, undoing end-of-line hyphenation. A short line
     followed by a capitalised one ended its paragraph."""
-    paragraphs: list[str] = []
+    return [" ".join(pieces) for pieces in _paragraph_pieces(lines)]
+
+
+def _paragraph_pieces(lines: list[str]) -> list[list[str]]:
+    """`join_wrapped_lines` before the join: each paragraph as its pieces (linear in the text)."""
+    paragraphs: list[list[str]] = []
     widest = max((len(l.strip()) for l in lines), default=0)
     previous_line = ""
     for raw in lines:
@@ -142,15 +171,18 @@ def join_wrapped_lines(lines: list[str]) -> list[str]:
             continue
         short = len(previous_line) < 0.7 * widest and line[:1].isupper()
         previous_line = line
-        if paragraphs and not short and _continues(paragraphs[-1], line):
-            previous = paragraphs[-1]
-            if re.search(r"[A-Za-zÀ-ỹ]-$", previous) and line[:1].islower():
-                paragraphs[-1] = previous[:-1] + line
+        if paragraphs and not short and _continues(paragraphs[-1][-1], line):
+            pieces = paragraphs[-1]
+            if _HYPHENATED_RE.search(pieces[-1]) and line[:1].islower():
+                pieces[-1] = pieces[-1][:-1] + line
             else:
-                paragraphs[-1] = previous + " " + line
+                pieces.append(line)
         else:
-            paragraphs.append(line)
+            paragraphs.append([line])
     return paragraphs
+
+
+_HYPHENATED_RE = re.compile(r"[A-Za-zÀ-ỹ]-$")
 
 
 _HEADER_LINE_RE = re.compile(
@@ -163,7 +195,7 @@ _BARE_HEADING_RE = re.compile(r"^(?:Điều|Article|Chương|Chapter|CHƯƠNG|M�
 def _continues(previous: str, line: str) -> bool:
     if STRUCTURE_START_RE.match(line) or _HEADER_LINE_RE.match(line):
         return False
-    if previous.endswith(_SENTENCE_END) or re.search(r"[-–_]{3,}$", previous):
+    if previous.endswith(_SENTENCE_END) or re.search(r"[-–_]{3,}$", previous[-80:]):
         return False
     if _BARE_HEADING_RE.match(previous):
         return False
@@ -201,8 +233,28 @@ _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 MAX_TABLE_DEPTH = 5
 
 
-def load_docx(path: Path) -> list[Block]:
+def check_unpacked_size(path: Path, limit: int) -> None:
+    """Refuse a zip container (DOCX) that unpacks to more than `limit` bytes, counting what each member
+    really inflates to (a zip bomb declares small sizes): before any parser reads it."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            total = 0
+            for member in archive.infolist():
+                with archive.open(member) as stream:
+                    while block := stream.read(1 << 20):
+                        total += len(block)
+                        if total > limit:
+                            raise IngestError(
+                                f"unpacks to more than {limit // (1024 * 1024)} MB (CNHT_MAX_UNPACKED_MB): "
+                                "a zip bomb or an oversized document"
+                            )
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError, OSError, EOFError) as exc:
+        raise IngestError(f"corrupt DOCX: {type(exc).__name__}: {str(exc)[:120]}") from exc
+
+
+def load_docx(path: Path, limits: ParseLimits | None = None) -> list[Block]:
     """Paragraphs and table rows in reading order; pages counted from the page breaks Word saved."""
+    check_unpacked_size(path, (limits or ParseLimits()).unpacked_bytes)
 
     try:
         document = docx.Document(str(path))

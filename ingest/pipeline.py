@@ -39,6 +39,7 @@ class ParseOptions:
     keep_email_domains: tuple[str, ...] = ("gov.vn",)
     max_bytes: int = 50 * 1024 * 1024
     ocr: OcrOptions = field(default_factory=OcrOptions)
+    limits: loaders.ParseLimits = field(default_factory=loaders.ParseLimits)
 
     def fingerprint(self) -> str:
         """What, besides the file, decides the chunks: part of every content hash."""
@@ -128,7 +129,7 @@ def parse_file(path: Path, options: ParseOptions, unchanged: UnchangedLookup | N
         known = lookup(content_hash, source)
         if known:
             return FileResult(unchanged=[known])
-        blocks, meta = _load_blocks(path, fmt, raw, options.ocr)
+        blocks, meta = _load_blocks(path, fmt, raw, options)
         meta.update(sidecar)
         document = build_document(slug_from_meta(meta, path), source, fmt, blocks, meta, content_hash, options)
         return FileResult(documents=[document])
@@ -178,13 +179,14 @@ def _read_sidecar(path: Path) -> tuple[dict[str, Any], bytes]:
     return data, raw
 
 
-def _load_blocks(path: Path, fmt: str, raw: bytes, ocr: OcrOptions) -> tuple[list[Block], dict[str, Any]]:
+def _load_blocks(path: Path, fmt: str, raw: bytes, options: ParseOptions) -> tuple[list[Block], dict[str, Any]]:
+    ocr = options.ocr
     if fmt == "pdf":
-        return loaders.load_pdf(path, ocr, _hash(raw)), {}
+        return loaders.load_pdf(path, ocr, _hash(raw), options.limits), {}
     if fmt == "image":
         return loaders.load_image(path, ocr, _hash(raw)), {}
     if fmt == "docx":
-        return loaders.load_docx(path), {}
+        return loaders.load_docx(path, options.limits), {}
     if fmt == "doc":
         return loaders.load_doc(path), {}
     text = _decode(raw)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from assistant.knowledge.base import KnowledgeBase
 from ingest.errors import Failure
+from ingest.loaders import ParseLimits
 from ingest.models import ParsedDocument
 from ingest.ocr import OcrOptions
 from ingest.pipeline import ParseOptions, discover, parse_file
@@ -66,6 +67,7 @@ def parse_options(settings) -> ParseOptions:
         mask_pii=settings.mask_personal_data,
         keep_email_domains=settings.email_domains(),
         max_bytes=int(settings.max_file_mb * 1024 * 1024),
+        limits=ParseLimits(settings.max_pages, int(settings.max_unpacked_mb * 1024 * 1024), settings.parse_seconds),
         ocr=OcrOptions(
             enabled=settings.ocr, dpi=settings.ocr_dpi, workers=settings.ocr_workers, cache_dir=settings.data_dir / "ocr-cache"
         ),

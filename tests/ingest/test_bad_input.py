@@ -182,3 +182,36 @@ def test_without_tesseract_a_text_pdf_with_a_blank_page_still_goes_in(tmp_path, 
     monkeypatch.setenv("PATH", str(tmp_path))
     result = parse_file(path, ParseOptions())
     assert result.failures == [] and result.documents[0].meta.ocr_pages == []
+
+
+def test_a_docx_zip_bomb_is_refused_before_it_is_unpacked(tmp_path):
+    import zipfile
+
+    bomb = tmp_path / "bomb.docx"  # ~300 KB on disk, 300 MB of zeros inside
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        with archive.open("word/document.xml", "w") as member:
+            for _ in range(300):
+                member.write(b"\0" * (1024 * 1024))
+    assert bomb.stat().st_size < 1024 * 1024
+    reason = failure_of(bomb)
+    assert "unpacks to more than 200 MB" in reason and "CNHT_MAX_UNPACKED_MB" in reason
+
+
+def test_a_pdf_over_the_page_limit_is_refused_naming_the_limit():
+    from ingest.loaders import ParseLimits
+
+    options = ParseOptions(limits=ParseLimits(pages=1))
+    reason = failure_of(FIXTURES / "decision.pdf", options)
+    assert "pages is over the limit of 1" in reason and "CNHT_MAX_PAGES" in reason
+
+
+@pytest.mark.timeout(120)
+def test_joining_wrapped_lines_is_linear_in_the_text():
+    """200,000 wrapped lines of one paragraph (a 20,000-page document's worth): joining them piece by piece
+    into a growing string took hours; now it is one join."""
+    from ingest.loaders import join_wrapped_lines
+
+    lines = ["đây là một dòng văn bản nối tiếp dòng trước"] * 200_000
+    [paragraph] = join_wrapped_lines(lines)
+    assert len(paragraph) == 200_000 * len(lines[0]) + 199_999
