@@ -21,7 +21,7 @@ from ingest.privacy import mask_personal_data
 from ingest.sniffing import SUPPORTED_EXTENSIONS, sniff_format
 from ingest.vietnamese import fold, normalize_text
 
-PARSER_VERSION = "1"
+PARSER_VERSION = "2"  # 2: personal data masked in metadata too
 SIDECAR_SUFFIX = ".meta.yaml"
 _META_FIELDS = {"title", "doc_number", "doc_type", "issuer", "place", "issued_date", "status", "superseded_by", "lang"}
 
@@ -231,6 +231,7 @@ def build_document(
     if options.mask_pii:
         for block in blocks:
             block.text = mask_personal_data(block.text, options.keep_email_domains)
+        _mask_meta(document, options.keep_email_domains)
     pages = [b.page for b in blocks if b.page is not None]
     document.pages = max(pages) if pages else None
     structured = structure_blocks(blocks, lang)
@@ -244,6 +245,17 @@ def build_document(
     if not chunks:
         raise IngestError("no text in the document")
     return ParsedDocument(meta=document, chunks=chunks, content_hash=content_hash)
+
+
+def _mask_meta(document: DocumentMeta, keep_email_domains: tuple[str, ...]) -> None:
+    """Personal data masked in every shown or searched metadata field too (a title is often a first line)."""
+    for name in ("title", "issuer", "place"):
+        value = getattr(document, name)
+        if value:
+            setattr(document, name, mask_personal_data(value, keep_email_domains))
+    for key, value in document.extra.items():
+        if isinstance(value, str):
+            document.extra[key] = mask_personal_data(value, keep_email_domains)
 
 
 def _apply_meta(document: DocumentMeta, meta: dict[str, Any]) -> None:

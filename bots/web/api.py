@@ -17,6 +17,7 @@ from assistant.eligibility.parsing import UnreadableAnswer
 from assistant.retrieval.search import Filters
 from assistant.workspace.analytics import record_check
 from bots.rate_limits import retry_after
+from bots.web.clients import client_address
 from bots.web.context import ContextDep, answer_body
 from bots.web.limits import error
 from bots.web.schemas import AnswerOut, AskRequest, EligibilityRequest, FeedbackRequest
@@ -25,12 +26,8 @@ from bots.web.strict_json import StrictJSONRoute
 router = APIRouter(route_class=StrictJSONRoute)
 
 
-def _client(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
-
-
 def _limited(context, request: Request):
-    wait = context.limiter.take(_client(request))
+    wait = context.limiter.take(client_address(request))
     if wait:
         return error(429, "rate_limited", "too many requests: try again shortly", headers=retry_after(wait))
     return None

@@ -24,6 +24,7 @@ def create_app(service, database, settings=None) -> FastAPI:
     limiter = RateLimiter(settings.rate_limit_per_minute, settings.data_dir / "limits.sqlite", "web")
     context = AppContext(service, database, limiter, settings)
     app.state.context = context
+    app.state.login_limiter = RateLimiter(settings.login_rate_per_minute, settings.data_dir / "limits.sqlite", "login")
     app.router.route_class = StrictJSONRoute  # routes added on the app itself (the Telegram webhook) too
     app.include_router(router)
     origins = settings.allowed_origins()
