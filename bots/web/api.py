@@ -19,6 +19,7 @@ from assistant.workspace.analytics import record_check
 from bots.rate_limits import retry_after
 from bots.web.clients import client_address
 from bots.web.context import ContextDep, answer_body
+from bots.web.headers import metrics_allowed
 from bots.web.limits import error
 from bots.web.schemas import AnswerOut, AskRequest, EligibilityRequest, FeedbackRequest
 from bots.web.strict_json import StrictJSONRoute
@@ -144,9 +145,11 @@ def conversation(session_id: str, context: ContextDep):
         ]
 
 
-@router.post("/api/feedback", status_code=201)
-def feedback(body: FeedbackRequest, context: ContextDep):
+@router.post("/api/feedback", status_code=201, responses={429: {}})
+def feedback(body: FeedbackRequest, request: Request, context: ContextDep):
     """Thumbs up or down on an answer, with an optional comment."""
+    if (limited := _limited(context, request)) is not None:
+        return limited
     feedback_id = record_feedback(context.database, body.answer_id, body.rating, body.comment)
     if feedback_id is None:
         return error(404, "not_found", f"no answer with answer_id {body.answer_id!r}", field="answer_id")
@@ -154,12 +157,14 @@ def feedback(body: FeedbackRequest, context: ContextDep):
     return {"id": feedback_id}
 
 
-@router.post("/api/eligibility", response_model=EligibilityReport, responses={422: {}})
-def eligibility(body: EligibilityRequest, context: ContextDep):
+@router.post("/api/eligibility", response_model=EligibilityReport, responses={422: {}, 429: {}})
+def eligibility(body: EligibilityRequest, request: Request, context: ContextDep):
     """Which support programs an enterprise qualifies for: every program's verdict (eligible,
     not_eligible, unknown, closed) with a reason and citation per criterion, what to prepare, and the
     next question to ask (null when no answer could change a verdict). A typed answer that cannot be
     read is refused with a message that asks again with an example."""
+    if (limited := _limited(context, request)) is not None:
+        return limited
     typed = body.answer
     try:
         report = context.service.eligibility(body.profile, body.lang, typed.field if typed else None, typed.text if typed else None)
@@ -193,6 +198,9 @@ def readyz(context: ContextDep):
 
 
 @router.get("/metrics")
-def metrics(context: ContextDep):
-    """Prometheus metrics."""
+def metrics(request: Request, context: ContextDep):
+    """Prometheus metrics (CNHT_METRICS: `local`, the default, answers loopback clients only; `on` anyone;
+    `off` no one)."""
+    if not metrics_allowed(context.settings.metrics, request.client.host if request.client else ""):
+        return error(404, "not_found", "Not Found")
     return PlainTextResponse(generate_latest(context.metrics.registry).decode(), media_type="text/plain; version=0.0.4")

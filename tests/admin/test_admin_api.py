@@ -334,3 +334,10 @@ def test_sign_out_is_audited_with_the_address(workspace):
     assert client.post("/admin/api/logout", headers={"X-CSRF-Token": csrf}).status_code == 200
     entries = [e for e in accounts.audit_log(workspace["database"]) if e["username"] == "erin"]
     assert [(e["action"], e["ip"]) for e in entries[:2]] == [("signed_out", "testclient"), ("signed_in", "testclient")]
+
+
+def test_an_absurdly_long_file_extension_is_refused_not_a_crash(workspace, staff):
+    client, csrf = staff
+    response = client.post("/admin/api/documents", files={"file": ("note." + "x" * 300, b"Thong bao.")},
+                           headers={"X-CSRF-Token": csrf})
+    assert response.status_code == 422 and "extension is over 16 characters" in response.json()["error"]["message"]
