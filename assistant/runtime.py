@@ -11,6 +11,7 @@ from assistant.answering.llm import LLMAnswerer
 from assistant.answering.scoring import WEIGHTS_PATH
 from assistant.conversation.sessions import Conversations
 from assistant.db.database import Database, open_database
+from assistant.db.records import forget_old_questions
 from assistant.eligibility.programs import load_districts, load_programs
 from assistant.knowledge.base import KnowledgeBase, open_knowledge_base
 from assistant.retrieval.search import build_searcher
@@ -32,6 +33,7 @@ def build_runtime(settings: Settings, kb: KnowledgeBase | None = None, warm: boo
     directory; `kb` lets a test share one ingested knowledge base; `warm` loads what the first question
     would otherwise wait for."""
     database = open_database(settings)
+    forget_old_questions(database, settings.question_retention_days)
     service = build_service(settings, database, kb)
     if warm:
         service.warm_up()

@@ -55,6 +55,12 @@ class Settings(BaseSettings):
     body_timeout_seconds: float = Field(30, gt=0, description="A request body must arrive within this time (408).")
     upload_timeout_seconds: float = Field(600, gt=0, description="The same for a document upload.")
     rate_limit_per_minute: int = Field(30, ge=1, description="Questions per client per minute.")
+    login_rate_per_minute: int = Field(10, ge=1, description="Sign-in attempts per client per minute.")
+    token_days: int = Field(90, ge=1, le=3660, description="Days an API token stays valid unless asked for fewer.")
+    trusted_proxies: str = Field("", description="Comma-separated proxy addresses whose X-Forwarded-For is believed.")
+    api_docs: bool = Field(True, description="Serve /docs and /openapi.json.")
+    metrics: str = Field("local", pattern="^(off|local|on)$", description="/metrics: off, local (loopback only) or on.")
+    question_retention_days: int = Field(180, ge=0, description="Stored questions older than this are deleted (0 = never).")
 
     # Retrieval
     reranker: str = Field("", description="Folder of a sentence-transformers cross-encoder on disk (optional).")
@@ -126,6 +132,10 @@ class Settings(BaseSettings):
     def glossary_path(self) -> Path:
         """The glossary file in use."""
         return self.glossary or Path(__file__).resolve().parents[1] / "corpus" / "glossary.tsv"
+
+    def proxies(self) -> tuple[str, ...]:
+        """`trusted_proxies` as a tuple."""
+        return tuple(p.strip() for p in self.trusted_proxies.split(",") if p.strip())
 
     def email_domains(self) -> tuple[str, ...]:
         """`keep_email_domains` as a tuple."""

@@ -333,9 +333,9 @@ def serve(
     if workers > 1:
         del app
         uvicorn.run("bots.web.server:server_from_environment", factory=True, workers=workers,
-                    host=host or settings.host, port=port or settings.port, log_level="warning")
+                    host=host or settings.host, port=port or settings.port, log_level="warning", proxy_headers=False)
     else:
-        uvicorn.run(app, host=host or settings.host, port=port or settings.port, log_level="info")
+        uvicorn.run(app, host=host or settings.host, port=port or settings.port, log_level="info", proxy_headers=False)
 
 
 @admin_app.command("create-user")
@@ -361,6 +361,61 @@ def create_user(
         raise typer.Exit(2) from exc
     audit(database, "cli", "user.created", username.strip(), role)
     typer.echo(f"created {role} account {username.strip()!r}")
+
+
+def _account_command(action: str, username: str, change, done: str) -> None:
+    """Apply `change(database)` to an account, audit it as done from the command line, report `done`."""
+    from assistant.db.database import open_database
+    from assistant.workspace.accounts import AccountError, audit
+
+    database = _build(open_database, _settings())
+    try:
+        change(database)
+    except AccountError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    audit(database, "cli", action, username.strip())
+    typer.echo(done)
+
+
+@admin_app.command("unlock")
+def unlock_user(username: str = typer.Argument(..., help="The account's name.")) -> None:
+    """Forget an account's failed sign-ins, so no client has to wait before signing in."""
+    from assistant.workspace.accounts import unlock
+
+    _account_command("user.unlocked", username, lambda db: unlock(db, username), f"unlocked {username.strip()!r}")
+
+
+@admin_app.command("disable")
+def disable_user(username: str = typer.Argument(..., help="The account's name.")) -> None:
+    """Disable an account: no sign-in, its sessions end, its API tokens stop working."""
+    from assistant.workspace.accounts import set_disabled
+
+    _account_command("user.disabled", username, lambda db: set_disabled(db, username, True), f"disabled {username.strip()!r}")
+
+
+@admin_app.command("enable")
+def enable_user(username: str = typer.Argument(..., help="The account's name.")) -> None:
+    """Enable a disabled account again."""
+    from assistant.workspace.accounts import set_disabled
+
+    _account_command("user.enabled", username, lambda db: set_disabled(db, username, False), f"enabled {username.strip()!r}")
+
+
+@admin_app.command("set-password")
+def set_password(
+    username: str = typer.Argument(..., help="The account's name."),
+    password_stdin: bool = typer.Option(False, "--password-stdin", help="Read the password from standard input."),
+) -> None:
+    """Set an account's password (its browser sessions end)."""
+    from assistant.workspace.accounts import change_password
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = typer.prompt("New password", hide_input=True, confirmation_prompt=True)
+    _account_command("password.set", username, lambda db: change_password(db, username, password),
+                     f"password of {username.strip()!r} changed")
 
 
 @app.command()

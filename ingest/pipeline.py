@@ -23,7 +23,7 @@ from ingest.sniffing import SUPPORTED_EXTENSIONS, sniff_format
 from ingest.textquality import readable
 from ingest.vietnamese import fold, normalize_text
 
-PARSER_VERSION = "2"
+PARSER_VERSION = "2"  # 2: sentences joined without the splitter pattern; personal data masked in metadata too
 SIDECAR_SUFFIX = ".meta.yaml"
 _META_FIELDS = {
     "title", "doc_number", "doc_type", "issuer", "place", "issued_date", "effective_date", "status", "superseded_by", "lang"
@@ -249,6 +249,7 @@ def build_document(
     if options.mask_pii:
         for block in blocks:
             block.text = mask_personal_data(block.text, options.keep_email_domains)
+        _mask_meta(document, options.keep_email_domains)
     pages = [b.page for b in blocks if b.page is not None]
     document.pages = max(pages) if pages else None
     structured = structure_blocks(blocks, lang)
@@ -267,6 +268,17 @@ def build_document(
 def _file_title(source: str) -> str:
     """A title from the file name, for a document whose own title cannot be read (`QĐ_45-2024.pdf` → `QĐ 45-2024`)."""
     return " ".join(re.sub(r"[_]+", " ", Path(source).stem).split()) or Path(source).name
+
+
+def _mask_meta(document: DocumentMeta, keep_email_domains: tuple[str, ...]) -> None:
+    """Personal data masked in every shown or searched metadata field too (a title is often a first line)."""
+    for name in ("title", "issuer", "place"):
+        value = getattr(document, name)
+        if value:
+            setattr(document, name, mask_personal_data(value, keep_email_domains))
+    for key, value in document.extra.items():
+        if isinstance(value, str):
+            document.extra[key] = mask_personal_data(value, keep_email_domains)
 
 
 def _apply_meta(document: DocumentMeta, meta: dict[str, Any]) -> None:

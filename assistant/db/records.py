@@ -4,13 +4,17 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import asdict
+from datetime import UTC, datetime, timedelta
+from typing import cast
 
+from sqlalchemy import CursorResult, delete, select
 from sqlalchemy.exc import IntegrityError
 
 from assistant.answering.models import Answer
 from assistant.conversation.sessions import WEB_CHANNELS
 from assistant.db.database import Database
 from assistant.db.models import AnswerRecord, Conversation, Feedback
+from ingest.privacy import mask_personal_data
 
 
 def citation_dicts(answer: Answer) -> list[dict]:
@@ -19,10 +23,12 @@ def citation_dicts(answer: Answer) -> list[dict]:
 
 
 def record_answer(database: Database, question: str, answer: Answer, session_id: str, channel: str) -> str:
-    """Store a turn of a conversation; returns the new answer_id."""
+    """Store a turn of a conversation, the question with its personal data (ID numbers, phones, e-mails…)
+    masked; returns the new answer_id."""
     answer_id = uuid.uuid4().hex
     row = dict(
-        id=answer_id, conversation_id=session_id, channel=channel, question=question, answer=answer.answer,
+        id=answer_id, conversation_id=session_id, channel=channel, question=mask_personal_data(question),
+        answer=answer.answer,
         lang=answer.lang, grounded=answer.grounded, source=answer.source,
         citations=json.dumps(citation_dicts(answer), ensure_ascii=False),
     )
@@ -74,3 +80,18 @@ def stored_citations(database: Database, answer_id: str) -> list[dict] | None:
     with database.session() as session:
         row = session.get(AnswerRecord, answer_id)
         return None if row is None else json.loads(row.citations)
+
+
+def forget_old_questions(database: Database, days: int) -> int:
+    """Delete stored questions (with their answers and feedback) older than `days` days, and the
+    conversations left empty; 0 days keeps everything. Returns how many questions went."""
+    if days <= 0:
+        return 0
+    cutoff = datetime.now(UTC) - timedelta(days=days)
+    with database.session() as session:
+        old = select(AnswerRecord.id).where(AnswerRecord.created_at < cutoff)
+        session.execute(delete(Feedback).where(Feedback.answer_id.in_(old)))
+        gone = cast(CursorResult, session.execute(delete(AnswerRecord).where(AnswerRecord.created_at < cutoff))).rowcount
+        still_used = select(AnswerRecord.conversation_id).where(AnswerRecord.conversation_id.is_not(None))
+        session.execute(delete(Conversation).where(Conversation.updated_at < cutoff, Conversation.id.not_in(still_used)))
+        return gone

@@ -77,10 +77,18 @@ def report(database: Database, days: int = 30, now: datetime | None = None) -> d
 
 
 def to_csv(rows: list[dict]) -> str:
-    """A table as CSV (header from the first row's keys)."""
+    """A table as CSV (header from the first row's keys); text that would start a spreadsheet formula is
+    made inert."""
     out = io.StringIO()
     if rows:
         writer = csv.DictWriter(out, fieldnames=list(rows[0]))
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows({key: _inert(value) for key, value in row.items()} for row in rows)
     return out.getvalue()
+
+
+def _inert(value):
+    """A text cell a spreadsheet would run as a formula (=, +, -, @, tab, CR first) starts with ' instead."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value

@@ -72,9 +72,11 @@ def upload(kb: KnowledgeBase, settings: Settings, filename: str, data: bytes) ->
     limit = settings.max_file_mb * 1024 * 1024
     if len(data) > limit:
         raise LibraryError(f"{filename}: {len(data) / 1048576:.1f} MB is over the {settings.max_file_mb:g} MB limit")
-    stem = _safe_stem(filename)
+    stem, suffix = _safe_stem(filename), Path(filename.replace("\\", "/")).suffix.lower()
+    if len(suffix) > 16:
+        raise LibraryError(f"{stem}: the file name's extension is over 16 characters")
     with tempfile.TemporaryDirectory(dir=Path(settings.data_dir)) as staging:
-        probe = Path(staging) / (stem + Path(filename).suffix.lower())
+        probe = Path(staging) / (stem + suffix)
         probe.write_bytes(data)
         try:
             fmt = sniff_format(probe)

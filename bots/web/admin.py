@@ -12,6 +12,7 @@ from assistant.workspace import accounts, analytics, curation, library, notices,
 from assistant.workspace.accounts import AccountError, Principal
 from assistant.workspace.curation import CurationError
 from assistant.workspace.library import LibraryError
+from bots.rate_limits import retry_after
 from bots.web.auth import (
     SESSION_COOKIE,
     check_login_csrf,
@@ -21,6 +22,7 @@ from bots.web.auth import (
     require_staff,
     set_cookie,
 )
+from bots.web.clients import client_address
 from bots.web.messages import refused
 from bots.web.pages import static_page
 from bots.web.strict_json import StrictJSONRoute
@@ -64,14 +66,20 @@ def login_csrf(request: Request, response: Response):
 
 @router.post("/admin/api/login")
 def log_in(body: Login, request: Request, response: Response):
-    """Sign in: a session cookie, and the CSRF token every change must carry."""
+    """Sign in: a session cookie, and the CSRF token every change must carry. Attempts are rate-limited
+    per client; repeated failures make that client (and, past a higher count, everyone) wait."""
     check_login_csrf(request)
+    database, ip = _context(request).database, client_address(request)
+    wait = request.app.state.login_limiter.take(ip)
+    if wait:
+        return refused(429, "rate_limited", "too many sign-in attempts: try again shortly", headers=retry_after(wait))
     try:
-        token, who = accounts.log_in(_context(request).database, body.username, body.password)
+        token, who = accounts.log_in(database, body.username, body.password, client=ip)
     except AccountError as exc:
+        accounts.audit(database, body.username.strip()[:64], "sign_in.failed", body.username.strip()[:64], ip=ip)
         return refused(401, "sign_in_failed", str(exc))
     set_cookie(response, request, SESSION_COOKIE, token, int(accounts.SESSION_LIFETIME.total_seconds()))
-    accounts.audit(_context(request).database, who.username, "signed_in")
+    accounts.audit(database, who.username, "signed_in", ip=ip)
     return {"username": who.username, "role": who.role, "csrf": who.csrf}
 
 
@@ -80,6 +88,31 @@ def log_out(request: Request, response: Response, who: Staff):
     """Sign out."""
     accounts.log_out(_context(request).database, request.cookies.get(SESSION_COOKIE))
     response.delete_cookie(SESSION_COOKIE, path="/admin")
+    accounts.audit(_context(request).database, who.username, "signed_out", ip=client_address(request))
+    return {"ok": True}
+
+
+class PasswordChange(BaseModel):
+    """The current password and the new one."""
+
+    model_config = ConfigDict(extra="forbid")
+    current_password: str = Field(..., max_length=256)
+    new_password: str = Field(..., max_length=256)
+
+
+@router.post("/admin/api/password")
+def change_password(body: PasswordChange, request: Request, who: Staff):
+    """Change the signed-in account's password (the current one is asked again); every other session of
+    the account ends."""
+    if who.by_token:
+        return refused(403, "forbidden", "an API token cannot change a password: sign in")
+    database = _context(request).database
+    try:
+        accounts.change_password(database, who.username, body.new_password, body.current_password,
+                                 keep_session=request.cookies.get(SESSION_COOKIE))
+    except AccountError as exc:
+        return refused(422, "invalid_password", str(exc))
+    accounts.audit(database, who.username, "password.changed", who.username, ip=client_address(request))
     return {"ok": True}
 
 
@@ -286,6 +319,51 @@ def create_user(body: NewUser, request: Request, who: Admin):
     return {"id": user_id, "username": body.username, "role": body.role}
 
 
+class NewPassword(BaseModel):
+    """A password an admin sets for an account."""
+
+    model_config = ConfigDict(extra="forbid")
+    password: str = Field(..., max_length=256)
+
+
+def _account_change(request: Request, who: Principal, username: str, action: str, change) -> JSONResponse | dict:
+    database = _context(request).database
+    try:
+        change(database)
+    except AccountError as exc:
+        status = 404 if str(exc).startswith("no account named") else 422
+        return refused(status, "not_found" if status == 404 else "invalid_account", str(exc))
+    accounts.audit(database, who.username, action, username, ip=client_address(request))
+    return {"ok": True}
+
+
+@router.post("/admin/api/users/{username}/disable")
+def disable_user(username: str, request: Request, who: Admin):
+    """Disable an account: it can no longer sign in, its sessions end and its API tokens stop working."""
+    if username == who.username:
+        return refused(422, "invalid_account", "an admin cannot disable their own account")
+    return _account_change(request, who, username, "user.disabled", lambda db: accounts.set_disabled(db, username, True))
+
+
+@router.post("/admin/api/users/{username}/enable")
+def enable_user(username: str, request: Request, who: Admin):
+    """Enable a disabled account again."""
+    return _account_change(request, who, username, "user.enabled", lambda db: accounts.set_disabled(db, username, False))
+
+
+@router.post("/admin/api/users/{username}/unlock")
+def unlock_user(username: str, request: Request, who: Admin):
+    """Forget an account's failed sign-ins, so no client has to wait."""
+    return _account_change(request, who, username, "user.unlocked", lambda db: accounts.unlock(db, username))
+
+
+@router.put("/admin/api/users/{username}/password")
+def set_password(username: str, body: NewPassword, request: Request, who: Admin):
+    """Set an account's password (its sessions end)."""
+    return _account_change(request, who, username, "password.set",
+                           lambda db: accounts.change_password(db, username, body.password))
+
+
 @router.get("/admin/api/audit")
 def audit(request: Request, who: Admin):
     """The audit log, newest first."""
@@ -293,15 +371,37 @@ def audit(request: Request, who: Admin):
 
 
 class NewToken(BaseModel):
-    """A name for a new API token."""
+    """A name for a new API token, and how many days it stays valid (default CNHT_TOKEN_DAYS)."""
 
     model_config = ConfigDict(extra="forbid")
     name: str = Field(..., min_length=1, max_length=128)
+    days: int | None = Field(None, ge=1, le=3660)
 
 
 @router.post("/admin/api/tokens", status_code=201)
 def create_token(body: NewToken, request: Request, who: Staff):
-    """An API token for the signed-in account (shown once)."""
-    token = accounts.create_api_token(_context(request).database, who.user_id, body.name)
-    accounts.audit(_context(request).database, who.username, "token.created", body.name)
-    return JSONResponse({"token": token, "name": body.name}, status_code=201)
+    """An API token for the signed-in account (shown once). Only a signed-in browser may ask: a token
+    cannot mint tokens."""
+    if who.by_token:
+        return refused(403, "forbidden", "an API token cannot create API tokens: sign in")
+    context = _context(request)
+    days = min(body.days or context.settings.token_days, context.settings.token_days)
+    token = accounts.create_api_token(context.database, who.user_id, body.name, days)
+    accounts.audit(context.database, who.username, "token.created", body.name, f"{days} days", ip=client_address(request))
+    return JSONResponse({"token": token, "name": body.name, "days": days}, status_code=201)
+
+
+@router.get("/admin/api/tokens")
+def list_tokens(request: Request, who: Staff):
+    """The signed-in account's API tokens (an admin sees everyone's), without their secrets."""
+    return accounts.api_tokens(_context(request).database, None if who.is_admin else who.user_id)
+
+
+@router.delete("/admin/api/tokens/{token_id}")
+def revoke_token(token_id: int, request: Request, who: Staff):
+    """Revoke an API token (one's own; an admin may revoke anyone's)."""
+    database = _context(request).database
+    if not accounts.revoke_api_token(database, token_id, None if who.is_admin else who.user_id):
+        return refused(404, "not_found", f"no API token {token_id}")
+    accounts.audit(database, who.username, "token.revoked", str(token_id), ip=client_address(request))
+    return {"ok": True}

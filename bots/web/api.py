@@ -17,7 +17,9 @@ from assistant.eligibility.parsing import UnreadableAnswer
 from assistant.retrieval.search import Filters
 from assistant.workspace.analytics import record_check
 from bots.rate_limits import retry_after
+from bots.web.clients import client_address
 from bots.web.context import ContextDep, answer_body
+from bots.web.headers import metrics_allowed
 from bots.web.limits import error
 from bots.web.schemas import AnswerOut, AskRequest, EligibilityRequest, FeedbackRequest
 from bots.web.strict_json import StrictJSONRoute
@@ -25,12 +27,8 @@ from bots.web.strict_json import StrictJSONRoute
 router = APIRouter(route_class=StrictJSONRoute)
 
 
-def _client(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
-
-
 def _limited(context, request: Request):
-    wait = context.limiter.take(_client(request))
+    wait = context.limiter.take(client_address(request))
     if wait:
         return error(429, "rate_limited", "too many requests: try again shortly", headers=retry_after(wait))
     return None
@@ -152,9 +150,11 @@ def conversation(session_id: str, context: ContextDep):
         ]
 
 
-@router.post("/api/feedback", status_code=201)
-def feedback(body: FeedbackRequest, context: ContextDep):
+@router.post("/api/feedback", status_code=201, responses={429: {}})
+def feedback(body: FeedbackRequest, request: Request, context: ContextDep):
     """Thumbs up or down on an answer, with an optional comment."""
+    if (limited := _limited(context, request)) is not None:
+        return limited
     feedback_id = record_feedback(context.database, body.answer_id, body.rating, body.comment)
     if feedback_id is None:
         return error(404, "not_found", f"no answer with answer_id {body.answer_id!r}", field="answer_id")
@@ -162,12 +162,14 @@ def feedback(body: FeedbackRequest, context: ContextDep):
     return {"id": feedback_id}
 
 
-@router.post("/api/eligibility", response_model=EligibilityReport, responses={422: {}})
-def eligibility(body: EligibilityRequest, context: ContextDep):
+@router.post("/api/eligibility", response_model=EligibilityReport, responses={422: {}, 429: {}})
+def eligibility(body: EligibilityRequest, request: Request, context: ContextDep):
     """Which support programs an enterprise qualifies for: every program's verdict (eligible,
     not_eligible, unknown, closed) with a reason and citation per criterion, what to prepare, and the
     next question to ask (null when no answer could change a verdict). A typed answer that cannot be
     read is refused with a message that asks again with an example."""
+    if (limited := _limited(context, request)) is not None:
+        return limited
     field_name, text = (body.answer.field, body.answer.text) if body.answer else (None, None)
     try:
         report = context.service.eligibility(body.profile, body.lang, field_name, text)
@@ -204,6 +206,9 @@ def readyz(context: ContextDep, request: Request):
 
 
 @router.get("/metrics")
-def metrics(context: ContextDep):
-    """Prometheus metrics."""
+def metrics(request: Request, context: ContextDep):
+    """Prometheus metrics (CNHT_METRICS: `local`, the default, answers loopback clients only; `on` anyone;
+    `off` no one)."""
+    if not metrics_allowed(context.settings.metrics, request.client.host if request.client else ""):
+        return error(404, "not_found", "Not Found")
     return PlainTextResponse(generate_latest(context.metrics.registry).decode(), media_type="text/plain; version=0.0.4")

@@ -12,6 +12,8 @@ from assistant.workspace.errors import NotFound, WorkspaceError
 from bots.rate_limits import RateLimiter
 from bots.web.api import router
 from bots.web.context import AppContext
+from bots.web.docs import add_docs
+from bots.web.headers import SecurityHeaders
 from bots.web.limits import BodyLimit, error
 from bots.web.messages import refused
 from bots.web.strict_json import InvalidInput, StrictJSONRoute
@@ -20,10 +22,13 @@ from bots.web.strict_json import InvalidInput, StrictJSONRoute
 def create_app(service, database, settings=None) -> FastAPI:
     """The API app. Nothing is built here that the caller did not pass in."""
     settings = settings or service.settings
-    app = FastAPI(title="CNHT Assistant API", version="1", docs_url="/docs", openapi_url="/openapi.json")
+    app = FastAPI(title="CNHT Assistant API", version="1", docs_url=None, redoc_url=None, openapi_url=None)
+    if settings.api_docs:
+        add_docs(app)
     limiter = RateLimiter(settings.rate_limit_per_minute, settings.data_dir / "limits.sqlite", "web")
     context = AppContext(service, database, limiter, settings)
     app.state.context = context
+    app.state.login_limiter = RateLimiter(settings.login_rate_per_minute, settings.data_dir / "limits.sqlite", "login")
     app.router.route_class = StrictJSONRoute  # routes added on the app itself (the Telegram webhook) too
     app.include_router(router)
     origins = settings.allowed_origins()
@@ -41,6 +46,7 @@ def create_app(service, database, settings=None) -> FastAPI:
         return response
 
     upload_cap = int(settings.max_file_mb * 1024 * 1024) + 64 * 1024  # the file and its multipart framing
+    app.add_middleware(SecurityHeaders)
     app.add_middleware(  # added last, so it is the outermost: no other middleware sees a body it refuses
         BodyLimit, max_bytes=settings.max_body_bytes, timeout=settings.body_timeout_seconds,
         uploads={"/admin/api/documents": (upload_cap, settings.upload_timeout_seconds)},

@@ -1,6 +1,7 @@
 """What the API's routes share: the assistant service, the database, limits and metrics."""
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import Annotated
 
@@ -9,7 +10,7 @@ from prometheus_client import CollectorRegistry, Counter, Histogram
 
 from assistant.answering.models import Answer
 from assistant.db.database import Database
-from assistant.db.records import citation_dicts, record_answer
+from assistant.db.records import citation_dicts, forget_old_questions, record_answer
 from assistant.service import AssistantService
 from assistant.settings import Settings
 from bots.rate_limits import RateLimiter
@@ -40,10 +41,15 @@ class AppContext:
     limiter: RateLimiter
     settings: Settings
     metrics: Metrics = field(default_factory=Metrics)
+    forgotten_at: float = 0.0  # when questions past the retention period were last deleted (monotonic)
 
     def record(self, question: str, answer: Answer, session_id: str, channel: str) -> str:
-        """Store a turn; returns the new answer_id."""
+        """Store a turn (and, at most hourly, delete questions past CNHT_QUESTION_RETENTION_DAYS); returns
+        the new answer_id."""
         answer_id = record_answer(self.database, question, answer, session_id, channel)
+        if time.monotonic() - self.forgotten_at > 3600:
+            self.forgotten_at = time.monotonic()
+            forget_old_questions(self.database, self.settings.question_retention_days)
         self.metrics.answers.labels(answer.lang, str(answer.grounded).lower(), answer.source).inc()
         return answer_id
 

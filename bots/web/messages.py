@@ -14,10 +14,18 @@ from bots.web.limits import error
 _VIETNAMESE: list[tuple[re.Pattern[str], str]] = [
     (re.compile(p), vi)
     for p, vi in (
-        (r"^wrong username or password$", "Sai tên đăng nhập hoặc mật khẩu."),
-        (r"^the account is locked after repeated failed logins; try again later$",
-         "Tài khoản tạm bị khóa sau nhiều lần đăng nhập sai; vui lòng thử lại sau."),
-        (r"^the username must have 1 to 64 characters$", "Tên đăng nhập phải có từ 1 đến 64 ký tự."),
+        (r"^wrong username or password \(or too many attempts: wait a few minutes\)$",
+         "Sai tên đăng nhập hoặc mật khẩu (hoặc đã thử quá nhiều lần: vui lòng đợi vài phút)."),
+        (r"^too many sign-in attempts: try again shortly$", "Đăng nhập quá nhiều lần: vui lòng thử lại sau ít phút."),
+        (r"^the username must have 1 to 64 characters.*$",
+         "Tên đăng nhập có từ 1 đến 64 ký tự: chữ Latin, chữ số, '.', '_' hoặc '-', bắt đầu bằng chữ hoặc số."),
+        (r"^the password must not be only spaces$", "Mật khẩu không được chỉ gồm dấu cách."),
+        (r"^the current password is wrong$", "Mật khẩu hiện tại không đúng."),
+        (r"^no account named (?P<name>.+)$", "Không có tài khoản {name}."),
+        (r"^no API token (?P<id>\d+)$", "Không có mã API số {id}."),
+        (r"^an API token cannot (create API tokens|change a password): sign in$",
+         "Mã API không được dùng cho thao tác này: hãy đăng nhập."),
+        (r"^an admin cannot disable their own account$", "Quản trị viên không thể tự vô hiệu hóa tài khoản của mình."),
         (r"^the role must be one of (?P<roles>.+)$", "Vai trò phải là một trong: {roles}."),
         (r"^the password must have at least (?P<n>\d+) characters$", "Mật khẩu phải có ít nhất {n} ký tự."),
         (r"^the username (?P<name>.+) is taken$", "Tên đăng nhập {name} đã có người dùng."),

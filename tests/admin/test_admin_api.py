@@ -77,8 +77,10 @@ def test_repeated_failed_logins_lock_the_account(workspace):
                             headers={"X-CSRF-Token": token})
         assert wrong.status_code == 401
     right = client.post("/admin/api/login", json={"username": "victim", "password": PASSWORD}, headers={"X-CSRF-Token": token})
-    assert right.status_code == 401 and "locked" in right.json()["error"]["message"]
-    assert any(e["action"] == "account.locked" and e["target"] == "victim" for e in accounts.audit_log(workspace["database"]))
+    assert right.status_code == 401 and right.json()["error"]["message"] == accounts.SIGN_IN_REFUSED
+    failed = [e for e in accounts.audit_log(workspace["database"]) if e["action"] == "sign_in.failed" and e["target"] == "victim"]
+    assert len(failed) == accounts.MAX_FAILED_LOGINS + 1 and failed[0]["ip"] == "testclient"
+    accounts.unlock(workspace["database"], "victim")
 
 
 def test_session_cookie_is_httponly_strict_and_secure_behind_https(workspace):
@@ -203,11 +205,13 @@ def test_admins_manage_accounts_and_read_the_audit_log(workspace, admin):
 
 @pytest.mark.parametrize("username", ["nobody", "staff1"])
 def test_a_wrong_sign_in_says_nothing_about_which_part_was_wrong(workspace, username):
+    from assistant.workspace import accounts
+
     client = TestClient(workspace["app"])
     token = client.get("/admin/api/csrf").json()["csrf"]
     response = client.post("/admin/api/login", json={"username": username, "password": "wrong-password!"},
                            headers={"X-CSRF-Token": token})
-    assert response.status_code == 401 and response.json()["error"]["message"] == "wrong username or password"
+    assert response.status_code == 401 and response.json()["error"]["message"] == accounts.SIGN_IN_REFUSED
 
 
 def test_a_new_notice_is_queued_for_subscribers_once(workspace, staff):
@@ -260,3 +264,80 @@ def test_queue_groups_near_duplicates_orders_them_and_dismisses(workspace, staff
     assert newest[0]["question"] == "Phí xử lý nước thải ở cụm công nghiệp?"
     assert client.post("/admin/api/queue/dismiss", json={"key": land["key"]}, headers={"X-CSRF-Token": csrf}).status_code == 200
     assert all(g["key"] != land["key"] for g in client.get("/admin/api/queue").json())
+
+
+def test_api_tokens_cannot_mint_tokens_and_are_revoked_through_the_api(workspace, staff):
+    client, csrf = staff
+    made = client.post("/admin/api/tokens", json={"name": "robot-7d", "days": 7}, headers={"X-CSRF-Token": csrf})
+    assert made.status_code == 201 and made.json()["days"] == 7
+    bearer = {"Authorization": f"Bearer {made.json()['token']}"}
+    robot = TestClient(workspace["app"])
+    assert robot.get("/admin/api/documents", headers=bearer).status_code == 200
+    minted = robot.post("/admin/api/tokens", json={"name": "child"}, headers=bearer)
+    assert minted.status_code == 403 and "cannot create API tokens" in minted.json()["error"]["message"]
+    listed = [t for t in client.get("/admin/api/tokens").json() if t["name"] == "robot-7d"]
+    assert len(listed) == 1 and not listed[0]["revoked"] and "token" not in listed[0]
+    assert client.delete(f"/admin/api/tokens/{listed[0]['id']}", headers={"X-CSRF-Token": csrf}).status_code == 200
+    assert robot.get("/admin/api/documents", headers=bearer).status_code == 401
+    assert [t["revoked"] for t in client.get("/admin/api/tokens").json() if t["name"] == "robot-7d"] == [True]
+
+
+def test_sign_in_is_rate_limited_per_client(workspace, tmp_path):
+    from bots.rate_limits import RateLimiter
+
+    state = workspace["app"].state
+    kept, state.login_limiter = state.login_limiter, RateLimiter(3, tmp_path / "limits.sqlite", "login")
+    try:
+        client = TestClient(workspace["app"])
+        token = client.get("/admin/api/csrf").json()["csrf"]
+        statuses = [client.post("/admin/api/login", json={"username": "ghost", "password": "wrong-password!"},
+                                headers={"X-CSRF-Token": token}) for _ in range(4)]
+    finally:
+        state.login_limiter = kept
+    assert [r.status_code for r in statuses] == [401, 401, 401, 429]
+    assert int(statuses[-1].headers["Retry-After"]) >= 1
+
+
+def test_admins_disable_accounts_and_everyone_changes_their_password(workspace, admin):
+    from assistant.workspace import accounts
+
+    client, csrf = admin
+    accounts.create_user(workspace["database"], "dave", PASSWORD)
+    dave, dave_csrf = sign_in(workspace["app"], "dave")
+    other, _ = sign_in(workspace["app"], "dave")
+    wrong = dave.post("/admin/api/password", json={"current_password": "not-it-at-all", "new_password": "a-new-long-one"},
+                      headers={"X-CSRF-Token": dave_csrf})
+    assert wrong.status_code == 422 and wrong.json()["error"]["messages"]["vi"] == "Mật khẩu hiện tại không đúng."
+    blank = dave.post("/admin/api/password", json={"current_password": PASSWORD, "new_password": " " * 10},
+                      headers={"X-CSRF-Token": dave_csrf})
+    assert blank.status_code == 422
+    done = dave.post("/admin/api/password", json={"current_password": PASSWORD, "new_password": "a-new-long-one"},
+                     headers={"X-CSRF-Token": dave_csrf})
+    assert done.status_code == 200
+    assert dave.get("/admin/api/me").status_code == 200 and other.get("/admin/api/me").status_code == 401
+    assert client.post("/admin/api/users/dave/disable", headers={"X-CSRF-Token": csrf}).status_code == 200
+    assert dave.get("/admin/api/me").status_code == 401
+    assert [u["disabled"] for u in client.get("/admin/api/users").json() if u["username"] == "dave"] == [True]
+    assert client.post("/admin/api/users/nobody/disable", headers={"X-CSRF-Token": csrf}).status_code == 404
+    assert client.post("/admin/api/users/admin1/disable", headers={"X-CSRF-Token": csrf}).status_code == 422
+    assert client.post("/admin/api/users/dave/enable", headers={"X-CSRF-Token": csrf}).status_code == 200
+    sign_in(workspace["app"], "dave", "a-new-long-one")
+    log = client.get("/admin/api/audit").json()
+    assert {"user.disabled", "user.enabled", "password.changed"} <= {e["action"] for e in log if e["target"] == "dave"}
+
+
+def test_sign_out_is_audited_with_the_address(workspace):
+    from assistant.workspace import accounts
+
+    accounts.create_user(workspace["database"], "erin", PASSWORD)
+    client, csrf = sign_in(workspace["app"], "erin")
+    assert client.post("/admin/api/logout", headers={"X-CSRF-Token": csrf}).status_code == 200
+    entries = [e for e in accounts.audit_log(workspace["database"]) if e["username"] == "erin"]
+    assert [(e["action"], e["ip"]) for e in entries[:2]] == [("signed_out", "testclient"), ("signed_in", "testclient")]
+
+
+def test_an_absurdly_long_file_extension_is_refused_not_a_crash(workspace, staff):
+    client, csrf = staff
+    response = client.post("/admin/api/documents", files={"file": ("note." + "x" * 300, b"Thong bao.")},
+                           headers={"X-CSRF-Token": csrf})
+    assert response.status_code == 422 and "extension is over 16 characters" in response.json()["error"]["message"]

@@ -75,3 +75,11 @@ def test_csv_export_through_the_workspace(workspace, staff):
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/csv")
     assert response.text.splitlines()[0] == "up,down,satisfaction"
     assert client.get("/admin/api/analytics/secrets.csv").status_code == 404
+
+
+def test_csv_cells_that_would_run_as_spreadsheet_formulas_are_inert():
+    rows = [{"question": '=HYPERLINK("http://evil","x")', "count": -3}, {"question": "+1+1", "count": 2},
+            {"question": "@SUM(A1)", "count": 1}, {"question": "-2+3", "count": 0}, {"question": "ưu đãi = ?", "count": 1}]
+    parsed = list(csv.DictReader(io.StringIO(analytics.to_csv(rows))))
+    assert [r["question"] for r in parsed] == ["'=HYPERLINK(\"http://evil\",\"x\")", "'+1+1", "'@SUM(A1)", "'-2+3", "ưu đãi = ?"]
+    assert parsed[0]["count"] == "-3"  # numbers stay numbers

@@ -103,3 +103,13 @@ def test_a_body_that_trickles_in_times_out(server):
     assert _status(sock) == 408
     assert time.time() - started < 20
     sock.close()
+
+
+def test_a_rotating_forwarded_for_from_loopback_is_not_believed(server):
+    """`cnht serve` believes X-Forwarded-For only from CNHT_TRUSTED_PROXIES (none by default): a client
+    rotating the header is still one client to the rate limit (30 a minute by default)."""
+    _, port = server
+    with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
+        statuses = [client.get("/api/search", params={"q": "khu công nghiệp", "k": 1},
+                               headers={"X-Forwarded-For": f"203.0.113.{i}"}).status_code for i in range(35)]
+    assert 429 in statuses and set(statuses) == {200, 429}

@@ -315,6 +315,11 @@ def test_webhook_refuses_a_wrong_secret_and_answers_with_the_right_one(tmp_path_
         assert "14" in users.replies(chat_id)[0]["text"]
         bad = client.post(WEBHOOK_PATH, content=b"{not json", headers={SECRET_HEADER: "s3cret-Token"})
         assert bad.status_code == 400
+        for malformed in ({"update_id": 1, "message": "hello"}, {"update_id": 2, "message": {"chat": 5}},
+                          {"update_id": "x"}, {"update_id": 3, "message": {"message_id": 1, "date": "zz",
+                                                                           "chat": {"id": 1, "type": "private"}}}):
+            refused = client.post(WEBHOOK_PATH, json=malformed, headers={SECRET_HEADER: "s3cret-Token"})
+            assert refused.status_code == 422 and refused.json()["error"]["code"] == "invalid_update", malformed
 
 
 def test_bot_without_a_token_is_a_clear_error(tmp_path):
