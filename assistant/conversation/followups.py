@@ -94,6 +94,8 @@ def resolve(turns: list[TurnLike], question: str) -> Resolved:
     position = ordinal(question)
     if position is not None:
         for turn in reversed(turns):
+            if ordinal(turn.question) is not None:
+                continue  # "Còn nhóm thứ hai?" answered one item: the list is the one before it
             items = listed_items(turn.answer)
             if items and (position == -1 or position <= len(items)):
                 item = items[-1] if position == -1 else items[position - 1]
