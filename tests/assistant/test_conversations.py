@@ -99,3 +99,19 @@ def test_a_deadline_stated_in_a_notice_is_said_to_have_passed():
     answer = Answer("Hạn nộp: 15/5/2023. [1]", "vi", True, "documents", [Citation(1, "tb", "", "", "", None, quote)])
     assert closing_note(answer, [], date(2024, 1, 1)) == "Lưu ý: hạn 15/5/2023 nêu trong văn bản này đã qua."
     assert closing_note(answer, [], date(2023, 5, 1)) == ""  # not yet passed
+
+
+def test_a_curated_answer_is_reached_by_a_paraphrase_and_the_diacritic_free_form(corpus_service):
+    paraphrase = corpus_service.ask("Công nghiệp hỗ trợ được hiểu là gì?")
+    plain = corpus_service.ask("cong nghiep ho tro la gi")
+    for answer in (paraphrase, plain):
+        assert answer.source == "faq" and "linh kiện và phụ tùng" in first_line(answer)
+    for unrelated in ("Giá vàng hôm nay là bao nhiêu?", "Tỉnh có bao nhiêu cụm công nghiệp?", "Công nghiệp công nghệ cao là gì?"):
+        assert corpus_service.ask(unrelated).source != "faq", unrelated
+
+
+def test_lexical_agreement_is_folded_and_partial_for_another_subject():
+    from assistant.answering.faq import lexical_agreement
+
+    assert lexical_agreement("tinh co bao nhieu khu cong nghiep", "Tỉnh có bao nhiêu khu công nghiệp?") == 1.0
+    assert lexical_agreement("Tỉnh có bao nhiêu cụm công nghiệp?", "Tỉnh có bao nhiêu khu công nghiệp?") < 0.6
