@@ -18,7 +18,9 @@ from ingest.vietnamese import EN_STOPWORDS, content_words, fold, question_words
 
 _EN_QUESTION_WORDS = {"how many", "how much", "what", "which", "when", "where", "why", "who", "number", "total"}
 MAX_UNITS = 3
-NAMED_ITEM_COVERAGE = 0.25  # an item's name must cover this share of the question to stand for the list
+NAMED_ITEM_COVERAGE = 0.25
+ITEM_COVERAGE = 0.6  # an item of the best list that covers this share of a non-list question answers it
+ITEM_MARGIN = 0.2  # when it covers the question this much better than the list's lead  # an item's name must cover this share of the question to stand for the list
 TYPE_WINDOW = 5  # how far down the ranking a candidate of the asked type is preferred
 SECOND_QUOTE_MARGIN = 1.0  # a second quote scores within this (log-odds) of the best
 MAX_WORDS = 110
@@ -158,6 +160,14 @@ class ExtractiveAnswerer:
             ):
                 candidates.remove(named_item)
                 candidates.insert(0, named_item)
+            elif items and intent.answer_type not in ("list", "procedure"):
+                # not a list question: the one item that states what is asked answers it
+                covering = max(items, key=lambda c: c.features["coverage_text"])
+                if covering.features["coverage_text"] >= ITEM_COVERAGE and (
+                    covering.features["coverage_text"] > best.features["coverage_text"] + ITEM_MARGIN
+                ):
+                    candidates.remove(covering)
+                    candidates.insert(0, covering)
         constrained = intent.answer_type in VALUE_TYPES or intent.answer_type == "subject"
         if constrained and not candidates[0].features["type_match"]:
             # the type asked is a constraint: a near candidate that states a value of that type comes first
