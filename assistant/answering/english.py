@@ -5,6 +5,7 @@ an English sentence; the Vietnamese clause follows, labelled as the source text.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from assistant.retrieval.glossary import Glossary
 from ingest.vietnamese import has_vietnamese_diacritics
@@ -65,12 +66,12 @@ def english_number(doc_number: str) -> str:
     return doc_number.replace("Đ", "D").replace("đ", "d")
 
 
-def _value_rules() -> list[tuple[re.Pattern[str], object]]:
+def _value_rules() -> list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]]:
     """(pattern, rendering) pairs, most specific first."""
     scale = "|".join(_SCALES)
     units = "|".join(sorted(_DURATION_UNITS, key=len, reverse=True))
     return [
-        (re.compile(rf"(?:ngày\s+)?(\d{{1,2}})\s+tháng\s+(\d{{1,2}})\s+năm\s+(\d{{4}})", re.I),
+        (re.compile(r"(?:ngày\s+)?(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})", re.I),
          lambda m: f"{int(m[1])} {_MONTHS[int(m[2]) - 1]} {m[3]}" if 1 <= int(m[2]) <= 12 else m[0]),
         (re.compile(r"(?:ngày\s+)?(\d{1,2})/(\d{1,2})/(\d{4})\b", re.I),
          lambda m: f"{int(m[1])} {_MONTHS[int(m[2]) - 1]} {m[3]}" if 1 <= int(m[2]) <= 12 else m[0]),
@@ -121,7 +122,11 @@ class EnglishRenderer:
 
         text = sentence
         for pattern, rendering in self._rules:
-            text = pattern.sub(lambda m, r=rendering: keep(r(m)), text)  # type: ignore[operator]
+
+            def substitute(match: re.Match[str], render: Callable[[re.Match[str]], str] = rendering) -> str:
+                return keep(render(match))
+
+            text = pattern.sub(substitute, text)
         tokens = _WORD_RE.findall(text)
         out: list[str] = []
         gap = False

@@ -4,6 +4,7 @@ the topic of the last question that stood on its own, however many follow-ups ca
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -53,7 +54,7 @@ def is_follow_up(question: str) -> bool:
     return bool(_CONNECTIVE_RE.match(folded)) or len(content) <= _MAX_FOLLOW_UP_WORDS
 
 
-def topic_question(turns: list[TurnLike]) -> str:
+def topic_question(turns: Sequence[TurnLike]) -> str:
     """The last question of the conversation that stood on its own (the oldest one kept when every kept
     question was a follow-up)."""
     for turn in reversed(turns):
@@ -86,7 +87,7 @@ def listed_items(answer: str) -> list[str]:
     return [item.strip() for item in body.split(";") if item.strip() and not _MORE_RE.match(item.strip())]
 
 
-def resolve(turns: list[TurnLike], question: str) -> Resolved:
+def resolve(turns: Sequence[TurnLike], question: str) -> Resolved:
     """How to read a question in its conversation (see the module's docstring)."""
     if not turns or not is_follow_up(question):
         return Resolved(question, question)

@@ -7,8 +7,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.db.sqlite import open_shared
 from assistant.conversation.followups import Resolved, resolve
+from assistant.db.sqlite import open_shared
 
 WEB_CHANNELS = ("web", "widget", "api")  # the channels whose conversations the HTTP API may continue
 TELEGRAM_PREFIX = "telegram:"  # a ':' never matches the API's session_id pattern: no HTTP route reaches these
