@@ -11,6 +11,8 @@ from assistant.answering.extractive import ExtractiveAnswerer
 from assistant.answering.faq import Faq
 from assistant.answering.models import Answer
 from assistant.answering.texts import text
+from assistant.answering.timeliness import with_closing_note
+from assistant.conversation.followups import Resolved
 from assistant.conversation.sessions import Conversations, Session
 from assistant.db.database import Database
 from assistant.eligibility.check import EligibilityReport, answer_into, clean_profile, eligibility_report
@@ -99,24 +101,29 @@ class AssistantService:
             return _Draft(question, None, None, "vi", Answer(text("vi", "empty"), "vi", False, "none"), [], final=True)
         query = analyse(question)
         session = self.conversations.get(session_id) if session_id else None
-        retrieval_query = session.contextualise(question) if session else question
+        resolved = session.resolve(question) if session else Resolved(question, question)
+        retrieval_query = resolved.search
         # The same question on the same index gets the same answer: staff and enterprises repeat questions.
         generation = self.kb.registry.generation()
         faq, curated_version = self.curated(generation)
-        parts = (question.lower(), retrieval_query.lower(), repr(filters), self.llm is not None, curated_version)
+        today = date.today()  # answers say when a program closed: a new day may change them
+        parts = (question.lower(), retrieval_query.lower(), repr(filters), self.llm is not None, curated_version, today.isoformat())
         key = (self.answers.key(*parts), generation)
         cached = self.answers.get(*key)
         if cached is not None:
             return _Draft(question, session, None, query.lang, cached, [], final=True)
         curated = faq.match(question, query.lang) if faq else None
         if curated is not None:
+            curated = with_closing_note(curated, self.programs, today)
             return _Draft(question, session, key, query.lang, curated, [], final=True)
         hits = self.searcher.search(retrieval_query, k=8, filters=filters)
         frame = ""
-        if retrieval_query != question:  # a follow-up: passages about what it adds come first
+        if resolved.frame:  # a follow-up: passages about what it adds come first
+            if resolved.question != question:  # an ordinal: the item it names is what is asked
+                query = analyse(resolved.question)
             hits.sort(key=lambda h: -self.extractive.coverage(query, h.text + " " + h.title, h.lang))
             frame = retrieval_query
-        answer = self.extractive.answer(query, hits, frame)
+        answer = with_closing_note(self.extractive.answer(query, hits, frame), self.programs, today)
         return _Draft(question, session, key, query.lang, answer, hits, final=not answer.grounded or self.llm is None)
 
     def _finish(self, draft: _Draft, answer: Answer) -> Answer:

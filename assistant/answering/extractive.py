@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 
 from assistant.answering.candidates import Candidate, split_candidates, strip_enumerator, title_candidate
+from assistant.answering.composition import LIST_ITEMS
 from assistant.answering.composition import first_line as compose_first_line
+from assistant.answering.english import EnglishRenderer, english_label, english_section
 from assistant.answering.models import Answer, Citation
 from assistant.answering.question import Intent, analyse_intent
 from assistant.answering.scoring import VALUE_TYPES, features, head_of, linear, load_weights, probability
@@ -19,10 +21,14 @@ _EN_QUESTION_WORDS = {"how many", "how much", "what", "which", "when", "where", 
 _SENTENCE_RE = re.compile(r"(?<=[.!?;])\s+(?=[A-ZĐÀ-Ỹ0-9“\"(])")
 _IN_FORCE_CLAUSE_RE = re.compile(r"hieu luc[^.;]*?tu ngay|takes? effect|into force|effective (?:from|on|as of)")
 MAX_UNITS = 3
-NAMED_ITEM_COVERAGE = 0.25  # an item's name must cover this share of the question to stand for the list
+NAMED_ITEM_COVERAGE = 0.25
+ITEM_COVERAGE = 0.6  # an item of the best list that covers this share of a non-list question answers it
+ITEM_MARGIN = 0.2  # when it covers the question this much better than the list's lead  # an item's name must cover this share of the question to stand for the list
 TYPE_WINDOW = 5  # how far down the ranking a candidate of the asked type is preferred
 SECOND_QUOTE_MARGIN = 1.0  # a second quote scores within this (log-odds) of the best
 MAX_WORDS = 110
+ENGLISH_VERSION_MARGIN = 1.0  # an English passage within this (log-odds) of the best answers an English question
+ENGLISH_COVERAGE_SLACK = 0.2  # and covers the question nearly as well: the topic decides, the language breaks ties
 
 
 def question_terms(question: str) -> dict[str, float]:
@@ -67,6 +73,7 @@ class ExtractiveAnswerer:
         self.lexical = lexical  # () -> the current BM25 index, whose IDF weighs terms: missing a rare one says more
         self.agency = {"vi": agency_vi, "en": agency_en}
         self.threshold = threshold if threshold is not None else load_weights()["threshold"]
+        self.english = EnglishRenderer(glossary)
 
     def _needle(self, query: QueryAnalysis, passage_lang: str) -> list[tuple[float, list[str]]]:
         """The question as (weight, alternatives) pairs to look for in a passage of `passage_lang`."""
@@ -156,6 +163,14 @@ class ExtractiveAnswerer:
             ):
                 candidates.remove(named_item)
                 candidates.insert(0, named_item)
+            elif items and intent.answer_type not in ("list", "procedure"):
+                # not a list question: the one item that states what is asked answers it
+                covering = max(items, key=lambda c: c.features["coverage_text"])
+                if covering.features["coverage_text"] >= ITEM_COVERAGE and (
+                    covering.features["coverage_text"] > best.features["coverage_text"] + ITEM_MARGIN
+                ):
+                    candidates.remove(covering)
+                    candidates.insert(0, covering)
         constrained = intent.answer_type in VALUE_TYPES or intent.answer_type == "subject"
         if constrained and not candidates[0].features["type_match"]:
             # the type asked is a constraint: a near candidate that states a value of that type comes first
@@ -215,6 +230,8 @@ class ExtractiveAnswerer:
         confidence = round(probability(load_weights()["answerable"], answerable), 4)
         if confidence < self.threshold:
             return self.refuse(lang, hits, confidence)
+        if lang == "en":
+            self._prefer_english(candidates, intent)
         chosen = self._choose(candidates)
         best = chosen[0]
         citations: list[Citation] = []
@@ -236,11 +253,12 @@ class ExtractiveAnswerer:
             shown = f"“{shown}”" if lang == "en" and candidate.hit.lang != "en" else shown
             evidence.append(f"- {shown} [{citation.n}]")
         lines: list[str] = []
-        if lang == "en" and best.hit.lang != "en":
-            lines.append(text(lang, "vi_source"))
+        weigh = lambda value: self.coverage(query, value, best.hit.lang)  # noqa: E731
+        source_lang = "vi" if lang == "en" and best.hit.lang != "en" else lang
+        line = compose_first_line(best, intent, source_lang, weigh, self._in_force_note(best, intent, source_lang))
+        if source_lang != lang:
+            lines.extend(self._english_lines(best, line))
         else:
-            weigh = lambda value: self.coverage(query, value, best.hit.lang)  # noqa: E731
-            line = compose_first_line(best, intent, lang, weigh, self._in_force_note(best, intent, lang))
             if intent.answer_type in VALUE_TYPES and not any(c.features.get("value_match") for c in candidates[:10]):
                 what = "what_date" if intent.answer_type.startswith("date") or intent.answer_type == "deadline" else "what_value"
                 line = f"{text(lang, 'type_missing', what=text(lang, what))} {line}"
@@ -252,6 +270,48 @@ class ExtractiveAnswerer:
         lines.extend(self._status_notes(lang, [u.hit for u in chosen]))
         lines.extend(scanned_note(lang, [c.n for c in citations if any(u.hit.scanned and u.hit.chunk_id == c.chunk_id for u in chosen)]))
         return Answer("\n".join(lines), lang, True, "documents", citations, confidence=confidence)
+
+    def _prefer_english(self, candidates: list[Candidate], intent: Intent) -> None:
+        """For an English question: an English passage that answers about as well as the best
+        Vietnamese one goes first (an English version of the document, or a guide in English)."""
+        best = candidates[0]
+        if best.hit.lang == "en":
+            return
+        constrained = intent.answer_type in VALUE_TYPES and best.features.get("type_match")
+        for candidate in candidates[1:TYPE_WINDOW * 3]:
+            if candidate.hit.lang != "en" or candidate.boilerplate:
+                continue
+            if candidate.score < best.score - ENGLISH_VERSION_MARGIN:
+                break
+            if candidate.coverage + ENGLISH_COVERAGE_SLACK < best.coverage:
+                continue
+            if constrained and not candidate.features.get("type_match"):
+                continue
+            candidates.remove(candidate)
+            candidates.insert(0, candidate)
+            return
+
+    def _english_lines(self, best: Candidate, vietnamese_line: str) -> list[str]:
+        """An English first line for a Vietnamese passage: the fact's values and terms rendered by rules and
+        the glossary, in a sentence naming the document; then the Vietnamese line labelled as the source."""
+        hit = best.hit
+        vietnamese = vietnamese_line.removesuffix(" [1]")
+        label = english_label(document_label("en", hit.doc_type, hit.doc_number, hit.title))
+        section = english_section(best.section)
+        where = f", {section}," if section else ""
+        fact = self.english.render(vietnamese)
+        if best.is_list:
+            items = [self.english.render(strip_enumerator(p)) or f"item {n}" for n, p in enumerate(best.points, start=1)]
+            lead = self.english.render(best.text)
+            shown = items[:LIST_ITEMS]
+            more = f"; and {len(items) - len(shown)} more" if len(items) > len(shown) else ""
+            return [f"{label[:1].upper()}{label[1:]}{where} lists{' ' + lead if lead else ''}: {'; '.join(shown)}{more}. [1]",
+                    f"{text('en', 'vi_source_label')} “{vietnamese}”"]
+        if fact:
+            first = f"{label[:1].upper()}{label[1:]}{where} gives: {fact}. [1]"
+        else:
+            first = f"{label[:1].upper()}{label[1:]}{where} answers this in Vietnamese (source text below). [1]"
+        return [first, f"{text('en', 'vi_source_label')} “{vietnamese}”"]
 
     def _period_note(self, best: Candidate, intent: Intent, lang: str) -> str:
         """When the question is about a year (or "this year", "next year") the passage does not speak of:

@@ -34,6 +34,7 @@ TEXTS = {
         "preamble": "preamble",
         "empty": "The question is empty. Please type your question.",
         "vi_source": "The Vietnamese text below is the authoritative version.",
+        "vi_source_label": "Source text (Vietnamese, authoritative):",
         "faq_intro": "",
         "period_note": "Note: this information is for {covered}; the documents do not give it for {asked}.",
         "asked_period": "the period you asked about",

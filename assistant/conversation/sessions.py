@@ -1,23 +1,19 @@
 """Sessions: the last turns of a conversation, so a follow-up ("And the clusters?") is read in context."""
 from __future__ import annotations
 
-import re
 import secrets
 import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from assistant.conversation.followups import Resolved, resolve
 from assistant.db.sqlite import open_shared
-from ingest.vietnamese import fold
 
 WEB_CHANNELS = ("web", "widget", "api")  # the channels whose conversations the HTTP API may continue
 TELEGRAM_PREFIX = "telegram:"  # a ':' never matches the API's session_id pattern: no HTTP route reaches these
 MAX_TURNS = 6
 PRUNE_EVERY = 500  # turns stored between two sweeps of idle sessions
-_FOLLOW_UP_RE = re.compile(
-    r"^(?:and|what about|how about|and what about|also|then|con|the con|vay con|con ve|va|vay|the thi|con doi voi)\b"
-)
 
 
 def new_conversation_id() -> str:
@@ -49,14 +45,13 @@ class Session:
     store: Conversations | None = None
 
     def contextualise(self, question: str) -> str:
-        """The question to search with: a short or connective follow-up is joined to the previous question."""
-        if not self.turns:
-            return question
-        folded = fold(question).strip()
-        content = [w for w in re.findall(r"\w+", folded) if len(w) > 1]
-        if _FOLLOW_UP_RE.match(folded) or len(content) <= 3:
-            return f"{self.turns[-1].question} {question}"
-        return question
+        """The question to search with: a follow-up joined to the topic it continues (see `resolve`)."""
+        return self.resolve(question).search
+
+    def resolve(self, question: str) -> Resolved:
+        """How a question reads in this conversation: an ellipsis continues the last question that stood on
+        its own, an ordinal names an item of the previous answer's list (`conversation.followups`)."""
+        return resolve(self.turns, question)
 
     def add(self, question: str, answer) -> None:
         """Remember a turn (and store it, when the session belongs to a store)."""
