@@ -303,7 +303,7 @@ def structure_blocks(blocks: list[Block], lang: str) -> list[StructuredBlock]:
             last_clause = last_point = 0
             is_heading = True
         elif m := _ARTICLE_RE.match(text):
-            number = int(re.match(r"\d+", m.group(1)).group(0))
+            number = int(re.sub(r"\D", "", m.group(1)))  # "12a" is article 12
             if number > last_article or number == 1:
                 last_article = number
                 article = f"{labels['article']} {m.group(1)}"

@@ -69,7 +69,7 @@ def load_pdf(
     if not pages:
         raise IngestError("PDF has no pages")
     ocr_pages = _pages_needing_ocr(pages, ocr)
-    if ocr_pages:
+    if ocr_pages and ocr is not None:  # pages need OCR only when it is on
         for number, text in ocr_pdf_pages(path, ocr_pages, ocr, file_hash).items():
             pages[number - 1] = clean_ocr_text(text)
         if not any(len(pages[n - 1].strip()) >= MIN_CHARS_PER_PAGE for n in ocr_pages) and len(ocr_pages) == len(pages):
@@ -405,9 +405,9 @@ def load_html(text: str) -> tuple[list[Block], dict[str, Any]]:
             meta["title"] = soup.title.string.strip()
         for tag in soup.find_all(_HTML_NOISE):
             tag.decompose()
-        for tag in soup.find_all(attrs={"role": ["navigation", "banner", "contentinfo"]}):
+        for tag in soup.find_all(name=None, attrs={"role": ["navigation", "banner", "contentinfo"]}):
             tag.decompose()
-        root = soup.find("main") or soup.find("article") or soup.find(attrs={"role": "main"}) or soup.body or soup
+        root = soup.find("main") or soup.find("article") or soup.find(name=None, attrs={"role": "main"}) or soup.body or soup
         blocks: list[Block] = []
         for table in root.find_all("table"):
             rows = []

@@ -60,7 +60,7 @@ def _case_flips(word: str) -> bool:
 
 def _english_onset(word: str) -> bool:
     """Whether the consonants before a word's first vowel could start an English word."""
-    onset = re.match(f"[^{_VOWELS}]*", word).group(0)
+    onset = re.split(f"[{_VOWELS}]", word, maxsplit=1)[0]
     return onset == "" or onset in _EN_ONSETS or onset == word  # all consonants: an abbreviation
 
 

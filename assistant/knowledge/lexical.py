@@ -24,8 +24,8 @@ class LexicalIndex:
 
     generation: int
     vector_ids: list[str]
-    words: object | None  # bm25s.BM25, None when there are no chunks
-    folded: object | None
+    words: bm25s.BM25 | None  # None when there are no chunks
+    folded: bm25s.BM25 | None
 
     def idf(self, term: str) -> float:
         """Inverse document frequency of a folded term (`ho_tro` or `ho`); highest for a term the corpus lacks."""
@@ -50,7 +50,7 @@ class LexicalIndex:
         return np.asarray(index.get_scores(known), dtype=np.float32)
 
 
-def _build(token_lists: list[list[str]]):
+def _build(token_lists: list[list[str]]) -> bm25s.BM25:
 
     index = bm25s.BM25()
     index.index([tokens or [""] for tokens in token_lists], show_progress=False)
@@ -81,7 +81,7 @@ def _save(index: LexicalIndex, directory: Path) -> None:
     staging = Path(tempfile.mkdtemp(prefix="bm25-", dir=directory))
     try:
         (staging / "meta.json").write_text(json.dumps({"generation": index.generation, "vector_ids": index.vector_ids}))
-        if index.words is not None:
+        if index.words is not None and index.folded is not None:  # both, or neither
             index.words.save(str(staging / "words"))
             index.folded.save(str(staging / "folded"))
     except BaseException:

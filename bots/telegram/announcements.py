@@ -15,7 +15,7 @@ from telegram.ext import Application
 
 from assistant.workspace import notices
 from bots.telegram.asking import answer
-from bots.telegram.context import CnhtContext, application_context, chat_lang, tell
+from bots.telegram.context import CnhtContext, application_context, chat_lang, chat_of, query_of, tell
 from bots.telegram.formatting import pack
 from bots.telegram.texts import say
 
@@ -26,15 +26,15 @@ SEND_INTERVAL = 1 / 25  # seconds between two messages: Telegram allows about 30
 async def subscribe(update: Update, context: CnhtContext) -> None:
     """/subscribe: announcements of new notices, plans and programs."""
     bot = context.cnht
-    await bot.call(bot.chats.subscribe, update.effective_chat.id)
-    await tell(context, update.effective_chat.id, await chat_lang(bot, update), "subscribed")
+    await bot.call(bot.chats.subscribe, chat_of(update).id)
+    await tell(context, chat_of(update).id, await chat_lang(bot, update), "subscribed")
 
 
 async def unsubscribe(update: Update, context: CnhtContext) -> None:
     """/unsubscribe."""
     bot = context.cnht
-    await bot.call(bot.chats.unsubscribe, update.effective_chat.id)
-    await tell(context, update.effective_chat.id, await chat_lang(bot, update), "unsubscribed")
+    await bot.call(bot.chats.unsubscribe, chat_of(update).id)
+    await tell(context, chat_of(update).id, await chat_lang(bot, update), "unsubscribed")
 
 
 def announce_programs(application: Application) -> None:
@@ -82,6 +82,8 @@ async def deliver_announcements(context: CnhtContext) -> None:
 
 def schedule_announcements(application: Application) -> None:
     """Send announcements from the JobQueue (started and stopped with the application)."""
+    if application.job_queue is None:
+        raise RuntimeError("the Telegram bot needs PTB's job queue: install python-telegram-bot[job-queue]")
     application.job_queue.run_repeating(
         deliver_announcements, interval=application_context(application).settings.telegram_notice_seconds, first=0,
         name="announcements", job_kwargs={"max_instances": 1, "coalesce": True},
@@ -91,8 +93,9 @@ def schedule_announcements(application: Application) -> None:
 async def ask_about(update: Update, context: CnhtContext) -> None:
     """The button under an announcement: answer a question about the announced document or program."""
     bot = context.cnht
-    await update.callback_query.answer()
-    notice_id = (update.callback_query.data or "").partition(":")[2]
+    query = query_of(update)
+    await query.answer()
+    notice_id = (query.data or "").partition(":")[2]
     title = await asyncio.to_thread(notices.title_of, bot.database, int(notice_id)) if notice_id.isdigit() else None
     if title:
         lang = await chat_lang(bot, update)

@@ -14,7 +14,7 @@ from telegram.ext import CallbackContext
 
 from assistant.conversation.sessions import telegram_conversation_id
 from assistant.db.records import citation_dicts, record_answer
-from bots.telegram.context import bot_context, chat_lang, log, send, tell
+from bots.telegram.context import bot_context, chat_lang, chat_of, log, send, tell
 from bots.telegram.feedback import feedback_row
 from bots.telegram.formatting import answer_messages
 from bots.telegram.texts import say
@@ -25,13 +25,13 @@ MAX_SOURCE_BUTTONS = 5
 def conversation_id(update: Update) -> str:
     """The conversation a chat's questions belong to: the assistant reads each follow-up against all
     of its recent turns (a group's members share one conversation, as they share the chat)."""
-    return telegram_conversation_id(update.effective_chat.id)
+    return telegram_conversation_id(chat_of(update).id)
 
 
 async def answer(update: Update, context: CallbackContext, question: str) -> None:
     """Answer a question with its citations, source buttons and feedback buttons."""
     bot = bot_context(context)
-    chat_id = update.effective_chat.id
+    chat_id = chat_of(update).id
     question = " ".join(question.split())
     if not question:
         return

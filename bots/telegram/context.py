@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import CallbackQuery, Chat, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update, User
 from telegram.constants import ParseMode
 from telegram.error import Forbidden
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
@@ -63,6 +63,37 @@ def bot_context(context: CallbackContext) -> BotContext:
 def application_context(application: Application) -> BotContext:
     """The bot's shared services, from the application (jobs, startup)."""
     return application.bot_data[KEY]
+
+
+def chat_of(update: Update) -> Chat:
+    """The chat an update happened in. Every update the bot's handlers take has one: messages, commands,
+    membership changes and presses of buttons under the bot's own messages (the bot takes no inline-mode
+    updates, the only ones without a chat)."""
+    if update.effective_chat is None:
+        raise ValueError(f"update {update.update_id} has no chat")
+    return update.effective_chat
+
+
+def user_of(update: Update) -> User:
+    """The user who sent an update: every button press has one, and every message except a channel's post
+    (the handlers that need a sender are for users' commands and buttons)."""
+    if update.effective_user is None:
+        raise ValueError(f"update {update.update_id} has no sender")
+    return update.effective_user
+
+
+def message_of(update: Update) -> Message:
+    """The message of an update taken by a `MessageHandler` or `CommandHandler` (which take no other)."""
+    if update.effective_message is None:
+        raise ValueError(f"update {update.update_id} has no message")
+    return update.effective_message
+
+
+def query_of(update: Update) -> CallbackQuery:
+    """The button press of an update taken by a `CallbackQueryHandler` (which takes no other)."""
+    if update.callback_query is None:
+        raise ValueError(f"update {update.update_id} is not a button press")
+    return update.callback_query
 
 
 async def chat_lang(bot: BotContext, update: Update) -> str:

@@ -24,12 +24,12 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatType
 from telegram.error import TelegramError
 
-from assistant.eligibility.check import BadProfile
+from assistant.eligibility.check import BadProfile, EligibilityReport
 from assistant.eligibility.intent import reads_as_question
 from assistant.eligibility.parsing import UnreadableAnswer
 from assistant.workspace.analytics import record_check
 from bots.telegram.asking import answer
-from bots.telegram.context import CnhtContext, chat_lang, send, tell
+from bots.telegram.context import CnhtContext, chat_lang, chat_of, message_of, query_of, send, tell, user_of
 from bots.telegram.formatting import pack
 from bots.telegram.texts import say
 
@@ -51,7 +51,7 @@ def _data(owner: int, version: int, action: str) -> str:
     return f"el:{owner}:{version}:{action}"
 
 
-async def _assess(context: CnhtContext, profile: dict, lang: str, field: str | None = None, text: str | None = None) -> dict:
+async def _assess(context: CnhtContext, profile: dict, lang: str, field: str | None = None, text: str | None = None) -> EligibilityReport:
     return await asyncio.to_thread(context.cnht.service.eligibility, profile, lang, field, text)
 
 
@@ -74,14 +74,14 @@ async def retire(context: CnhtContext, chat_id: int, message_id: int | None) -> 
 
 
 def _in_group(update: Update) -> bool:
-    return update.effective_chat.type != ChatType.PRIVATE
+    return chat_of(update).type != ChatType.PRIVATE
 
 
 async def start_check(update: Update, context: CnhtContext) -> None:
     """/eligibility (or the offer button under an answer): a new check for this user in this chat."""
-    chat_id, user_id = update.effective_chat.id, update.effective_user.id
+    chat_id, user_id = chat_of(update).id, user_of(update).id
     if update.callback_query:
-        await update.callback_query.answer()
+        await query_of(update).answer()
     lang = await chat_lang(context.cnht, update)
     for _attempt in range(3):  # another update may move the check on in between: read it again
         version, _history, message_id = await _load(context, chat_id, user_id)
@@ -95,12 +95,12 @@ async def start_check(update: Update, context: CnhtContext) -> None:
     await present(update, context, new_version, [{}], await _assess(context, {}, lang))
 
 
-async def present(update: Update, context: CnhtContext, version: int, history: list[dict], report: dict,
+async def present(update: Update, context: CnhtContext, version: int, history: list[dict], report: EligibilityReport,
                   problem: str = "", lead: str = "") -> None:
     """Ask the next question of the check at `version` whose steps are `history` and whose latest
     assessment is `report` (after `lead`, a line that says why it is asked again, and `problem`, why the
     last answer was not taken), or send the verdicts and end the check."""
-    chat_id, user = update.effective_chat.id, update.effective_user
+    chat_id, user = chat_of(update).id, user_of(update)
     lang = report["lang"]
     question = report["next_question"]
     if question is None:
@@ -125,7 +125,7 @@ async def present(update: Update, context: CnhtContext, version: int, history: l
     controls = [InlineKeyboardButton(say(lang, "cancel"), callback_data=_data(user.id, version, "c"))]
     if len(history) > 1:
         controls.insert(0, InlineKeyboardButton(say(lang, "back"), callback_data=_data(user.id, version, "b")))
-    reply_to = update.effective_message.message_id if _in_group(update) and update.message else None
+    reply_to = update.message.message_id if _in_group(update) and update.message else None
     sent = await send(context, chat_id, pack(lines), InlineKeyboardMarkup(rows + [controls]), reply_to=reply_to)
     if sent is not None:
         previous = await context.cnht.call(context.cnht.chats.set_check_message, chat_id, user.id, sent.message_id)
@@ -133,10 +133,10 @@ async def present(update: Update, context: CnhtContext, version: int, history: l
             await retire(context, chat_id, previous)
 
 
-async def _advance(update: Update, context: CnhtContext, version: int, history: list[dict], report: dict) -> bool:
+async def _advance(update: Update, context: CnhtContext, version: int, history: list[dict], report: EligibilityReport) -> bool:
     """Store the step an answer made and ask the next question; False when the check had moved on."""
     history = [*history, report["profile"]]
-    new_version = await _save(context, update.effective_chat.id, update.effective_user.id, version, history)
+    new_version = await _save(context, chat_of(update).id, user_of(update).id, version, history)
     if new_version is None:
         return False
     await present(update, context, new_version, history, report)
@@ -145,15 +145,15 @@ async def _advance(update: Update, context: CnhtContext, version: int, history: 
 
 async def _moved_on(update: Update, context: CnhtContext, lang: str) -> None:
     """A stale button: say so, and take the buttons off its message."""
-    query = update.callback_query
+    query = query_of(update)
     await query.answer(say(lang, "check_moved_on"), show_alert=False)
     if query.message is not None:
-        await retire(context, update.effective_chat.id, query.message.message_id)
+        await retire(context, chat_of(update).id, query.message.message_id)
 
 
 async def check_button(update: Update, context: CnhtContext) -> None:
     """A choice, back or cancel pressed under a question of the check (or the offer to start one)."""
-    query = update.callback_query
+    query = query_of(update)
     parts = (query.data or "").split(":", 3)
     if parts[1:2] == ["start"]:
         await start_check(update, context)
@@ -163,8 +163,8 @@ async def check_button(update: Update, context: CnhtContext) -> None:
         await _moved_on(update, context, lang)
         return
     owner, pressed_version, action = int(parts[1]), int(parts[2]), parts[3]
-    chat_id = update.effective_chat.id
-    if owner != update.effective_user.id:
+    chat_id = chat_of(update).id
+    if owner != user_of(update).id:
         await query.answer(say(lang, "not_your_check"), show_alert=True)
         return
     version, history, _message = await _load(context, chat_id, owner)
@@ -203,12 +203,14 @@ async def typed_answer(update: Update, context: CnhtContext) -> bool:
     """A text message from a user whose check is in progress in this chat (in a group: a reply to the
     bot): a question is answered and the check's question asked again; anything else is read as the
     answer to the current question. False when no check is waiting for this user."""
-    message = update.effective_message
+    message = message_of(update)
     if _in_group(update):
         reply = message.reply_to_message
         if reply is None or reply.from_user is None or reply.from_user.id != context.bot.id:
             return False
-    chat_id, user_id = update.effective_chat.id, update.effective_user.id
+    if update.effective_user is None:  # a channel's post: nobody's check
+        return False
+    chat_id, user_id = chat_of(update).id, update.effective_user.id
     version, history, _message = await _load(context, chat_id, user_id)
     if history is None:
         return False
@@ -235,7 +237,7 @@ async def typed_answer(update: Update, context: CnhtContext) -> bool:
 
 async def cancel_command(update: Update, context: CnhtContext) -> None:
     """/cancel: leave the check in progress (or say there is nothing to cancel)."""
-    chat_id, user_id = update.effective_chat.id, update.effective_user.id
+    chat_id, user_id = chat_of(update).id, user_of(update).id
     lang = await chat_lang(context.cnht, update)
     version, history, message_id = await _load(context, chat_id, user_id)
     if history is None or await _save(context, chat_id, user_id, version, None) is None:
@@ -245,7 +247,7 @@ async def cancel_command(update: Update, context: CnhtContext) -> None:
     await tell(context, chat_id, lang, "check_cancelled")
 
 
-def summary(report: dict, lang: str) -> list[str]:
+def summary(report: EligibilityReport, lang: str) -> list[str]:
     """The verdicts as messages: each program with its status, the reasons that decided it and their
     citations; for an eligible one, what to prepare and where to apply."""
     lines: list[tuple[str, str]] = [(say(lang, "check_title"), "b")]

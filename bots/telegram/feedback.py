@@ -6,11 +6,11 @@ import asyncio
 import logging
 import threading
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import TelegramError
 
 from assistant.db.records import change_feedback, record_feedback
-from bots.telegram.context import CnhtContext, chat_lang
+from bots.telegram.context import BotContext, CnhtContext, chat_lang, query_of, user_of
 from bots.telegram.texts import say
 
 log = logging.getLogger(__name__)
@@ -20,7 +20,7 @@ MARKS = {"up": "👍", "down": "👎"}
 _VOTING = threading.Lock()  # a double press must not store two feedback rows
 
 
-def _store_vote(bot, answer_id: str, user_id: int, rating: str) -> str | None:
+def _store_vote(bot: BotContext, answer_id: str, user_id: int, rating: str) -> str | None:
     """Store a user's vote (blocking): their first vote on an answer as feedback, a changed one by
     changing that feedback. Returns the user's previous rating (None for a first vote)."""
     with _VOTING:
@@ -47,27 +47,27 @@ def feedback_row(answer_id: str, tally: dict[str, int]) -> list[InlineKeyboardBu
 def _with_tally(markup: InlineKeyboardMarkup | None, answer_id: str, tally: dict[str, int]) -> InlineKeyboardMarkup:
     """The message's keyboard with its feedback row showing `tally`."""
     rows = [list(row) for row in (markup.inline_keyboard if markup else ())]
-    rows = [row for row in rows if not any((b.callback_data or "").startswith("fb:") for b in row)]
+    rows = [row for row in rows if not any(isinstance(b.callback_data, str) and b.callback_data.startswith("fb:") for b in row)]
     return InlineKeyboardMarkup([*rows, feedback_row(answer_id, tally)])
 
 
 async def vote(update: Update, context: CnhtContext) -> None:
     """A 👍 or 👎 pressed: store (or change) this user's vote and show the counts on the message."""
     bot = context.cnht
-    query = update.callback_query
+    query = query_of(update)
     parts = (query.data or "").split(":")
     answer_id, rating = (parts[1], parts[2]) if len(parts) == 3 else ("", "")
     lang = await chat_lang(bot, update)
     if rating not in MARKS:
         await query.answer()
         return
-    user_id = update.effective_user.id
+    user_id = user_of(update).id
     previous = await asyncio.to_thread(_store_vote, bot, answer_id, user_id, rating)
     if previous == rating:
         await query.answer(say(lang, "vote_kept", mark=MARKS[rating]))
         return
     await query.answer(say(lang, "vote_saved", mark=MARKS[rating]))
-    if query.message is None:
+    if not isinstance(query.message, Message):  # gone, or too old for the bot to edit
         return
     tally = await bot.call(bot.chats.tally, answer_id)
     try:

@@ -32,7 +32,16 @@ from telegram.ext import (
 from assistant.db.records import stored_citations
 from bots.telegram.announcements import ask_about, subscribe, unsubscribe
 from bots.telegram.asking import answer
-from bots.telegram.context import CnhtContext, chat_lang, language_keyboard, send, tell
+from bots.telegram.context import (
+    CnhtContext,
+    chat_lang,
+    chat_of,
+    language_keyboard,
+    message_of,
+    query_of,
+    send,
+    tell,
+)
 from bots.telegram.eligibility import cancel_command, check_button, start_check, typed_answer
 from bots.telegram.feedback import vote
 from bots.telegram.formatting import pack, source_messages
@@ -46,22 +55,22 @@ CHECK_GROUP, MAIN_GROUP = 0, 1
 async def start(update: Update, context: CnhtContext) -> None:
     """Greet and offer the language."""
     bot = context.cnht
-    await bot.call(bot.chats.set_blocked, update.effective_chat.id, False)
+    await bot.call(bot.chats.set_blocked, chat_of(update).id, False)
     lang = await chat_lang(bot, update)
     agency = bot.settings.agency_name_vi if lang == "vi" else bot.settings.agency_name_en
-    await tell(context, update.effective_chat.id, lang, "greeting", language_keyboard(), agency=agency)
+    await tell(context, chat_of(update).id, lang, "greeting", language_keyboard(), agency=agency)
 
 
 async def choose_language(update: Update, context: CnhtContext) -> None:
     """/lang: offer the two languages."""
     lang = await chat_lang(context.cnht, update)
-    await tell(context, update.effective_chat.id, lang, "choose_lang", language_keyboard())
+    await tell(context, chat_of(update).id, lang, "choose_lang", language_keyboard())
 
 
 async def help_command(update: Update, context: CnhtContext) -> None:
     """/help: how to ask."""
     lang = await chat_lang(context.cnht, update)
-    await tell(context, update.effective_chat.id, lang, "help", username=context.bot.username)
+    await tell(context, chat_of(update).id, lang, "help", username=context.bot.username)
 
 
 async def programs_command(update: Update, context: CnhtContext) -> None:
@@ -69,7 +78,7 @@ async def programs_command(update: Update, context: CnhtContext) -> None:
     bot = context.cnht
     lang = await chat_lang(bot, update)
     if not bot.service.programs:
-        await tell(context, update.effective_chat.id, lang, "programs_none")
+        await tell(context, chat_of(update).id, lang, "programs_none")
         return
     today = date.today()
     lines: list[tuple[str, str]] = [(say(lang, "programs_title"), "b")]
@@ -83,12 +92,12 @@ async def programs_command(update: Update, context: CnhtContext) -> None:
         if program.sample:
             detail += f" ({say(lang, 'sample')})"
         lines += [("", ""), (f"• {program.name.get(lang)}", "b"), (detail, "i"), (program.summary.get(lang), "")]
-    await send(context, update.effective_chat.id, pack(lines))
+    await send(context, chat_of(update).id, pack(lines))
 
 
 def _mentioned(update: Update, username: str) -> str | None:
     """In a group: the text without the bot's @mention when the bot is mentioned or replied to, else None."""
-    message = update.effective_message
+    message = message_of(update)
     text = message.text or ""
     reply = message.reply_to_message
     mention = re.compile(rf"@{re.escape(username)}\b", re.IGNORECASE)
@@ -107,20 +116,21 @@ async def continue_check(update: Update, context: CnhtContext) -> None:
 
 async def text_message(update: Update, context: CnhtContext) -> None:
     """Any plain text is a question; in a group only when the bot is mentioned or replied to."""
-    text = update.effective_message.text or ""
-    if update.effective_chat.type != ChatType.PRIVATE:
-        text = _mentioned(update, context.bot.username)
-        if text is None:
+    text = message_of(update).text or ""
+    if chat_of(update).type != ChatType.PRIVATE:
+        mentioned = _mentioned(update, context.bot.username)
+        if mentioned is None:
             return
+        text = mentioned
     await answer(update, context, text)
 
 
 def _addressed(update: Update, context: CnhtContext) -> bool:
     """Whether a message is for the bot: any in a private chat; in a group, a reply to the bot or a
     command naming it."""
-    if update.effective_chat.type == ChatType.PRIVATE:
+    if chat_of(update).type == ChatType.PRIVATE:
         return True
-    message = update.effective_message
+    message = message_of(update)
     reply = message.reply_to_message
     if reply is not None and reply.from_user is not None and reply.from_user.id == context.bot.id:
         return True
@@ -131,13 +141,13 @@ def _addressed(update: Update, context: CnhtContext) -> bool:
 async def not_text(update: Update, context: CnhtContext) -> None:
     """A sticker, photo, document, voice message, location…: say what the bot reads."""
     if _addressed(update, context):
-        await tell(context, update.effective_chat.id, await chat_lang(context.cnht, update), "not_text")
+        await tell(context, chat_of(update).id, await chat_lang(context.cnht, update), "not_text")
 
 
 async def unknown_command(update: Update, context: CnhtContext) -> None:
     """A command the bot does not have: the list of those it has."""
     if _addressed(update, context):
-        await tell(context, update.effective_chat.id, await chat_lang(context.cnht, update), "unknown_command")
+        await tell(context, chat_of(update).id, await chat_lang(context.cnht, update), "unknown_command")
 
 
 async def ask_command(update: Update, context: CnhtContext) -> None:
@@ -145,44 +155,46 @@ async def ask_command(update: Update, context: CnhtContext) -> None:
     question = " ".join(context.args or [])
     if not question.strip():
         lang = await chat_lang(context.cnht, update)
-        await tell(context, update.effective_chat.id, lang, "ask_usage")
+        await tell(context, chat_of(update).id, lang, "ask_usage")
         return
     await answer(update, context, question)
 
 
 async def language_chosen(update: Update, context: CnhtContext) -> None:
     """A language button (under /start or /lang)."""
-    query = update.callback_query
+    query = query_of(update)
     lang = (query.data or "").partition(":")[2]
     await query.answer()
     if lang in ("vi", "en"):
-        await context.cnht.call(context.cnht.chats.set_lang, update.effective_chat.id, lang)
-        await tell(context, update.effective_chat.id, lang, "lang_set")
+        await context.cnht.call(context.cnht.chats.set_lang, chat_of(update).id, lang)
+        await tell(context, chat_of(update).id, lang, "lang_set")
 
 
 async def show_source(update: Update, context: CnhtContext) -> None:
     """A citation's button under an answer: the passage it quotes."""
     bot = context.cnht
-    query = update.callback_query
+    query = query_of(update)
     answer_id, _, n = (query.data or "").partition(":")[2].partition(":")
     citations = await asyncio.to_thread(stored_citations, bot.database, answer_id) or []
     citation = next((c for c in citations if str(c["n"]) == n), None)
     lang = await chat_lang(bot, update)
     await query.answer()
     if citation is None:
-        await tell(context, update.effective_chat.id, lang, "source_missing")
+        await tell(context, chat_of(update).id, lang, "source_missing")
     else:
-        await send(context, update.effective_chat.id, source_messages(citation, lang))
+        await send(context, chat_of(update).id, source_messages(citation, lang))
 
 
 async def unknown_button(update: Update, context: CnhtContext) -> None:
     """A button this version of the bot does not know (from an old message): stop its spinner."""
-    await update.callback_query.answer()
+    await query_of(update).answer()
 
 
 async def membership(update: Update, context: CnhtContext) -> None:
     """The user blocked or unblocked the bot, or it was removed from or added to a group."""
     change = update.my_chat_member
+    if change is None:  # a ChatMemberHandler(MY_CHAT_MEMBER) takes no other update
+        raise ValueError(f"update {update.update_id} is not a membership change")
     gone = change.new_chat_member.status in (ChatMember.BANNED, ChatMember.LEFT)
     await context.cnht.call(context.cnht.chats.set_blocked, change.chat.id, gone)
 
