@@ -109,7 +109,8 @@ def _load_encoder(folder: Path, config):
     small.vocab_size = 8  # the real table is replaced below: do not allocate 250k rows
     model = XLMRobertaModel(small, add_pooling_layer=False)
     with safe_open(str(folder / "model.safetensors"), framework="pt") as tensors:
-        state = {k: tensors.get_tensor(k) for k in tensors.keys() if not k.startswith(("embeddings.word_embeddings", "pooler."))}
+        # copies, so the file's mapping closes: its pages of the weights int8 replaces would stay resident
+        state = {k: tensors.get_tensor(k).clone() for k in tensors.keys() if not k.startswith(("embeddings.word_embeddings", "pooler."))}
     missing, unexpected = model.load_state_dict(state, strict=False, assign=True)
     missing = [k for k in missing if not k.startswith("embeddings.word_embeddings")]
     if missing or unexpected:
