@@ -89,6 +89,7 @@ def _q4_embedding(path: Path):
             self.embedding_dim = blocks * 32
 
         def forward(self, ids: torch.Tensor) -> torch.Tensor:
+            """Float32 rows for token ids of any shape."""
             packed = self.nibbles[ids].view(*ids.shape, -1, 16)
             codes = torch.cat((packed & 0x0F, packed >> 4), dim=-1).to(torch.float32) - 8.0
             return (codes * self.scales[ids].to(torch.float32).unsqueeze(-1)).reshape(*ids.shape, self.embedding_dim)
