@@ -53,7 +53,8 @@ class Faq:
     _questions: list[str] = field(default_factory=list)
     _kinds: list[str] = field(default_factory=list)
 
-    def _index(self) -> None:
+    def _index(self) -> np.ndarray:
+        """The entry questions' vectors, embedded on first use."""
         if self._vectors is None:
             questions = [(i, q) for i, e in enumerate(self.entries) for q in e.questions_vi + e.questions_en]
             # each Vietnamese question also as typed without diacritics: the embedder reads a diacritic-free
@@ -63,15 +64,16 @@ class Faq:
             self._questions = [q for _, q in questions]
             self._vectors = np.array([self.kb.embeddings.embed_query(q) for _, q in questions], dtype=np.float32)
             self._kinds = [answer_type(q) for _, q in questions]
+        return self._vectors
 
     def closest(self, question: str) -> tuple[int, float, float]:
         """The entry question nearest to `question` by the combined score: (its position, dense similarity,
         lexical agreement); position -1 when there are no entries."""
         if not self.entries:
             return -1, 0.0, 0.0
-        self._index()
+        vectors = self._index()
         vector = np.array(self.kb.embeddings.embed_query(question), dtype=np.float32)
-        dense = self._vectors @ vector
+        dense = vectors @ vector
         lexical = np.array([lexical_agreement(question, known) for known in self._questions], dtype=np.float32)
         kind = answer_type(question)
         # a question asking for another kind of fact ("where" against "what documents") is another question
@@ -93,7 +95,7 @@ class Faq:
         if best < 0 or score < MATCH_THRESHOLD or lexical < LEXICAL_FLOOR:
             return None
         entry = self.entry_of(best)
-        citations = []
+        citations: list[Citation] = []
         for source in entry.sources:
             record = self.kb.document(source.doc_id)
             if record is None:

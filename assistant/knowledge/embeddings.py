@@ -18,6 +18,12 @@ from assistant.settings import Settings
 QUERY_CACHE = 4096
 
 
+
+def embed_queries(embeddings: Embeddings, texts: list[str]) -> list[list[float]]:
+    """Several questions embedded in one batch when the engine can (ours all can), else one by one."""
+    batch = getattr(embeddings, "embed_queries", None)
+    return batch(texts) if batch is not None else [embeddings.embed_query(t) for t in texts]
+
 class EmbedderUnavailable(RuntimeError):
     """The configured embedding model cannot be loaded."""
 
@@ -167,7 +173,7 @@ class CachedEmbeddings(Embeddings):
                     found[text] = vector
         missing = list(dict.fromkeys(t for t in texts if t not in found))
         if missing:
-            computed = self.inner.embed_queries(missing)
+            computed = embed_queries(self.inner, missing)
             with self._lock:
                 for text, vector in zip(missing, computed):
                     found[text] = self._queries[text] = vector

@@ -17,6 +17,7 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
 from assistant.knowledge.base import KnowledgeBase
+from assistant.knowledge.embeddings import embed_queries
 from assistant.retrieval.glossary import Glossary, load_glossary
 from assistant.retrieval.references import References, find_references, matches_document
 from ingest.language import detect_language
@@ -261,7 +262,7 @@ class HybridSearcher:
         dense_queries = {"dense": question}
         if vietnamese:
             dense_queries["dense_vi"] = " ".join(vietnamese)
-        vectors = self.kb.embeddings.embed_queries(list(dense_queries.values()))
+        vectors = embed_queries(self.kb.embeddings, list(dense_queries.values()))
         where = chroma_where(admitted, set(self._docs))
         for signal, dense_hits in zip(dense_queries, self.kb.dense_search_many(vectors, k=CANDIDATES, where=where)):
             if dense_hits:
@@ -292,9 +293,10 @@ class HybridSearcher:
         live = self.kb.registry.chunks_by_vector_ids([vid for vid, _ in ranked])
         hits = []
         for vid, score in ranked:
-            chunk = live.get(vid)
-            if chunk is None:
+            found = live.get(vid)
+            if found is None:
                 continue
+            chunk = found
             meta = self._docs[chunk["doc_id"]]
             hits.append(
                 Hit(
@@ -325,7 +327,7 @@ class HybridSearcher:
                 doc_id
                 for doc_id, meta in self._docs.items()
                 if filters.admits(meta)
-                and (meta.get("status", "in_force") == "in_force" or filters.include_inactive or doc_id in named)
+                and (meta.in_force or filters.include_inactive or doc_id in named)
             }
             if len(self._admitted_cache) >= 64:
                 self._admitted_cache.clear()
