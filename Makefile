@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 CORPUS ?= corpus/documents
 export OMP_WAIT_POLICY ?= passive
 
-.PHONY: setup run test ingest-corpus converters browser emulator bench corpus clean
+.PHONY: setup lint run test ingest-corpus converters browser emulator bench corpus clean
 
 setup: $(VENV)/.installed
 
@@ -52,7 +52,12 @@ ingest-corpus: setup
 run: ingest-corpus
 	$(BIN)/cnht serve
 
-test: setup
+# ruff and mypy (configured in pyproject.toml) before the tests.
+lint: setup
+	$(BIN)/ruff check assistant bots ingest tests bench scripts
+	$(BIN)/mypy
+
+test: lint
 	@if command -v npm >/dev/null; then $(MAKE) --no-print-directory emulator; \
 		else echo "note: npm not found; the Telegram bot tests will be skipped (CI installs it)"; fi
 	$(BIN)/python -m pytest
