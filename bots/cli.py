@@ -345,25 +345,21 @@ def create_user(
     password_stdin: bool = typer.Option(False, "--password-stdin", help="Read the password from standard input."),
 ) -> None:
     """Create an account for the workspace at /admin."""
-    from assistant.db.database import open_database
-    from assistant.workspace.accounts import AccountError, audit
     from assistant.workspace.accounts import create_user as create
 
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\n")
-    else:
-        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
-    database = _build(open_database, _settings())
-    try:
-        create(database, username, password, role)
-    except AccountError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from exc
-    audit(database, "cli", "user.created", username.strip(), role)
-    typer.echo(f"created {role} account {username.strip()!r}")
+    password = _password(password_stdin, "Password")
+    _account_command("user.created", username, lambda db: create(db, username, password, role),
+                     f"created {role} account {username.strip()!r}", detail=role)
 
 
-def _account_command(action: str, username: str, change, done: str) -> None:
+def _password(from_stdin: bool, prompt: str) -> str:
+    """A password from standard input (one line) or typed twice at a hidden prompt."""
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    return typer.prompt(prompt, hide_input=True, confirmation_prompt=True)
+
+
+def _account_command(action: str, username: str, change, done: str, detail: str = "") -> None:
     """Apply `change(database)` to an account, audit it as done from the command line, report `done`."""
     from assistant.db.database import open_database
     from assistant.workspace.accounts import AccountError, audit
@@ -374,7 +370,7 @@ def _account_command(action: str, username: str, change, done: str) -> None:
     except AccountError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc
-    audit(database, "cli", action, username.strip())
+    audit(database, "cli", action, username.strip(), detail)
     typer.echo(done)
 
 
@@ -410,10 +406,7 @@ def set_password(
     """Set an account's password (its browser sessions end)."""
     from assistant.workspace.accounts import change_password
 
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\n")
-    else:
-        password = typer.prompt("New password", hide_input=True, confirmation_prompt=True)
+    password = _password(password_stdin, "New password")
     _account_command("password.set", username, lambda db: change_password(db, username, password),
                      f"password of {username.strip()!r} changed")
 

@@ -330,16 +330,7 @@ def test_bot_without_a_token_is_a_clear_error(tmp_path):
         build_bot(Settings(data_dir=tmp_path), None, None)
 
 
-def test_eligibility_check_to_a_verdict_with_back_cancel_and_a_restart(tmp_path_factory, telegram_emulator, corpus_kb):
-    """/eligibility asks only what matters (buttons for choices, typed numbers read as on the web), an
-    unreadable answer is asked again with an example, the check survives a restart, and ends in a summary
-    with reasons, citations and what to prepare."""
-    from assistant.settings import Settings
-
-    data = tmp_path_factory.mktemp("telegram-check")
-    catalogue = data / "programs.yaml"
-    catalogue.write_text(
-        """
+SME_PROGRAM = """
 - id: ho-tro-sme
   name: {vi: "Hỗ trợ doanh nghiệp nhỏ", en: "Small business support"}
   summary: {vi: "Thử nghiệm.", en: "Test."}
@@ -349,9 +340,21 @@ def test_eligibility_check_to_a_verdict_with_back_cancel_and_a_restart(tmp_path_
   criteria:
     - {field: legal_form, op: one_of, value: [enterprise, cooperative], explain: {vi: "Doanh nghiệp hoặc hợp tác xã.", en: "Enterprises or cooperatives."}, cite: {doc_id: tieu-chi-dnnvv-nd-80-2021, section: ""}}
     - {field: employees, op: at_most, value: 200, explain: {vi: "Không quá 200 lao động.", en: "At most 200 employees."}, cite: {doc_id: tieu-chi-dnnvv-nd-80-2021, section: ""}}
-""",
-        encoding="utf-8",
-    )
+"""
+# the same program asking, last, whether the enterprise is in a rural area
+CATALOGUE = SME_PROGRAM + """    - {field: rural, op: is_true, explain: {vi: "Ở khu vực nông thôn.", en: "In a rural area."}, cite: {doc_id: tieu-chi-dnnvv-nd-80-2021, section: ""}}
+"""
+
+
+def test_eligibility_check_to_a_verdict_with_back_cancel_and_a_restart(tmp_path_factory, telegram_emulator, corpus_kb):
+    """/eligibility asks only what matters (buttons for choices, typed numbers read as on the web), an
+    unreadable answer is asked again with an example, the check survives a restart, and ends in a summary
+    with reasons, citations and what to prepare."""
+    from assistant.settings import Settings
+
+    data = tmp_path_factory.mktemp("telegram-check")
+    catalogue = data / "programs.yaml"
+    catalogue.write_text(SME_PROGRAM, encoding="utf-8")
     users = telegram_emulator.users("555:CHECK")
     settings = Settings(data_dir=data, programs=catalogue, telegram_token=users.token, telegram_api_url=telegram_emulator.url)
     kb, _ = corpus_kb
@@ -404,18 +407,6 @@ def test_eligibility_check_to_a_verdict_with_back_cancel_and_a_restart(tmp_path_
         runner.stop()
 
 
-CATALOGUE = """
-- id: ho-tro-sme
-  name: {vi: "Hỗ trợ doanh nghiệp nhỏ", en: "Small business support"}
-  summary: {vi: "Thử nghiệm.", en: "Test."}
-  legal_basis: [{doc_id: tieu-chi-dnnvv-nd-80-2021}]
-  apply: {vi: "Sở Công Thương", en: "The Department"}
-  documents: [{vi: "Đơn đăng ký", en: "Application form"}]
-  criteria:
-    - {field: legal_form, op: one_of, value: [enterprise, cooperative], explain: {vi: "Doanh nghiệp hoặc hợp tác xã.", en: "Enterprises or cooperatives."}, cite: {doc_id: tieu-chi-dnnvv-nd-80-2021, section: ""}}
-    - {field: employees, op: at_most, value: 200, explain: {vi: "Không quá 200 lao động.", en: "At most 200 employees."}, cite: {doc_id: tieu-chi-dnnvv-nd-80-2021, section: ""}}
-    - {field: rural, op: is_true, explain: {vi: "Ở khu vực nông thôn.", en: "In a rural area."}, cite: {doc_id: tieu-chi-dnnvv-nd-80-2021, section: ""}}
-"""
 
 
 @pytest.fixture(scope="module")
