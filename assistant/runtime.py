@@ -17,6 +17,7 @@ from assistant.knowledge.base import KnowledgeBase, open_knowledge_base
 from assistant.retrieval.search import build_searcher
 from assistant.service import AssistantService
 from assistant.settings import Settings
+from assistant.workspace.library import recover_replacements
 
 
 @dataclass
@@ -35,6 +36,7 @@ def build_runtime(settings: Settings, kb: KnowledgeBase | None = None, warm: boo
     database = open_database(settings)
     forget_old_questions(database, settings.question_retention_days)
     service = build_service(settings, database, kb)
+    recover_replacements(service.kb, settings)  # a workspace upload a crash interrupted
     if warm:
         service.warm_up()
     return Runtime(settings, database, service)

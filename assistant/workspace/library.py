@@ -3,6 +3,8 @@ through the document's sidecar, removal and re-ingestion — all with the comman
 failing file never touches what is indexed)."""
 from __future__ import annotations
 
+import json
+import os
 import re
 import shutil
 import tempfile
@@ -85,19 +87,70 @@ def upload(kb: KnowledgeBase, settings: Settings, filename: str, data: bytes) ->
         library = library_dir(settings)
         library.mkdir(parents=True, exist_ok=True)
         target = library / (stem + EXTENSION.get(fmt, Path(filename).suffix.lower()))  # a scan keeps .png/.jpg/.tif
-        previous = None
-        if target.exists():
-            previous = Path(staging) / ("previous" + target.suffix)
-            shutil.copy2(target, previous)
-        shutil.copy2(probe, target)
+        recover_replacements(kb, settings)
+        journal = _begin_replacement(kb, settings, target, probe)
         file = ingest_paths(kb, [target], parse_options(settings)).files[0]
-        if file.failures and not (file.added or file.replaced or file.unchanged):
-            if previous is not None:
-                shutil.copy2(previous, target)  # the file on disk matches the index again
-            else:
-                target.unlink()
+        committed = not (file.failures and not (file.added or file.replaced or file.unchanged))
+        _end_replacement(journal, committed, target)
+        if not committed:
             raise LibraryError(f"{filename}: {'; '.join(f.reason for f in file.failures)}")
     return UploadReport(**_report(file), stored_as=target.name, format=fmt)
+
+
+# A replacement is journalled so that a crash between writing the new file and committing its ingest
+# never leaves the library holding content the index did not take (a later status change would
+# publish it): the old file is kept under .replacing/ with the versions the index had, until the end.
+
+def _replacing_dir(settings: Settings) -> Path:
+    return library_dir(settings) / ".replacing"
+
+
+def _begin_replacement(kb: KnowledgeBase, settings: Settings, target: Path, new_file: Path) -> Path | None:
+    """Put the new file in place, keeping the old one and the index's versions of it in the journal."""
+    if not target.exists():
+        shutil.copy2(new_file, target)
+        return None
+    folder = _replacing_dir(settings)
+    folder.mkdir(parents=True, exist_ok=True)
+    versions = {r.doc_id: r.version for r in kb.documents() if Path(r.source) == target}
+    journal = folder / (target.name + ".json")
+    kept = folder / target.name
+    shutil.copy2(target, kept)
+    journal.write_text(json.dumps({"target": str(target), "kept": str(kept), "versions": versions}), encoding="utf-8")
+    shutil.copy2(new_file, target)
+    return journal
+
+
+def _end_replacement(journal: Path | None, committed: bool, target: Path) -> None:
+    """The ingest is over: keep the new file (committed) or put the old one back; close the journal."""
+    if journal is None:
+        if not committed:
+            target.unlink(missing_ok=True)
+        return
+    entry = json.loads(journal.read_text(encoding="utf-8"))
+    kept = Path(entry["kept"])
+    if committed:
+        kept.unlink(missing_ok=True)
+    else:
+        os.replace(kept, target)  # the file on disk matches the index again
+    journal.unlink()
+
+
+def recover_replacements(kb: KnowledgeBase, settings: Settings) -> int:
+    """Finish replacements a crash interrupted: where the index never took the new version, the old file
+    goes back in place; where it did, the old copy is dropped. Returns how many were finished."""
+    folder = _replacing_dir(settings)
+    if not folder.is_dir():
+        return 0
+    finished = 0
+    for journal in sorted(folder.glob("*.json")):
+        entry = json.loads(journal.read_text(encoding="utf-8"))
+        versions = entry["versions"]
+        live = {doc_id: (record.version if (record := kb.document(doc_id)) else None) for doc_id in versions}
+        committed = any(live[d] != v for d, v in versions.items())
+        _end_replacement(journal, committed, Path(entry["target"]))
+        finished += 1
+    return finished
 
 
 def _source(kb: KnowledgeBase, doc_id: str) -> Path:
@@ -115,6 +168,7 @@ def set_status(kb: KnowledgeBase, settings: Settings, doc_id: str, status: str, 
     and re-indexed, so the status survives any later re-ingestion."""
     if status not in STATUSES:
         raise LibraryError(f"status must be one of {', '.join(STATUSES)}, not {status!r}", "invalid_status")
+    recover_replacements(kb, settings)
     path = _source(kb, doc_id)
     sidecar = sidecar_path(path) or path.with_name(path.stem + SIDECAR_SUFFIX)
     meta = (yaml.safe_load(sidecar.read_text(encoding="utf-8")) or {}) if sidecar.exists() else {}
@@ -137,6 +191,7 @@ def set_status(kb: KnowledgeBase, settings: Settings, doc_id: str, status: str, 
 
 def reingest(kb: KnowledgeBase, settings: Settings, doc_id: str) -> IngestReport:
     """Read a document's file again (after a parser upgrade, or an edit on disk)."""
+    recover_replacements(kb, settings)
     return _report(ingest_paths(kb, [_source(kb, doc_id)], parse_options(settings)).files[0])
 
 

@@ -2,6 +2,7 @@
 sign-in ones requires a staff (or admin) account; every change is written to the audit log."""
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Request, Response, UploadFile
@@ -136,8 +137,8 @@ async def upload(request: Request, who: Staff, file: UploadFile = File(...)):
     context = _context(request)
     limit = int(context.settings.max_file_mb * 1024 * 1024)
     data = await file.read(limit + 1)
-    try:
-        result = library.upload(context.service.kb, context.settings, file.filename or "document", data)
+    try:  # ingestion takes seconds to minutes: on a worker thread, so the chat and the webhook keep answering
+        result = await asyncio.to_thread(library.upload, context.service.kb, context.settings, file.filename or "document", data)
     except LibraryError as exc:
         accounts.audit(context.database, who.username, "document.refused", file.filename or "", str(exc))
         raise
