@@ -48,7 +48,7 @@ def question_terms(question: str) -> dict[str, float]:
 
 def unit_terms(value: str, lang: str = "vi") -> set[str]:
     """Folded syllables and syllable pairs of a passage (English words cut to a crude stem)."""
-    words = _stems(re.findall(r"\w+(?:[/,.-]\w+)*", fold(value)), lang)
+    words = _stems(question_words(value), lang)
     return set(words) | {f"{a} {b}" for a, b in zip(words, words[1:])}
 
 
@@ -96,7 +96,7 @@ class ExtractiveAnswerer:
             for phrase, renderings in self.glossary.segments(query.text):
                 if phrase in EN_STOPWORDS or phrase in _EN_QUESTION_WORDS:
                     continue
-                renderings = [" ".join(re.findall(r"\w+(?:[/,.-]\w+)*", fold(r))) for r in renderings]
+                renderings = [" ".join(question_words(r)) for r in renderings]
                 value = max(weight(r) for r in renderings) if renderings else 1.0
                 value *= 2.0 if any(ch.isdigit() for ch in phrase) else 1.0
                 literal = " ".join(_stems(fold(phrase).split(), "en" if english else "vi"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ingest.vietnamese import EN_STOPWORDS, fold
+from ingest.vietnamese import EN_STOPWORDS, VI_STOPWORDS, fold
 
 # Answer types, most specific first: the first whose pattern matches the folded question wins.
 ANSWER_TYPES = (
@@ -40,11 +40,7 @@ _TYPE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 _ASKS_BOILERPLATE_RE = re.compile(r"\bcan cu\b|kinh gui|noi nhan|\bgui ai\b|\bnguoi ky\b|\bai ky\b|legal basis|pursuant|addressed to|recipients|who signed")
 _YEAR_RE = re.compile(r"\b(19\d\d|20\d\d)\b")
 _NEXT_YEAR_RE = re.compile(r"nam sau|nam toi|next year|nam nay|this year|hien nay|hom nay|today|currently")
-_STOP = set(
-    "la gi cua va cac nhung co khong duoc cho voi trong nao bao nhieu the nhu ve o dau tai theo mot nay do thi hay "
-    "hoac khi nao sao vi neu can phai da se dang con toi chung ban minh ai moi ra vao len xuong rang tu den "
-    "ma ca vay a nhi may gom".split()
-)
+_STOP = VI_STOPWORDS | {"may", "gom"}  # "mấy" (how many) and "gồm" (consists of) ask, they name no topic
 
 
 @dataclass
