@@ -63,7 +63,7 @@ def closing_note(answer: Answer, programs: list[Program], today: date) -> str:
         return ""
     table = NOTES["en" if answer.lang == "en" else "vi"]
     cited = {c.doc_id for c in answer.citations}
-    closed = [p for p in programs if p.closes and p.closes < today and cited & {b.doc_id for b in p.legal_basis}]
+    closed = [p for p in programs if p.status(today) == "closed" and cited & {b.doc_id for b in p.legal_basis}]
     if closed:
         program = max(closed, key=lambda p: p.closes or today)
         shown = show_date(program.closes, answer.lang)  # type: ignore[arg-type]
