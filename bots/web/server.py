@@ -5,13 +5,14 @@ import asyncio
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
-from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.responses import FileResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from assistant.runtime import Runtime, build_runtime
 from assistant.settings import Settings
 from bots.web.admin import router as admin_router
 from bots.web.app import create_app
+from bots.web.limits import error
 from bots.web.pages import STATIC, static_page
 from bots.web.vendor import plotly_css, plotly_js, plotly_style_guard
 
@@ -98,17 +99,17 @@ def _add_telegram(app: FastAPI, settings, service, database) -> None:
         """Updates from Telegram; anything without the secret token is refused, and while the bot is
         not running Telegram is asked to deliver again later (503)."""
         if not secret_matches(settings, request.headers.get(SECRET_HEADER)):
-            return JSONResponse({"error": {"code": "forbidden", "message": "wrong or missing secret token"}}, status_code=403)
+            return error(403, "forbidden", "wrong or missing secret token")
         try:
             data = await request.json()
         except ValueError:
-            return JSONResponse({"error": {"code": "malformed_json", "message": "the update is not valid JSON"}}, status_code=400)
-        invalid = JSONResponse({"error": {"code": "invalid_update", "message": "not a Telegram update"}}, status_code=422)
+            return error(400, "malformed_json", "the update is not valid JSON")
+        invalid = error(422, "invalid_update", "not a Telegram update")
         if not isinstance(data, dict) or type(data.get("update_id")) is not int:
             return invalid
         if not bot.running:
             status = bot_status(bot)
-            return JSONResponse({"error": {"code": "bot_unavailable", "message": f"the bot is {status.state}"}}, status_code=503)
+            return error(503, "bot_unavailable", f"the bot is {status.state}")
         try:
             await feed_webhook(bot, data)
         except (AttributeError, KeyError, TypeError, ValueError):  # a field of the wrong shape inside the update
