@@ -59,9 +59,10 @@ class KnowledgeBase:
         self.registry = Registry(directory / "registry.sqlite")
         self._chroma_lock = threading.RLock()
         self._client: Any = None
+        self._lock_file = open(directory / "write.lock", "a+")
+        self._open_lock_file = open(directory / "open.lock", "a+")
         self._open_vectors()
         self._lexical: LexicalIndex | None = None
-        self._lock_file = open(directory / "write.lock", "a+")
         self.recover()
 
     # ------------------------------------------------------------ the vector store
@@ -72,6 +73,9 @@ class KnowledgeBase:
         with self._chroma_lock:
             if self._client is not None:
                 self._client.close()
+            # Chroma creates its tables without IF NOT EXISTS: two processes opening a new directory at
+            # once would both try, so opening is serialised across processes (briefly, unlike writing).
+            fcntl.flock(self._open_lock_file, fcntl.LOCK_EX)
             try:
                 self._client = chromadb.PersistentClient(
                     path=str(self.directory / "chroma"),
@@ -86,6 +90,8 @@ class KnowledgeBase:
                     f"the vector index in {self.directory / 'chroma'} cannot be read ({type(exc).__name__}: {exc}); "
                     "`cnht reindex` rebuilds it from the registry"
                 ) from exc
+            finally:
+                fcntl.flock(self._open_lock_file, fcntl.LOCK_UN)
             self._vectors_generation = self.registry.generation()
 
     def _current_vectors(self) -> None:
@@ -250,6 +256,7 @@ class KnowledgeBase:
                 self._client = None
         self.registry.close()
         self._lock_file.close()
+        self._open_lock_file.close()
 
 
 def open_knowledge_base(settings, embeddings: Embeddings | None = None) -> KnowledgeBase:
