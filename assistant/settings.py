@@ -41,6 +41,15 @@ class Settings(BaseSettings):
     vector_sync_threshold: int = Field(
         1000, ge=2, description="Vectors Chroma takes in before writing its index to disk (set when the index is created)."
     )
+    chroma_url: str = Field(
+        "", description="A Chroma server (`chroma run`), e.g. http://127.0.0.1:8000, shared by every replica; "
+        "empty: local Chroma in the data directory."
+    )
+    chroma_collection: str = Field(
+        "chunks", pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{1,61}[A-Za-z0-9]$",
+        description="The collection on the Chroma server (one per deployment sharing a server).",
+    )
+    chroma_timeout: float = Field(5, gt=0, le=300, description="Seconds a request to the Chroma server may take.")
     mask_personal_data: bool = True
     keep_email_domains: str = Field("gov.vn", description="Comma-separated e-mail domains never masked.")
     ocr: bool = Field(True, description="Read scanned pages and images with Tesseract (Vietnamese); false refuses them.")

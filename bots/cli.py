@@ -29,10 +29,11 @@ def _build(factory, *args):
     """Run a factory; a configuration it cannot satisfy (missing model, bad file) exits 2 with the reason."""
     from assistant.knowledge.base import IndexDamaged
     from assistant.knowledge.embeddings import EmbedderUnavailable
+    from assistant.knowledge.vectors import VectorsUnavailable
 
     try:
         return factory(*args)
-    except (EmbedderUnavailable, IndexDamaged, FileNotFoundError, ValueError) as exc:
+    except (EmbedderUnavailable, IndexDamaged, VectorsUnavailable, FileNotFoundError, ValueError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc
 
@@ -145,9 +146,11 @@ def doctor() -> None:
     """Check the registry against the vectors and the lexical index; exit status 1 on any inconsistency."""
     from assistant.knowledge.embeddings import build_embeddings
     from assistant.knowledge.maintenance import doctor as checkup
+    from assistant.knowledge.vectors import vector_store
 
     settings = _settings()
-    found = checkup(settings.index_dir, _build(build_embeddings, settings), settings.vector_sync_threshold)
+    found = checkup(settings.index_dir, _build(build_embeddings, settings), settings.vector_sync_threshold,
+                    vector_store(settings))
     for problem in found.problems:
         typer.echo(f"✗ {problem}")
     if found.consistent:
@@ -160,11 +163,14 @@ def reindex() -> None:
     """Rebuild the vectors and the lexical index from the registry (after a full disk or a damaged index)."""
     from assistant.knowledge.embeddings import build_embeddings
     from assistant.knowledge.maintenance import reindex as rebuild
+    from assistant.knowledge.vectors import vector_store
 
     settings = _settings()
-    done = rebuild(settings.index_dir, _build(build_embeddings, settings), settings.vector_sync_threshold)
+    done = _build(rebuild, settings.index_dir, _build(build_embeddings, settings), settings.vector_sync_threshold,
+                  vector_store(settings))
     typer.echo(f"rebuilt {done.vectors} vectors ({done.embedded} embedded anew) and the lexical index for"
-               f" {done.documents} documents" + (f"; the previous vector store is in {done.set_aside}" if done.set_aside else ""))
+               f" {done.documents} documents" + (f"; the previous vector store is in {done.set_aside}" if done.set_aside else "")
+               + (f"; {done.removed} vectors of no live chunk deleted" if done.removed else ""))
 
 
 def _searcher(settings):

@@ -16,6 +16,8 @@ CORPUS = ROOT / "corpus" / "documents"
 
 os.environ.setdefault("OMP_WAIT_POLICY", "passive")
 
+pytest_plugins = ["tests.support.chroma_server"]  # the `chroma_server` fixture
+
 
 def require_tool(name: str) -> str:
     """Path of an external program; a missing one fails under CI (which installs it) and skips elsewhere."""
