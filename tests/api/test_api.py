@@ -69,7 +69,9 @@ def test_search_and_documents(client):
 
 def test_health_readiness_metrics_and_openapi(client):
     assert client.get("/healthz").json() == {"status": "ok"}
-    assert client.get("/readyz").json()["status"] == "ready"
+    ready = client.get("/readyz").json()
+    assert ready["status"] == "ready" and ready["ready"] is True
+    assert ready["checks"] == {"database": "ok", "vectors": "ok"}  # local Chroma: no server to be down
     metrics = TestClient(client.app, client=("127.0.0.1", 5000)).get("/metrics").text  # loopback only by default
     assert "cnht_http_requests_total" in metrics and "cnht_answers_total" in metrics
     assert "/api/ask" in client.get("/openapi.json").json()["paths"]
