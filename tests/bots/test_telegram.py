@@ -587,12 +587,13 @@ def test_serve_answers_while_telegram_is_down_and_the_bot_joins_when_it_comes_ba
     from assistant.runtime import build_runtime
     from assistant.settings import Settings
     from bots.web.server import create_server
-    from tests.support.telegram import Emulator, _free_port, emulator_missing
+    from tests.support.processes import free_port
+    from tests.support.telegram import Emulator, emulator_missing
 
     assert emulator_missing() is None
     caplog.set_level(logging.WARNING, logger="bots.telegram")
     telegram = Emulator(start=False)  # Telegram cannot be reached: connections are refused
-    port = _free_port()
+    port = free_port()
     settings = Settings(data_dir=tmp_path_factory.mktemp("outage"), telegram_token="777:OUTAGE",
                         telegram_api_url=telegram.url, telegram_webhook_url=f"http://127.0.0.1:{port}/telegram/webhook")
     server = _serve_in_thread(create_server(build_runtime(settings, kb=corpus_kb[0])), port)
