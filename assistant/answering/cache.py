@@ -160,7 +160,7 @@ class AnswerCache:
 
 def open_answer_cache(settings: Settings, fingerprint: str) -> AnswerCache:
     """The answer cache: in Redis when `CNHT_REDIS_URL` is set, else in the index folder's SQLite file."""
-    redis = open_redis(settings)
+    redis = open_redis(settings, "answer cache")
     if redis is not None:
         return AnswerCache(RedisAnswers(redis, settings.answer_cache_ttl), fingerprint)
     return AnswerCache(SqliteAnswers(settings.index_dir / "answer-cache.sqlite", fingerprint), fingerprint)

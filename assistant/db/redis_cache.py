@@ -47,9 +47,9 @@ def _without_credentials(url: str) -> str:
 class RedisCache:
     """One Redis client under a key prefix whose calls fail soft (see the module's docstring)."""
 
-    def __init__(self, url: str, prefix: str, timeout: float, retry_seconds: float = RETRY_SECONDS):
+    def __init__(self, url: str, prefix: str, timeout: float, retry_seconds: float = RETRY_SECONDS, what: str = "cache"):
         self.prefix = prefix
-        self.where = _without_credentials(url)
+        self.where = f"{what} in Redis at {_without_credentials(url)}"
         self._client = redis.Redis.from_url(
             url, socket_timeout=timeout, socket_connect_timeout=timeout, retry=Retry(NoBackoff(), 0),
             health_check_interval=0,
@@ -125,19 +125,20 @@ class RedisCache:
                 first = not self._down
                 self._down = True
             if first:
-                log.warning("Redis cache at %s unavailable (%s: %s): working without it until it is back",
+                log.warning("%s unavailable (%s: %s): working without it until it is back",
                             self.where, type(exc).__name__, exc)
             return otherwise
         if self._down:
             with self._state:
                 back, self._down = self._down, False
             if back:
-                log.warning("Redis cache at %s is back", self.where)
+                log.warning("%s is back", self.where)
         return result
 
 
-def open_redis(settings: Settings) -> RedisCache | None:
-    """The deployment's Redis cache when `CNHT_REDIS_URL` is set, else None (caches in SQLite files)."""
+def open_redis(settings: Settings, what: str) -> RedisCache | None:
+    """The deployment's Redis for the cache named `what` when `CNHT_REDIS_URL` is set, else None (caches in
+    SQLite files)."""
     if not settings.redis_url:
         return None
-    return RedisCache(settings.redis_url, redis_prefix(settings), settings.redis_timeout)
+    return RedisCache(settings.redis_url, redis_prefix(settings), settings.redis_timeout, what=what)

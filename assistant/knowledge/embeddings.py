@@ -243,7 +243,7 @@ def build_embeddings(settings: Settings) -> CachedEmbeddings:
         inner = SentenceTransformerEmbeddings(settings.embedder, settings.embed_max_words, settings.embed_batch)
         model_id = inner.model_id
     key = f"{model_id}|words={settings.embed_max_words}"
-    redis = open_redis(settings)
+    redis = open_redis(settings, "embedding cache")
     if redis is not None:
         return CachedEmbeddings(inner, RedisVectors(redis, settings.embedding_cache_ttl), key)
     return CachedEmbeddings(inner, settings.index_dir / "embedding-cache.sqlite", key)
