@@ -59,11 +59,6 @@ class RedisCache:
         self._down = False
         self._next_try = 0.0
 
-    @property
-    def available(self) -> bool:
-        """False during an outage (until Redis answers again)."""
-        return not self._down
-
     def get(self, key: str) -> bytes | None:
         """The value under prefix+key, or None (absent, or Redis unavailable)."""
         return self._call(lambda: cast("bytes | None", self._client.get(self.prefix + key)), None)
