@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from assistant.answering.cache import AnswerCache, fingerprint
+from assistant.answering.cache import fingerprint, open_answer_cache
 from assistant.answering.extractive import ExtractiveAnswerer
 from assistant.answering.faq import load_faq
 from assistant.answering.llm import LLMAnswerer
@@ -59,10 +59,7 @@ def build_service(settings: Settings, database: Database | None, kb: KnowledgeBa
     faq = load_faq(settings.faq_path(), kb) if settings.faq_path().exists() else None
     programs = load_programs(settings.programs_path()) if settings.programs_path().exists() else []
     districts = load_districts(settings.districts_path()) if settings.districts_path().exists() else {}
-    answers = AnswerCache(
-        settings.index_dir / "answer-cache.sqlite",
-        fingerprint(settings, settings.faq_path(), settings.glossary_path(), WEIGHTS_PATH),
-    )
+    answers = open_answer_cache(settings, fingerprint(settings, settings.faq_path(), settings.glossary_path(), WEIGHTS_PATH))
     conversations = Conversations(settings.data_dir / "conversations.sqlite")
     return AssistantService(settings, kb, searcher, extractive, conversations, answers, faq, llm, programs, districts,
                             database)

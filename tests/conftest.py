@@ -16,7 +16,7 @@ CORPUS = ROOT / "corpus" / "documents"
 
 os.environ.setdefault("OMP_WAIT_POLICY", "passive")
 
-pytest_plugins = ["tests.support.chroma_server"]  # the `chroma_server` fixture
+pytest_plugins = ["tests.support.chroma_server", "tests.support.redis_server"]  # `chroma_server`; `redis_url`, `redis_prefix`, `own_redis`
 
 
 def require_tool(name: str) -> str:
