@@ -138,7 +138,7 @@ def test_cors_only_for_configured_origins(client):
     assert "frame-ancestors 'self' http://127.0.0.1:9" in client.get("/").headers["content-security-policy"]
 
 
-def test_answers_arriving_together_in_a_new_conversation_are_all_stored(tmp_path):
+def test_answers_arriving_together_in_a_new_conversation_are_all_stored(tmp_path, database_url):
     """A user sending several messages at once (Telegram does this) must not lose any of them."""
     import threading
     import uuid
@@ -151,7 +151,7 @@ def test_answers_arriving_together_in_a_new_conversation_are_all_stored(tmp_path
     from assistant.db.records import record_answer
     from assistant.settings import Settings
 
-    database = open_database(Settings(data_dir=tmp_path))
+    database = open_database(Settings(data_dir=tmp_path, database_url=database_url))
     session_id = uuid.uuid4().hex
     answer = Answer("Có 14 khu công nghiệp.", "vi", True, "documents")
     barrier = threading.Barrier(8)
