@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import time
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Executable, delete, func, select, update
 
 from assistant.db.database import Database
 from assistant.db.models import TelegramChat, TelegramCheck, TelegramSlowDown, TelegramSubscriber, TelegramVote, utcnow
@@ -67,14 +67,15 @@ class ChatStore:
         values = {"version": version + 1, "history": json.dumps(history, ensure_ascii=False) if history is not None else None,
                   "updated_at": utcnow()}
         if version == 0:  # the first check of this user in this chat: only if no other update created it
-            statement = (self.database.insert(TelegramCheck)
-                         .values(chat_id=chat_id, user_id=user_id, **values).on_conflict_do_nothing())
+            statement: Executable = (
+                self.database.insert(TelegramCheck).values(chat_id=chat_id, user_id=user_id, **values)
+                .on_conflict_do_nothing().returning(TelegramCheck.version))
         else:
             statement = (update(TelegramCheck).values(**values)
                          .where(TelegramCheck.chat_id == chat_id, TelegramCheck.user_id == user_id,
-                                TelegramCheck.version == version))
+                                TelegramCheck.version == version).returning(TelegramCheck.version))
         with self.database.engine.begin() as connection:
-            moved = connection.execute(statement.returning(TelegramCheck.version)).first() is not None
+            moved = connection.execute(statement).first() is not None
         return version + 1 if moved else None
 
     def set_check_message(self, chat_id: int, user_id: int, message_id: int) -> int | None:

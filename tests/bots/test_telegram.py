@@ -710,13 +710,13 @@ def test_a_follow_up_asked_inside_the_check_is_read_against_the_conversation(che
 
 
 def test_a_locked_database_does_not_stall_other_users(bot, bot_env):
-    """The rate limiter waits on a lock held by another process; meanwhile other users are served
-    (SQLite is never called on the event loop)."""
+    """The rate limiter waits on a write lock held by another process; meanwhile other users are served
+    (the database is never called on the event loop)."""
     import sqlite3
 
     settings, _, _ = bot_env
     waiting, other = chat(), chat()
-    lock = sqlite3.connect(settings.data_dir / "limits.sqlite", isolation_level=None, timeout=30)
+    lock = sqlite3.connect(settings.data_dir / "assistant.sqlite", isolation_level=None, timeout=30)
     lock.execute("BEGIN IMMEDIATE")
     try:
         bot.say(waiting, "Tỉnh có bao nhiêu khu công nghiệp?")  # its rate-limit check now waits for the lock
