@@ -23,7 +23,9 @@ class Database:
     """A database brought to the latest schema on open."""
 
     def __init__(self, url: str):
-        connect_args = {"check_same_thread": False, "timeout": 30} if url.startswith("sqlite") else {}
+        connect_args: dict = {"check_same_thread": False, "timeout": 30} if url.startswith("sqlite") else {}
+        if url.startswith("postgresql"):  # times come back in UTC, as SQLite's do, whatever the server's zone
+            connect_args = {"options": "-c timezone=UTC"}
         self.url = url
         self.engine = create_engine(url, connect_args=connect_args, pool_pre_ping=True)
         if url.startswith("sqlite"):
