@@ -113,20 +113,21 @@ def test_other_error_paths(client, method, url, kwargs, status, code):
     assert response.status_code == status and response.json()["error"]["code"] == code
 
 
-def test_rate_limit_answers_429_with_retry_after(corpus_kb, tmp_path):
+def test_rate_limit_answers_429_with_retry_after(corpus_kb, tmp_path, database_url):
     from assistant.runtime import build_runtime
     from assistant.settings import Settings
     from bots.web.server import create_server
 
-    settings = Settings(data_dir=tmp_path, rate_limit_per_minute=2)
+    settings = Settings(data_dir=tmp_path, rate_limit_per_minute=2, database_url=database_url)
     client = TestClient(create_server(build_runtime(settings, kb=corpus_kb[0])))
     for _ in range(2):
         assert client.get("/api/search", params={"q": "khu công nghiệp"}).status_code == 200
     limited = client.get("/api/search", params={"q": "khu công nghiệp"})
     assert limited.status_code == 429 and int(limited.headers["Retry-After"]) >= 1
     assert limited.json()["error"]["code"] == "rate_limited"
-    # a second worker process of the same server counts the same requests
-    other = TestClient(create_server(build_runtime(settings, kb=corpus_kb[0])))
+    # a second worker process of the same server, or a replica sharing the database, counts the same requests
+    other = TestClient(create_server(build_runtime(settings.model_copy(update={"data_dir": tmp_path / "replica"}),
+                                                   kb=corpus_kb[0])))
     assert other.get("/api/search", params={"q": "khu công nghiệp"}).status_code == 429
 
 

@@ -3,6 +3,7 @@ subscribers, eligibility checks with stale steps refused, votes, slow-down notic
 earlier layout (`telegram.sqlite`) moved into the database without loss."""
 from __future__ import annotations
 
+import shutil
 import sqlite3
 import threading
 import time
@@ -151,4 +152,13 @@ def test_the_stores_of_the_earlier_layout_move_into_the_database_without_loss(tm
     database = open_database(settings)  # the next start finds nothing to move, and nothing moved is lost
     assert ChatStore(database).subscribers() == [(101, "en"), (BIG, "vi")]
     assert not (data / "telegram.sqlite.migrated.2").exists()
+    ChatStore(database).set_lang(101, "vi")
+    database.close()
+
+    # A process that died between the copy and the rename finds the file again: copying it twice loses
+    # nothing, what the bot wrote since wins, and the earlier copy is not overwritten.
+    shutil.copy(data / "telegram.sqlite.migrated", data / "telegram.sqlite")
+    database = open_database(settings)
+    assert ChatStore(database).lang(101) == "vi" and ChatStore(database).check(104, 104)[0] == 1
+    assert (data / "telegram.sqlite.migrated").exists() and (data / "telegram.sqlite.migrated.2").exists()
     database.close()

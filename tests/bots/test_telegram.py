@@ -137,13 +137,13 @@ def test_feedback_is_one_vote_per_user_changeable_and_shown_on_the_message(bot, 
 
 
 def test_start_offers_languages_and_the_choice_is_remembered_after_a_restart(
-    tmp_path_factory, telegram_emulator, corpus_service, corpus_kb
+    tmp_path_factory, telegram_emulator, corpus_service, corpus_kb, database_url
 ):
     from assistant.settings import Settings
 
     bot = telegram_emulator.users("222:RESTART")
     settings = Settings(data_dir=tmp_path_factory.mktemp("telegram-restart"), telegram_token=bot.token,
-                        telegram_api_url=telegram_emulator.url)
+                        telegram_api_url=telegram_emulator.url, database_url=database_url)
     kb, _ = corpus_kb
     runner = polling_bot(settings, kb)
     chat_id = chat()
