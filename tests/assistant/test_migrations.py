@@ -33,3 +33,34 @@ def test_every_migration_runs_up_and_down_on_both_databases(empty_database_url):
     database.migrate()
     assert database.revision() == database.head()
     database.close()
+
+
+def test_replicas_starting_together_on_an_empty_postgresql_migrate_it_once():
+    """Each replica migrates at startup; on PostgreSQL they take turns (an advisory lock) and the later
+    ones find the schema done, instead of failing on tables another one just created."""
+    import threading
+
+    from assistant.db.database import Database
+    from tests.support.postgres import scratch_postgres
+
+    with scratch_postgres() as url:
+        replicas = [Database(url) for _ in range(4)]
+        start = threading.Barrier(len(replicas))
+        failures: list[BaseException] = []
+
+        def boot(database) -> None:
+            start.wait()
+            try:
+                database.migrate()
+            except BaseException as exc:  # noqa: BLE001 - every failure is the finding
+                failures.append(exc)
+
+        threads = [threading.Thread(target=boot, args=(database,), daemon=True) for database in replicas]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        assert not any(thread.is_alive() for thread in threads), "the migrations deadlocked"
+        assert failures == [] and {database.revision() for database in replicas} == {replicas[0].head()}
+        for database in replicas:
+            database.close()
