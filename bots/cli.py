@@ -17,6 +17,9 @@ docs_app = typer.Typer(help="List and remove indexed documents.", no_args_is_hel
 app.add_typer(docs_app, name="docs")
 admin_app = typer.Typer(help="Staff workspace accounts.", no_args_is_help=True)
 app.add_typer(admin_app, name="admin")
+db_app = typer.Typer(help="The database (CNHT_DATABASE_URL, default SQLite under the data directory): its schema.",
+                     no_args_is_help=True)
+app.add_typer(db_app, name="db")
 
 
 def _settings():
@@ -27,6 +30,8 @@ def _settings():
 
 def _build(factory, *args):
     """Run a factory; a configuration it cannot satisfy (missing model, bad file) exits 2 with the reason."""
+    from sqlalchemy.exc import OperationalError
+
     from assistant.knowledge.base import IndexDamaged
     from assistant.knowledge.embeddings import EmbedderUnavailable
     from assistant.knowledge.vectors import VectorsUnavailable
@@ -35,6 +40,9 @@ def _build(factory, *args):
         return factory(*args)
     except (EmbedderUnavailable, IndexDamaged, VectorsUnavailable, FileNotFoundError, ValueError) as exc:
         typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    except OperationalError as exc:
+        typer.echo(f"error: the database cannot be reached (CNHT_DATABASE_URL): {str(exc.orig).strip()}", err=True)
         raise typer.Exit(2) from exc
 
 
@@ -415,6 +423,30 @@ def set_password(
     password = _password(password_stdin, "New password")
     _account_command("password.set", username, lambda db: change_password(db, username, password),
                      f"password of {username.strip()!r} changed")
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply the pending migrations (what every command does when it opens the database) and move the state
+    files of an earlier layout into it; prints the revision reached."""
+    from assistant.db.database import open_database
+
+    database = _build(open_database, _settings())
+    typer.echo(f"database at revision {database.revision()} (newest)")
+
+
+@db_app.command("current")
+def db_current() -> None:
+    """Print the database's schema revision, without migrating it (exit status 1 when it is behind)."""
+    from assistant.db.database import open_database
+
+    database = _build(open_database, _settings(), False)
+    current, head = database.revision(), database.head()
+    if current == head:
+        typer.echo(f"{current} (newest)")
+        return
+    typer.echo(f"{current or 'empty'} (behind: the newest is {head}; run `cnht db upgrade`)")
+    raise typer.Exit(1)
 
 
 @app.command()

@@ -13,6 +13,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 FIXTURES = Path(__file__).parent / "fixtures"
 CORPUS = ROOT / "corpus" / "documents"
+pytest_plugins = ["tests.support.postgres"]  # postgres_url, database_url
 
 os.environ.setdefault("OMP_WAIT_POLICY", "passive")
 

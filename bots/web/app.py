@@ -29,10 +29,10 @@ def create_app(service, database, settings=None) -> FastAPI:
     app = FastAPI(title="CNHT Assistant API", version="1", docs_url=None, redoc_url=None, openapi_url=None)
     if settings.api_docs:
         add_docs(app)
-    limiter = RateLimiter(settings.rate_limit_per_minute, settings.data_dir / "limits.sqlite", "web")
+    limiter = RateLimiter(settings.rate_limit_per_minute, database, "web")
     context = AppContext(service, database, limiter, settings)
     app.state.context = context
-    app.state.login_limiter = RateLimiter(settings.login_rate_per_minute, settings.data_dir / "limits.sqlite", "login")
+    app.state.login_limiter = RateLimiter(settings.login_rate_per_minute, database, "login")
     app.router.route_class = StrictJSONRoute  # routes added on the app itself (the Telegram webhook) too
     app.include_router(router)
     origins = settings.allowed_origins()
