@@ -169,7 +169,7 @@ def upload_job(job_id: str, request: Request, who: Staff):
     """One upload job: queued, running, done (with its ingest report) or failed (with the reason)."""
     found = uploads.job(_context(request).database, job_id)
     if found is None:
-        return refused(404, "not_found", f"no upload job {job_id}")
+        return refused(404, "not_found", f"no upload job {job_id[:64]}")
     return _job_body(found)
 
 
