@@ -18,6 +18,7 @@ from assistant.retrieval.search import build_searcher
 from assistant.service import AssistantService
 from assistant.settings import Settings
 from assistant.workspace.library import recover_replacements
+from assistant.workspace.uploads import recover_interrupted
 
 
 @dataclass
@@ -37,6 +38,7 @@ def build_runtime(settings: Settings, kb: KnowledgeBase | None = None, warm: boo
     forget_old_questions(database, settings.question_retention_days)
     service = build_service(settings, database, kb)
     recover_replacements(service.kb, settings)  # a workspace upload a crash interrupted
+    recover_interrupted(database, settings)  # and the upload jobs it left queued or running
     if warm:
         service.warm_up()
     return Runtime(settings, database, service)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from pathlib import Path
 
 import typer
@@ -97,10 +98,26 @@ def ingest(
             for failure in result.failures:
                 say(f"    ✗ {failure}")
 
+        shown_at, shown_step = 0.0, ("", "")
+
+        def on_progress(source: str, stage: str, done: int, total: int) -> None:
+            """A file of many records (JSONL): how many are parsed, then embedded, at most a line a second
+            (and the last), always on stderr."""
+            nonlocal shown_at, shown_step
+            now = time.monotonic()
+            if total < 2 or (shown_step == (source, stage) and done < total and now - shown_at < 1):
+                return
+            shown_at, shown_step = now, (source, stage)
+            line = f"  {Path(source).name}: {done}/{total} records {stage}"
+            if live:
+                progress.console.print(line, markup=False, highlight=False, soft_wrap=True)
+            else:
+                typer.echo(line, err=True)
+
         options = parse_options(settings)
         options.ocr.enabled = options.ocr.enabled and not no_ocr
         options.ocr.progress = None if quiet else say
-        report = ingest_paths(kb, paths, options, on_file)
+        report = ingest_paths(kb, paths, options, on_file, None if quiet else on_progress)
         for failure in report.missing:
             say(f"✗ {failure}")
         if not quiet:

@@ -108,9 +108,11 @@ class FileResult:
 UnchangedLookup = Callable[[str, str], "str | None"]
 
 
-def parse_file(path: Path, options: ParseOptions, unchanged: UnchangedLookup | None = None) -> FileResult:
+def parse_file(path: Path, options: ParseOptions, unchanged: UnchangedLookup | None = None,
+               on_record: Callable[[int, int], None] | None = None) -> FileResult:
     """Parse one file into documents (one, or one per JSONL record); failures carry the reason.
-    `unchanged(content_hash, source)` names an already-indexed document so its parsing is skipped."""
+    `unchanged(content_hash, source)` names an already-indexed document so its parsing is skipped;
+    `on_record(done, total)` follows the records of a JSONL file."""
     source = str(path)
     lookup = unchanged or (lambda _hash, _source: None)
     try:
@@ -124,7 +126,7 @@ def parse_file(path: Path, options: ParseOptions, unchanged: UnchangedLookup | N
         sidecar, sidecar_bytes = _read_sidecar(sidecar_file) if sidecar_file else ({}, b"")
         raw = path.read_bytes()
         if fmt == "jsonl":
-            return _parse_jsonl(path, _decode(raw), sidecar, options, lookup)
+            return _parse_jsonl(path, _decode(raw), sidecar, options, lookup, on_record)
         content_hash = _hash(raw, sidecar_bytes, options.fingerprint().encode())
         known = lookup(content_hash, source)
         if known:
@@ -299,12 +301,15 @@ def _apply_meta(document: DocumentMeta, meta: dict[str, Any]) -> None:
 
 
 def _parse_jsonl(
-    path: Path, text: str, sidecar: dict[str, Any], options: ParseOptions, lookup: UnchangedLookup
+    path: Path, text: str, sidecar: dict[str, Any], options: ParseOptions, lookup: UnchangedLookup,
+    on_record: Callable[[int, int], None] | None = None,
 ) -> FileResult:
     records, failures = loaders.load_jsonl(text, str(path))
     result = FileResult(failures=failures)
     sidecar_json = json.dumps(sidecar, ensure_ascii=False, sort_keys=True, default=str).encode()
-    for number, record in records:
+    for done, (number, record) in enumerate(records, start=1):
+        if on_record:
+            on_record(done - 1, len(records))
         doc_id = str(record["id"]).strip()
         meta = {**sidecar, **{k: v for k, v in record.items() if k not in ("id", "text")}}
         blocks = [Block(text=line) for line in record["text"].splitlines() if line.strip()]
@@ -321,4 +326,6 @@ def _parse_jsonl(
             )
         except IngestError as exc:
             result.failures.append(Failure(str(path), str(exc), number))
+    if on_record:
+        on_record(len(records), len(records))
     return result

@@ -251,3 +251,22 @@ class TelegramSlowDown(Base):
 
     client: Mapped[str] = mapped_column(String(255), primary_key=True)
     until: Mapped[float] = mapped_column(Float)
+
+
+class UploadJob(Base):
+    """A workspace upload ingested in the background: queued → running → done or failed. `report` is the
+    ingest report (JSON) once done, `error` the reason once failed; `worker` names the process that
+    took it (host:pid:start), so a restart can tell the jobs a dead process left behind."""
+
+    __tablename__ = "upload_jobs"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    username: Mapped[str] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(String(16), default="queued", index=True)
+    report: Mapped[str] = mapped_column(Text, default="")
+    error: Mapped[str] = mapped_column(Text, default="")
+    worker: Mapped[str] = mapped_column(String(128), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import fcntl
 import logging
 import threading
+from collections.abc import Callable
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from ingest.vietnamese import folded_terms, segment_words
 log = logging.getLogger(__name__)
 
 CHROMA_BATCH = 1000
+EMBED_BATCH = 256  # chunks embedded and stored at a time while documents are applied
 
 
 class IndexDamaged(RuntimeError):
@@ -51,9 +53,10 @@ class KnowledgeBase:
     """One data directory's index. Open it with `open_knowledge_base`."""
 
     def __init__(self, directory: Path, embeddings: Embeddings, sync_threshold: int = 1000,
-                 vectors: VectorStore | None = None):
+                 vectors: VectorStore | None = None, embed_batch: int = EMBED_BATCH):
         self.directory = directory
         self.embeddings = embeddings
+        self.embed_batch = embed_batch
         self.vectors = vectors or VectorStore()
         self._hnsw = {"space": "cosine", "sync_threshold": sync_threshold, "batch_size": min(100, sync_threshold)}
         directory.mkdir(parents=True, exist_ok=True)
@@ -165,22 +168,25 @@ class KnowledgeBase:
 
     # ------------------------------------------------------------ writing
 
-    def apply(self, documents: list[ParsedDocument]) -> list[tuple[str, int]]:
-        """Make these documents live together: all new or, on any error or crash, all as before.
+    def apply(self, documents: list[ParsedDocument],
+              on_progress: Callable[[int, int], None] | None = None) -> list[tuple[str, int]]:
+        """Make these documents live together, in one registry commit: all new or, on any error or crash,
+        all as before. Their chunks are embedded and stored `embed_batch` at a time (memory stays bounded
+        however many there are), `on_progress(chunks embedded, chunks in all)` after each batch.
         Returns (doc_id, old version) for the documents that replaced an older version."""
         if not documents:
             return []
         with self._writing():
-            replaced = self._apply(documents)
+            replaced = self._apply(documents, on_progress)
         self._lexical = None
         return replaced
 
-    def _apply(self, documents: list[ParsedDocument]) -> list[tuple[str, int]]:
+    def _apply(self, documents: list[ParsedDocument], on_progress: Callable[[int, int], None] | None) -> list[tuple[str, int]]:
         versions = self.registry.reserve_versions([d.meta.doc_id for d in documents])
+        ids: list[str] = []
+        attempted = 0
         try:
-            texts = [index_text(d.meta, c.text) for d in documents for c in d.chunks]
-            vectors = self.embeddings.embed_documents(texts)  # the long part, outside the vector store's lock
-            ids: list[str] = []
+            texts: list[str] = []
             metadatas: list[dict[str, Any]] = []
             terms: list[list[tuple[str, str]]] = []
             for document in documents:
@@ -188,26 +194,30 @@ class KnowledgeBase:
                 version = versions[meta.doc_id]
                 doc_terms = []
                 for chunk in document.chunks:
+                    text = index_text(meta, chunk.text)
+                    texts.append(text)
                     ids.append(vector_id(meta.doc_id, chunk.ordinal, version))
                     metadatas.append(vector_metadata(meta, version))
-                    text = index_text(meta, chunk.text)
                     doc_terms.append((" ".join(segment_words(text)), " ".join(folded_terms(text))))
                 terms.append(doc_terms)
             with self._chroma_lock, reachable(self.vectors):
                 self._open_vectors()  # another process may have written since: start from what is on disk
-                for start in range(0, len(ids), CHROMA_BATCH):
-                    self.collection.add(
-                        ids=ids[start : start + CHROMA_BATCH],
-                        embeddings=vectors[start : start + CHROMA_BATCH],
-                        metadatas=metadatas[start : start + CHROMA_BATCH],
-                    )
+            for start in range(0, len(texts), self.embed_batch):
+                end = min(start + self.embed_batch, len(texts))
+                vectors = self.embeddings.embed_documents(texts[start:end])  # the long part, outside the lock
+                attempted = end
+                with self._chroma_lock, reachable(self.vectors):
+                    self.collection.add(ids=ids[start:end], embeddings=vectors, metadatas=metadatas[start:end])
+                if on_progress:
+                    on_progress(end, len(texts))
+            with self._chroma_lock, reachable(self.vectors):
                 replaced = self.registry.commit_documents(documents, versions, terms)
                 self._vectors_generation = self.registry.generation()
         except BaseException:
             try:
                 with self._chroma_lock, reachable(self.vectors):
-                    for doc_id, version in versions.items():
-                        self.collection.delete(where={"$and": [{"doc_id": doc_id}, {"version": version}]})
+                    for start in range(0, attempted, CHROMA_BATCH):
+                        self.collection.delete(ids=ids[start : min(start + CHROMA_BATCH, attempted)])
             except VectorsUnavailable as exc:  # the versions stay pending: `recover` deletes their vectors later
                 log.warning("vectors of a failed batch are left for later: %s", exc)
             else:

@@ -1,8 +1,10 @@
 """`cnht ingest`: files and folders into the knowledge base, with a per-file result and a summary."""
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from itertools import accumulate
 from pathlib import Path
 
 from assistant.knowledge.base import KnowledgeBase
@@ -12,7 +14,7 @@ from ingest.models import ParsedDocument
 from ingest.ocr import OcrOptions
 from ingest.pipeline import ParseOptions, discover, parse_file
 
-APPLY_CHUNKS = 64
+Progress = Callable[[str, str, int, int], None]  # source, stage (parsed | embedded), done, total
 
 
 @dataclass
@@ -79,9 +81,12 @@ def ingest_paths(
     paths: Iterable[Path | str],
     options: ParseOptions,
     on_file: Callable[[int, int, FileReport], None] | None = None,
+    on_progress: Progress | None = None,
 ) -> IngestReport:
     """Ingest files and folders. Unchanged documents are skipped, changed ones replaced, failures
-    reported; what is already indexed is never touched by a failing input."""
+    reported; what is already indexed is never touched by a failing input. The documents of one file (every
+    record of a JSONL file) go live together in one commit, or none of them. `on_progress(source, stage,
+    done, total)` follows a file's records as they are "parsed", then "embedded"."""
     found = discover(paths)
     report = IngestReport(skipped=found.skipped, missing=found.missing)
     live = kb.registry.hashes()
@@ -95,7 +100,8 @@ def ingest_paths(
     changed = False
     for position, path in enumerate(found.files, start=1):
         source = str(path)
-        result = parse_file(path, options, unchanged)
+        parsed = (lambda done, total, source=source: on_progress(source, "parsed", done, total)) if on_progress else None
+        result = parse_file(path, options, unchanged, parsed)
         file_report = FileReport(source=source, unchanged=result.unchanged, failures=list(result.failures))
         for doc_id in result.unchanged:
             claimed[doc_id] = source
@@ -107,18 +113,16 @@ def ingest_paths(
                 continue
             claimed[document.meta.doc_id] = source
             accepted.append(document)
-        for batch in _batches(accepted):
-            try:
-                replaced = {doc_id for doc_id, _ in kb.apply(batch)}
-            except Exception as exc:  # an embedder or store error fails this batch only
-                file_report.failures.extend(
-                    Failure(source, f"{d.meta.doc_id}: could not be indexed: {type(exc).__name__}: {exc}") for d in batch
-                )
-                continue
-            changed = True
-            for document in batch:
-                target = file_report.replaced if document.meta.doc_id in replaced else file_report.added
-                target.append(document.meta.doc_id)
+        try:
+            replaced = {doc_id for doc_id, _ in kb.apply(accepted, _embedded(source, accepted, on_progress))}
+        except Exception as exc:  # an embedder or store error fails this file's documents, and no other's
+            which = accepted[0].meta.doc_id if len(accepted) == 1 else f"{len(accepted)} records (none went live)"
+            file_report.failures.append(Failure(source, f"{which}: could not be indexed: {type(exc).__name__}: {exc}"))
+            accepted = []
+        changed = changed or bool(accepted)
+        for document in accepted:
+            target = file_report.replaced if document.meta.doc_id in replaced else file_report.added
+            target.append(document.meta.doc_id)
         report.files.append(file_report)
         if on_file:
             on_file(position, len(found.files), file_report)
@@ -140,14 +144,9 @@ def _conflict(doc_id: str, source: str, claimed: dict[str, str], live: dict[str,
     return None
 
 
-def _batches(documents: list[ParsedDocument]) -> Iterable[list[ParsedDocument]]:
-    batch: list[ParsedDocument] = []
-    size = 0
-    for document in documents:
-        if batch and size + len(document.chunks) > APPLY_CHUNKS:
-            yield batch
-            batch, size = [], 0
-        batch.append(document)
-        size += len(document.chunks)
-    if batch:
-        yield batch
+def _embedded(source: str, documents: list[ParsedDocument], on_progress: Progress | None) -> Callable[[int, int], None] | None:
+    """The knowledge base's progress in chunks, told as records (documents) whose chunks are all embedded."""
+    if on_progress is None:
+        return None
+    ends = list(accumulate(len(d.chunks) for d in documents))
+    return lambda chunks, _total: on_progress(source, "embedded", bisect_right(ends, chunks), len(documents))

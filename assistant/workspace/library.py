@@ -3,12 +3,15 @@ through the document's sidecar, removal and re-ingestion — all with the comman
 failing file never touches what is indexed)."""
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
 import shutil
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import yaml
 from typing_extensions import TypedDict
@@ -67,34 +70,73 @@ def _report(file: FileReport) -> IngestReport:
                         unchanged=file.unchanged, failures=[f.reason for f in file.failures])
 
 
-def upload(kb: KnowledgeBase, settings: Settings, filename: str, data: bytes) -> UploadReport:
-    """Store and ingest an uploaded file. The type comes from the content (a PDF named .docx is kept as
-    .pdf); an oversized, unreadable or unsupported file is refused and nothing is stored or changed.
-    Uploading a file of the same name replaces the previous version."""
+@dataclass
+class StagedUpload:
+    """An upload copied to its staging folder and checked (size, name, format), waiting to be ingested."""
+
+    filename: str  # as the uploader named it
+    path: Path  # the staged copy
+    format: str
+    target: Path  # where the library will keep it
+
+
+STAGING_CHUNK = 1024 * 1024
+
+
+def stage_upload(settings: Settings, filename: str, stream: BinaryIO, folder: Path) -> StagedUpload:
+    """Copy an upload chunk by chunk (never whole in memory) into `folder` and check it: an oversized
+    file, a too long extension or content that is no document is refused (LibraryError) and the folder
+    removed. The type comes from the content (a PDF named .docx is kept as .pdf)."""
     limit = settings.max_file_mb * 1024 * 1024
-    if len(data) > limit:
-        raise LibraryError(f"{filename}: {len(data) / 1048576:.1f} MB is over the {settings.max_file_mb:g} MB limit")
     stem, suffix = _safe_stem(filename), Path(filename.replace("\\", "/")).suffix.lower()
     if len(suffix) > 16:
         raise LibraryError(f"{stem}: the file name's extension is over 16 characters")
-    with tempfile.TemporaryDirectory(dir=Path(settings.data_dir)) as staging:
-        probe = Path(staging) / (stem + suffix)
-        probe.write_bytes(data)
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        probe = folder / (stem + suffix)
+        size = 0
+        with probe.open("wb") as out:
+            while chunk := stream.read(STAGING_CHUNK):
+                size += len(chunk)
+                if size > limit:
+                    break
+                out.write(chunk)
+        if size > limit:
+            if stream.seekable():
+                size = stream.seek(0, os.SEEK_END)
+            raise LibraryError(f"{filename}: {size / 1048576:.1f} MB is over the {settings.max_file_mb:g} MB limit")
         try:
             fmt = sniff_format(probe)
         except IngestError as exc:
             raise LibraryError(f"{filename}: {exc}") from exc
-        library = library_dir(settings)
-        library.mkdir(parents=True, exist_ok=True)
-        target = library / (stem + EXTENSION.get(fmt, Path(filename).suffix.lower()))  # a scan keeps .png/.jpg/.tif
-        recover_replacements(kb, settings)
-        journal = _begin_replacement(kb, settings, target, probe)
-        file = ingest_paths(kb, [target], parse_options(settings)).files[0]
-        committed = not (file.failures and not (file.added or file.replaced or file.unchanged))
-        _end_replacement(journal, committed, target)
-        if not committed:
-            raise LibraryError(f"{filename}: {'; '.join(f.reason for f in file.failures)}")
-    return UploadReport(**_report(file), stored_as=target.name, format=fmt)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    target = library_dir(settings) / (stem + EXTENSION.get(fmt, suffix))  # a scan keeps .png/.jpg/.tif
+    return StagedUpload(filename, probe, fmt, target)
+
+
+def ingest_staged(kb: KnowledgeBase, settings: Settings, staged: StagedUpload) -> UploadReport:
+    """Ingest a staged upload into the library: a file of the same name is replaced, swapped only when
+    the ingest commits. A file the parser cannot read is refused (LibraryError) and nothing changes."""
+    target = staged.target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    recover_replacements(kb, settings)
+    journal = _begin_replacement(kb, settings, target, staged.path)
+    file = ingest_paths(kb, [target], parse_options(settings)).files[0]  # raising, it leaves the journal to recovery
+    committed = not (file.failures and not (file.added or file.replaced or file.unchanged))
+    _end_replacement(journal, committed, target)
+    if not committed:
+        raise LibraryError(f"{staged.filename}: {'; '.join(f.reason for f in file.failures)}")
+    return UploadReport(**_report(file), stored_as=target.name, format=staged.format)
+
+
+def upload(kb: KnowledgeBase, settings: Settings, filename: str, data: bytes) -> UploadReport:
+    """Stage and ingest an upload given in memory, at once (the command line and tests; the workspace
+    stages from the request and ingests in the background: see `uploads`)."""
+    with tempfile.TemporaryDirectory(dir=Path(settings.data_dir)) as staging:
+        staged = stage_upload(settings, filename, io.BytesIO(data), Path(staging))
+        return ingest_staged(kb, settings, staged)
 
 
 # A replacement is journalled so that a crash between writing the new file and committing its ingest
@@ -105,50 +147,53 @@ def _replacing_dir(settings: Settings) -> Path:
     return library_dir(settings) / ".replacing"
 
 
-def _begin_replacement(kb: KnowledgeBase, settings: Settings, target: Path, new_file: Path) -> Path | None:
-    """Put the new file in place, keeping the old one and the index's versions of it in the journal."""
-    if not target.exists():
-        shutil.copy2(new_file, target)
-        return None
+def _begin_replacement(kb: KnowledgeBase, settings: Settings, target: Path, new_file: Path) -> Path:
+    """Put the new file in place, keeping the old one (if any) and the index's versions of it in the journal."""
     folder = _replacing_dir(settings)
     folder.mkdir(parents=True, exist_ok=True)
     versions = {r.doc_id: r.version for r in kb.documents() if Path(r.source) == target}
     journal = folder / (target.name + ".json")
-    kept = folder / target.name
-    shutil.copy2(target, kept)
-    journal.write_text(json.dumps({"target": str(target), "kept": str(kept), "versions": versions}), encoding="utf-8")
+    kept = folder / target.name if target.exists() else None
+    if kept is not None:
+        shutil.copy2(target, kept)
+    journal.write_text(json.dumps({"target": str(target), "kept": str(kept) if kept else None, "versions": versions}),
+                       encoding="utf-8")
     shutil.copy2(new_file, target)
     return journal
 
 
-def _end_replacement(journal: Path | None, committed: bool, target: Path) -> None:
-    """The ingest is over: keep the new file (committed) or put the old one back; close the journal."""
-    if journal is None:
-        if not committed:
-            target.unlink(missing_ok=True)
-        return
+def _end_replacement(journal: Path, committed: bool, target: Path) -> None:
+    """The ingest is over: keep the new file (committed) or put the old one back (or, for a new file, take
+    it away); close the journal."""
     entry = json.loads(journal.read_text(encoding="utf-8"))
-    kept = Path(entry["kept"])
+    kept = Path(entry["kept"]) if entry["kept"] else None
     if committed:
-        kept.unlink(missing_ok=True)
-    else:
+        if kept is not None:
+            kept.unlink(missing_ok=True)
+    elif kept is not None:
         os.replace(kept, target)  # the file on disk matches the index again
+    else:
+        target.unlink(missing_ok=True)
     journal.unlink()
 
 
 def recover_replacements(kb: KnowledgeBase, settings: Settings) -> int:
-    """Finish replacements a crash interrupted: where the index never took the new version, the old file
-    goes back in place; where it did, the old copy is dropped. Returns how many were finished."""
+    """Finish uploads a crash interrupted: where the index never took the new version, the old file goes
+    back in place (a new file is taken away); where it did, the old copy is dropped. Returns how many
+    were finished."""
     folder = _replacing_dir(settings)
     if not folder.is_dir():
         return 0
     finished = 0
     for journal in sorted(folder.glob("*.json")):
         entry = json.loads(journal.read_text(encoding="utf-8"))
-        versions = entry["versions"]
-        live = {doc_id: (record.version if (record := kb.document(doc_id)) else None) for doc_id in versions}
-        committed = any(live[d] != v for d, v in versions.items())
-        _end_replacement(journal, committed, Path(entry["target"]))
+        target, versions = Path(entry["target"]), entry["versions"]
+        if versions:  # the index had the old file: did any of its documents change version?
+            live = {doc_id: (record.version if (record := kb.document(doc_id)) else None) for doc_id in versions}
+            committed = any(live[d] != v for d, v in versions.items())
+        else:  # it had nothing from this file: does it now?
+            committed = any(Path(r.source) == target for r in kb.documents())
+        _end_replacement(journal, committed, target)
         finished += 1
     return finished
 

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, File, Request, Response, UploadFile
 from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from assistant.workspace import accounts, analytics, curation, library, notices, unanswered
+from assistant.workspace import accounts, analytics, curation, library, unanswered, uploads
 from assistant.workspace.accounts import AccountError, Principal
 from assistant.workspace.curation import CurationError
 from assistant.workspace.library import LibraryError
@@ -24,7 +24,7 @@ from bots.web.auth import (
     set_cookie,
 )
 from bots.web.clients import client_address
-from bots.web.messages import refused
+from bots.web.messages import in_both_languages, refused
 from bots.web.pages import static_page
 from bots.web.strict_json import StrictJSONRoute
 
@@ -131,24 +131,46 @@ def documents(request: Request, who: Staff):
     return [d.as_dict() for d in _context(request).service.kb.documents()]
 
 
-@router.post("/admin/api/documents")
+@router.post("/admin/api/documents", status_code=202)
 async def upload(request: Request, who: Staff, file: UploadFile = File(...)):
-    """Upload a document (type sniffed from its content); the ingest result, or why it was refused."""
+    """Upload a document (type sniffed from its content): staged in the data directory and ingested in the
+    background. 202 with the job ({id, state, ...}) and its status_url; refused at once (422) when too
+    large, misnamed or not a document."""
     context = _context(request)
-    limit = int(context.settings.max_file_mb * 1024 * 1024)
-    data = await file.read(limit + 1)
-    try:  # ingestion takes seconds to minutes: on a worker thread, so the chat and the webhook keep answering
-        result = await asyncio.to_thread(library.upload, context.service.kb, context.settings, file.filename or "document", data)
+    job_id, name = uploads.new_job_id(), file.filename or "document"
+    try:  # copied chunk by chunk from the request's spooled file, on a worker thread
+        staged = await asyncio.to_thread(library.stage_upload, context.settings, name, file.file,
+                                         uploads.staging_folder(context.settings, job_id))
     except LibraryError as exc:
-        accounts.audit(context.database, who.username, "document.refused", file.filename or "", str(exc))
+        await asyncio.to_thread(accounts.audit, context.database, who.username, "document.refused", name[:255], str(exc))
         raise
-    action = "document.replaced" if result["replaced"] else "document.uploaded"
-    accounts.audit(context.database, who.username, action, result["stored_as"], result["status"])
-    for doc_id in result["added"]:
-        record = context.service.kb.document(doc_id)
-        if record and record.meta.doc_type in notices.ANNOUNCED_TYPES and record.meta.in_force:
-            notices.announce(context.database, record.meta.doc_type, doc_id, record.meta.title or doc_id)
-    return result
+    finally:
+        await file.close()
+    job = await asyncio.to_thread(request.app.state.uploads.submit, job_id, staged, who.username)
+    return JSONResponse(_job_body(job), status_code=202)
+
+
+def _job_body(job: dict) -> dict:
+    """A job as the API shows it: with its status URL and, once failed, the reason in both languages."""
+    body = {**job, "status_url": f"/admin/api/uploads/{job['id']}"}
+    if job["error"]:
+        body["messages"] = in_both_languages(job["error"])
+    return body
+
+
+@router.get("/admin/api/uploads")
+def upload_jobs(request: Request, who: Staff):
+    """The latest upload jobs, newest first."""
+    return [_job_body(j) for j in uploads.recent(_context(request).database)]
+
+
+@router.get("/admin/api/uploads/{job_id}")
+def upload_job(job_id: str, request: Request, who: Staff):
+    """One upload job: queued, running, done (with its ingest report) or failed (with the reason)."""
+    found = uploads.job(_context(request).database, job_id)
+    if found is None:
+        return refused(404, "not_found", f"no upload job {job_id[:64]}")
+    return _job_body(found)
 
 
 class StatusChange(BaseModel):

@@ -57,6 +57,9 @@ _VIETNAMESE: list[tuple[re.Pattern[str], str]] = [
         (r"^(?P<file>[^:]+): no text layer: needs OCR.*$", "{file}: tệp PDF không có lớp chữ, cần nhận dạng ký tự (OCR)."),
         (r"^(?P<file>[^:]+): encrypted (PDF|Word document).*$", "{file}: tệp có mật khẩu; hãy gỡ mật khẩu rồi tải lên lại."),
         (r"^(?P<file>[^:]+): no text in the document$", "{file}: văn bản không có nội dung chữ."),
+        (r"^no upload job (?P<id>\S+)$", "Không có lượt tải lên {id}."),
+        (r"^interrupted: the server stopped before this upload was ingested; upload it again$",
+         "Bị gián đoạn: máy chủ đã dừng trước khi nạp xong tệp này; hãy tải lên lại."),
         (r"^(?P<file>[^:]+): (?P<reason>.+)$", "{file}: không đọc được tệp ({reason})."),
     )
 ]

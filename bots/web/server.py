@@ -10,6 +10,7 @@ from fastapi.staticfiles import StaticFiles
 
 from assistant.runtime import Runtime, build_runtime
 from assistant.settings import Settings
+from assistant.workspace.uploads import UploadQueue
 from bots.web.admin import router as admin_router
 from bots.web.app import create_app
 from bots.web.limits import error
@@ -26,6 +27,7 @@ def create_server(runtime: Runtime) -> FastAPI:
     """API + workspace + pages (+ the Telegram webhook when a bot token is set) over one runtime."""
     settings, service, database = runtime.settings, runtime.service, runtime.database
     app = create_app(service, database, settings)
+    app.state.uploads = UploadQueue(service.kb, settings, database)  # the workspace's uploads, ingested off the event loop
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     ancestors = " ".join(["'self'", *settings.allowed_origins()])
 

@@ -82,3 +82,22 @@ def staff(workspace):
 def admin(workspace):
     """A signed-in admin's client and CSRF token."""
     return sign_in(workspace["app"], "admin1")
+
+
+def upload_and_wait(client: TestClient, csrf: str, name: str, data: bytes, timeout: float = 300) -> dict:
+    """Upload a file through the workspace (202 and a job), then poll the job until it is done or failed;
+    returns the finished job."""
+    import time
+
+    response = client.post("/admin/api/documents", files={"file": (name, data)}, headers={"X-CSRF-Token": csrf})
+    assert response.status_code == 202, response.text
+    job = response.json()
+    assert job["state"] in ("queued", "running", "done") and job["status_url"] == f"/admin/api/uploads/{job['id']}"
+    deadline = time.monotonic() + timeout
+    while job["state"] in ("queued", "running"):
+        assert time.monotonic() < deadline, f"upload job still {job['state']}"
+        time.sleep(0.05)
+        polled = client.get(job["status_url"])
+        assert polled.status_code == 200, polled.text
+        job = polled.json()
+    return job

@@ -6,7 +6,7 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.admin.conftest import PASSWORD, sign_in
+from tests.admin.conftest import PASSWORD, sign_in, upload_and_wait
 
 PUBLIC = {("GET", "/admin/login"), ("GET", "/admin/api/csrf"), ("POST", "/admin/api/login")}
 ADMIN_ONLY = {("GET", "/admin/api/users"), ("POST", "/admin/api/users"), ("GET", "/admin/api/audit")}
@@ -126,10 +126,11 @@ def test_upload_sniffs_the_type_marks_and_removes_with_an_audit_trail(workspace,
     pdf.add_page()
     pdf.set_font("Helvetica", size=12)
     pdf.multi_cell(0, 8, "Ke hoach to chuc hoi cho cong nghiep ho tro nam 2026 danh cho doanh nghiep san xuat linh kien.")
-    uploaded = client.post("/admin/api/documents", files={"file": ("ke-hoach-hoi-cho.docx", bytes(pdf.output()))},
-                           headers={"X-CSRF-Token": csrf})
-    assert uploaded.status_code == 200, uploaded.text  # a PDF named .docx: the content decides
-    assert uploaded.json()["stored_as"] == "ke-hoach-hoi-cho.pdf" and uploaded.json()["added"] == ["ke-hoach-hoi-cho"]
+    job = upload_and_wait(client, csrf, "ke-hoach-hoi-cho.docx", bytes(pdf.output()))
+    assert job["state"] == "done", job  # a PDF named .docx: the content decides
+    assert job["report"]["stored_as"] == "ke-hoach-hoi-cho.pdf" and job["report"]["added"] == ["ke-hoach-hoi-cho"]
+    assert job["username"] == "staff1" and job["error"] == "" and job["finished_at"] >= job["started_at"]
+    assert "ke-hoach-hoi-cho" in [h.meta.doc_id for h in workspace["service"].search("hoi cho cong nghiep ho tro linh kien", k=3)]
     marked = client.post("/admin/api/documents/ke-hoach-hoi-cho/status", json={"status": "expired"}, headers={"X-CSRF-Token": csrf})
     assert marked.status_code == 200 and workspace["kb"].document("ke-hoach-hoi-cho").meta.status == "expired"
     bad = client.post("/admin/api/documents/ke-hoach-hoi-cho/status", json={"status": "cancelled"}, headers={"X-CSRF-Token": csrf})
@@ -183,9 +184,8 @@ def test_a_curated_answer_from_the_queue_is_served_and_flagged_when_its_document
 
     buffer = io.BytesIO()
     changed.save(buffer)
-    replaced = client.post("/admin/api/documents", files={"file": ("tb-khuyen-cong-2022.docx", buffer.getvalue())},
-                           headers={"X-CSRF-Token": csrf})
-    assert replaced.json()["replaced"] == ["tb-khuyen-cong-2022"]
+    replaced = upload_and_wait(client, csrf, "tb-khuyen-cong-2022.docx", buffer.getvalue())
+    assert replaced["report"]["replaced"] == ["tb-khuyen-cong-2022"]
     trail = [(e["username"], e["action"], e["target"]) for e in accounts.audit_log(workspace["database"])]
     assert ("staff1", "document.replaced", "tb-khuyen-cong-2022.docx") in trail
     flagged = next(c for c in client.get("/admin/api/curated").json() if c["id"] == created.json()["id"])
@@ -195,7 +195,7 @@ def test_a_curated_answer_from_the_queue_is_served_and_flagged_when_its_document
     confirmed = client.post(f"/admin/api/curated/{created.json()['id']}/confirm", headers={"X-CSRF-Token": csrf})
     assert confirmed.json()["state"] == "verified"
     assert service.ask(question).source == "faq"
-    client.post("/admin/api/documents", files={"file": ("tb-khuyen-cong-2022.docx", original)}, headers={"X-CSRF-Token": csrf})
+    assert upload_and_wait(client, csrf, "tb-khuyen-cong-2022.docx", original)["state"] == "done"
 
 
 def test_admins_manage_accounts_and_read_the_audit_log(workspace, admin):
@@ -229,8 +229,7 @@ def test_a_new_notice_is_queued_for_subscribers_once(workspace, staff):
     notice = ("---\ndoc_id: tb-hoi-thao-2026\ntitle: Hội thảo kết nối cung cầu công nghiệp hỗ trợ 2026\ndoc_type: notice\n---\n"
               "Sở Công Thương tổ chức hội thảo kết nối doanh nghiệp công nghiệp hỗ trợ với doanh nghiệp FDI.\n")
     for _ in range(2):  # the second upload is unchanged: no second announcement
-        assert client.post("/admin/api/documents", files={"file": ("hoi-thao.md", notice.encode())},
-                           headers={"X-CSRF-Token": csrf}).status_code == 200
+        assert upload_and_wait(client, csrf, "hoi-thao.md", notice.encode())["state"] == "done"
     with workspace["database"].session() as session:
         rows = session.scalars(select(Notice).where(Notice.ref == "tb-hoi-thao-2026")).all()
         assert [(r.kind, r.title) for r in rows] == [("notice", "Hội thảo kết nối cung cầu công nghiệp hỗ trợ 2026")]

@@ -18,7 +18,7 @@
       in_force: "còn hiệu lực", superseded: "bị thay thế", expired: "hết hiệu lực", answer: "Soạn câu trả lời", dismiss: "Bỏ qua",
       times: "lần", refused: "từ chối", thumbsDown: "không hữu ích", verified: "đã xác nhận", needs_review: "cần xem lại",
       confirm: "Xác nhận còn đúng", edit: "Sửa", delete: "Xóa", csv: "Tải CSV", saved: "Đã lưu.", done: "Xong.",
-      refusedFile: "Không nhận tệp: ", uploaded: "Kết quả: ", error: "Có lỗi. Vui lòng thử lại.", switchTo: "Switch to English", switchLabel: "EN",
+      refusedFile: "Không nhận tệp: ", uploaded: "Kết quả: ", uploads: "Tệp tải lên gần đây", job_queued: "đang chờ nạp", job_running: "đang nạp", job_done: "đã nạp xong", job_failed: "không nạp được", error: "Có lỗi. Vui lòng thử lại.", switchTo: "Switch to English", switchLabel: "EN",
       search: "Tìm văn bản", filterStatus: "Hiệu lực", allStatuses: "Tất cả", issued: "Ngày ban hành", ingested: "Ngày nạp",
       supersededBy: "Thay thế bởi", shown: "Hiển thị {n}/{total} văn bản", added: "đã thêm", replaced: "đã thay thế", unchanged: "không đổi", failed: "lỗi",
       answered: "trả lời được", citations: "lượt trích dẫn",
@@ -44,7 +44,7 @@
       in_force: "in force", superseded: "superseded", expired: "expired", answer: "Answer it", dismiss: "Dismiss",
       times: "times", refused: "refused", thumbsDown: "thumbs down", verified: "verified", needs_review: "needs review",
       confirm: "Confirm it still holds", edit: "Edit", delete: "Delete", csv: "Download CSV", saved: "Saved.", done: "Done.",
-      refusedFile: "File refused: ", uploaded: "Result: ", error: "Something went wrong. Please try again.", switchTo: "Chuyển sang tiếng Việt", switchLabel: "VI",
+      refusedFile: "File refused: ", uploaded: "Result: ", uploads: "Recent uploads", job_queued: "waiting to be ingested", job_running: "ingesting", job_done: "ingested", job_failed: "not ingested", error: "Something went wrong. Please try again.", switchTo: "Chuyển sang tiếng Việt", switchLabel: "VI",
       search: "Search documents", filterStatus: "Status", allStatuses: "All", issued: "Issued", ingested: "Ingested",
       supersededBy: "Superseded by", shown: "Showing {n} of {total} documents", added: "added", replaced: "replaced", unchanged: "unchanged", failed: "failed",
       answered: "answered", citations: "citations",
@@ -147,7 +147,42 @@
       });
       filterDocuments();
     });
+    if (!polling) loadJobs();
   };
+  // Uploads are ingested in the background: the page lists the latest jobs and polls while any is pending.
+  var watched = {}, polling = null;
+  function reportText(d) {
+    return d.stored_as + " — " + (T[lang][d.status] || d.status) +
+      (d.added.length ? " +" + d.added.join(", ") : "") + (d.replaced.length ? " ~" + d.replaced.join(", ") : "") +
+      (d.failures.length ? " ✗ " + d.failures.join("; ") : "");
+  }
+  function jobReason(j) { return (j.messages && j.messages[lang]) || j.error; }
+  function jobText(j) {
+    var text = j.file + " — " + t("job_" + j.state);
+    if (j.state === "done" && j.report) text += ": " + reportText(j.report);
+    if (j.state === "failed") text += ": " + jobReason(j);
+    return text + " · " + j.username + " · " + String(j.created_at || "").slice(0, 16).replace("T", " ");
+  }
+  function loadJobs() {
+    clearTimeout(polling);
+    return api("GET", "/admin/api/uploads").then(function (res) {
+      if (!res.ok) return;
+      var list = $("upload-jobs"), pending = false, finished = false;
+      list.textContent = "";
+      res.data.forEach(function (j) {
+        list.appendChild(el("li", { "data-job": j.id, "data-state": j.state }, jobText(j)));
+        if (j.state === "queued" || j.state === "running") pending = true;
+        else if (watched[j.id]) {
+          delete watched[j.id];
+          finished = true;
+          $("upload-result").textContent = j.state === "done" ? t("uploaded") + reportText(j.report) : t("refusedFile") + jobReason(j);
+        }
+      });
+      $("jobs").hidden = !res.data.length;
+      polling = pending ? setTimeout(loadJobs, 1000) : null;
+      if (finished) loaders.documents();
+    });
+  }
   $("upload").addEventListener("submit", function (e) {
     e.preventDefault();
     var data = new FormData();
@@ -155,11 +190,9 @@
     $("upload-result").textContent = "…";
     api("POST", "/admin/api/documents", data).then(function (res) {
       if (!res.ok) { $("upload-result").textContent = t("refusedFile") + problem(res); return; }
-      var d = res.data;
-      $("upload-result").textContent = t("uploaded") + d.stored_as + " — " + (T[lang][d.status] || d.status) +
-        (d.added.length ? " +" + d.added.join(", ") : "") + (d.replaced.length ? " ~" + d.replaced.join(", ") : "") +
-        (d.failures.length ? " ✗ " + d.failures.join("; ") : "");
-      loaders.documents();
+      watched[res.data.id] = true;
+      $("upload-result").textContent = res.data.file + " — " + t("job_queued");
+      loadJobs();
     });
   });
 
