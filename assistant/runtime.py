@@ -11,6 +11,7 @@ from assistant.answering.llm import LLMAnswerer
 from assistant.answering.scoring import WEIGHTS_PATH
 from assistant.conversation.sessions import Conversations
 from assistant.db.database import Database, open_database
+from assistant.db.legacy import LEGACY_TURNS, import_legacy_turns
 from assistant.db.records import forget_old_questions
 from assistant.eligibility.programs import load_districts, load_programs
 from assistant.knowledge.base import KnowledgeBase, open_knowledge_base
@@ -44,9 +45,10 @@ def build_runtime(settings: Settings, kb: KnowledgeBase | None = None, warm: boo
 
 def build_service(settings: Settings, database: Database | None, kb: KnowledgeBase | None = None) -> AssistantService:
     """The assistant for one data directory: knowledge base, searcher, answerers, curated answers and
-    sessions. Without a database only the curated answers file is served (the tools that must not
-    write one, such as benchmarks over a read-only index, pass None)."""
-    kb = kb or open_knowledge_base(settings)
+    sessions. Without a database only the curated answers file is served and conversations are kept in
+    this process's memory (the tools that must not write answers, such as benchmarks, pass None; the
+    knowledge base then reads its registry from the configured database)."""
+    kb = kb or open_knowledge_base(settings, database or open_database(settings))
     searcher = build_searcher(settings, kb)
     extractive = ExtractiveAnswerer(
         searcher.glossary,
@@ -63,6 +65,8 @@ def build_service(settings: Settings, database: Database | None, kb: KnowledgeBa
         settings.index_dir / "answer-cache.sqlite",
         fingerprint(settings, settings.faq_path(), settings.glossary_path(), WEIGHTS_PATH),
     )
-    conversations = Conversations(settings.data_dir / "conversations.sqlite")
+    if database is not None:
+        import_legacy_turns(database, settings.data_dir / LEGACY_TURNS)
+    conversations = Conversations(database)
     return AssistantService(settings, kb, searcher, extractive, conversations, answers, faq, llm, programs, districts,
                             database)

@@ -37,10 +37,17 @@ def _build(factory, *args):
         raise typer.Exit(2) from exc
 
 
+def _database(settings):
+    """The configured database, migrated (its registry holds the documents)."""
+    from assistant.db.database import open_database
+
+    return _build(open_database, settings)
+
+
 def _knowledge_base(settings):
     from assistant.knowledge.base import open_knowledge_base
 
-    return _build(open_knowledge_base, settings)
+    return _build(open_knowledge_base, settings, _database(settings))
 
 
 @app.command()
@@ -108,9 +115,10 @@ def ingest(
 def docs_list(as_json: bool = typer.Option(False, "--json", help="JSON instead of a table.")) -> None:
     """Documents in the knowledge base."""
     settings = _settings()
+    from assistant.knowledge.base import LEGACY_REGISTRY
     from assistant.knowledge.registry import Registry
 
-    registry = Registry(settings.index_dir / "registry.sqlite")
+    registry = Registry(_database(settings), legacy=settings.index_dir / LEGACY_REGISTRY)
     records = registry.documents()
     if as_json:
         typer.echo(json.dumps([r.as_dict() for r in records], ensure_ascii=False, indent=2))
@@ -147,7 +155,7 @@ def doctor() -> None:
     from assistant.knowledge.maintenance import doctor as checkup
 
     settings = _settings()
-    found = checkup(settings.index_dir, _build(build_embeddings, settings), settings.vector_sync_threshold)
+    found = checkup(settings.index_dir, _database(settings), _build(build_embeddings, settings), settings.vector_sync_threshold)
     for problem in found.problems:
         typer.echo(f"✗ {problem}")
     if found.consistent:
@@ -162,7 +170,7 @@ def reindex() -> None:
     from assistant.knowledge.maintenance import reindex as rebuild
 
     settings = _settings()
-    done = rebuild(settings.index_dir, _build(build_embeddings, settings), settings.vector_sync_threshold)
+    done = rebuild(settings.index_dir, _database(settings), _build(build_embeddings, settings), settings.vector_sync_threshold)
     typer.echo(f"rebuilt {done.vectors} vectors ({done.embedded} embedded anew) and the lexical index for"
                f" {done.documents} documents" + (f"; the previous vector store is in {done.set_aside}" if done.set_aside else ""))
 

