@@ -86,6 +86,9 @@ def _copy_registry(database: Database, legacy: sqlite3.Connection) -> dict[str, 
             counts[name] = 0
             while batch := cursor.fetchmany(1000):
                 keep = [r for r in batch if (tuple(r) not in present if stale else r[doc_index] not in known)]
+                if stale:  # the old tables had no key: a row twice is copied once
+                    keep = list(dict.fromkeys(tuple(r) for r in keep))
+                    present.update(keep)
                 if keep:
                     conn.execute(insert(table), [dict(zip(names, r)) for r in keep])
                     counts[name] += len(keep)

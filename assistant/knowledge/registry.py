@@ -24,6 +24,7 @@ BATCH = 500  # ids per IN (...) list
 CHUNK_COLUMNS = (chunks.c.vector_id, chunks.c.chunk_id, chunks.c.doc_id, chunks.c.ordinal, chunks.c.text,
                  chunks.c.section, chunks.c.page, chunks.c.page_end, chunks.c.heading, chunks.c.section_map)
 STALE_TABLES: dict[str, Table] = {"pending": pending, "garbage": garbage}
+GENERATION = select(state.c.value).where(state.c.key == "generation")  # read on every search: built once
 
 
 @dataclass
@@ -84,7 +85,7 @@ class Registry:
     def generation(self) -> int:
         """Bumped by every committed change; derived indexes compare against it."""
         with self.database.engine.connect() as conn:
-            value = conn.execute(select(state.c.value).where(state.c.key == "generation")).scalar()
+            value = conn.execute(GENERATION).scalar()
         return int(value or 0)
 
     def reserve_versions(self, doc_ids: list[str]) -> dict[str, int]:
@@ -189,9 +190,12 @@ class Registry:
         return {d: (h, s) for d, h, s in self._read(select(docs.c.doc_id, docs.c.content_hash, docs.c.source))}
 
     def chunk_rows(self, columns: str = "chunk_id, vector_id, doc_id, terms, folded_terms") -> list[tuple]:
-        """Live chunks in a stable order (doc_id, ordinal): the named columns, comma-separated."""
+        """Live chunks in a stable order (doc_id, ordinal; by code point on every database, whatever its
+        collation): the named columns, comma-separated."""
         chosen = [chunks.c[name.strip()] for name in columns.split(",")]
-        return [tuple(r) for r in self._read(select(*chosen).order_by(chunks.c.doc_id, chunks.c.ordinal))]
+        rows = self._read(select(chunks.c.doc_id, chunks.c.ordinal, *chosen))
+        rows.sort(key=lambda r: (r[0], r[1]))
+        return [tuple(r[2:]) for r in rows]
 
     def chunks_by_vector_ids(self, ids: list[str]) -> dict[str, dict[str, Any]]:
         """Live chunks for Chroma ids; ids of versions no longer live are absent."""
