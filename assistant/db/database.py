@@ -11,6 +11,7 @@ from sqlalchemy import Connection, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+MIGRATION_LOCK = 0x636E6874  # PostgreSQL advisory lock key held while migrating ("cnht")
 
 
 class Database:
@@ -40,6 +41,12 @@ class Database:
         config.set_main_option("script_location", str(MIGRATIONS))
         config.set_main_option("sqlalchemy.url", self.url)
         with self.engine.begin() as connection:
+            # one process migrates at a time (two `cnht ingest` or `--workers` starting on a new database):
+            # the others wait, then find the schema at head
+            if self.is_sqlite:
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
+            elif self.engine.dialect.name == "postgresql":
+                connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
             config.attributes["connection"] = connection
             command.upgrade(config, revision)
 

@@ -3,7 +3,10 @@ removed in transactions that bump the generation; a data directory's old `index/
 `conversations.sqlite`) copied in on first open without loss; conversation turns read from the answers."""
 import json
 import sqlite3
+import subprocess
+import sys
 import time
+from contextlib import ExitStack
 from datetime import UTC, datetime
 
 import pytest
@@ -16,6 +19,8 @@ from assistant.db.models import AnswerRecord, Conversation
 from assistant.db.records import record_answer
 from assistant.knowledge.registry import Registry, vector_id
 from ingest.models import Chunk, DocumentMeta, ParsedDocument
+from tests.conftest import ROOT
+from tests.support.postgres import throwaway_database
 
 # The registry's schema as `index/registry.sqlite` had it before it moved into the database.
 LEGACY_REGISTRY_SCHEMA = """
@@ -236,3 +241,16 @@ def test_without_a_database_conversations_live_in_memory():
     session = conversations.get("s1")
     assert session.add("Câu hỏi?", Answer("Trả lời.", "vi", True, "documents")) == ""
     assert [t.question for t in conversations.get("s1").turns] == ["Câu hỏi?"]
+
+
+def test_processes_opening_a_new_database_at_once_migrate_it_once(backend, tmp_path):
+    """Two `cnht ingest` runs (or `--workers`) starting on a new database: one migrates, the others wait."""
+    from assistant.db.database import sqlite_url
+
+    with ExitStack() as stack:
+        url = stack.enter_context(throwaway_database()) if backend == "postgresql" else sqlite_url(tmp_path)
+        code = "import sys; from assistant.db.database import open_database_url; open_database_url(sys.argv[1])"
+        runs = [subprocess.Popen([sys.executable, "-c", code, url], cwd=ROOT, stderr=subprocess.PIPE) for _ in range(3)]
+        for run in runs:
+            _, err = run.communicate(timeout=120)
+            assert run.returncode == 0, err.decode()[-2000:]
