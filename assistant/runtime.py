@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from assistant.answering.cache import AnswerCache, fingerprint
+from assistant.answering.cache import fingerprint, open_answer_cache
 from assistant.answering.extractive import ExtractiveAnswerer
 from assistant.answering.faq import load_faq
 from assistant.answering.llm import LLMAnswerer
 from assistant.answering.scoring import WEIGHTS_PATH
 from assistant.conversation.sessions import Conversations
 from assistant.db.database import Database, open_database
-from assistant.db.legacy import LEGACY_TURNS, import_legacy_turns
 from assistant.db.records import forget_old_questions
 from assistant.eligibility.programs import load_districts, load_programs
 from assistant.knowledge.base import KnowledgeBase, open_knowledge_base
@@ -61,12 +60,7 @@ def build_service(settings: Settings, database: Database | None, kb: KnowledgeBa
     faq = load_faq(settings.faq_path(), kb) if settings.faq_path().exists() else None
     programs = load_programs(settings.programs_path()) if settings.programs_path().exists() else []
     districts = load_districts(settings.districts_path()) if settings.districts_path().exists() else {}
-    answers = AnswerCache(
-        settings.index_dir / "answer-cache.sqlite",
-        fingerprint(settings, settings.faq_path(), settings.glossary_path(), WEIGHTS_PATH),
-    )
-    if database is not None:
-        import_legacy_turns(database, settings.data_dir / LEGACY_TURNS)
+    answers = open_answer_cache(settings, fingerprint(settings, settings.faq_path(), settings.glossary_path(), WEIGHTS_PATH))
     conversations = Conversations(database)
     return AssistantService(settings, kb, searcher, extractive, conversations, answers, faq, llm, programs, districts,
                             database)

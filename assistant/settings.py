@@ -41,11 +41,36 @@ class Settings(BaseSettings):
     vector_sync_threshold: int = Field(
         1000, ge=2, description="Vectors Chroma takes in before writing its index to disk (set when the index is created)."
     )
+    chroma_url: str = Field(
+        "", description="A Chroma server (`chroma run`), e.g. http://127.0.0.1:8000, shared by every replica; "
+        "empty: local Chroma in the data directory."
+    )
+    chroma_collection: str = Field(
+        "chunks", pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{1,61}[A-Za-z0-9]$",
+        description="The collection on the Chroma server (one per deployment sharing a server).",
+    )
+    chroma_timeout: float = Field(5, gt=0, le=300, description="Seconds a request to the Chroma server may take.")
     mask_personal_data: bool = True
     keep_email_domains: str = Field("gov.vn", description="Comma-separated e-mail domains never masked.")
     ocr: bool = Field(True, description="Read scanned pages and images with Tesseract (Vietnamese); false refuses them.")
     ocr_dpi: int = Field(300, ge=200, le=600, description="Most a scanned PDF page is rasterised at for OCR (its own resolution when lower, at least 200).")
     ocr_workers: int = Field(2, ge=1, le=16, description="Pages read by OCR at the same time.")
+
+    # Caches (answers and passage vectors): SQLite files in the data directory, or a Redis shared by replicas
+    redis_url: str = Field(
+        "", description="Redis for the answer and embedding caches, e.g. redis://127.0.0.1:6379/0; empty: SQLite files "
+        "in the index folder. Safe to lose: a Redis that is down, flushed or hung is skipped, never an error."
+    )
+    redis_prefix: str = Field(
+        "", pattern=r"^[A-Za-z0-9._:-]*$",
+        description="Prefix of this deployment's Redis keys; empty: derived from the database URL (else the data "
+        "directory), the Chroma server and collection, so replicas of one deployment share and two deployments do not.",
+    )
+    redis_timeout: float = Field(0.5, gt=0, le=30, description="Seconds to connect to Redis or hear back before the cache is skipped.")
+    answer_cache_ttl: int = Field(86400, ge=60, description="Seconds an answer stays in Redis.")
+    embedding_cache_ttl: int = Field(
+        30 * 86400, ge=3600, description="Seconds a passage vector stays in Redis (renewed whenever it is used)."
+    )
 
     # Web and API
     host: str = "127.0.0.1"

@@ -17,6 +17,9 @@ docs_app = typer.Typer(help="List and remove indexed documents.", no_args_is_hel
 app.add_typer(docs_app, name="docs")
 admin_app = typer.Typer(help="Staff workspace accounts.", no_args_is_help=True)
 app.add_typer(admin_app, name="admin")
+db_app = typer.Typer(help="The database (CNHT_DATABASE_URL, default SQLite under the data directory): its schema.",
+                     no_args_is_help=True)
+app.add_typer(db_app, name="db")
 
 
 def _settings():
@@ -27,21 +30,27 @@ def _settings():
 
 def _build(factory, *args):
     """Run a factory; a configuration it cannot satisfy (missing model, bad file) exits 2 with the reason."""
+    from sqlalchemy.exc import OperationalError
+
     from assistant.knowledge.base import IndexDamaged
     from assistant.knowledge.embeddings import EmbedderUnavailable
+    from assistant.knowledge.vectors import VectorsUnavailable
 
     try:
         return factory(*args)
-    except (EmbedderUnavailable, IndexDamaged, FileNotFoundError, ValueError) as exc:
+    except (EmbedderUnavailable, IndexDamaged, VectorsUnavailable, FileNotFoundError, ValueError) as exc:
         typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    except OperationalError as exc:
+        typer.echo(f"error: the database cannot be reached (CNHT_DATABASE_URL): {str(exc.orig).strip()}", err=True)
         raise typer.Exit(2) from exc
 
 
-def _database(settings):
-    """The configured database, migrated (its registry holds the documents)."""
+def _database(settings, migrate: bool = True):
+    """The configured database, migrated (its registry holds the documents) unless `migrate` is False."""
     from assistant.db.database import open_database
 
-    return _build(open_database, settings)
+    return _build(open_database, settings, migrate)
 
 
 def _knowledge_base(settings):
@@ -115,10 +124,9 @@ def ingest(
 def docs_list(as_json: bool = typer.Option(False, "--json", help="JSON instead of a table.")) -> None:
     """Documents in the knowledge base."""
     settings = _settings()
-    from assistant.knowledge.base import LEGACY_REGISTRY
     from assistant.knowledge.registry import Registry
 
-    registry = Registry(_database(settings), legacy=settings.index_dir / LEGACY_REGISTRY)
+    registry = Registry(_database(settings))
     records = registry.documents()
     if as_json:
         typer.echo(json.dumps([r.as_dict() for r in records], ensure_ascii=False, indent=2))
@@ -153,9 +161,11 @@ def doctor() -> None:
     """Check the registry against the vectors and the lexical index; exit status 1 on any inconsistency."""
     from assistant.knowledge.embeddings import build_embeddings
     from assistant.knowledge.maintenance import doctor as checkup
+    from assistant.knowledge.vectors import vector_store
 
     settings = _settings()
-    found = checkup(settings.index_dir, _database(settings), _build(build_embeddings, settings), settings.vector_sync_threshold)
+    found = checkup(settings.index_dir, _database(settings), _build(build_embeddings, settings), settings.vector_sync_threshold,
+                    vector_store(settings))
     for problem in found.problems:
         typer.echo(f"✗ {problem}")
     if found.consistent:
@@ -168,11 +178,14 @@ def reindex() -> None:
     """Rebuild the vectors and the lexical index from the registry (after a full disk or a damaged index)."""
     from assistant.knowledge.embeddings import build_embeddings
     from assistant.knowledge.maintenance import reindex as rebuild
+    from assistant.knowledge.vectors import vector_store
 
     settings = _settings()
-    done = rebuild(settings.index_dir, _database(settings), _build(build_embeddings, settings), settings.vector_sync_threshold)
+    done = _build(rebuild, settings.index_dir, _database(settings), _build(build_embeddings, settings),
+                  settings.vector_sync_threshold, vector_store(settings))
     typer.echo(f"rebuilt {done.vectors} vectors ({done.embedded} embedded anew) and the lexical index for"
-               f" {done.documents} documents" + (f"; the previous vector store is in {done.set_aside}" if done.set_aside else ""))
+               f" {done.documents} documents" + (f"; the previous vector store is in {done.set_aside}" if done.set_aside else "")
+               + (f"; {done.removed} vectors of no live chunk deleted" if done.removed else ""))
 
 
 def _searcher(settings):
@@ -369,10 +382,9 @@ def _password(from_stdin: bool, prompt: str) -> str:
 
 def _account_command(action: str, username: str, change, done: str, detail: str = "") -> None:
     """Apply `change(database)` to an account, audit it as done from the command line, report `done`."""
-    from assistant.db.database import open_database
     from assistant.workspace.accounts import AccountError, audit
 
-    database = _build(open_database, _settings())
+    database = _database(_settings())
     try:
         change(database)
     except AccountError as exc:
@@ -417,6 +429,26 @@ def set_password(
     password = _password(password_stdin, "New password")
     _account_command("password.set", username, lambda db: change_password(db, username, password),
                      f"password of {username.strip()!r} changed")
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply the pending migrations (what every command does when it opens the database) and move the state
+    files of an earlier layout into it; prints the revision reached."""
+    database = _database(_settings())
+    typer.echo(f"database at revision {database.revision()} (newest)")
+
+
+@db_app.command("current")
+def db_current() -> None:
+    """Print the database's schema revision, without migrating it (exit status 1 when it is behind)."""
+    database = _database(_settings(), migrate=False)
+    current, head = database.revision(), database.head()
+    if current == head:
+        typer.echo(f"{current} (newest)")
+        return
+    typer.echo(f"{current or 'empty'} (behind: the newest is {head}; run `cnht db upgrade`)")
+    raise typer.Exit(1)
 
 
 @app.command()

@@ -7,7 +7,10 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, create_engine, event
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Table, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -18,7 +21,9 @@ class Database:
     """A database brought to the latest schema on open."""
 
     def __init__(self, url: str):
-        connect_args = {"check_same_thread": False, "timeout": 30} if url.startswith("sqlite") else {}
+        connect_args: dict = {"check_same_thread": False, "timeout": 30} if url.startswith("sqlite") else {}
+        if url.startswith("postgresql"):  # times come back in UTC, as SQLite's do, whatever the server's zone
+            connect_args = {"options": "-c timezone=UTC"}
         self.url = url
         self.engine = create_engine(url, connect_args=connect_args, pool_pre_ping=True)
         if url.startswith("sqlite"):
@@ -30,25 +35,46 @@ class Database:
         """Whether this is an SQLite file (the embedded default) rather than a server."""
         return self.engine.dialect.name == "sqlite"
 
-    def close(self) -> None:
-        """Close the pooled connections (the Database can still be used: it reconnects)."""
-        self.engine.dispose()
-
-    def migrate(self, revision: str = "head") -> None:
-        """Apply every pending migration (alembic upgrade head), or those up to `revision`."""
-
+    def _config(self) -> Config:
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS))
         config.set_main_option("sqlalchemy.url", self.url)
+        return config
+
+    def migrate(self, revision: str = "head") -> None:
+        """Apply every pending migration (alembic upgrade head), or those up to `revision`, in one
+        transaction that holds the migration lock (SQLite: its write lock, BEGIN IMMEDIATE; PostgreSQL: an
+        advisory lock), so processes starting together take turns and the later ones find the schema done."""
+        config = self._config()
         with self.engine.begin() as connection:
-            # one process migrates at a time (two `cnht ingest` or `--workers` starting on a new database):
-            # the others wait, then find the schema at head
+            # one process migrates at a time (replicas, two `cnht ingest` or `--workers` starting on a new
+            # database): the others wait, then find the schema at head
             if self.is_sqlite:
                 connection.exec_driver_sql("BEGIN IMMEDIATE")
-            elif self.engine.dialect.name == "postgresql":
+            else:
                 connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
             config.attributes["connection"] = connection
             command.upgrade(config, revision)
+
+    def revision(self) -> str | None:
+        """The schema revision the database is at (None before the first migration)."""
+        with self.engine.connect() as connection:
+            return MigrationContext.configure(connection).get_current_revision()
+
+    def head(self) -> str | None:
+        """The newest revision the code knows."""
+        return ScriptDirectory.from_config(self._config()).get_current_head()
+
+    def insert(self, table: Table | type) -> postgresql.Insert | sqlite.Insert:
+        """An INSERT in this database's dialect, so it can say ON CONFLICT … DO UPDATE / DO NOTHING (an
+        upsert, atomic in SQLite and PostgreSQL alike) and RETURNING."""
+        if self.engine.dialect.name == "postgresql":
+            return postgresql.insert(table)
+        return sqlite.insert(table)
+
+    def close(self) -> None:
+        """Close the pooled connections (a process that opened several databases, a test)."""
+        self.engine.dispose()
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -92,21 +118,33 @@ def sqlite_url(data_dir: Path) -> str:
     return f"sqlite:///{Path(data_dir).resolve() / 'assistant.sqlite'}"
 
 
-def open_database_url(url: str) -> Database:
-    """The database at `url` (an SQLite file's folder is created), migrated."""
+def database_url(settings) -> str:
+    """The configured database's URL: CNHT_DATABASE_URL, else SQLite under the data directory."""
+    return settings.database_url or sqlite_url(settings.data_dir)
+
+
+def open_database_url(url: str, data_dir: Path | None = None, migrate: bool = True) -> Database:
+    """The database at `url` (an SQLite file's folder is created), migrated, with the files of the earlier
+    layout under `data_dir` (when given) moved into it."""
     if url.startswith("sqlite:///"):
         Path(url[len("sqlite:///") :]).parent.mkdir(parents=True, exist_ok=True)
     database = Database(url)
-    database.migrate()
+    if migrate:
+        database.migrate()
+        if data_dir is not None:
+            from assistant.db.legacy import migrate_legacy_files  # noqa: PLC0415 — it imports this module
+
+            migrate_legacy_files(database, Path(data_dir))
     return database
 
 
 def local_database(data_dir: Path) -> Database:
     """A data directory's own SQLite database, migrated (for tools and tests that build a knowledge base
     on a data directory without settings)."""
-    return open_database_url(sqlite_url(data_dir))
+    return open_database_url(sqlite_url(data_dir), data_dir)
 
 
-def open_database(settings) -> Database:
-    """The configured database (SQLite under the data directory by default), migrated."""
-    return open_database_url(settings.database_url or sqlite_url(settings.data_dir))
+def open_database(settings, migrate: bool = True) -> Database:
+    """The configured database (SQLite under the data directory by default), migrated, with the files of
+    the earlier layout under the data directory moved into it."""
+    return open_database_url(database_url(settings), Path(settings.data_dir), migrate)

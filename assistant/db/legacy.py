@@ -1,5 +1,6 @@
 """Data directories from before the one database: their SQLite files' rows are copied into the database
-on first open, in one transaction, and each file is then renamed `<name>.migrated` (never deleted).
+on first open (`migrate_legacy_files`, which `open_database` runs), in one transaction, and each file is
+then renamed `<name>.migrated` (never deleted).
 Rows the database already holds are kept as they are, so a second copy (another process that raced, or
 a second data directory sharing one server database) adds only what is new."""
 from __future__ import annotations
@@ -16,11 +17,13 @@ from sqlalchemy import Connection, insert, select, update
 
 from assistant.conversation.sessions import TELEGRAM_PREFIX
 from assistant.db.database import Database
+from assistant.db.legacy_state import migrate_legacy_state, retire
 from assistant.db.models import AnswerRecord, Conversation, chunks, documents, garbage, pending, state
 from ingest.privacy import mask_personal_data
 
 log = logging.getLogger(__name__)
 
+LEGACY_REGISTRY = "index/registry.sqlite"  # under the data directory: the document registry
 LEGACY_TURNS = "conversations.sqlite"  # under the data directory: a conversation's last turns, each also in answers
 REGISTRY_COLUMNS = {
     "documents": "doc_id, version, source, content_hash, chunk_count, meta, ingested_at",
@@ -29,6 +32,14 @@ REGISTRY_COLUMNS = {
     "garbage": "doc_id, version",
 }
 BATCH = 500
+
+
+def migrate_legacy_files(database: Database, data_dir: Path) -> None:
+    """Move every state file of the earlier layout under `data_dir` into the database: the registry, the
+    conversation turns, the Telegram store and the rate limits."""
+    import_legacy_registry(database, data_dir / LEGACY_REGISTRY)
+    import_legacy_turns(database, data_dir / LEGACY_TURNS)
+    migrate_legacy_state(database, data_dir)
 
 
 def import_legacy_registry(database: Database, path: Path) -> bool:
@@ -58,10 +69,7 @@ def _migrate(path: Path, copy: Callable[[sqlite3.Connection], dict[str, int]]) -
             counts = copy(legacy)
         finally:
             legacy.close()
-        for suffix in ("", "-wal", "-shm"):
-            part = path.with_name(path.name + suffix)
-            if part.exists():
-                part.rename(path.with_name(path.name + ".migrated" + suffix))
+        retire(path)
     log.info("%s copied into the database (%s); kept as %s.migrated", path, counts, path.name)
     return True
 

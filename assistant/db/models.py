@@ -233,3 +233,71 @@ state = Table(
     Column("key", String, primary_key=True),
     Column("value", BigInteger, nullable=False),
 )
+class RateBucket(Base):
+    """A client's token bucket of one limiter (web, login, telegram): the tokens left at `stamp` (seconds
+    since the epoch). Ephemeral: a bucket untouched for an hour is full again and is deleted."""
+
+    __tablename__ = "rate_buckets"
+
+    name: Mapped[str] = mapped_column(String(16), primary_key=True)
+    client: Mapped[str] = mapped_column(String(255), primary_key=True)
+    tokens: Mapped[float] = mapped_column(Float)
+    stamp: Mapped[float] = mapped_column(Float, index=True)
+
+
+class TelegramChat(Base):
+    """A Telegram chat's language and whether it blocked the bot (or removed it)."""
+
+    __tablename__ = "telegram_chats"
+
+    chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    lang: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    blocked: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class TelegramSubscriber(Base):
+    """A chat subscribed to announcements of new notices, plans and programs."""
+
+    __tablename__ = "telegram_subscribers"
+
+    chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    since: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class TelegramCheck(Base):
+    """One eligibility check per (chat, user): the answers so far (JSON, one profile per step; NULL when no
+    check is in progress), the message that asks the current question and the one it replaced. `version`
+    grows with every step and outlives the check, so a button of an earlier step or check is stale."""
+
+    __tablename__ = "telegram_checks"
+
+    chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    version: Mapped[int] = mapped_column(Integer)
+    history: Mapped[str | None] = mapped_column(Text, nullable=True)
+    message_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    replaced_message_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class TelegramVote(Base):
+    """A user's vote on an answer (one per user, changeable), the rating it replaced, and the feedback row
+    it is stored as."""
+
+    __tablename__ = "telegram_votes"
+
+    answer_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    rating: Mapped[str] = mapped_column(String(8))
+    previous_rating: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    feedback_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+class TelegramSlowDown(Base):
+    """When a user over the rate limit was told to slow down: silent until `until` (seconds since the epoch)."""
+
+    __tablename__ = "telegram_slow_down"
+
+    client: Mapped[str] = mapped_column(String(255), primary_key=True)
+    until: Mapped[float] = mapped_column(Float)

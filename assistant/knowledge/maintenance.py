@@ -1,6 +1,7 @@
 """Keeping a data directory's indexes honest: `doctor` checks the registry (the source of truth) against the
 vectors and the lexical index; `reindex` rebuilds both derived indexes from the registry (vectors from the
-embedding cache where it has them), e.g. after a full disk left the vector index unreadable."""
+embedding cache where it has them), e.g. after a full disk left the vector index unreadable. Both work on
+local Chroma and on a Chroma server (`CNHT_CHROMA_URL`)."""
 from __future__ import annotations
 
 import shutil
@@ -13,9 +14,10 @@ from langchain_core.embeddings import Embeddings
 from sqlalchemy.exc import SQLAlchemyError
 
 from assistant.db.database import Database
-from assistant.knowledge.base import CHROMA_BATCH, LEGACY_REGISTRY, KnowledgeBase, index_text, vector_metadata
+from assistant.knowledge.base import CHROMA_BATCH, KnowledgeBase, index_text, vector_metadata
 from assistant.knowledge.lexical import build_lexical, load_saved_lexical
 from assistant.knowledge.registry import Registry
+from assistant.knowledge.vectors import VectorStore
 
 PROBE_BATCH = 256
 
@@ -34,13 +36,14 @@ class Checkup:
         return not self.problems
 
 
-def doctor(index_dir: Path, database: Database, embeddings: Embeddings, sync_threshold: int = 1000) -> Checkup:
+def doctor(index_dir: Path, database: Database, embeddings: Embeddings, sync_threshold: int = 1000,
+           vectors: VectorStore | None = None) -> Checkup:
     """Check the registry's integrity (in `database`), then that the vector store holds exactly the live
     chunks' vectors (each one found by a search with itself) and that the saved lexical index is of the
     registry's generation over the same chunks."""
     checkup = Checkup()
     try:
-        registry = Registry(database, legacy=index_dir / LEGACY_REGISTRY)
+        registry = Registry(database)
         verdict = _integrity(database)
     except (SQLAlchemyError, sqlite3.Error) as exc:
         verdict = f"{type(exc).__name__}: {exc}"
@@ -51,10 +54,11 @@ def doctor(index_dir: Path, database: Database, embeddings: Embeddings, sync_thr
     rows = registry.chunk_rows("vector_id")
     live = [r[0] for r in rows]
     checkup.documents, checkup.chunks = len(registry.documents()), len(live)
-    if not live and not (index_dir / "chroma").exists():
+    remote = vectors is not None and vectors.remote
+    if not live and not remote and not (index_dir / "chroma").exists():
         checkup.problems.append(f"registry: no documents and no vector store in {index_dir} (nothing was ingested here)")
         return checkup
-    checkup.problems += _vector_problems(index_dir, database, embeddings, live, sync_threshold)
+    checkup.problems += _vector_problems(index_dir, database, embeddings, live, sync_threshold, vectors)
     checkup.problems += _lexical_problems(index_dir, registry, live)
     return checkup
 
@@ -70,10 +74,10 @@ def _integrity(database: Database) -> str:
 
 
 def _vector_problems(index_dir: Path, database: Database, embeddings: Embeddings, live: list[str],
-                     sync_threshold: int) -> list[str]:
+                     sync_threshold: int, vectors: VectorStore | None) -> list[str]:
     fix = "run `cnht reindex`"
     try:
-        kb = KnowledgeBase(index_dir, embeddings, database, sync_threshold)
+        kb = KnowledgeBase(index_dir, embeddings, database, sync_threshold, vectors)
     except Exception as exc:  # the store itself cannot be opened: that is the finding
         return [f"vectors: cannot be opened ({type(exc).__name__}: {exc}); {fix}"]
     problems = []
@@ -89,12 +93,12 @@ def _vector_problems(index_dir: Path, database: Database, embeddings: Embeddings
         for start in range(0, len(present), PROBE_BATCH):
             part = present[start : start + PROBE_BATCH]
             stored_vectors = kb.collection.get(ids=part, include=["embeddings"])
-            vectors = dict(zip(stored_vectors["ids"], stored_vectors["embeddings"]))
-            probes = [i for i in part if i in vectors]
+            by_id = dict(zip(stored_vectors["ids"], stored_vectors["embeddings"]))
+            probes = [i for i in part if i in by_id]
             unreachable += len(part) - len(probes)
             if not probes:
                 continue
-            found = kb.collection.query(query_embeddings=[vectors[i] for i in probes], n_results=min(10, len(stored)),
+            found = kb.collection.query(query_embeddings=[by_id[i] for i in probes], n_results=min(10, len(stored)),
                                         include=["distances"])
             unreachable += sum(1 for i, ids in zip(probes, found["ids"]) if i not in ids)
         if unreachable:
@@ -127,18 +131,23 @@ class Reindexed:
     vectors: int
     embedded: int  # vectors the embedder had to compute (the rest came from its cache)
     set_aside: str  # where the previous vector store was moved ("" when there was none)
+    removed: int = 0  # vectors of no live chunk deleted from a Chroma server's collection
 
 
-def reindex(index_dir: Path, database: Database, embeddings: Embeddings, sync_threshold: int = 1000) -> Reindexed:
-    """Rebuild the vector store and the lexical index from the registry. The old vector store is moved
-    aside (not deleted) first, so a failure leaves it where a person can look at it."""
+def reindex(index_dir: Path, database: Database, embeddings: Embeddings, sync_threshold: int = 1000,
+            vectors: VectorStore | None = None) -> Reindexed:
+    """Rebuild the vector store and the lexical index from the registry. A local vector store is moved
+    aside (not deleted) first, so a failure leaves it where a person can look at it. A Chroma server's
+    collection, which other replicas are reading, is rebuilt in place: every live chunk's vector written
+    again (upsert) and every other vector deleted."""
+    vectors = vectors or VectorStore()
     chroma = index_dir / "chroma"
     aside = ""
-    if chroma.exists():
+    if chroma.exists() and not vectors.remote:
         aside_path = index_dir / f"chroma-before-reindex-{time.strftime('%Y%m%d-%H%M%S')}"
         shutil.move(str(chroma), str(aside_path))
         aside = str(aside_path)
-    kb = KnowledgeBase(index_dir, embeddings, database, sync_threshold)
+    kb = KnowledgeBase(index_dir, embeddings, database, sync_threshold, vectors)
     try:
         with kb._writing():
             documents = {r.doc_id: r for r in kb.registry.documents()}
@@ -151,8 +160,12 @@ def reindex(index_dir: Path, database: Database, embeddings: Embeddings, sync_th
             before = getattr(embeddings, "computed", 0)
             for start in range(0, len(ids), CHROMA_BATCH):
                 part = slice(start, start + CHROMA_BATCH)
-                kb.collection.add(ids=ids[part], embeddings=embeddings.embed_documents(texts[part]), metadatas=metadatas[part])
+                kb.collection.upsert(ids=ids[part], embeddings=embeddings.embed_documents(texts[part]),
+                                     metadatas=metadatas[part])
+            extra = sorted(set(kb.collection.get(include=[])["ids"]) - set(ids))
+            for start in range(0, len(extra), CHROMA_BATCH):
+                kb.collection.delete(ids=extra[start : start + CHROMA_BATCH])
             build_lexical(kb.registry, index_dir / "bm25")
-        return Reindexed(len(documents), len(ids), getattr(embeddings, "computed", 0) - before, aside)
+        return Reindexed(len(documents), len(ids), getattr(embeddings, "computed", 0) - before, aside, len(extra))
     finally:
         kb.close()

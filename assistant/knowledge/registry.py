@@ -1,7 +1,7 @@
 """The registry: which version of each document is live, its metadata and its chunks, in the one database
 (tables `documents`, `chunks`, `pending`, `garbage`, `state`: `assistant.db.models`). It is the source of
 truth; Chroma vectors and the BM25 index follow it. A data directory's old `index/registry.sqlite` is
-copied in when the registry first opens, then renamed `registry.sqlite.migrated`."""
+copied in when its database is opened (`assistant.db.legacy`)."""
 from __future__ import annotations
 
 import json
@@ -9,13 +9,11 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Table, bindparam, delete, insert, select, update
 
 from assistant.db.database import Database
-from assistant.db.legacy import import_legacy_registry
 from assistant.db.models import chunks, garbage, pending, state
 from assistant.db.models import documents as docs
 from ingest.models import DocumentMeta, ParsedDocument
@@ -63,11 +61,9 @@ def vector_id(doc_id: str, ordinal: int, version: int) -> str:
 class Registry:
     """Transactions over the registry's tables in the database."""
 
-    def __init__(self, database: Database, legacy: Path | None = None):
-        """The registry in `database`; `legacy` names an old `registry.sqlite` to copy in (if it exists)."""
+    def __init__(self, database: Database):
+        """The registry in `database`."""
         self.database = database
-        if legacy is not None and legacy.exists():
-            import_legacy_registry(database, legacy)
 
     def close(self) -> None:
         """Nothing to release: the database belongs to whoever opened it."""

@@ -26,7 +26,8 @@ def record_check(database: Database, channel: str, lang: str, programs: list[Pro
 
 
 def _day(moment: datetime) -> str:
-    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).date().isoformat()
+    """The UTC day of a stored time (SQLite gives it back naive, in UTC; PostgreSQL aware)."""
+    return (moment.astimezone(UTC) if moment.tzinfo else moment).date().isoformat()
 
 
 def report(database: Database, days: int = 30, now: datetime | None = None) -> dict[str, list[dict]]:

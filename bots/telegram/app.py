@@ -29,7 +29,7 @@ class TelegramNotConfigured(RuntimeError):
 
 
 def build_bot(settings, service, database, webhook: bool = False) -> Application:
-    """The bot for one data directory: handlers registered, state under `settings.data_dir`.
+    """The bot for one data directory: handlers registered, its state in the database.
     With `webhook`, updates come from `feed_webhook` instead of polling."""
     if not settings.telegram_token:
         raise TelegramNotConfigured("CNHT_TELEGRAM_TOKEN is not set: create a bot with @BotFather and set its token")
@@ -52,8 +52,8 @@ def build_bot(settings, service, database, webhook: bool = False) -> Application
         settings=settings,
         service=service,
         database=database,
-        chats=ChatStore(settings.data_dir / "telegram.sqlite"),
-        limiter=RateLimiter(settings.telegram_rate_per_minute, settings.data_dir / "limits.sqlite", "telegram"),
+        chats=ChatStore(database),
+        limiter=RateLimiter(settings.telegram_rate_per_minute, database, "telegram"),
         store_threads=ThreadPoolExecutor(max_workers=4, thread_name_prefix="cnht-telegram-store"),
     )
     application.bot_data[STATUS_KEY] = BotStatus()

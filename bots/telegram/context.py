@@ -37,7 +37,7 @@ class BotContext:
     store_threads: ThreadPoolExecutor
 
     async def call(self, function, *args):
-        """A blocking store call (the chat store's or the rate limiter's SQLite) run off the event loop on
+        """A blocking store call (the chat store's or the rate limiter's database) run off the event loop on
         the bot's own threads, so it never waits behind answers being worked out on the default ones."""
         return await asyncio.get_running_loop().run_in_executor(self.store_threads, partial(function, *args))
 

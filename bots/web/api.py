@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import logging
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, StreamingResponse
@@ -14,6 +15,7 @@ from assistant.db.models import AnswerRecord
 from assistant.db.records import issued_web_conversation, record_feedback
 from assistant.eligibility.check import BadProfile, EligibilityReport
 from assistant.eligibility.parsing import UnreadableAnswer
+from assistant.knowledge.vectors import VectorsUnavailable
 from assistant.retrieval.search import Filters
 from assistant.workspace.analytics import record_check
 from bots.rate_limits import retry_after
@@ -21,10 +23,12 @@ from bots.web.clients import client_address
 from bots.web.context import ContextDep, answer_body
 from bots.web.headers import metrics_allowed
 from bots.web.limits import error
+from bots.web.messages import VECTORS_UNAVAILABLE, in_both_languages
 from bots.web.schemas import AnswerOut, AskRequest, EligibilityRequest, FeedbackRequest
 from bots.web.strict_json import StrictJSONRoute
 
 router = APIRouter(route_class=StrictJSONRoute)
+log = logging.getLogger(__name__)
 
 
 def _limited(context, request: Request):
@@ -76,7 +80,12 @@ def _stream(context, question: str, session_id: str, channel: str):
                 final = event
             else:
                 yield f"event: delta\ndata: {json.dumps({'text': event}, ensure_ascii=False)}\n\n"
-    except Exception as exc:  # the stream is already open: report the failure inside it
+    except VectorsUnavailable:  # the stream is already open: report the failure inside it
+        failure = {"code": "vectors_unavailable", "message": VECTORS_UNAVAILABLE,
+                   "messages": in_both_languages(VECTORS_UNAVAILABLE)}
+        yield f"event: error\ndata: {json.dumps(failure, ensure_ascii=False)}\n\n"
+        return
+    except Exception as exc:
         yield f"event: error\ndata: {json.dumps({'code': 'internal', 'message': type(exc).__name__})}\n\n"
         return
     assert final is not None, "ask_stream always ends with the Answer"
@@ -188,21 +197,41 @@ def healthz():
     return {"status": "ok"}
 
 
+def _check(name: str, probe) -> tuple[str, object]:
+    """("ok", what the probe returned), or ("unavailable: <the error's type>", None) with the whole error
+    logged (the response names no internal address)."""
+    try:
+        return "ok", probe()
+    except Exception as exc:
+        log.warning("readiness: %s does not answer: %s: %s", name, type(exc).__name__, exc)
+        return f"unavailable: {type(exc).__name__}", None
+
+
+def _documents_indexed(context) -> int:
+    """Live documents, read after the database answered a trivial query (both are the relational store)."""
+    with context.database.session() as session:
+        session.execute(select(1))
+    return len(context.service.kb.documents())
+
+
 @router.get("/readyz")
 def readyz(context: ContextDep, request: Request):
-    """Ready when documents are indexed and the database answers. The Telegram bot, when configured,
-    is reported separately under "telegram": the web is ready whatever Telegram does."""
+    """Ready (200, `"ready": true`) when the database and the vector store (local Chroma or the Chroma
+    server) answer and documents are indexed; otherwise 503 with `checks` naming what is down, e.g.
+    `{"database": "ok", "vectors": "unavailable: …"}`. The Telegram bot, when configured, is reported
+    separately under "telegram": the web is ready whatever Telegram does."""
     status = getattr(request.app.state, "telegram_status", None)
     bot = {"telegram": status.report()} if status is not None else {}
-    try:
-        count = len(context.service.kb.documents())
-        with context.database.session() as session:
-            session.execute(select(1))
-    except Exception as exc:
-        return JSONResponse({"status": "unavailable", "reason": type(exc).__name__, **bot}, status_code=503)
-    if count == 0:
-        return JSONResponse({"status": "unavailable", "reason": "no documents indexed", **bot}, status_code=503)
-    return {"status": "ready", "documents": count, **bot}
+    database, documents = _check("database", lambda: _documents_indexed(context))
+    vectors, _ = _check("vectors", context.service.kb.vector_count)
+    checks = {"database": database, "vectors": vectors}
+    down = [name for name, verdict in checks.items() if verdict != "ok"]
+    count = documents if isinstance(documents, int) else 0
+    reason = f"{' and '.join(down)} unavailable" if down else "" if count else "no documents indexed"
+    body = {"ready": not reason, "status": "unavailable" if reason else "ready", "checks": checks, "documents": count}
+    if reason:
+        return JSONResponse({**body, "reason": reason, **bot}, status_code=503)
+    return {**body, **bot}
 
 
 @router.get("/metrics")

@@ -1,6 +1,7 @@
 """`create_app`: the FastAPI application over an assistant service and a database."""
 from __future__ import annotations
 
+import logging
 import time
 
 from fastapi import FastAPI, Request
@@ -8,6 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from assistant.knowledge.vectors import VectorsUnavailable
 from assistant.workspace.errors import NotFound, WorkspaceError
 from bots.rate_limits import RateLimiter
 from bots.web.api import router
@@ -15,8 +17,10 @@ from bots.web.context import AppContext
 from bots.web.docs import add_docs
 from bots.web.headers import SecurityHeaders
 from bots.web.limits import BodyLimit, error
-from bots.web.messages import refused
+from bots.web.messages import VECTORS_UNAVAILABLE, refused
 from bots.web.strict_json import InvalidInput, StrictJSONRoute
+
+log = logging.getLogger(__name__)
 
 
 def create_app(service, database, settings=None) -> FastAPI:
@@ -25,10 +29,10 @@ def create_app(service, database, settings=None) -> FastAPI:
     app = FastAPI(title="CNHT Assistant API", version="1", docs_url=None, redoc_url=None, openapi_url=None)
     if settings.api_docs:
         add_docs(app)
-    limiter = RateLimiter(settings.rate_limit_per_minute, settings.data_dir / "limits.sqlite", "web")
+    limiter = RateLimiter(settings.rate_limit_per_minute, database, "web")
     context = AppContext(service, database, limiter, settings)
     app.state.context = context
-    app.state.login_limiter = RateLimiter(settings.login_rate_per_minute, settings.data_dir / "limits.sqlite", "login")
+    app.state.login_limiter = RateLimiter(settings.login_rate_per_minute, database, "login")
     app.router.route_class = StrictJSONRoute  # routes added on the app itself (the Telegram webhook) too
     app.include_router(router)
     origins = settings.allowed_origins()
@@ -72,6 +76,11 @@ def create_app(service, database, settings=None) -> FastAPI:
     @app.exception_handler(WorkspaceError)
     async def workspace_refusal(request: Request, exc: WorkspaceError):
         return refused(422, exc.code, str(exc), **({"field": exc.field} if exc.field else {}))
+
+    @app.exception_handler(VectorsUnavailable)
+    async def vectors_down(request: Request, exc: VectorsUnavailable):
+        log.warning("%s %s: %s", request.method, request.url.path, exc)
+        return refused(503, "vectors_unavailable", VECTORS_UNAVAILABLE, headers={"Retry-After": "5"})
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):

@@ -8,6 +8,8 @@ from fastapi.responses import JSONResponse
 
 from bots.web.limits import error
 
+VECTORS_UNAVAILABLE = "the document index does not answer at the moment: try again shortly"
+
 # English message (as raised by accounts, library, curation and the routes) → its Vietnamese sentence.
 # Groups carry names, numbers and file names over; a message matching none keeps its English text after
 # a Vietnamese lead-in, so nothing the server said is lost.
@@ -43,6 +45,8 @@ _VIETNAMESE: list[tuple[re.Pattern[str], str]] = [
         (r"^no table (?P<table>\S+) \(tables: (?P<tables>.+)\)$", "Không có bảng {table} (các bảng: {tables})."),
         (r"^missing or wrong CSRF token.*$", "Phiên làm việc đã hết hạn hoặc không hợp lệ; vui lòng tải lại trang."),
         (r"^this needs an admin account$", "Thao tác này cần tài khoản quản trị."),
+        (r"^the document index does not answer at the moment: try again shortly$",
+         "Kho văn bản tạm thời không phản hồi: vui lòng thử lại sau ít phút."),
         (r"^(?P<file>[^:]+): empty file \(0 bytes\)$", "{file}: tệp rỗng (0 byte)."),
         (r"^(?P<file>[^:]+): content is (?P<what>.+), not a document \(extension (?P<ext>.+)\)$",
          "{file}: nội dung không phải là văn bản (phần mở rộng {ext})."),

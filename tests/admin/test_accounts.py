@@ -15,8 +15,8 @@ PASSWORD = "correct-horse-battery"
 
 
 @pytest.fixture()
-def database(tmp_path, monkeypatch):
-    """A fresh, migrated database with one staff account `alice`, for the CLI too (CNHT_DATA_DIR). Hashes
+def database(tmp_path, monkeypatch, database_url):
+    """A fresh, migrated database with one staff account `alice`, for the CLI too (CNHT_DATA_DIR, CNHT_DATABASE_URL). Hashes
     are real argon2 with light parameters, so the tests that sign in 30 or 40 times stay quick."""
     from argon2 import PasswordHasher
 
@@ -25,8 +25,9 @@ def database(tmp_path, monkeypatch):
     from assistant.workspace import accounts
 
     monkeypatch.setenv("CNHT_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("CNHT_DATABASE_URL", database_url)
     monkeypatch.setattr(accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
-    database = open_database(Settings(data_dir=tmp_path))
+    database = open_database(Settings(data_dir=tmp_path, database_url=database_url))
     accounts.create_user(database, "alice", PASSWORD)
     return database
 

@@ -12,6 +12,12 @@ PUBLIC = {("GET", "/admin/login"), ("GET", "/admin/api/csrf"), ("POST", "/admin/
 ADMIN_ONLY = {("GET", "/admin/api/users"), ("POST", "/admin/api/users"), ("GET", "/admin/api/audit")}
 
 
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def workspace_backend(request) -> str:
+    """Accounts, sessions, curated answers, the queue, notices and the audit log on both databases."""
+    return request.param
+
+
 def _routes(routes):
     for route in routes:
         included = getattr(route, "original_router", None)  # FastAPI ≥ 0.16x keeps included routers whole
@@ -282,11 +288,11 @@ def test_api_tokens_cannot_mint_tokens_and_are_revoked_through_the_api(workspace
     assert [t["revoked"] for t in client.get("/admin/api/tokens").json() if t["name"] == "robot-7d"] == [True]
 
 
-def test_sign_in_is_rate_limited_per_client(workspace, tmp_path):
+def test_sign_in_is_rate_limited_per_client(workspace):
     from bots.rate_limits import RateLimiter
 
     state = workspace["app"].state
-    kept, state.login_limiter = state.login_limiter, RateLimiter(3, tmp_path / "limits.sqlite", "login")
+    kept, state.login_limiter = state.login_limiter, RateLimiter(3, workspace["database"], "login-test")
     try:
         client = TestClient(workspace["app"])
         token = client.get("/admin/api/csrf").json()["csrf"]

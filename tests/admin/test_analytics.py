@@ -44,11 +44,11 @@ def seed(database):
         ])
 
 
-def test_figures_match_the_seeded_events(tmp_path):
+def test_figures_match_the_seeded_events(tmp_path, database_url):
     from assistant.db.database import open_database
     from assistant.settings import Settings
 
-    database = open_database(Settings(data_dir=tmp_path))
+    database = open_database(Settings(data_dir=tmp_path, database_url=database_url))
     seed(database)
     report = analytics.report(database, days=30, now=NOW)
     per_day = {(r["day"], r["channel"], r["lang"]): r["questions"] for r in report["questions_per_day"]}

@@ -69,7 +69,9 @@ def test_search_and_documents(client):
 
 def test_health_readiness_metrics_and_openapi(client):
     assert client.get("/healthz").json() == {"status": "ok"}
-    assert client.get("/readyz").json()["status"] == "ready"
+    ready = client.get("/readyz").json()
+    assert ready["status"] == "ready" and ready["ready"] is True
+    assert ready["checks"] == {"database": "ok", "vectors": "ok"}  # local Chroma: no server to be down
     metrics = TestClient(client.app, client=("127.0.0.1", 5000)).get("/metrics").text  # loopback only by default
     assert "cnht_http_requests_total" in metrics and "cnht_answers_total" in metrics
     assert "/api/ask" in client.get("/openapi.json").json()["paths"]
@@ -113,20 +115,21 @@ def test_other_error_paths(client, method, url, kwargs, status, code):
     assert response.status_code == status and response.json()["error"]["code"] == code
 
 
-def test_rate_limit_answers_429_with_retry_after(corpus_kb, tmp_path):
+def test_rate_limit_answers_429_with_retry_after(corpus_kb, tmp_path, database_url):
     from assistant.runtime import build_runtime
     from assistant.settings import Settings
     from bots.web.server import create_server
 
-    settings = Settings(data_dir=tmp_path, rate_limit_per_minute=2)
+    settings = Settings(data_dir=tmp_path, rate_limit_per_minute=2, database_url=database_url)
     client = TestClient(create_server(build_runtime(settings, kb=corpus_kb[0])))
     for _ in range(2):
         assert client.get("/api/search", params={"q": "khu công nghiệp"}).status_code == 200
     limited = client.get("/api/search", params={"q": "khu công nghiệp"})
     assert limited.status_code == 429 and int(limited.headers["Retry-After"]) >= 1
     assert limited.json()["error"]["code"] == "rate_limited"
-    # a second worker process of the same server counts the same requests
-    other = TestClient(create_server(build_runtime(settings, kb=corpus_kb[0])))
+    # a second worker process of the same server, or a replica sharing the database, counts the same requests
+    other = TestClient(create_server(build_runtime(settings.model_copy(update={"data_dir": tmp_path / "replica"}),
+                                                   kb=corpus_kb[0])))
     assert other.get("/api/search", params={"q": "khu công nghiệp"}).status_code == 429
 
 
@@ -138,7 +141,7 @@ def test_cors_only_for_configured_origins(client):
     assert "frame-ancestors 'self' http://127.0.0.1:9" in client.get("/").headers["content-security-policy"]
 
 
-def test_answers_arriving_together_in_a_new_conversation_are_all_stored(tmp_path):
+def test_answers_arriving_together_in_a_new_conversation_are_all_stored(tmp_path, database_url):
     """A user sending several messages at once (Telegram does this) must not lose any of them."""
     import threading
     import uuid
@@ -151,7 +154,7 @@ def test_answers_arriving_together_in_a_new_conversation_are_all_stored(tmp_path
     from assistant.db.records import record_answer
     from assistant.settings import Settings
 
-    database = open_database(Settings(data_dir=tmp_path))
+    database = open_database(Settings(data_dir=tmp_path, database_url=database_url))
     session_id = uuid.uuid4().hex
     answer = Answer("Có 14 khu công nghiệp.", "vi", True, "documents")
     barrier = threading.Barrier(8)

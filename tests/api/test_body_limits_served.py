@@ -1,23 +1,16 @@
 """Body limits against a real `cnht serve` process: a 200 MB chunked body is refused with 413 as soon as
 the cap is passed, without the server's memory growing; a body that trickles in times out (408)."""
-import os
 import select
 import socket
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import httpx
 import pytest
 
+from tests.support.processes import cnht_serve
+
 pytestmark = pytest.mark.slow
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _peak_kb(pid: int) -> int:
@@ -29,27 +22,10 @@ def _peak_kb(pid: int) -> int:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    port = _free_port()
-    env = {**os.environ, "CNHT_DATA_DIR": str(tmp_path_factory.mktemp("served")), "CNHT_BODY_TIMEOUT_SECONDS": "2"}
-    process = subprocess.Popen([sys.executable, "-m", "bots", "serve", "--port", str(port)], env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 120
-    while time.time() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"cnht serve exited: {process.stderr.read().decode()[-2000:]}")
-        try:
-            if httpx.get(url + "/healthz", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.3)
-    else:
-        process.kill()
-        raise AssertionError("cnht serve did not start")
-    httpx.post(url + "/api/ask", json={"question": "khu công nghiệp"}, timeout=60)  # everything loaded and used once
-    yield process, port
-    process.terminate()
-    process.wait(timeout=30)
+    env = {"CNHT_DATA_DIR": str(tmp_path_factory.mktemp("served")), "CNHT_BODY_TIMEOUT_SECONDS": "2"}
+    with cnht_serve(env, start_seconds=120) as served:
+        httpx.post(served.url + "/api/ask", json={"question": "khu công nghiệp"}, timeout=60)  # everything loaded and used once
+        yield served.process, served.port
 
 
 def _open(port: int, path: str) -> socket.socket:

@@ -115,20 +115,20 @@ def test_every_json_route_reads_strictly(client, path):
     assert response.status_code == 422 and response.json()["error"]["code"] == "invalid_input"
 
 
-def test_existing_telegram_conversations_move_out_of_the_api_namespace(tmp_path):
+def test_existing_telegram_conversations_move_out_of_the_api_namespace(empty_database_url):
     from sqlalchemy import text
 
     from assistant.db.database import Database
 
-    database = Database(f"sqlite:///{tmp_path / 'assistant.sqlite'}")
+    database = Database(empty_database_url)
     database.migrate("0003")
     with database.engine.begin() as connection:
         connection.execute(text("INSERT INTO conversations (id, channel, lang, created_at, updated_at) VALUES"
                                 " ('telegram-42', 'telegram', 'vi', '2026-01-01', '2026-01-01'),"
                                 " ('webchat1', 'web', 'vi', '2026-01-01', '2026-01-01')"))
         connection.execute(text("INSERT INTO answers (id, conversation_id, channel, question, answer, lang, grounded,"
-                                " source, citations, created_at) VALUES ('a1', 'telegram-42', 'telegram', 'q', 'a', 'vi', 1,"
-                                " 'none', '[]', '2026-01-01'), ('a2', 'webchat1', 'web', 'q', 'a', 'vi', 1, 'none', '[]',"
+                                " source, citations, created_at) VALUES ('a1', 'telegram-42', 'telegram', 'q', 'a', 'vi', TRUE,"
+                                " 'none', '[]', '2026-01-01'), ('a2', 'webchat1', 'web', 'q', 'a', 'vi', TRUE, 'none', '[]',"
                                 " '2026-01-01')"))
     database.migrate()
     with database.engine.begin() as connection:
@@ -136,3 +136,4 @@ def test_existing_telegram_conversations_move_out_of_the_api_namespace(tmp_path)
         answers = dict(connection.execute(text("SELECT id, conversation_id FROM answers")).all())
     assert conversations == {telegram_conversation_id(42): "telegram", "webchat1": "web"}
     assert answers == {"a1": telegram_conversation_id(42), "a2": "webchat1"}
+    database.close()

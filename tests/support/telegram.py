@@ -5,13 +5,14 @@ from __future__ import annotations
 import asyncio
 import itertools
 import shutil
-import socket
 import subprocess
 import threading
 import time
 from pathlib import Path
 
 import httpx
+
+from tests.support.processes import free_port
 
 SUPPORT = Path(__file__).resolve().parent
 EMULATOR_JS = SUPPORT / "telegram_emulator.js"
@@ -28,18 +29,13 @@ def emulator_missing() -> str | None:
     return None
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
 
 class Emulator:
     """A running emulator on loopback; `url` is what the bot's `telegram_api_url` points at. `down()` and
     `up()` stop it and start it again on the same port (an outage of Telegram; its memory is lost)."""
 
     def __init__(self, port: int | None = None, start: bool = True) -> None:
-        self.port = port or _free_port()
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.http = httpx.Client(base_url=self.url, timeout=10)
         self._message_ids = itertools.count(10_000)
