@@ -46,9 +46,10 @@ def build_runtime(settings: Settings, kb: KnowledgeBase | None = None, warm: boo
 
 def build_service(settings: Settings, database: Database | None, kb: KnowledgeBase | None = None) -> AssistantService:
     """The assistant for one data directory: knowledge base, searcher, answerers, curated answers and
-    sessions. Without a database only the curated answers file is served (the tools that must not
-    write one, such as benchmarks over a read-only index, pass None)."""
-    kb = kb or open_knowledge_base(settings)
+    sessions. Without a database only the curated answers file is served and conversations are kept in
+    this process's memory (the tools that must not write answers, such as benchmarks, pass None; the
+    knowledge base then reads its registry from the configured database)."""
+    kb = kb or open_knowledge_base(settings, database or open_database(settings))
     searcher = build_searcher(settings, kb)
     extractive = ExtractiveAnswerer(
         searcher.glossary,
@@ -62,6 +63,6 @@ def build_service(settings: Settings, database: Database | None, kb: KnowledgeBa
     programs = load_programs(settings.programs_path()) if settings.programs_path().exists() else []
     districts = load_districts(settings.districts_path()) if settings.districts_path().exists() else {}
     answers = open_answer_cache(settings, fingerprint(settings, settings.faq_path(), settings.glossary_path(), WEIGHTS_PATH))
-    conversations = Conversations(settings.data_dir / "conversations.sqlite")
+    conversations = Conversations(database)
     return AssistantService(settings, kb, searcher, extractive, conversations, answers, faq, llm, programs, districts,
                             database)

@@ -93,14 +93,15 @@ class AssistantService:
         """Hybrid search; best chunks first."""
         return self.searcher.search(query, k=k, filters=filters)
 
-    def _draft(self, question: str, session_id: str | None, filters: Filters | None) -> _Draft:
+    def _draft(self, question: str, session_id: str | None, filters: Filters | None, channel: str) -> _Draft:
         """Everything an answer needs short of the LLM: the cached, curated or extractive answer,
         and the passages it was drawn from."""
         question = " ".join(question.split())
-        if not question:
-            return _Draft(question, None, None, "vi", Answer(text("vi", "empty"), "vi", False, "none"), [], final=True)
-        query = analyse(question)
         session = self.conversations.get(session_id) if session_id else None
+        if not question:
+            return _Draft(question, session, None, "vi", Answer(text("vi", "empty"), "vi", False, "none"), [],
+                          final=True, channel=channel)
+        query = analyse(question)
         resolved = session.resolve(question) if session else Resolved(question, question)
         retrieval_query = resolved.search
         # The same question on the same index gets the same answer: staff and enterprises repeat questions.
@@ -111,11 +112,11 @@ class AssistantService:
         key = (self.answers.key(*parts), generation)
         cached = self.answers.get(*key)
         if cached is not None:
-            return _Draft(question, session, None, query.lang, cached, [], final=True)
+            return _Draft(question, session, None, query.lang, cached, [], final=True, channel=channel)
         curated = faq.match(question, query.lang) if faq else None
         if curated is not None:
             curated = with_closing_note(curated, self.programs, today)
-            return _Draft(question, session, key, query.lang, curated, [], final=True)
+            return _Draft(question, session, key, query.lang, curated, [], final=True, channel=channel)
         hits = self.searcher.search(retrieval_query, k=8, filters=filters)
         frame = ""
         if resolved.frame:  # a follow-up: passages about what it adds come first
@@ -124,30 +125,37 @@ class AssistantService:
             hits.sort(key=lambda h: -self.extractive.coverage(query, h.text + " " + h.title, h.lang))
             frame = retrieval_query
         answer = with_closing_note(self.extractive.answer(query, hits, frame), self.programs, today)
-        return _Draft(question, session, key, query.lang, answer, hits, final=not answer.grounded or self.llm is None)
+        return _Draft(question, session, key, query.lang, answer, hits, final=not answer.grounded or self.llm is None,
+                      channel=channel)
 
     def _finish(self, draft: _Draft, answer: Answer) -> Answer:
-        """Remember the answer given (cache and session) and return it."""
+        """Remember the answer given (cache, and the conversation: the one write of the turn) and return
+        it, with the stored turn's `answer_id`."""
         if self.programs and asks_eligibility(draft.question) and "eligibility" not in answer.offers:
             answer = replace(answer, offers=[*answer.offers, "eligibility"])
         if draft.key is not None:
             self.answers.put(*draft.key, answer)
         if draft.session is not None:
-            draft.session.add(draft.question, answer)
+            answer_id = draft.session.add(draft.question, answer, draft.channel)
+            if answer_id:
+                answer = replace(answer, answer_id=answer_id)
         return answer
 
-    def ask(self, question: str, session_id: str | None = None, filters: Filters | None = None) -> Answer:
+    def ask(self, question: str, session_id: str | None = None, filters: Filters | None = None,
+            channel: str = "cli") -> Answer:
         """A grounded answer in the question's language, with citations; a follow-up in a session
-        is read in the light of the previous turn."""
-        draft = self._draft(question, session_id, filters)
+        is read in the light of the previous turn. Asked in a session, the turn is stored (on `channel`)
+        and the answer carries its `answer_id`."""
+        draft = self._draft(question, session_id, filters, channel)
         if draft.final or self.llm is None:
             return self._finish(draft, draft.answer)
         return self._finish(draft, self.llm.answer(draft.question, draft.lang, draft.hits, fallback=draft.answer))
 
-    def ask_stream(self, question: str, session_id: str | None = None) -> Iterator[str | Answer]:
+    def ask_stream(self, question: str, session_id: str | None = None, channel: str = "cli") -> Iterator[str | Answer]:
         """Text pieces as they are produced, then the final Answer (which replaces the streamed text
-        if the LLM's answer failed its check). Without an LLM the extractive answer comes line by line."""
-        draft = self._draft(question, session_id, None)
+        if the LLM's answer failed its check; stored as `ask` stores it). Without an LLM the extractive
+        answer comes line by line."""
+        draft = self._draft(question, session_id, None, channel)
         if draft.final or self.llm is None:
             for line in draft.answer.answer.split("\n"):
                 yield line + "\n"
@@ -168,3 +176,4 @@ class _Draft:
     answer: Answer
     hits: list[Hit]
     final: bool
+    channel: str = "cli"  # where the question came from, stored with the turn

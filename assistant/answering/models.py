@@ -37,6 +37,7 @@ class Answer:
     confidence: float = 0.0
     answerer: str = "extractive"
     offers: list[str] = field(default_factory=list)  # next steps to offer, e.g. "eligibility" (the check)
+    answer_id: str = ""  # the stored turn's id, when the service stored it (asked in a conversation, with a database)
 
     def public(self) -> dict[str, Any]:
         """The JSON of `cnht ask --json`."""

@@ -1,19 +1,21 @@
-"""Sessions: the last turns of a conversation, so a follow-up ("And the clusters?") is read in context."""
+"""Sessions: the last turns of a conversation, so a follow-up ("And the clusters?") is read in context. With a
+database the turns are the answers it stores (each turn written once, as an answer); without one (a tool
+that must not write a database) they are kept in this process's memory."""
 from __future__ import annotations
 
 import secrets
 import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
-from pathlib import Path
 
 from assistant.conversation.followups import Resolved, resolve
-from assistant.db.sqlite import open_shared
+from assistant.db.database import Database
+from assistant.db.records import recent_turns, record_answer
 
-WEB_CHANNELS = ("web", "widget", "api")  # the channels whose conversations the HTTP API may continue
 TELEGRAM_PREFIX = "telegram:"  # a ':' never matches the API's session_id pattern: no HTTP route reaches these
 MAX_TURNS = 6
-PRUNE_EVERY = 500  # turns stored between two sweeps of idle sessions
+REMEMBERED_SESSIONS = 10_000  # without a database: the sessions a process keeps (least recently used go)
 
 
 def new_conversation_id() -> str:
@@ -53,55 +55,39 @@ class Session:
         its own, an ordinal names an item of the previous answer's list (`conversation.followups`)."""
         return resolve(self.turns, question)
 
-    def add(self, question: str, answer) -> None:
-        """Remember a turn (and store it, when the session belongs to a store)."""
-        turn = Turn(question, answer.answer, answer.lang, time.time())
-        self.turns = (self.turns + [turn])[-MAX_TURNS:]
-        if self.store is not None:
-            self.store.add(self.session_id, turn)
+    def add(self, question: str, answer, channel: str = "cli") -> str:
+        """Remember a turn (and store it, when the session belongs to a store); returns the stored
+        answer's id ('' when nothing was stored)."""
+        self.turns = (self.turns + [Turn(question, answer.answer, answer.lang, time.time())])[-MAX_TURNS:]
+        return self.store.add(self.session_id, question, answer, channel) if self.store is not None else ""
 
 
 class Conversations:
-    """Sessions by id, kept in SQLite so every worker process, and a restarted one, continues them."""
+    """Sessions by id. With a database, every worker process and replica (and a restarted one) continues
+    them from the answers stored there; without one, only this process does."""
 
-    def __init__(self, path: Path, max_age_days: float = 30):
-        self._db = open_shared(path)
-        self._db.execute(
-            "CREATE TABLE IF NOT EXISTS turns (session_id TEXT NOT NULL, at REAL NOT NULL, question TEXT NOT NULL,"
-            " answer TEXT NOT NULL, lang TEXT NOT NULL)"
-        )
-        self._db.execute("CREATE INDEX IF NOT EXISTS turns_by_session ON turns (session_id, at)")
-        self._db.execute("CREATE INDEX IF NOT EXISTS turns_by_time ON turns (at)")
+    def __init__(self, database: Database | None):
+        self.database = database
+        self._memory: OrderedDict[str, list[Turn]] = OrderedDict()
         self._lock = threading.Lock()
-        self._max_age = max_age_days * 86400
-        self._adds = 0
 
     def get(self, session_id: str) -> Session:
         """The session with this id (empty when new)."""
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT question, answer, lang, at FROM turns WHERE session_id = ? ORDER BY at DESC LIMIT ?",
-                (session_id, MAX_TURNS),
-            ).fetchall()
-        return Session(session_id, [Turn(*row) for row in reversed(rows)], self)
+        if self.database is not None:
+            turns = [Turn(*row) for row in recent_turns(self.database, session_id, MAX_TURNS)]
+        else:
+            with self._lock:
+                turns = list(self._memory.get(session_id, []))
+        return Session(session_id, turns, self)
 
-    def add(self, session_id: str, turn: Turn) -> None:
-        """Store a turn; turns past the last few of a session, and sessions long idle, are dropped."""
+    def add(self, session_id: str, question: str, answer, channel: str) -> str:
+        """Store a turn: with a database, the answer record (its personal data masked) whose id is
+        returned; without, in memory ('' returned)."""
+        if self.database is not None:
+            return record_answer(self.database, question, answer, session_id, channel)
         with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                self._db.execute(
-                    "INSERT INTO turns VALUES (?, ?, ?, ?, ?)", (session_id, turn.at, turn.question, turn.answer, turn.lang)
-                )
-                self._db.execute(
-                    "DELETE FROM turns WHERE session_id = ? AND at < (SELECT MIN(at) FROM (SELECT at FROM turns"
-                    " WHERE session_id = ? ORDER BY at DESC LIMIT ?))",
-                    (session_id, session_id, MAX_TURNS),
-                )
-                self._adds += 1
-                if self._adds % PRUNE_EVERY == 1:
-                    self._db.execute("DELETE FROM turns WHERE at < ?", (turn.at - self._max_age,))
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
+            turns = self._memory.pop(session_id, [])
+            self._memory[session_id] = (turns + [Turn(question, answer.answer, answer.lang, time.time())])[-MAX_TURNS:]
+            while len(self._memory) > REMEMBERED_SESSIONS:
+                self._memory.popitem(last=False)
+        return ""

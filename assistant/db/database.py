@@ -9,14 +9,12 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Table, create_engine, event, text
+from sqlalchemy import Connection, Table, create_engine, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
-from assistant.db.legacy_state import migrate_legacy_state
-
 MIGRATIONS = Path(__file__).parent / "migrations"
-MIGRATION_LOCK = 0x636E6874  # PostgreSQL advisory lock key ("cnht"): one process migrates at a time
+MIGRATION_LOCK = 0x636E6874  # PostgreSQL advisory lock key held while migrating ("cnht")
 
 
 class Database:
@@ -32,6 +30,11 @@ class Database:
             event.listen(self.engine, "connect", _sqlite_pragmas)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
+    @property
+    def is_sqlite(self) -> bool:
+        """Whether this is an SQLite file (the embedded default) rather than a server."""
+        return self.engine.dialect.name == "sqlite"
+
     def _config(self) -> Config:
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS))
@@ -39,13 +42,17 @@ class Database:
         return config
 
     def migrate(self, revision: str = "head") -> None:
-        """Apply every pending migration (alembic upgrade head), or those up to `revision`. On PostgreSQL
-        the migrations run in one transaction under an advisory lock, so replicas starting together take
-        turns and the later ones find the schema done."""
+        """Apply every pending migration (alembic upgrade head), or those up to `revision`, in one
+        transaction that holds the migration lock (SQLite: its write lock, BEGIN IMMEDIATE; PostgreSQL: an
+        advisory lock), so processes starting together take turns and the later ones find the schema done."""
         config = self._config()
         with self.engine.begin() as connection:
-            if connection.dialect.name == "postgresql":
-                connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
+            # one process migrates at a time (replicas, two `cnht ingest` or `--workers` starting on a new
+            # database): the others wait, then find the schema at head
+            if self.is_sqlite:
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
+            else:
+                connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
             config.attributes["connection"] = connection
             command.upgrade(config, revision)
 
@@ -82,6 +89,21 @@ class Database:
         finally:
             session.close()
 
+    @contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        """A Core connection inside one transaction, committed on success, rolled back on any error. On
+        SQLite it takes the write lock at once (BEGIN IMMEDIATE), so reading then writing never fails
+        because another connection wrote in between; PostgreSQL locks the rows it changes."""
+        with self.engine.connect() as connection:
+            if self.is_sqlite:
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
+            try:
+                yield connection
+            except BaseException:
+                connection.rollback()
+                raise
+            connection.commit()
+
 
 def _sqlite_pragmas(connection, _record) -> None:
     cursor = connection.cursor()
@@ -91,19 +113,38 @@ def _sqlite_pragmas(connection, _record) -> None:
     cursor.close()
 
 
+def sqlite_url(data_dir: Path) -> str:
+    """The URL of a data directory's own database, the embedded default: `assistant.sqlite` in it."""
+    return f"sqlite:///{Path(data_dir).resolve() / 'assistant.sqlite'}"
+
+
 def database_url(settings) -> str:
     """The configured database's URL: CNHT_DATABASE_URL, else SQLite under the data directory."""
-    return settings.database_url or f"sqlite:///{Path(settings.data_dir).resolve() / 'assistant.sqlite'}"
+    return settings.database_url or sqlite_url(settings.data_dir)
 
 
-def open_database(settings, migrate: bool = True) -> Database:
-    """The configured database (SQLite under the data directory by default), migrated, with the state
-    files of the earlier layout under the data directory moved into it."""
-    url = database_url(settings)
+def open_database_url(url: str, data_dir: Path | None = None, migrate: bool = True) -> Database:
+    """The database at `url` (an SQLite file's folder is created), migrated, with the files of the earlier
+    layout under `data_dir` (when given) moved into it."""
     if url.startswith("sqlite:///"):
         Path(url[len("sqlite:///") :]).parent.mkdir(parents=True, exist_ok=True)
     database = Database(url)
     if migrate:
         database.migrate()
-        migrate_legacy_state(database, Path(settings.data_dir))
+        if data_dir is not None:
+            from assistant.db.legacy import migrate_legacy_files  # noqa: PLC0415 — it imports this module
+
+            migrate_legacy_files(database, Path(data_dir))
     return database
+
+
+def local_database(data_dir: Path) -> Database:
+    """A data directory's own SQLite database, migrated (for tools and tests that build a knowledge base
+    on a data directory without settings)."""
+    return open_database_url(sqlite_url(data_dir), data_dir)
+
+
+def open_database(settings, migrate: bool = True) -> Database:
+    """The configured database (SQLite under the data directory by default), migrated, with the files of
+    the earlier layout under the data directory moved into it."""
+    return open_database_url(database_url(settings), Path(settings.data_dir), migrate)

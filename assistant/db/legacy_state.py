@@ -53,10 +53,10 @@ def migrate_legacy_state(database: Database, data_dir: Path) -> None:
     telegram = data_dir / TELEGRAM_FILE
     if telegram.exists():
         _copy_telegram(database, telegram)
-        _retire(telegram)
+        retire(telegram)
     limits = data_dir / LIMITS_FILE
     if limits.exists():
-        _retire(limits)
+        retire(limits)
 
 
 def _copy_telegram(database: Database, path: Path) -> None:
@@ -77,7 +77,7 @@ def _copy_telegram(database: Database, path: Path) -> None:
                 connection.execute(database.insert(_COPIES[name][0]).on_conflict_do_nothing(), values)
 
 
-def _retire(path: Path) -> None:
+def retire(path: Path) -> None:
     """Rename a moved file (and its write-ahead log, if any) to `<name>.migrated` (`.migrated.2`… when an
     earlier one is there: no copy is ever overwritten); another process that moved it first is no error."""
     target, n = Path(f"{path}{MIGRATED}"), 1

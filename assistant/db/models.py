@@ -1,9 +1,10 @@
-"""Tables: conversations, the answers given in them, and feedback on answers."""
+"""Tables: conversations, the answers given in them, feedback on answers, the staff workspace, and the
+document registry (Core tables: the registry reads and writes them in bulk with SQLAlchemy Core)."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import BigInteger, Boolean, DateTime, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import BigInteger, Boolean, Column, DateTime, Float, ForeignKey, Index, Integer, String, Table, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -46,6 +47,9 @@ class AnswerRecord(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
     conversation: Mapped[Conversation | None] = relationship(back_populates="answers")
     feedback: Mapped[list[Feedback]] = relationship(back_populates="answer")
+
+    # the follow-up context reads a conversation's last turns
+    __table_args__ = (Index("answers_by_conversation", "conversation_id", "created_at"),)
 
 
 class Feedback(Base):
@@ -183,6 +187,52 @@ class Notice(Base):
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
+# The document registry: which version of each document is live, its metadata and its chunks. It is the
+# source of truth; Chroma vectors and the BM25 index follow it (`assistant.knowledge.registry`).
+documents = Table(
+    "documents", Base.metadata,
+    Column("doc_id", String, primary_key=True),
+    Column("version", Integer, nullable=False),
+    Column("source", Text, nullable=False),
+    Column("content_hash", String, nullable=False),
+    Column("chunk_count", Integer, nullable=False),
+    Column("meta", Text, nullable=False),  # DocumentMeta.as_dict() as JSON
+    Column("ingested_at", Float, nullable=False),  # seconds since the epoch
+)
+chunks = Table(
+    "chunks", Base.metadata,
+    Column("chunk_id", String, primary_key=True),
+    Column("vector_id", String, nullable=False, unique=True),
+    Column("doc_id", String, nullable=False),
+    Column("ordinal", Integer, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("section", Text, nullable=False),
+    Column("page", Integer),
+    Column("page_end", Integer),
+    Column("heading", Text, nullable=False),
+    Column("section_map", Text, nullable=False),  # JSON
+    Column("terms", Text, nullable=False),  # word-segmented terms, for BM25
+    Column("folded_terms", Text, nullable=False),  # diacritic-folded syllables, for BM25
+    Index("chunks_by_doc", "doc_id", "ordinal"),
+)
+# vectors written to Chroma whose registry commit has not happened (yet): removed on open
+pending = Table(
+    "pending", Base.metadata,
+    Column("doc_id", String, primary_key=True),
+    Column("version", Integer, primary_key=True, autoincrement=False),
+)
+# vectors of versions replaced or removed, still to delete from Chroma
+garbage = Table(
+    "garbage", Base.metadata,
+    Column("doc_id", String, primary_key=True),
+    Column("version", Integer, primary_key=True, autoincrement=False),
+)
+# the registry's counters: 'generation' (bumped by every committed change) and 'version' (the last reserved)
+state = Table(
+    "state", Base.metadata,
+    Column("key", String, primary_key=True),
+    Column("value", BigInteger, nullable=False),
+)
 class RateBucket(Base):
     """A client's token bucket of one limiter (web, login, telegram): the tokens left at `stamp` (seconds
     since the epoch). Ephemeral: a bucket untouched for an hour is full again and is deleted."""

@@ -11,10 +11,11 @@ from sqlalchemy import CursorResult, delete, select
 from sqlalchemy.exc import IntegrityError
 
 from assistant.answering.models import Answer
-from assistant.conversation.sessions import WEB_CHANNELS
 from assistant.db.database import Database
 from assistant.db.models import AnswerRecord, Conversation, Feedback
 from ingest.privacy import mask_personal_data
+
+WEB_CHANNELS = ("web", "widget", "api")  # the channels whose conversations the HTTP API may continue
 
 
 def citation_dicts(answer: Answer) -> list[dict]:
@@ -47,6 +48,23 @@ def record_answer(database: Database, question: str, answer: Answer, session_id:
         return store()
     except IntegrityError:  # two answers in one new conversation at once: the other created it; add to it
         return store()
+
+
+def recent_turns(database: Database, session_id: str, limit: int) -> list[tuple[str, str, str, float]]:
+    """The last `limit` turns of a conversation, oldest first: (question, answer, lang, time in seconds)."""
+    with database.session() as session:
+        rows = session.execute(
+            select(AnswerRecord.question, AnswerRecord.answer, AnswerRecord.lang, AnswerRecord.created_at)
+            .where(AnswerRecord.conversation_id == session_id)
+            .order_by(AnswerRecord.created_at.desc())
+            .limit(limit)
+        ).all()
+    return [(q, a, lang, _seconds(at)) for q, a, lang, at in reversed(rows)]
+
+
+def _seconds(at: datetime) -> float:
+    """A stored time as seconds since the epoch (SQLite returns it without its UTC zone)."""
+    return (at if at.tzinfo else at.replace(tzinfo=UTC)).timestamp()
 
 
 def issued_web_conversation(database: Database, session_id: str) -> bool:

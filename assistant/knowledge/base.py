@@ -1,5 +1,5 @@
-"""The knowledge base: documents added, replaced and removed atomically across the SQLite registry,
-Chroma vectors (local, or a Chroma server: see `vectors`) and BM25 indexes."""
+"""The knowledge base: documents added, replaced and removed atomically across the registry (in the one
+database), Chroma vectors (local, or a Chroma server: see `vectors`) and BM25 indexes."""
 from __future__ import annotations
 
 import fcntl
@@ -13,6 +13,7 @@ from typing import Any
 from chromadb.errors import NotFoundError
 from langchain_core.embeddings import Embeddings
 
+from assistant.db.database import Database
 from assistant.knowledge.embeddings import build_embeddings
 from assistant.knowledge.lexical import LexicalIndex, build_lexical, load_lexical
 from assistant.knowledge.registry import DocumentRecord, Registry, vector_id
@@ -50,9 +51,10 @@ def vector_metadata(meta: DocumentMeta, version: int) -> dict[str, Any]:
 
 
 class KnowledgeBase:
-    """One data directory's index. Open it with `open_knowledge_base`."""
+    """One data directory's index (`directory`: its vectors and lexical index) over the registry in
+    `database`. Open it with `open_knowledge_base`."""
 
-    def __init__(self, directory: Path, embeddings: Embeddings, sync_threshold: int = 1000,
+    def __init__(self, directory: Path, embeddings: Embeddings, database: Database, sync_threshold: int = 1000,
                  vectors: VectorStore | None = None, embed_batch: int = EMBED_BATCH):
         self.directory = directory
         self.embeddings = embeddings
@@ -60,7 +62,7 @@ class KnowledgeBase:
         self.vectors = vectors or VectorStore()
         self._hnsw = {"space": "cosine", "sync_threshold": sync_threshold, "batch_size": min(100, sync_threshold)}
         directory.mkdir(parents=True, exist_ok=True)
-        self.registry = Registry(directory / "registry.sqlite")
+        self.registry = Registry(database)
         self._chroma_lock = threading.RLock()
         self._client: Any = None
         self._lock_file = open(directory / "write.lock", "a+")
@@ -297,7 +299,7 @@ class KnowledgeBase:
             return self.collection.count()
 
     def close(self) -> None:
-        """Release the vector store, the registry connection and the lock file."""
+        """Release the vector store and the lock files (the database belongs to whoever opened it)."""
         with self._chroma_lock:
             if self._client is not None:
                 self._client.close()
@@ -307,8 +309,8 @@ class KnowledgeBase:
         self._open_lock_file.close()
 
 
-def open_knowledge_base(settings, embeddings: Embeddings | None = None) -> KnowledgeBase:
-    """The knowledge base of `settings.data_dir`, with the configured embedder unless one is given."""
-
-    return KnowledgeBase(Path(settings.index_dir), embeddings or build_embeddings(settings), settings.vector_sync_threshold,
-                         vector_store(settings))
+def open_knowledge_base(settings, database: Database, embeddings: Embeddings | None = None) -> KnowledgeBase:
+    """The knowledge base of `settings.data_dir` with its registry in `database` (the composition root's) and
+    its vectors in the configured store, with the configured embedder unless one is given."""
+    return KnowledgeBase(Path(settings.index_dir), embeddings or build_embeddings(settings), database,
+                         settings.vector_sync_threshold, vector_store(settings))

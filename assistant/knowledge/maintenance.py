@@ -11,7 +11,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from langchain_core.embeddings import Embeddings
+from sqlalchemy.exc import SQLAlchemyError
 
+from assistant.db.database import Database
 from assistant.knowledge.base import CHROMA_BATCH, KnowledgeBase, index_text, vector_metadata
 from assistant.knowledge.lexical import build_lexical, load_saved_lexical
 from assistant.knowledge.registry import Registry
@@ -34,41 +36,48 @@ class Checkup:
         return not self.problems
 
 
-def doctor(index_dir: Path, embeddings: Embeddings, sync_threshold: int = 1000,
+def doctor(index_dir: Path, database: Database, embeddings: Embeddings, sync_threshold: int = 1000,
            vectors: VectorStore | None = None) -> Checkup:
-    """Check the registry's integrity, then that the vector store holds exactly the live chunks' vectors
-    (each one found by a search with itself) and that the saved lexical index is of the registry's
-    generation over the same chunks."""
+    """Check the registry's integrity (in `database`), then that the vector store holds exactly the live
+    chunks' vectors (each one found by a search with itself) and that the saved lexical index is of the
+    registry's generation over the same chunks."""
     checkup = Checkup()
-    registry_path = index_dir / "registry.sqlite"
-    if not registry_path.exists():
-        checkup.problems.append(f"registry: {registry_path} does not exist (nothing was ingested here)")
-        return checkup
     try:
-        with sqlite3.connect(registry_path) as conn:
-            verdict = conn.execute("PRAGMA integrity_check").fetchone()[0]
-    except sqlite3.Error as exc:
-        verdict = str(exc)
+        registry = Registry(database)
+        verdict = _integrity(database)
+    except (SQLAlchemyError, sqlite3.Error) as exc:
+        verdict = f"{type(exc).__name__}: {exc}"
     if verdict != "ok":
-        checkup.problems.append(f"registry: {registry_path} is damaged ({verdict}); restore it from a backup")
+        checkup.problems.append(f"registry: the database {database.engine.url!r} is damaged or unreachable ({verdict});"
+                                " restore it from a backup")
         return checkup
-    registry = Registry(registry_path)
-    try:
-        rows = registry.chunk_rows("vector_id")
-        live = [r[0] for r in rows]
-        checkup.documents, checkup.chunks = len(registry.documents()), len(live)
-        checkup.problems += _vector_problems(index_dir, embeddings, live, sync_threshold, vectors)
-        checkup.problems += _lexical_problems(index_dir, registry, live)
-    finally:
-        registry.close()
+    rows = registry.chunk_rows("vector_id")
+    live = [r[0] for r in rows]
+    checkup.documents, checkup.chunks = len(registry.documents()), len(live)
+    remote = vectors is not None and vectors.remote
+    if not live and not remote and not (index_dir / "chroma").exists():
+        checkup.problems.append(f"registry: no documents and no vector store in {index_dir} (nothing was ingested here)")
+        return checkup
+    checkup.problems += _vector_problems(index_dir, database, embeddings, live, sync_threshold, vectors)
+    checkup.problems += _lexical_problems(index_dir, registry, live)
     return checkup
 
 
-def _vector_problems(index_dir: Path, embeddings: Embeddings, live: list[str], sync_threshold: int,
-                     vectors: VectorStore | None) -> list[str]:
+def _integrity(database: Database) -> str:
+    """'ok', or what SQLite's integrity check found (a server database checks itself)."""
+    if not database.is_sqlite:
+        with database.engine.connect() as conn:
+            conn.exec_driver_sql("SELECT 1")
+        return "ok"
+    with database.engine.connect() as conn:
+        return str(conn.exec_driver_sql("PRAGMA integrity_check").scalar())
+
+
+def _vector_problems(index_dir: Path, database: Database, embeddings: Embeddings, live: list[str],
+                     sync_threshold: int, vectors: VectorStore | None) -> list[str]:
     fix = "run `cnht reindex`"
     try:
-        kb = KnowledgeBase(index_dir, embeddings, sync_threshold, vectors)
+        kb = KnowledgeBase(index_dir, embeddings, database, sync_threshold, vectors)
     except Exception as exc:  # the store itself cannot be opened: that is the finding
         return [f"vectors: cannot be opened ({type(exc).__name__}: {exc}); {fix}"]
     problems = []
@@ -125,7 +134,7 @@ class Reindexed:
     removed: int = 0  # vectors of no live chunk deleted from a Chroma server's collection
 
 
-def reindex(index_dir: Path, embeddings: Embeddings, sync_threshold: int = 1000,
+def reindex(index_dir: Path, database: Database, embeddings: Embeddings, sync_threshold: int = 1000,
             vectors: VectorStore | None = None) -> Reindexed:
     """Rebuild the vector store and the lexical index from the registry. A local vector store is moved
     aside (not deleted) first, so a failure leaves it where a person can look at it. A Chroma server's
@@ -138,7 +147,7 @@ def reindex(index_dir: Path, embeddings: Embeddings, sync_threshold: int = 1000,
         aside_path = index_dir / f"chroma-before-reindex-{time.strftime('%Y%m%d-%H%M%S')}"
         shutil.move(str(chroma), str(aside_path))
         aside = str(aside_path)
-    kb = KnowledgeBase(index_dir, embeddings, sync_threshold, vectors)
+    kb = KnowledgeBase(index_dir, embeddings, database, sync_threshold, vectors)
     try:
         with kb._writing():
             documents = {r.doc_id: r for r in kb.registry.documents()}

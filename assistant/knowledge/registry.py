@@ -1,51 +1,28 @@
-"""The SQLite registry: which version of each document is live, its metadata and its chunks.
-It is the source of truth; Chroma vectors and the BM25 index follow it."""
+"""The registry: which version of each document is live, its metadata and its chunks, in the one database
+(tables `documents`, `chunks`, `pending`, `garbage`, `state`: `assistant.db.models`). It is the source of
+truth; Chroma vectors and the BM25 index follow it. A data directory's old `index/registry.sqlite` is
+copied in when its database is opened (`assistant.db.legacy`)."""
 from __future__ import annotations
 
 import json
-import sqlite3
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from assistant.db.sqlite import open_shared
+from sqlalchemy import Connection, Table, bindparam, delete, insert, select, update
+
+from assistant.db.database import Database
+from assistant.db.models import chunks, garbage, pending, state
+from assistant.db.models import documents as docs
 from ingest.models import DocumentMeta, ParsedDocument
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS documents (
-    doc_id TEXT PRIMARY KEY,
-    version INTEGER NOT NULL,
-    source TEXT NOT NULL,
-    content_hash TEXT NOT NULL,
-    chunk_count INTEGER NOT NULL,
-    meta TEXT NOT NULL,
-    ingested_at REAL NOT NULL
-);
-CREATE TABLE IF NOT EXISTS chunks (
-    chunk_id TEXT PRIMARY KEY,
-    vector_id TEXT NOT NULL UNIQUE,
-    doc_id TEXT NOT NULL,
-    ordinal INTEGER NOT NULL,
-    text TEXT NOT NULL,
-    section TEXT NOT NULL,
-    page INTEGER,
-    page_end INTEGER,
-    heading TEXT NOT NULL,
-    section_map TEXT NOT NULL,
-    terms TEXT NOT NULL,
-    folded_terms TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS chunks_by_doc ON chunks(doc_id, ordinal);
--- vectors written to Chroma whose registry commit has not happened (yet): removed on open
-CREATE TABLE IF NOT EXISTS pending (doc_id TEXT NOT NULL, version INTEGER NOT NULL);
--- vectors of versions replaced or removed, still to delete from Chroma
-CREATE TABLE IF NOT EXISTS garbage (doc_id TEXT NOT NULL, version INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
-"""
+BATCH = 500  # ids per IN (...) list
+CHUNK_COLUMNS = (chunks.c.vector_id, chunks.c.chunk_id, chunks.c.doc_id, chunks.c.ordinal, chunks.c.text,
+                 chunks.c.section, chunks.c.page, chunks.c.page_end, chunks.c.heading, chunks.c.section_map)
+STALE_TABLES: dict[str, Table] = {"pending": pending, "garbage": garbage}
+GENERATION = select(state.c.value).where(state.c.key == "generation")  # read on every search: built once
 
 
 @dataclass
@@ -82,169 +59,173 @@ def vector_id(doc_id: str, ordinal: int, version: int) -> str:
 
 
 class Registry:
-    """Transactions over the registry database."""
+    """Transactions over the registry's tables in the database."""
 
-    def __init__(self, path: Path):
-        self.path = path
-        self._db = open_shared(path, synchronous="FULL")
-        self._db.executescript(SCHEMA)
-        self._lock = threading.RLock()  # one connection shared by a server's threads
+    def __init__(self, database: Database):
+        """The registry in `database`."""
+        self.database = database
 
     def close(self) -> None:
-        """Close the connection."""
-        self._db.close()
+        """Nothing to release: the database belongs to whoever opened it."""
 
     @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        """BEGIN IMMEDIATE … COMMIT, rolled back on any error."""
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._db
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
+    def transaction(self) -> Iterator[Connection]:
+        """One transaction (holding the write lock on SQLite), rolled back on any error."""
+        with self.database.transaction() as conn:
+            yield conn
 
-    def _counter(self, conn: sqlite3.Connection, key: str) -> int:
-        conn.execute("INSERT OR IGNORE INTO state VALUES (?, 0)", (key,))
-        conn.execute("UPDATE state SET value = value + 1 WHERE key = ?", (key,))
-        return conn.execute("SELECT value FROM state WHERE key = ?", (key,)).fetchone()[0]
-
-    def _read(self, sql: str, parameters: tuple | list = ()) -> list[tuple]:
-        with self._lock:
-            return self._db.execute(sql, parameters).fetchall()
+    def _read(self, statement) -> list[Any]:
+        with self.database.engine.connect() as conn:
+            return list(conn.execute(statement).all())
 
     def generation(self) -> int:
         """Bumped by every committed change; derived indexes compare against it."""
-        rows = self._read("SELECT value FROM state WHERE key = 'generation'")
-        return rows[0][0] if rows else 0
+        with self.database.engine.connect() as conn:
+            value = conn.execute(GENERATION).scalar()
+        return int(value or 0)
 
     def reserve_versions(self, doc_ids: list[str]) -> dict[str, int]:
         """New version numbers, recorded as pending before any vector is written."""
+        if not doc_ids:
+            return {}
         with self.transaction() as conn:
-            versions = {doc_id: self._counter(conn, "version") for doc_id in doc_ids}
-            conn.executemany("INSERT INTO pending VALUES (?, ?)", list(versions.items()))
+            last = _bump(conn, "version", len(doc_ids))
+            versions = {doc_id: last - len(doc_ids) + 1 + i for i, doc_id in enumerate(doc_ids)}
+            conn.execute(insert(pending), [{"doc_id": d, "version": v} for d, v in versions.items()])
         return versions
 
     def commit_documents(self, documents: list[ParsedDocument], versions: dict[str, int], terms: list[list[tuple[str, str]]]) -> list[tuple[str, int]]:
         """Make the new versions live in one transaction; returns the replaced (doc_id, version) pairs."""
         now = time.time()
-        replaced: list[tuple[str, int]] = []
+        doc_ids = [d.meta.doc_id for d in documents]
+        chunk_rows = [
+            {
+                "chunk_id": chunk.chunk_id,
+                "vector_id": vector_id(document.meta.doc_id, chunk.ordinal, versions[document.meta.doc_id]),
+                "doc_id": document.meta.doc_id,
+                "ordinal": chunk.ordinal,
+                "text": chunk.text,
+                "section": chunk.section,
+                "page": chunk.page,
+                "page_end": chunk.page_end,
+                "heading": chunk.heading,
+                "section_map": json.dumps(chunk.section_map, ensure_ascii=False),
+                "terms": words,
+                "folded_terms": folded,
+            }
+            for document, chunk_terms in zip(documents, terms)
+            for chunk, (words, folded) in zip(document.chunks, chunk_terms)
+        ]
+        document_rows = [
+            {
+                "doc_id": document.meta.doc_id,
+                "version": versions[document.meta.doc_id],
+                "source": document.meta.source,
+                "content_hash": document.content_hash,
+                "chunk_count": len(document.chunks),
+                "meta": json.dumps(document.meta.as_dict(), ensure_ascii=False, default=str),
+                "ingested_at": now,
+            }
+            for document in documents
+        ]
         with self.transaction() as conn:
-            for document, chunk_terms in zip(documents, terms):
-                doc_id = document.meta.doc_id
-                version = versions[doc_id]
-                old = conn.execute("SELECT version FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
-                if old:
-                    replaced.append((doc_id, old[0]))
-                    conn.execute("INSERT INTO garbage VALUES (?, ?)", (doc_id, old[0]))
-                conn.execute("DELETE FROM chunks WHERE doc_id = ?", (doc_id,))
-                conn.executemany(
-                    "INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                    [
-                        (
-                            chunk.chunk_id,
-                            vector_id(doc_id, chunk.ordinal, version),
-                            doc_id,
-                            chunk.ordinal,
-                            chunk.text,
-                            chunk.section,
-                            chunk.page,
-                            chunk.page_end,
-                            chunk.heading,
-                            json.dumps(chunk.section_map, ensure_ascii=False),
-                            words,
-                            folded,
-                        )
-                        for chunk, (words, folded) in zip(document.chunks, chunk_terms)
-                    ],
-                )
-                conn.execute(
-                    "INSERT OR REPLACE INTO documents VALUES (?,?,?,?,?,?,?)",
-                    (
-                        doc_id,
-                        version,
-                        document.meta.source,
-                        document.content_hash,
-                        len(document.chunks),
-                        json.dumps(document.meta.as_dict(), ensure_ascii=False, default=str),
-                        now,
-                    ),
-                )
-                conn.execute("DELETE FROM pending WHERE doc_id = ? AND version = ?", (doc_id, version))
-            self._counter(conn, "generation")
+            old: dict[str, int] = {}
+            for part in _batches(doc_ids):
+                old.update((d, v) for d, v in conn.execute(select(docs.c.doc_id, docs.c.version).where(docs.c.doc_id.in_(part))))
+            replaced = [(doc_id, old[doc_id]) for doc_id in doc_ids if doc_id in old]
+            if replaced:
+                conn.execute(insert(garbage), [{"doc_id": d, "version": v} for d, v in replaced])
+            for part in _batches(doc_ids):
+                conn.execute(delete(chunks).where(chunks.c.doc_id.in_(part)))
+                conn.execute(delete(docs).where(docs.c.doc_id.in_(part)))
+            if chunk_rows:
+                conn.execute(insert(chunks), chunk_rows)
+            if document_rows:
+                conn.execute(insert(docs), document_rows)
+            _forget(conn, pending, [(d, versions[d]) for d in doc_ids])
+            _bump(conn, "generation")
         return replaced
 
     def drop_pending(self, versions: dict[str, int]) -> None:
         """Forget reserved versions whose commit will not happen (their vectors must be deleted first)."""
         with self.transaction() as conn:
-            conn.executemany("DELETE FROM pending WHERE doc_id = ? AND version = ?", list(versions.items()))
+            _forget(conn, pending, list(versions.items()))
 
     def remove_document(self, doc_id: str) -> int | None:
         """Take a document out in one transaction; returns its last version, None if unknown."""
         with self.transaction() as conn:
-            row = conn.execute("SELECT version FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
-            if not row:
+            version = conn.execute(select(docs.c.version).where(docs.c.doc_id == doc_id)).scalar()
+            if version is None:
                 return None
-            conn.execute("DELETE FROM chunks WHERE doc_id = ?", (doc_id,))
-            conn.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,))
-            conn.execute("INSERT INTO garbage VALUES (?, ?)", (doc_id, row[0]))
-            self._counter(conn, "generation")
-        return row[0]
+            conn.execute(delete(chunks).where(chunks.c.doc_id == doc_id))
+            conn.execute(delete(docs).where(docs.c.doc_id == doc_id))
+            conn.execute(insert(garbage).values(doc_id=doc_id, version=version))
+            _bump(conn, "generation")
+        return int(version)
 
     def stale_vectors(self) -> list[tuple[str, str, int]]:
         """('pending'|'garbage', doc_id, version) rows whose vectors are not live."""
-        rows = [("pending", d, v) for d, v in self._read("SELECT doc_id, version FROM pending")]
-        rows += [("garbage", d, v) for d, v in self._read("SELECT doc_id, version FROM garbage")]
-        return rows
+        return [(name, d, v) for name, table in STALE_TABLES.items() for d, v in self._read(select(table.c.doc_id, table.c.version))]
 
     def forget_stale(self, table: str, doc_id: str, version: int) -> None:
         """Delete a pending/garbage row once its vectors are gone."""
-        assert table in ("pending", "garbage")
-        with self._lock:
-            self._db.execute(f"DELETE FROM {table} WHERE doc_id = ? AND version = ?", (doc_id, version))
+        with self.transaction() as conn:
+            _forget(conn, STALE_TABLES[table], [(doc_id, version)])
 
     def document(self, doc_id: str) -> DocumentRecord | None:
         """One live document."""
-        rows = self._read("SELECT * FROM documents WHERE doc_id = ?", (doc_id,))
+        rows = self._read(select(docs).where(docs.c.doc_id == doc_id))
         return _record(rows[0]) if rows else None
 
     def documents(self) -> list[DocumentRecord]:
         """All live documents, by doc_id."""
-        return [_record(r) for r in self._read("SELECT * FROM documents ORDER BY doc_id")]
+        return sorted((_record(r) for r in self._read(select(docs))), key=lambda r: r.doc_id)
 
     def hashes(self) -> dict[str, tuple[str, str]]:
         """doc_id → (content hash, source) of every live document."""
-        return {d: (h, s) for d, h, s in self._read("SELECT doc_id, content_hash, source FROM documents")}
+        return {d: (h, s) for d, h, s in self._read(select(docs.c.doc_id, docs.c.content_hash, docs.c.source))}
 
     def chunk_rows(self, columns: str = "chunk_id, vector_id, doc_id, terms, folded_terms") -> list[tuple]:
-        """Live chunks in a stable order (doc_id, ordinal)."""
-        return self._read(f"SELECT {columns} FROM chunks ORDER BY doc_id, ordinal")
+        """Live chunks in a stable order (doc_id, ordinal; by code point on every database, whatever its
+        collation): the named columns, comma-separated."""
+        chosen = [chunks.c[name.strip()] for name in columns.split(",")]
+        rows = self._read(select(chunks.c.doc_id, chunks.c.ordinal, *chosen))
+        rows.sort(key=lambda r: (r[0], r[1]))
+        return [tuple(r[2:]) for r in rows]
 
     def chunks_by_vector_ids(self, ids: list[str]) -> dict[str, dict[str, Any]]:
         """Live chunks for Chroma ids; ids of versions no longer live are absent."""
         out: dict[str, dict[str, Any]] = {}
-        for start in range(0, len(ids), 500):
-            part = ids[start : start + 500]
-            marks = ",".join("?" * len(part))
-            rows = self._read(
-                f"SELECT vector_id, chunk_id, doc_id, ordinal, text, section, page, page_end, heading, section_map "
-                f"FROM chunks WHERE vector_id IN ({marks})",
-                part,
-            )
-            for row in rows:
-                out[row[0]] = _chunk_dict(row)
+        if not ids:
+            return out
+        with self.database.engine.connect() as conn:
+            for part in _batches(ids):
+                for row in conn.execute(select(*CHUNK_COLUMNS).where(chunks.c.vector_id.in_(part))):
+                    out[row[0]] = _chunk_dict(tuple(row))
         return out
 
     def chunks_of(self, doc_id: str) -> list[dict[str, Any]]:
         """The live chunks of one document, in order."""
-        rows = self._read(
-            "SELECT vector_id, chunk_id, doc_id, ordinal, text, section, page, page_end, heading, section_map "
-            "FROM chunks WHERE doc_id = ? ORDER BY ordinal",
-            (doc_id,),
-        )
-        return [_chunk_dict(row) for row in rows]
+        rows = self._read(select(*CHUNK_COLUMNS).where(chunks.c.doc_id == doc_id).order_by(chunks.c.ordinal))
+        return [_chunk_dict(tuple(row)) for row in rows]
+
+
+def _batches(items: list[str]) -> Iterator[list[str]]:
+    for start in range(0, len(items), BATCH):
+        yield items[start : start + BATCH]
+
+
+def _bump(conn: Connection, key: str, by: int = 1) -> int:
+    """Add `by` to a counter (both exist from the migration on) and return its new value."""
+    conn.execute(update(state).where(state.c.key == key).values(value=state.c.value + by))
+    return int(conn.execute(select(state.c.value).where(state.c.key == key)).scalar_one())
+
+
+def _forget(conn: Connection, table: Table, rows: list[tuple[str, int]]) -> None:
+    """Delete (doc_id, version) rows of a pending/garbage table."""
+    if rows:
+        statement = delete(table).where(table.c.doc_id == bindparam("d"), table.c.version == bindparam("v"))
+        conn.execute(statement, [{"d": d, "v": v} for d, v in rows])
 
 
 def _chunk_dict(row: tuple) -> dict[str, Any]:
@@ -263,6 +244,7 @@ def _chunk_dict(row: tuple) -> dict[str, Any]:
     }
 
 
-def _record(row: tuple) -> DocumentRecord:
+def _record(row) -> DocumentRecord:
     doc_id, version, source, content_hash, chunk_count, meta, ingested_at = row
     return DocumentRecord(doc_id, version, source, content_hash, chunk_count, DocumentMeta.from_dict(json.loads(meta)), ingested_at)
+

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from assistant.answering import faq as faq_module
 from assistant.answering.evaluation import half_of
+from assistant.db.database import open_database
 from assistant.knowledge.base import open_knowledge_base
 from assistant.settings import Settings
 
@@ -73,7 +74,7 @@ def main() -> None:
     parser.add_argument("--fit", action="store_true")
     args = parser.parse_args()
     settings = Settings()
-    kb = open_knowledge_base(settings)
+    kb = open_knowledge_base(settings, open_database(settings))
     faq = faq_module.load_faq(ROOT / "corpus" / "faq.yaml", kb)
     faq.entries += faq_module.load_faq(HERE / "extra-faq.yaml", kb).entries
     rows = rows_with_features(faq)

@@ -13,7 +13,7 @@ from telegram.error import Forbidden, TelegramError
 from telegram.ext import CallbackContext
 
 from assistant.conversation.sessions import telegram_conversation_id
-from assistant.db.records import citation_dicts, record_answer
+from assistant.db.records import citation_dicts
 from bots.telegram.context import bot_context, chat_lang, chat_of, log, send, tell
 from bots.telegram.feedback import feedback_row
 from bots.telegram.formatting import answer_messages
@@ -53,8 +53,8 @@ async def answer(update: Update, context: CallbackContext, question: str) -> Non
     except TelegramError as exc:  # the indicator is a courtesy; the answer matters
         log.debug("typing indicator failed: %s", exc)
     session_id = conversation_id(update)
-    reply = await asyncio.to_thread(bot.service.ask, question, session_id)
-    answer_id = await asyncio.to_thread(record_answer, bot.database, question, reply, session_id, "telegram")
+    reply = await asyncio.to_thread(bot.service.ask, question, session_id, None, "telegram")  # stores the turn
+    answer_id = reply.answer_id
     citations = citation_dicts(reply)
     buttons = [
         InlineKeyboardButton(say(reply.lang, "source_button", n=c["n"]), callback_data=f"src:{answer_id}:{c['n']}")

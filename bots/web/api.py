@@ -66,16 +66,16 @@ def ask(body: AskRequest, request: Request, context: ContextDep):
     if "text/event-stream" in request.headers.get("accept", ""):
         return StreamingResponse(_stream(context, question, session_id, body.channel), media_type="text/event-stream",
                                  headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
-    answer = context.service.ask(question, session_id=session_id)
-    answer_id = context.record(question, answer, session_id, body.channel)
-    return answer_body(answer, answer_id, session_id)
+    answer = context.service.ask(question, session_id=session_id, channel=body.channel)
+    context.answered(answer)
+    return answer_body(answer, session_id)
 
 
 def _stream(context, question: str, session_id: str, channel: str):
     yield ": stream open\n\n"
     final: Answer | None = None
     try:
-        for event in context.service.ask_stream(question, session_id=session_id):
+        for event in context.service.ask_stream(question, session_id=session_id, channel=channel):
             if isinstance(event, Answer):
                 final = event
             else:
@@ -89,8 +89,8 @@ def _stream(context, question: str, session_id: str, channel: str):
         yield f"event: error\ndata: {json.dumps({'code': 'internal', 'message': type(exc).__name__})}\n\n"
         return
     assert final is not None, "ask_stream always ends with the Answer"
-    answer_id = context.record(question, final, session_id, channel)
-    yield f"event: answer\ndata: {json.dumps(answer_body(final, answer_id, session_id), ensure_ascii=False)}\n\n"
+    context.answered(final)
+    yield f"event: answer\ndata: {json.dumps(answer_body(final, session_id), ensure_ascii=False)}\n\n"
 
 
 @router.get("/api/search")

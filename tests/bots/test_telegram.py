@@ -635,12 +635,16 @@ def test_serve_with_a_refused_token_keeps_the_web_and_says_why(tmp_path_factory,
 
 
 def _bot_data_dir(tmp_path, corpus_kb) -> Path:
-    """A data directory holding a copy of the ingested corpus (a `cnht` process of its own can open it)."""
+    """A data directory holding a copy of the ingested corpus, its index and its database with the registry
+    (a `cnht` process of its own can open it)."""
     import shutil
+    import sqlite3
 
     kb, _ = corpus_kb
     data = tmp_path / "data"
     shutil.copytree(kb.directory, data / "index")
+    with sqlite3.connect(kb.directory.parent / "assistant.sqlite") as source, sqlite3.connect(data / "assistant.sqlite") as copy:
+        source.backup(copy)  # a consistent snapshot, whatever is still in its write-ahead log
     return data
 
 

@@ -6,16 +6,20 @@ under CI=true.
 - `postgres_url`: one database for the whole session;
 - `database_url`: per test, a new SQLite file, then the session's PostgreSQL database with every table emptied;
 - `empty_database_url`: per test, an empty database of each kind (for tests of the migrations themselves);
+- `backend` and `databases(name)`: per test, a backend of each kind and the fresh, migrated database of
+  each data directory `tmp_path/name` on it;
 - `scratch_postgres()`: a database of its own, for a fixture whose data must outlive one test."""
 from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from typing import Any
 
 import pytest
 
+BACKENDS = ("sqlite", "postgresql")
 SERVER = os.environ.get("CNHT_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432")
 
 
@@ -75,7 +79,7 @@ def reset_postgres(url: str) -> None:
         engine.dispose()
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=BACKENDS)
 def database_url(request, tmp_path) -> str:
     """A database URL for a test that touches storage, once per backend."""
     if request.param == "sqlite":
@@ -85,7 +89,7 @@ def database_url(request, tmp_path) -> str:
     return url
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=BACKENDS)
 def empty_database_url(request, tmp_path) -> Iterator[str]:
     """The URL of a database with nothing in it, not even the schema, once per backend."""
     if request.param == "sqlite":
@@ -93,3 +97,32 @@ def empty_database_url(request, tmp_path) -> Iterator[str]:
         return
     with scratch_postgres() as url:
         yield url
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request) -> str:
+    """The relational store a storage test runs on: each such test runs on SQLite and on PostgreSQL (a
+    missing server skips it, or fails it under CI=true)."""
+    if request.param == "postgresql":
+        request.getfixturevalue("postgres_url")
+    return request.param
+
+
+@pytest.fixture
+def databases(backend, tmp_path) -> Iterator[Callable[..., Any]]:
+    """`open(name)`: the fresh, migrated database of data directory `tmp_path/name` on the test's backend
+    (an SQLite file in it, or a database of its own on the PostgreSQL server), the same one for the same
+    name; all closed (and dropped) when the test ends."""
+    from assistant.db.database import open_database_url, sqlite_url
+
+    opened: dict[str, Any] = {}
+    with ExitStack() as stack:
+
+        def open_database(name: str = "data"):
+            if name not in opened:
+                url = stack.enter_context(scratch_postgres()) if backend == "postgresql" else sqlite_url(tmp_path / name)
+                opened[name] = open_database_url(url)
+                stack.callback(opened[name].close)
+            return opened[name]
+
+        yield open_database

@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0008"
-down_revision = "0005"  # 0007 once the document registry and conversation turns (0006, 0007) are in
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
