@@ -18,6 +18,7 @@ from assistant.knowledge.embeddings import build_embeddings
 from assistant.knowledge.lexical import LexicalIndex, build_lexical, load_lexical
 from assistant.knowledge.registry import DocumentRecord, Registry, vector_id
 from assistant.knowledge.vectors import VectorStore, VectorsUnavailable, connect, open_collection, reachable, vector_store
+from assistant.knowledge.writers import writer_lock
 from ingest.models import DocumentMeta, ParsedDocument
 from ingest.vietnamese import folded_terms, segment_words
 
@@ -65,7 +66,7 @@ class KnowledgeBase:
         self.registry = Registry(database)
         self._chroma_lock = threading.RLock()
         self._client: Any = None
-        self._lock_file = open(directory / "write.lock", "a+")
+        self._writer_lock = writer_lock(database, directory, self.vectors.collection)
         self._open_lock_file = open(directory / "open.lock", "a+")
         self._open_vectors()
         self._lexical: LexicalIndex | None = None
@@ -130,17 +131,11 @@ class KnowledgeBase:
 
     @contextmanager
     def _writing(self, wait: bool = True):
-        """Hold the data directory's writer lock (released by the OS if the process dies)."""
-        flags = fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB
-        try:
-            fcntl.flock(self._lock_file, flags)
-        except BlockingIOError:
-            yield False
-            return
-        try:
-            yield True
-        finally:
-            fcntl.flock(self._lock_file, fcntl.LOCK_UN)
+        """Hold the writers' lock (`assistant.knowledge.writers`: a file lock in the data directory on
+        SQLite, a PostgreSQL advisory lock shared by every replica and CLI otherwise); yields whether it is
+        held (always True when waiting)."""
+        with self._writer_lock.hold(wait) as held:
+            yield held
 
     def recover(self) -> int:
         """Delete vectors of versions that never went live or were replaced (after a crash). Returns rows
@@ -305,7 +300,7 @@ class KnowledgeBase:
                 self._client.close()
                 self._client = None
         self.registry.close()
-        self._lock_file.close()
+        self._writer_lock.close()
         self._open_lock_file.close()
 
 
