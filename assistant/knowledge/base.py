@@ -70,6 +70,7 @@ class KnowledgeBase:
         self._open_lock_file = open(directory / "open.lock", "a+")
         self._open_vectors()
         self._lexical: LexicalIndex | None = None
+        self._lexical_lock = threading.Lock()
         self.recover()
 
     # ------------------------------------------------------------ the vector store
@@ -252,10 +253,18 @@ class KnowledgeBase:
     # ------------------------------------------------------------ reading
 
     def lexical(self) -> LexicalIndex:
-        """BM25 indexes matching the registry's current generation."""
-        if self._lexical is None or self._lexical.generation != self.registry.generation():
-            self._lexical = load_lexical(self.registry, self.directory / "bm25")
-        return self._lexical
+        """BM25 indexes matching the registry's current generation, which any replica may have moved on
+        (it is in the shared database): a new generation's index is loaded, or built beside the old one and
+        swapped in whole, by one thread while the others wait for it."""
+        generation = self.registry.generation()
+        current = self._lexical
+        if current is not None and current.generation == generation:
+            return current
+        with self._lexical_lock:  # another thread may have loaded it meanwhile: ask again
+            current, generation = self._lexical, self.registry.generation()
+            if current is None or current.generation != generation:
+                current = self._lexical = load_lexical(self.registry, self.directory / "bm25")
+            return current
 
     def documents(self) -> list[DocumentRecord]:
         """Live documents."""

@@ -58,9 +58,15 @@ def _build(token_lists: list[list[str]]) -> bm25s.BM25:
 
 
 def build_lexical(registry: Registry, directory: Path) -> LexicalIndex:
-    """Index the registry's live chunks and save the result under `directory/current`."""
+    """Index the registry's live chunks and save the result under `directory/current`. The chunks are
+    those of one generation: read again if another process committed while they were being read."""
     generation = registry.generation()
-    rows = registry.chunk_rows("vector_id, terms, folded_terms")
+    while True:
+        rows = registry.chunk_rows("vector_id, terms, folded_terms")
+        now = registry.generation()  # the counter moves in the commit that changes the chunks
+        if now == generation:
+            break
+        generation = now
     vector_ids = [r[0] for r in rows]
     if rows:
         words = _build([r[1].split() for r in rows])

@@ -1,6 +1,7 @@
-"""Writers serialised across machines: two knowledge bases with data directories of their own (two replicas),
-sharing one PostgreSQL database and one Chroma server, take the PostgreSQL advisory lock in turn; what each
-wrote is then found through either. On SQLite the lock stays a file lock in the data directory."""
+"""Two knowledge bases with data directories of their own (two replicas), sharing one PostgreSQL database
+and one Chroma server: writers take the PostgreSQL advisory lock in turn and what each wrote is then found
+through either, by dense search and by BM25 (each replica's lexical index follows the shared registry
+generation). On SQLite the writers' lock stays a file lock in the data directory."""
 import itertools
 import json
 import os
@@ -13,8 +14,10 @@ from assistant.db.database import local_database, open_database_url
 from assistant.knowledge.base import KnowledgeBase
 from assistant.knowledge.embeddings import CachedEmbeddings
 from assistant.knowledge.ingestion import ingest_paths
+from assistant.knowledge.lexical import load_saved_lexical
 from assistant.knowledge.vectors import VectorStore
 from assistant.knowledge.writers import AdvisoryWriterLock, FileWriterLock, advisory_key
+from ingest.vietnamese import segment_words
 from tests.support.postgres import scratch_postgres
 
 pytestmark = pytest.mark.slow
@@ -88,6 +91,38 @@ def test_two_replicas_writing_at_once_take_turns_and_see_each_others_documents(r
             for i, topic in enumerate(topics):
                 hits = kb.dense_search(kb.embeddings.embed_query(topic), k=3)
                 assert hits and hits[0][0]["doc_id"] == f"{name}-{i}", (topic, hits[:2])
+
+
+def _bm25_best(kb: KnowledgeBase, text: str) -> str | None:
+    lexical = kb.lexical()
+    scores = lexical.scores(segment_words(text))
+    return lexical.vector_ids[int(scores.argmax())].split("#")[0] if len(scores) and scores.max() > 0 else None
+
+
+def test_a_replica_reloads_its_lexical_index_when_another_commits(replicas, tmp_path, options):
+    writer, reader = replicas("writer"), replicas("reader")
+    _jsonl(tmp_path / "in-a", "a")
+    ingest_paths(writer, [tmp_path / "in-a"], options)
+    assert _bm25_best(reader, "hội chợ triển lãm") == "a-0"
+    before = reader.lexical()
+    _jsonl(tmp_path / "in-b", "b")
+    ingest_paths(writer, [tmp_path / "in-b"], options)  # the reader is told nothing
+    seen: list = []
+    threads = [threading.Thread(target=lambda: seen.append(reader.lexical())) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    after = reader.lexical()
+    assert all(index is after for index in seen)  # one thread built it, the others waited for it
+    assert after is not before and after.generation == reader.registry.generation() > before.generation
+    assert len(after.vector_ids) == sum(r.chunk_count for r in reader.documents())
+    assert _bm25_best(reader, "điện mặt trời mái nhà") == "b-0"
+    saved = load_saved_lexical(reader.directory / "bm25")  # swapped in whole, in the reader's own directory
+    assert saved is not None and saved.generation == after.generation and saved.vector_ids == after.vector_ids
+    writer.remove("b-0")
+    assert _bm25_best(reader, "điện mặt trời mái nhà") != "b-0"
+    assert reader.lexical() is reader.lexical()  # no rebuild while the generation stays
 
 
 def test_a_writer_holding_the_lock_blocks_the_other_replica(replicas):
