@@ -303,6 +303,16 @@ class TelegramSlowDown(Base):
     until: Mapped[float] = mapped_column(Float)
 
 
+class TelegramUpdate(Base):
+    """A Telegram update taken by one replica (`received_at`: seconds since the epoch); any other delivery
+    of the same update_id is dropped. Rows older than a few days are pruned: Telegram stops retrying sooner."""
+
+    __tablename__ = "telegram_updates"
+
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    received_at: Mapped[float] = mapped_column(Float, index=True)
+
+
 class UploadJob(Base):
     """A workspace upload ingested in the background: queued → running → done or failed. `report` is the
     ingest report (JSON) once done, `error` the reason once failed; `worker` names the process that

@@ -136,6 +136,13 @@ def secret_matches(settings, header: str | None) -> bool:
     return header is not None and hmac.compare_digest(header.encode(), settings.webhook_secret().encode())
 
 
-async def feed_webhook(application: Application, data: dict) -> None:
-    """Queue one update received on the webhook."""
-    await application.update_queue.put(Update.de_json(data, application.bot))
+async def feed_webhook(application: Application, data: dict) -> bool:
+    """Queue one update received on the webhook, unless some replica (this one included) took the same
+    update_id before; returns whether it was queued here."""
+    update = Update.de_json(data, application.bot)
+    context: BotContext = application.bot_data[KEY]
+    if not await context.call(context.chats.claim_update, update.update_id):
+        log.info("Telegram update %d was taken already (another replica, or delivered again)", update.update_id)
+        return False
+    await application.update_queue.put(update)
+    return True

@@ -14,7 +14,18 @@ import time
 from sqlalchemy import Executable, delete, func, select, update
 
 from assistant.db.database import Database
-from assistant.db.models import TelegramChat, TelegramCheck, TelegramSlowDown, TelegramSubscriber, TelegramVote, utcnow
+from assistant.db.models import (
+    TelegramChat,
+    TelegramCheck,
+    TelegramSlowDown,
+    TelegramSubscriber,
+    TelegramUpdate,
+    TelegramVote,
+    utcnow,
+)
+
+UPDATES_KEPT = 7 * 86400  # seconds an update_id is remembered (Telegram gives up redelivering within a day)
+PRUNE_EVERY = 500  # updates between prunings of the remembered ones
 
 
 class ChatStore:
@@ -123,6 +134,19 @@ class ChatStore:
         ).returning(TelegramSlowDown.client)
         with self.database.engine.begin() as connection:
             return connection.execute(statement).first() is not None
+
+    def claim_update(self, update_id: int) -> bool:
+        """Whether this process is the first to take this update (it then handles it); False when any
+        replica took it before (its webhook got it too, or Telegram delivered it again). One atomic
+        insert, so of two replicas claiming at once exactly one wins."""
+        now = time.time()
+        statement = (self.database.insert(TelegramUpdate).values(update_id=update_id, received_at=now)
+                     .on_conflict_do_nothing().returning(TelegramUpdate.update_id))
+        with self.database.engine.begin() as connection:
+            claimed = connection.execute(statement).first() is not None
+            if claimed and update_id % PRUNE_EVERY == 0:
+                connection.execute(delete(TelegramUpdate).where(TelegramUpdate.received_at < now - UPDATES_KEPT))
+        return claimed
 
     def subscribe(self, chat_id: int) -> None:
         """The chat wants announcements of new notices, plans and programs."""

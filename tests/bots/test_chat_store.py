@@ -1,5 +1,6 @@
 """The Telegram bot's chat store in the one database (SQLite and PostgreSQL): languages, blocked chats,
-subscribers, eligibility checks with stale steps refused, votes, slow-down notices; and the store of the
+subscribers, eligibility checks with stale steps refused, votes, slow-down notices, webhook updates taken
+once across replicas; and the store of the
 earlier layout (`telegram.sqlite`) moved into the database without loss."""
 from __future__ import annotations
 
@@ -162,3 +163,32 @@ def test_the_stores_of_the_earlier_layout_move_into_the_database_without_loss(tm
     assert ChatStore(database).lang(101) == "vi" and ChatStore(database).check(104, 104)[0] == 1
     assert (data / "telegram.sqlite.migrated").exists() and (data / "telegram.sqlite.migrated.2").exists()
     database.close()
+
+
+def test_an_update_is_claimed_once_even_by_replicas_claiming_together(store):
+    from sqlalchemy import select
+
+    from assistant.db.models import TelegramUpdate
+    from bots.telegram.chats import PRUNE_EVERY, UPDATES_KEPT, ChatStore
+
+    assert store.claim_update(2**40 + 1) and not store.claim_update(2**40 + 1)
+    replicas = [ChatStore(store.database) for _ in range(8)]
+    barrier = threading.Barrier(len(replicas))
+    won: list[bool] = []
+
+    def claim(replica) -> None:
+        barrier.wait()
+        won.append(replica.claim_update(77))
+
+    threads = [threading.Thread(target=claim, args=(replica,)) for replica in replicas]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(won) == [False] * 7 + [True]
+    with store.database.engine.begin() as connection:  # an old row is forgotten at the next pruning
+        connection.execute(store.database.insert(TelegramUpdate).values(update_id=5, received_at=time.time() - UPDATES_KEPT - 1))
+    assert store.claim_update(PRUNE_EVERY * 3)
+    with store.database.engine.begin() as connection:
+        kept = set(connection.scalars(select(TelegramUpdate.update_id)))
+    assert kept == {2**40 + 1, 77, PRUNE_EVERY * 3}

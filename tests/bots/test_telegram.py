@@ -313,6 +313,8 @@ def test_webhook_refuses_a_wrong_secret_and_answers_with_the_right_one(tmp_path_
         response = client.post(WEBHOOK_PATH, json=update, headers={SECRET_HEADER: "s3cret-Token"})
         assert response.status_code == 200
         assert "14" in users.replies(chat_id)[0]["text"]
+        again = client.post(WEBHOOK_PATH, json=update, headers={SECRET_HEADER: "s3cret-Token"})  # delivered again
+        assert again.status_code == 200 and users.silence(chat_id, 1.0) == []  # handled once
         bad = client.post(WEBHOOK_PATH, content=b"{not json", headers={SECRET_HEADER: "s3cret-Token"})
         assert bad.status_code == 400
         for malformed in ({"update_id": 1, "message": "hello"}, {"update_id": 2, "message": {"chat": 5}},
