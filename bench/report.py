@@ -48,10 +48,11 @@ def forget_answers() -> None:
 
 
 @contextmanager
-def served(port: int, workers: int = 1) -> Iterator[str]:
-    """`cnht serve` on the data directory of CNHT_DATA_DIR, rate limits lifted, until the block ends; yields
-    its URL once /readyz answers (SystemExit if it does not within three minutes)."""
-    env = {**os.environ, "OMP_WAIT_POLICY": "passive", "CNHT_RATE_LIMIT_PER_MINUTE": "100000"}
+def served(port: int, workers: int = 1, extra_env: dict[str, str] | None = None) -> Iterator[str]:
+    """`cnht serve` on the data directory of CNHT_DATA_DIR (or of `extra_env`, added to the environment), rate
+    limits lifted, until the block ends; yields its URL once /readyz answers (SystemExit if it does not within
+    three minutes)."""
+    env = {**os.environ, "OMP_WAIT_POLICY": "passive", "CNHT_RATE_LIMIT_PER_MINUTE": "100000", **(extra_env or {})}
     server = subprocess.Popen([sys.executable, "-m", "bots", "serve", "--port", str(port), "--workers", str(workers)],
                               env=env, cwd=ROOT)
     url = f"http://127.0.0.1:{port}"
