@@ -17,7 +17,7 @@ from sqlalchemy import Connection, insert, select, update
 
 from assistant.conversation.sessions import TELEGRAM_PREFIX
 from assistant.db.database import Database
-from assistant.db.legacy_state import migrate_legacy_state, retire
+from assistant.db.legacy_state import LIMITS_FILE, TELEGRAM_FILE, copy_telegram, retire
 from assistant.db.models import AnswerRecord, Conversation, chunks, documents, garbage, pending, state
 from ingest.privacy import mask_personal_data
 
@@ -39,7 +39,8 @@ def migrate_legacy_files(database: Database, data_dir: Path) -> None:
     conversation turns, the Telegram store and the rate limits."""
     import_legacy_registry(database, data_dir / LEGACY_REGISTRY)
     import_legacy_turns(database, data_dir / LEGACY_TURNS)
-    migrate_legacy_state(database, data_dir)
+    _migrate(data_dir / TELEGRAM_FILE, lambda legacy: copy_telegram(database, legacy))
+    _migrate(data_dir / LIMITS_FILE, lambda legacy: {})  # buckets refill within a minute: only renamed
 
 
 def import_legacy_registry(database: Database, path: Path) -> bool:

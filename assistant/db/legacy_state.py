@@ -1,7 +1,8 @@
-"""The frontends' state files of the earlier layout, moved into the one database on first open:
-`telegram.sqlite` (chats, subscribers, eligibility checks in progress, votes, slow-down notices) is copied
-in one transaction, `limits.sqlite` (rate-limit buckets) is not: buckets refill within a minute, so
-dropping them loses nothing. Each file is then renamed `<name>.migrated` (never deleted).
+"""The frontends' state files of the earlier layout, moved into the one database on first open (by
+`assistant.db.legacy`): `telegram.sqlite` (chats, subscribers, eligibility checks in progress, votes,
+slow-down notices) is copied in one transaction, `limits.sqlite` (rate-limit buckets) is not: buckets
+refill within a minute, so dropping them loses nothing. Each file is then renamed `<name>.migrated`
+(never deleted).
 
 The copy inserts with ON CONFLICT DO NOTHING: a process that dies between the commit and the rename copies
 again on its next start without harm, and rows written since by the database's own bot win."""
@@ -48,33 +49,16 @@ _COPIES: dict[str, tuple[type, str, Callable[[tuple], dict]]] = {
 }
 
 
-def migrate_legacy_state(database: Database, data_dir: Path) -> None:
-    """Move `telegram.sqlite` and `limits.sqlite` of `data_dir`, when present, into the database."""
-    telegram = data_dir / TELEGRAM_FILE
-    if telegram.exists():
-        _copy_telegram(database, telegram)
-        retire(telegram)
-    limits = data_dir / LIMITS_FILE
-    if limits.exists():
-        retire(limits)
-
-
-def _copy_telegram(database: Database, path: Path) -> None:
-    """Every row of the old Telegram store, copied in one transaction."""
-    try:  # read-write, so a write-ahead log left by a crash is read too; never creating the file
-        old = sqlite3.connect(f"{path.as_uri()}?mode=rw", uri=True, timeout=30)
-    except sqlite3.OperationalError:
-        return  # another process moved it meanwhile
-    try:
-        present = {name for (name,) in old.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        rows = {name: [convert(r) for r in old.execute(query)]
-                for name, (_, query, convert) in _COPIES.items() if name in present}
-    finally:
-        old.close()
+def copy_telegram(database: Database, old: sqlite3.Connection) -> dict[str, int]:
+    """Every row of the old Telegram store, copied in one transaction; rows per old table."""
+    present = {name for (name,) in old.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    rows = {name: [convert(r) for r in old.execute(query)]
+            for name, (_, query, convert) in _COPIES.items() if name in present}
     with database.engine.begin() as connection:
         for name, values in rows.items():
             if values:
                 connection.execute(database.insert(_COPIES[name][0]).on_conflict_do_nothing(), values)
+    return {name: len(values) for name, values in rows.items()}
 
 
 def retire(path: Path) -> None:
