@@ -105,10 +105,12 @@ class AssistantService:
         resolved = session.resolve(question) if session else Resolved(question, question)
         retrieval_query = resolved.search
         # The same question on the same index gets the same answer: staff and enterprises repeat questions.
-        generation = self.kb.registry.generation()
+        # The registry's identity keeps a rebuilt registry, whose generations start again, from old answers.
+        identity, generation = self.kb.registry.stamp()
         faq, curated_version = self.curated(generation)
         today = date.today()  # answers say when a program closed: a new day may change them
-        parts = (question.lower(), retrieval_query.lower(), repr(filters), self.llm is not None, curated_version, today.isoformat())
+        parts = (question.lower(), retrieval_query.lower(), repr(filters), self.llm is not None, curated_version,
+                 today.isoformat(), identity)
         key = (self.answers.key(*parts), generation)
         cached = self.answers.get(*key)
         if cached is not None:

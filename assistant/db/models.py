@@ -227,7 +227,8 @@ garbage = Table(
     Column("doc_id", String, primary_key=True),
     Column("version", Integer, primary_key=True, autoincrement=False),
 )
-# the registry's counters: 'generation' (bumped by every committed change) and 'version' (the last reserved)
+# the registry's counters: 'generation' (bumped by every committed change), 'version' (the last reserved) and
+# 'identity' (a random number drawn when the database was created)
 state = Table(
     "state", Base.metadata,
     Column("key", String, primary_key=True),

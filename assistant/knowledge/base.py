@@ -256,13 +256,12 @@ class KnowledgeBase:
         """BM25 indexes matching the registry's current generation, which any replica may have moved on
         (it is in the shared database): a new generation's index is loaded, or built beside the old one and
         swapped in whole, by one thread while the others wait for it."""
-        generation = self.registry.generation()
         current = self._lexical
-        if current is not None and current.generation == generation:
+        if current is not None and current.matches(self.registry.stamp()):
             return current
         with self._lexical_lock:  # another thread may have loaded it meanwhile: ask again
-            current, generation = self._lexical, self.registry.generation()
-            if current is None or current.generation != generation:
+            current = self._lexical
+            if current is None or not current.matches(self.registry.stamp()):
                 current = self._lexical = load_lexical(self.registry, self.directory / "bm25")
             return current
 

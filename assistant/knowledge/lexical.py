@@ -26,6 +26,11 @@ class LexicalIndex:
     vector_ids: list[str]
     words: bm25s.BM25 | None  # None when there are no chunks
     folded: bm25s.BM25 | None
+    identity: int = 0  # the registry's (`Registry.stamp`): a rebuilt registry's generations start again
+
+    def matches(self, stamp: tuple[int, int]) -> bool:
+        """Whether this index is of the registry state `stamp` (identity, generation)."""
+        return (self.identity, self.generation) == stamp
 
     def idf(self, term: str) -> float:
         """Inverse document frequency of a folded term (`ho_tro` or `ho`); highest for a term the corpus lacks."""
@@ -60,20 +65,21 @@ def _build(token_lists: list[list[str]]) -> bm25s.BM25:
 def build_lexical(registry: Registry, directory: Path) -> LexicalIndex:
     """Index the registry's live chunks and save the result under `directory/current`. The chunks are
     those of one generation: read again if another process committed while they were being read."""
-    generation = registry.generation()
+    stamp = registry.stamp()
     while True:
         rows = registry.chunk_rows("vector_id, terms, folded_terms")
-        now = registry.generation()  # the counter moves in the commit that changes the chunks
-        if now == generation:
+        now = registry.stamp()  # the generation moves in the commit that changes the chunks
+        if now == stamp:
             break
-        generation = now
+        stamp = now
+    identity, generation = stamp
     vector_ids = [r[0] for r in rows]
     if rows:
         words = _build([r[1].split() for r in rows])
         folded = _build([r[2].split() for r in rows])
     else:
         words = folded = None
-    index = LexicalIndex(generation, vector_ids, words, folded)
+    index = LexicalIndex(generation, vector_ids, words, folded, identity)
     try:
         _save(index, directory)
     except OSError as exc:  # a full disk: the index still serves from memory; the saved one stays as it was
@@ -86,7 +92,8 @@ def _save(index: LexicalIndex, directory: Path) -> None:
     directory.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix="bm25-", dir=directory))
     try:
-        (staging / "meta.json").write_text(json.dumps({"generation": index.generation, "vector_ids": index.vector_ids}))
+        (staging / "meta.json").write_text(json.dumps({"identity": index.identity, "generation": index.generation,
+                                                          "vector_ids": index.vector_ids}))
         if index.words is not None and index.folded is not None:  # both, or neither
             index.words.save(str(staging / "words"))
             index.folded.save(str(staging / "folded"))
@@ -107,17 +114,18 @@ def load_saved_lexical(directory: Path) -> LexicalIndex | None:
     try:
         meta = json.loads((target / "meta.json").read_text())
         if not meta["vector_ids"]:
-            return LexicalIndex(meta["generation"], [], None, None)
+            return LexicalIndex(meta["generation"], [], None, None, meta.get("identity", 0))
         words = bm25s.BM25.load(str(target / "words"))
         folded = bm25s.BM25.load(str(target / "folded"))
-        return LexicalIndex(meta["generation"], meta["vector_ids"], words, folded)
+        return LexicalIndex(meta["generation"], meta["vector_ids"], words, folded, meta.get("identity", 0))
     except Exception:  # any damage to derived data means: build it again
         return None
 
 
 def load_lexical(registry: Registry, directory: Path) -> LexicalIndex:
-    """The saved index if it matches the registry's generation, else a fresh build."""
+    """The saved index if it is of the registry's current state (the same registry, at the same generation),
+    else a fresh build."""
     saved = load_saved_lexical(directory)
-    if saved is not None and saved.generation == registry.generation():
+    if saved is not None and saved.matches(registry.stamp()):
         return saved
     return build_lexical(registry, directory)

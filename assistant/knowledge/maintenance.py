@@ -115,8 +115,12 @@ def _lexical_problems(index_dir: Path, registry: Registry, live: list[str]) -> l
     if saved is None:
         return ["lexical index: none saved, or it cannot be read; run `cnht reindex` (searches rebuild it meanwhile)"]
     problems = []
-    if saved.generation != registry.generation():
-        problems.append(f"lexical index: of generation {saved.generation}, the registry is at {registry.generation()};"
+    identity, generation = registry.stamp()
+    if saved.identity != identity:
+        problems.append("lexical index: built from another registry (the database was replaced or rebuilt);"
+                        " run `cnht reindex`")
+    elif saved.generation != generation:
+        problems.append(f"lexical index: of generation {saved.generation}, the registry is at {generation};"
                         " run `cnht reindex`")
     elif saved.vector_ids != live:
         problems.append("lexical index: its chunks differ from the registry's; run `cnht reindex`")

@@ -23,6 +23,7 @@ CHUNK_COLUMNS = (chunks.c.vector_id, chunks.c.chunk_id, chunks.c.doc_id, chunks.
                  chunks.c.section, chunks.c.page, chunks.c.page_end, chunks.c.heading, chunks.c.section_map)
 STALE_TABLES: dict[str, Table] = {"pending": pending, "garbage": garbage}
 GENERATION = select(state.c.value).where(state.c.key == "generation")  # read on every search: built once
+STAMP = select(state.c.key, state.c.value).where(state.c.key.in_(("identity", "generation")))
 
 
 @dataclass
@@ -83,6 +84,17 @@ class Registry:
         with self.database.engine.connect() as conn:
             value = conn.execute(GENERATION).scalar()
         return int(value or 0)
+
+    def identity(self) -> int:
+        """A random number drawn when this registry's database was created: a rebuilt or replaced registry,
+        whose generations start again, has another."""
+        return self.stamp()[0]
+
+    def stamp(self) -> tuple[int, int]:
+        """(identity, generation), read together: what answers derived from the registry are keyed by."""
+        with self.database.engine.connect() as conn:
+            values = {key: value for key, value in conn.execute(STAMP)}
+        return int(values.get("identity") or 0), int(values.get("generation") or 0)
 
     def reserve_versions(self, doc_ids: list[str]) -> dict[str, int]:
         """New version numbers, recorded as pending before any vector is written."""

