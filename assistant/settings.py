@@ -76,6 +76,10 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
     database_url: str = Field("", description="SQLAlchemy URL; default SQLite under data_dir.")
+    database_timeout: int = Field(
+        5, ge=2, le=300, description="Seconds to connect to the database server (PostgreSQL); past them a request "
+        "is answered 503 (database unavailable) instead of waiting."
+    )
     cors_origins: str = Field("", description="Comma-separated origins allowed to call the API and embed the widget.")
     max_question_chars: int = Field(1000, ge=10)
     max_body_bytes: int = Field(16384, ge=1024)

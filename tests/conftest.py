@@ -17,8 +17,9 @@ CORPUS = ROOT / "corpus" / "documents"
 os.environ.setdefault("OMP_WAIT_POLICY", "passive")
 
 # `postgres_url`, `database_url`, `empty_database_url`, `backend` (sqlite | postgresql), `databases`;
-# `chroma_server`; `redis_url`, `redis_prefix`, `own_redis`
-pytest_plugins = ["tests.support.postgres", "tests.support.chroma_server", "tests.support.redis_server"]
+# `own_postgres` (a cluster of the test's own); `chroma_server`; `redis_url`, `redis_prefix`, `own_redis`
+pytest_plugins = ["tests.support.postgres", "tests.support.postgres_cluster", "tests.support.chroma_server",
+                  "tests.support.redis_server"]
 
 
 def require_tool(name: str) -> str:

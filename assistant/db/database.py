@@ -11,19 +11,25 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Table, create_engine, event
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 MIGRATION_LOCK = 0x636E6874  # PostgreSQL advisory lock key held while migrating ("cnht")
 
 
+CONNECT_SECONDS = 5  # how long a connection to a database server may take to open (CNHT_DATABASE_TIMEOUT)
+
+
 class Database:
     """A database brought to the latest schema on open."""
 
-    def __init__(self, url: str):
+    def __init__(self, url: str, connect_timeout: int = CONNECT_SECONDS):
         connect_args: dict = {"check_same_thread": False, "timeout": 30} if url.startswith("sqlite") else {}
         if url.startswith("postgresql"):  # times come back in UTC, as SQLite's do, whatever the server's zone
-            connect_args = {"options": "-c timezone=UTC"}
+            # a server that is down or hung costs a request `connect_timeout` seconds, never a hang
+            connect_args = {"options": "-c timezone=UTC", "connect_timeout": connect_timeout}
         self.url = url
         self.engine = create_engine(url, connect_args=connect_args, pool_pre_ping=True)
         if url.startswith("sqlite"):
@@ -105,6 +111,14 @@ class Database:
             connection.commit()
 
 
+def database_unavailable(exc: BaseException) -> bool:
+    """Whether an error means the database does not answer (down, restarting, unreachable, out of
+    connections) rather than a fault of the statement: such a request may succeed once it is back."""
+    if isinstance(exc, (OperationalError, PoolTimeout)):
+        return True
+    return isinstance(exc, DBAPIError) and exc.connection_invalidated
+
+
 def _sqlite_pragmas(connection, _record) -> None:
     cursor = connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
@@ -123,12 +137,13 @@ def database_url(settings) -> str:
     return settings.database_url or sqlite_url(settings.data_dir)
 
 
-def open_database_url(url: str, data_dir: Path | None = None, migrate: bool = True) -> Database:
+def open_database_url(url: str, data_dir: Path | None = None, migrate: bool = True,
+                      connect_timeout: int = CONNECT_SECONDS) -> Database:
     """The database at `url` (an SQLite file's folder is created), migrated, with the files of the earlier
     layout under `data_dir` (when given) moved into it."""
     if url.startswith("sqlite:///"):
         Path(url[len("sqlite:///") :]).parent.mkdir(parents=True, exist_ok=True)
-    database = Database(url)
+    database = Database(url, connect_timeout)
     if migrate:
         database.migrate()
         if data_dir is not None:
@@ -147,4 +162,4 @@ def local_database(data_dir: Path) -> Database:
 def open_database(settings, migrate: bool = True) -> Database:
     """The configured database (SQLite under the data directory by default), migrated, with the files of
     the earlier layout under the data directory moved into it."""
-    return open_database_url(database_url(settings), Path(settings.data_dir), migrate)
+    return open_database_url(database_url(settings), Path(settings.data_dir), migrate, settings.database_timeout)

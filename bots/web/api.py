@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from assistant.answering.models import Answer
 from assistant.conversation.sessions import new_conversation_id
+from assistant.db.database import database_unavailable
 from assistant.db.models import AnswerRecord
 from assistant.db.records import issued_web_conversation, record_feedback
 from assistant.eligibility.check import BadProfile, EligibilityReport
@@ -23,7 +24,7 @@ from bots.web.clients import client_address
 from bots.web.context import ContextDep, answer_body
 from bots.web.headers import metrics_allowed
 from bots.web.limits import error
-from bots.web.messages import VECTORS_UNAVAILABLE, in_both_languages
+from bots.web.messages import DATABASE_UNAVAILABLE, VECTORS_UNAVAILABLE, in_both_languages
 from bots.web.schemas import AnswerOut, AskRequest, EligibilityRequest, FeedbackRequest
 from bots.web.strict_json import StrictJSONRoute
 
@@ -81,16 +82,24 @@ def _stream(context, question: str, session_id: str, channel: str):
             else:
                 yield f"event: delta\ndata: {json.dumps({'text': event}, ensure_ascii=False)}\n\n"
     except VectorsUnavailable:  # the stream is already open: report the failure inside it
-        failure = {"code": "vectors_unavailable", "message": VECTORS_UNAVAILABLE,
-                   "messages": in_both_languages(VECTORS_UNAVAILABLE)}
-        yield f"event: error\ndata: {json.dumps(failure, ensure_ascii=False)}\n\n"
+        yield _stream_error("vectors_unavailable", VECTORS_UNAVAILABLE)
         return
     except Exception as exc:
+        if database_unavailable(exc):
+            log.warning("streamed answer: the database does not answer: %s", exc)
+            yield _stream_error("database_unavailable", DATABASE_UNAVAILABLE)
+            return
         yield f"event: error\ndata: {json.dumps({'code': 'internal', 'message': type(exc).__name__})}\n\n"
         return
     assert final is not None, "ask_stream always ends with the Answer"
     context.answered(final)
     yield f"event: answer\ndata: {json.dumps(answer_body(final, session_id), ensure_ascii=False)}\n\n"
+
+
+def _stream_error(code: str, message: str) -> str:
+    """An `error` event in the API's error shape, for a failure once the stream is open."""
+    failure = {"code": code, "message": message, "messages": in_both_languages(message)}
+    return f"event: error\ndata: {json.dumps(failure, ensure_ascii=False)}\n\n"
 
 
 @router.get("/api/search")

@@ -7,8 +7,10 @@ import time
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from assistant.db.database import database_unavailable
 from assistant.knowledge.vectors import VectorsUnavailable
 from assistant.workspace.errors import NotFound, WorkspaceError
 from bots.rate_limits import RateLimiter
@@ -17,7 +19,7 @@ from bots.web.context import AppContext
 from bots.web.docs import add_docs
 from bots.web.headers import SecurityHeaders
 from bots.web.limits import BodyLimit, error
-from bots.web.messages import VECTORS_UNAVAILABLE, refused
+from bots.web.messages import DATABASE_UNAVAILABLE, VECTORS_UNAVAILABLE, refused
 from bots.web.strict_json import InvalidInput, StrictJSONRoute
 
 log = logging.getLogger(__name__)
@@ -81,6 +83,13 @@ def create_app(service, database, settings=None) -> FastAPI:
     async def vectors_down(request: Request, exc: VectorsUnavailable):
         log.warning("%s %s: %s", request.method, request.url.path, exc)
         return refused(503, "vectors_unavailable", VECTORS_UNAVAILABLE, headers={"Retry-After": "5"})
+
+    @app.exception_handler(SQLAlchemyError)
+    async def database_down(request: Request, exc: SQLAlchemyError):
+        if not database_unavailable(exc):
+            raise exc  # a fault of the code: the 500 below, with its traceback in the log
+        log.warning("%s %s: the database does not answer: %s", request.method, request.url.path, exc)
+        return refused(503, "database_unavailable", DATABASE_UNAVAILABLE, headers={"Retry-After": "5"})
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):

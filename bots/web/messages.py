@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 from bots.web.limits import error
 
 VECTORS_UNAVAILABLE = "the document index does not answer at the moment: try again shortly"
+DATABASE_UNAVAILABLE = "the database does not answer at the moment: try again shortly"
 
 # English message (as raised by accounts, library, curation and the routes) → its Vietnamese sentence.
 # Groups carry names, numbers and file names over; a message matching none keeps its English text after
@@ -47,6 +48,8 @@ _VIETNAMESE: list[tuple[re.Pattern[str], str]] = [
         (r"^this needs an admin account$", "Thao tác này cần tài khoản quản trị."),
         (r"^the document index does not answer at the moment: try again shortly$",
          "Kho văn bản tạm thời không phản hồi: vui lòng thử lại sau ít phút."),
+        (r"^the database does not answer at the moment: try again shortly$",
+         "Cơ sở dữ liệu tạm thời không phản hồi: vui lòng thử lại sau ít phút."),
         (r"^(?P<file>[^:]+): empty file \(0 bytes\)$", "{file}: tệp rỗng (0 byte)."),
         (r"^(?P<file>[^:]+): content is (?P<what>.+), not a document \(extension (?P<ext>.+)\)$",
          "{file}: nội dung không phải là văn bản (phần mở rộng {ext})."),
