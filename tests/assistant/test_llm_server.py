@@ -6,25 +6,15 @@ evaluation runs unchanged in LLM mode."""
 from __future__ import annotations
 
 import logging
-import re
 
 import pytest
 
 from assistant.answering.evaluation import evaluate_answers, first_line
-from assistant.answering.llm import NOT_COVERED
 from assistant.evaluation import load_questions
-from tests.conftest import CORPUS
-from tests.support.chat_server import chat_server
+from tests.conftest import EVAL_QUESTIONS
+from tests.support.chat_server import chat_server, chosen_first_line
 
 QUESTION = "Tổng diện tích các khu công nghiệp là bao nhiêu ha?"
-_CHOSEN_RE = re.compile(r"<chosen_evidence>\n(.*?)\n</chosen_evidence>", re.S)
-
-
-def chosen_first_line(messages: list[dict]) -> str:
-    """An honest completion: the first line of the evidence the request gives (or 'not covered')."""
-    found = _CHOSEN_RE.search(messages[-1]["content"])
-    return first_line(found.group(1)) if found else NOT_COVERED
-
 
 @pytest.fixture(scope="module")
 def llm(corpus_kb, tmp_path_factory):
@@ -112,7 +102,7 @@ def test_an_unreachable_server_gives_the_extractive_answer(fresh, corpus_service
 
 def test_the_answer_evaluation_runs_in_llm_mode_with_the_same_report(fresh, corpus_service):
     service, server = fresh
-    questions = load_questions(CORPUS.parent / "eval" / "questions.jsonl")
+    questions = load_questions(EVAL_QUESTIONS)
     served: list[str] = []
 
     def ask(question: str) -> dict:

@@ -4,15 +4,25 @@ events, as the OpenAI client asks) and records the requests. It checks the plumb
 from __future__ import annotations
 
 import json
+import re
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from assistant.answering.evaluation import first_line
+from assistant.answering.llm import NOT_COVERED
 from tests.support.processes import free_port
 
 Reply = Callable[[list[dict]], str]
+_CHOSEN_RE = re.compile(r"<chosen_evidence>\n(.*?)\n</chosen_evidence>", re.S)
+
+
+def chosen_first_line(messages: list[dict]) -> str:
+    """An honest completion: the first line of the evidence the request gives (or 'not covered')."""
+    found = _CHOSEN_RE.search(messages[-1]["content"])
+    return first_line(found.group(1)) if found else NOT_COVERED
 
 
 @dataclass
