@@ -151,7 +151,7 @@ class AssistantService:
         draft = self._draft(question, session_id, filters, channel)
         if draft.final or self.llm is None:
             return self._finish(draft, draft.answer)
-        return self._finish(draft, self.llm.answer(draft.question, draft.lang, draft.hits, fallback=draft.answer))
+        return self._finish(draft, self._dated(self.llm.answer(draft.question, draft.lang, draft.hits, fallback=draft.answer)))
 
     def ask_stream(self, question: str, session_id: str | None = None, channel: str = "cli") -> Iterator[str | Answer]:
         """Text pieces as they are produced, then the final Answer (which replaces the streamed text
@@ -164,7 +164,11 @@ class AssistantService:
             yield self._finish(draft, draft.answer)
             return
         for event in self.llm.stream(draft.question, draft.lang, draft.hits, draft.answer):
-            yield self._finish(draft, event) if isinstance(event, Answer) else event
+            yield self._finish(draft, self._dated(event)) if isinstance(event, Answer) else event
+
+    def _dated(self, answer: Answer) -> Answer:
+        """The LLM's answer with the closing note the extractive one carries (a fallback already has it)."""
+        return with_closing_note(answer, self.programs, date.today()) if answer.answerer == "llm" else answer
 
 
 @dataclass

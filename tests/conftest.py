@@ -13,6 +13,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 FIXTURES = Path(__file__).parent / "fixtures"
 CORPUS = ROOT / "corpus" / "documents"
+EVAL_QUESTIONS = ROOT / "corpus" / "eval" / "questions.jsonl"
 
 os.environ.setdefault("OMP_WAIT_POLICY", "passive")
 
@@ -20,6 +21,13 @@ os.environ.setdefault("OMP_WAIT_POLICY", "passive")
 # `own_postgres` (a cluster of the test's own); `chroma_server`; `redis_url`, `redis_prefix`, `own_redis`
 pytest_plugins = ["tests.support.postgres", "tests.support.postgres_cluster", "tests.support.chroma_server",
                   "tests.support.redis_server"]
+
+
+def eval_question(question_id: str):
+    """One question of the shipped answer evaluation, with its expected answers."""
+    from assistant.evaluation import load_questions
+
+    return next(q for q in load_questions(EVAL_QUESTIONS) if q.id == question_id)
 
 
 def require_tool(name: str) -> str:

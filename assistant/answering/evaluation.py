@@ -67,6 +67,12 @@ def holds_fact(line: str, expected: list[str]) -> bool:
     return any(all(_normal(part) in found for part in alternative.split("&&")) for alternative in expected)
 
 
+def expected_facts(question: Question) -> list[str]:
+    """What the first line of an answer to `question` must hold (`holds_fact`): the expected answers, and
+    for an English question their English renderings too."""
+    return question.expected + (question.expected_en if kind_of(question) == "en" else [])
+
+
 def first_citation(answer: dict[str, Any]) -> str:
     """The doc_id of the citation the first line refers to, else of the first citation ('' if none)."""
     citations = answer.get("citations") or []
@@ -98,8 +104,7 @@ def score_answer(question: Question, answer: dict[str, Any]) -> dict[str, Any]:
     if kind == "unanswerable":
         outcome["refused"] = not grounded
         return outcome
-    expected = question.expected + (question.expected_en if kind == "en" else [])
-    outcome["fact"] = grounded and holds_fact(line, expected)
+    outcome["fact"] = grounded and holds_fact(line, expected_facts(question))
     outcome["document"] = grounded and first_citation(answer) in question.gold
     outcome["language"] = in_asker_language(line, question.lang)
     return outcome

@@ -65,8 +65,10 @@ def citation_line(citation: dict, lang: str) -> str:
 
 
 def answer_messages(answer_text: str, citations: list[dict], lang: str, limit: int = MESSAGE_LIMIT) -> list[str]:
-    """The answer and its numbered citations as one or more HTML messages."""
-    lines = [(line, "") for line in answer_text.split("\n")]
+    """The answer and its numbered citations as one or more HTML messages: the answer line (its first
+    line, the fact) in bold, the evidence under it, then the sources."""
+    texts = answer_text.strip("\n").split("\n")
+    lines = [(line, "b" if n == 0 else "") for n, line in enumerate(texts)]
     if citations:
         lines += [("", ""), (say(lang, "sources"), "b")]
         lines += [(citation_line(c, lang), "") for c in citations]

@@ -2,8 +2,8 @@
 from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage
 
-from assistant.answering.llm import LLMAnswerer, build_messages, check_answer
-from assistant.answering.models import Answer
+from assistant.answering.llm import LLMAnswerer, build_messages, check_answer, evidence
+from assistant.answering.models import Answer, Citation
 from assistant.retrieval.search import Hit
 from ingest.models import DocumentMeta
 
@@ -93,3 +93,16 @@ def test_service_uses_the_llm_and_streams(corpus_service):
         assert isinstance(events[-1], Answer) and events[-1].answerer == "llm"
     finally:
         corpus_service.llm = None
+
+
+def test_citations_after_a_full_stop_belong_to_the_sentence_before():
+    assert check_answer("Mức hỗ trợ tối đa 30%. [1]\nHạn nộp trước ngày 30 tháng 4 năm 2022. [2]", HITS).ok
+    assert "number 50" in check_answer("Mức hỗ trợ tối đa 50%. [1]", HITS).reason
+
+
+def test_the_evidence_is_the_passages_the_extractive_answer_cites_in_its_order():
+    cited = [Citation(1, "d2", "Doc 2", "", "", None, "Hạn nộp", chunk_id="d2#0"),
+             Citation(2, "d1", "Doc 1", "", "", None, "Mức hỗ trợ", chunk_id="d1#0")]
+    chosen = Answer("Hạn nộp trước ngày 30 tháng 4 năm 2022 [1]. Mức 30% [2].", "vi", True, "documents", cited)
+    assert evidence(HITS, chosen) == ([HITS[1], HITS[0]], chosen.answer)
+    assert evidence(HITS, FALLBACK) == (HITS, "")  # no usable citations: the best hits, no answer text

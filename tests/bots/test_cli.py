@@ -100,3 +100,25 @@ def test_db_upgrade_migrates_the_configured_database_and_db_current_reports_it(t
 def test_an_unreachable_database_is_a_clear_error(tmp_path):
     code, out = run(tmp_path, "db", "upgrade", CNHT_DATABASE_URL="postgresql+psycopg://postgres@127.0.0.1:9/none")
     assert code == 2 and "error: the database cannot be reached (CNHT_DATABASE_URL)" in out
+
+
+def test_eval_answers_with_an_llm_configured_gives_the_same_report(tmp_path):
+    """`cnht eval --answers` in LLM mode (settings from the environment) against a local OpenAI-compatible
+    server whose honest completion repeats the chosen evidence: the model is asked, and the report is the
+    extractive one (the plumbing only: there is no model offline)."""
+    from tests.support.chat_server import chat_server, chosen_first_line
+
+    data = tmp_path / "data"
+    shutil.copy(FIXTURES / "decision.docx", tmp_path / "qd-3164.docx")
+    assert run(data, "ingest", str(tmp_path / "qd-3164.docx"))[0] == 0
+    questions = tmp_path / "q.jsonl"
+    question = {"id": "1", "question": "Quyết định này có hiệu lực từ khi nào?", "gold_passage_ids": ["qd-3164"],
+                "expected_answers": ["hiệu lực"]}
+    questions.write_text(json.dumps(question, ensure_ascii=False) + "\n", encoding="utf-8")
+    code, extractive = run(data, "eval", str(questions), "--answers", "--half", "all", "--json")
+    assert code == 0 and json.loads(extractive)["by_kind"]["vi"]["fact_and_document"] == 1.0
+    with chat_server(chosen_first_line) as server:
+        code, llm = run(data, "eval", str(questions), "--answers", "--half", "all", "--json",
+                        CNHT_LLM_BASE_URL=server.url, CNHT_LLM_MODEL="fixed-completions")
+    assert code == 0 and json.loads(llm) == json.loads(extractive)
+    assert len(server.requests) == 1 and "<chosen_evidence>" in server.user_message()

@@ -2,14 +2,18 @@
 over the ingested corpus, with its own data directory (SQLite database, chat store)."""
 from __future__ import annotations
 
+import html
 import itertools
+import re
 import time
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
+from assistant.answering.evaluation import expected_facts, holds_fact
 from assistant.conversation.sessions import telegram_conversation_id
+from tests.conftest import eval_question
 from tests.support.telegram import TOKEN, BotRunner
 
 
@@ -92,6 +96,21 @@ def test_english_question_answered_in_english_with_citation(bot):
     [reply] = bot.replies(chat_id)
     assert "14" in reply["text"] and "Sources:" in reply["text"]
     assert keyboard(reply)[0][0]["text"] == "Source 1"
+
+
+@pytest.mark.parametrize("question_id", ["q002", "q049"])  # the total area of the industrial parks, vi and en
+def test_the_answer_line_comes_first_in_bold_with_the_evidence_under_it(bot, question_id):
+    question = eval_question(question_id)
+    chat_id = chat()
+    bot.say(chat_id, question.question, language=question.lang)
+    [reply] = bot.replies(chat_id)
+    first, *rest = reply["text"].split("\n")
+    lead = re.fullmatch(r"<b>([^<]+)</b>", first)
+    assert lead and holds_fact(html.unescape(lead.group(1)), expected_facts(question)), first
+    assert re.search(r"\[1\]", lead.group(1))
+    sources = rest.index("<b>Sources:</b>" if question.lang == "en" else "<b>Nguồn:</b>")
+    evidence = "\n".join(rest[:sources])
+    assert re.search(r"\[\d\]", evidence) and "<b>" not in evidence  # the evidence, plain, between answer and sources
 
 
 def test_source_button_shows_the_quoted_passage(bot):
@@ -279,7 +298,8 @@ def test_an_answer_longer_than_telegram_allows_is_split_at_sentences(tmp_path_fa
     finally:
         runner.stop()
     assert all(len(m["text"]) <= 4096 for m in messages)
-    assert all(m["text"].rstrip().endswith((".", ")")) or "Nguồn" in m["text"] for m in messages)
+    assert all(m["text"].startswith("<b>") and m["text"].endswith("</b>") for m in messages[:-1])  # the answer line, bold
+    assert all(m["text"].removesuffix("</b>").rstrip().endswith((".", ")")) or "Nguồn" in m["text"] for m in messages)
     body = " ".join(m["text"] for m in messages)
     assert body.count("&lt;A&amp;B&gt;") == 110 and "<A&B>" not in body
     assert [bool(keyboard(m)) for m in messages] == [False] * (len(messages) - 1) + [True]

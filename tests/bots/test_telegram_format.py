@@ -26,3 +26,13 @@ def test_citations_are_a_numbered_list_under_a_heading():
     [message] = answer_messages("Theo Quyết định 3164/QĐ-UBND: <x>", citations, "en")
     assert message.endswith("<b>Sources:</b>\n1. 3164/QĐ-UBND — Điều 1, page 2")
     assert "&lt;x&gt;" in message
+
+
+def test_the_answer_line_is_bold_and_first_with_the_evidence_under_it():
+    citations = [{"n": 1, "doc_id": "cum", "doc_number": "", "title": "Cụm <CN>", "section": "1", "page": None}]
+    answer = "\nCó 53 cụm công nghiệp & 2.685 ha. [1]\nTheo “Cụm <CN>”, 1:\n- Có 53 cụm công nghiệp. [1]"
+    [message] = answer_messages(answer, citations, "vi")
+    assert message.split("\n") == [
+        "<b>Có 53 cụm công nghiệp &amp; 2.685 ha. [1]</b>", "Theo “Cụm &lt;CN&gt;”, 1:", "- Có 53 cụm công nghiệp. [1]",
+        "", "<b>Nguồn:</b>", "1. Cụm &lt;CN&gt; — 1",
+    ]

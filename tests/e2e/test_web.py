@@ -12,7 +12,8 @@ from functools import partial
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import ARTIFACTS
+from assistant.answering.evaluation import expected_facts, holds_fact
+from tests.conftest import ARTIFACTS, eval_question
 from tests.support.axe import add_axe, serious_violations
 from tests.support.processes import free_port
 
@@ -89,6 +90,30 @@ def ask(page, question):
     answer = page.locator(".msg.bot").nth(before)
     answer.locator(".feedback, [data-state]").first.wait_for(timeout=30000)
     return answer
+
+
+def assert_answer_line_leads(answer, question) -> None:
+    """The answer's first rendered element is its answer line, holding the question's expected fact and
+    set apart (bolder, larger) above the evidence, which follows under it with its citations."""
+    body = answer.locator(".body")
+    lead = body.locator(":scope > *").first
+    assert lead.evaluate("n => n.className") == "lead"
+    assert holds_fact(lead.inner_text(), expected_facts(question)), lead.inner_text()
+    assert lead.locator(".cite").count() >= 1
+    evidence = body.locator(":scope > .evidence")
+    assert evidence.count() == 1 and evidence.locator(".cite").count() >= 1
+    style = "n => { const s = getComputedStyle(n); return [Number(s.fontWeight), parseFloat(s.fontSize)]; }"
+    (lead_weight, lead_size), (evidence_weight, evidence_size) = lead.evaluate(style), evidence.evaluate(style)
+    assert lead_weight >= 600 > evidence_weight and lead_size > evidence_size
+    assert evidence.evaluate("n => n.getBoundingClientRect().top") >= lead.evaluate("n => n.getBoundingClientRect().bottom")
+
+
+@pytest.mark.parametrize("question_id", ["q002", "q049"])  # the total area of the industrial parks, vi and en
+def test_the_answer_line_comes_first_and_prominent_with_the_evidence_under_it(site, page, question_id):
+    question = eval_question(question_id)
+    page.goto(site["url"] + f"/?lang={question.lang}")
+    assert_answer_line_leads(ask(page, question.question), question)
+    page.screenshot(path=str(ARTIFACTS / f"answer-shape-{question.lang}.png"), full_page=True)
 
 
 def test_vietnamese_question_streams_an_answer_with_a_citation_panel(site, page):
@@ -174,10 +199,11 @@ def test_widget_on_a_host_page(site, page):
     bubble.click()
     frame = page.frame_locator("[data-cnht-widget] >> css=iframe.frame")
     ready(frame)  # the frame loads after the click: its script must be wired before the question is typed
-    frame.locator("#question").fill("Tỉnh có bao nhiêu khu công nghiệp?")
+    question = eval_question("q006")  # how many industrial clusters
+    frame.locator("#question").fill(question.question)
     frame.locator("#question").press("Enter")
     frame.locator(".msg.bot .feedback").first.wait_for(timeout=30000)
-    assert "14" in frame.locator(".msg.bot").first.inner_text()
+    assert_answer_line_leads(frame.locator(".msg.bot").first, question)
     page.screenshot(path=str(ARTIFACTS / "widget.png"))
 
 

@@ -94,6 +94,21 @@
     });
   }
 
+  // The answer's first line (the fact) leads, set apart; the evidence it rests on follows under it.
+  function renderAnswer(body, text, citations) {
+    var lines = text.split("\n"), at = 0;
+    while (at < lines.length - 1 && !lines[at].trim()) at += 1;
+    var lead = el("p", { "class": "lead" }), rest = lines.slice(at + 1).join("\n").replace(/^\s*\n/, "");
+    body.textContent = "";
+    renderText(lead, lines[at], citations);
+    body.appendChild(lead);
+    if (rest.trim()) {
+      var evidence = el("div", { "class": "evidence" });
+      renderText(evidence, rest, citations);
+      body.appendChild(evidence);
+    }
+  }
+
   function addUser(question) {
     var item = el("li", { "class": "msg user" });
     item.appendChild(el("span", { "class": "visually-hidden" }, t("you") + ": "));
@@ -115,7 +130,7 @@
     item.removeAttribute("aria-busy");
     var body = item.querySelector(".body");
     var suggestions = data.grounded ? [] : (data.suggestions || []);
-    renderText(body, suggestions.length ? withoutListedDocuments(data.answer, suggestions.length) : data.answer, data.citations || []);
+    renderAnswer(body, suggestions.length ? withoutListedDocuments(data.answer, suggestions.length) : data.answer, data.citations || []);
     if (!data.grounded) {
       item.classList.add("refused");
       item.setAttribute("data-state", "not-in-documents");
