@@ -44,6 +44,9 @@ from assistant.knowledge.e5_convert import (
 from assistant.knowledge.embeddings import EmbedderUnavailable, _truncate
 
 MAX_TOKENS = 512  # e5-small's positions; longer inputs are truncated (never windowed)
+# A batch of fewer tokens runs on one thread: for a question, waking a second (passively waiting) thread
+# for every operator costs more than it saves, several times more on a busy machine (bench/RESULTS.md).
+ONE_THREAD_TOKENS = 256
 QUERY_PREFIX, PASSAGE_PREFIX = "query: ", "passage: "
 
 
@@ -66,11 +69,16 @@ def ensure_model(cache_roots: list[Path]) -> Path:
     raise EmbedderUnavailable("the e5-small model could not be prepared: " + " / ".join(errors))
 
 
+def thread_budget(threads: int) -> int:
+    """Threads the engine uses for a large batch: `threads`, or 0 for the cores, at most two."""
+    return max(1, threads or min(2, os.cpu_count() or 1))
+
+
 def _limit_threads(threads: int) -> int:
     os.environ.setdefault("OMP_WAIT_POLICY", "passive")  # read by OpenMP when torch loads it
     import torch
 
-    count = max(1, threads or min(2, os.cpu_count() or 1))
+    count = thread_budget(threads)
     torch.set_num_threads(count)
     try:
         torch.set_num_interop_threads(1)
@@ -168,6 +176,7 @@ class E5SmallEmbeddings(Embeddings):
         self.model_id = f"st-int8-attention:{self.folder.name}" if int8 else f"st-float32:{self.folder.name}"
         self._int8 = int8
         self._threads = threads
+        self._thread_count = thread_budget(threads)
         self._max_words = max_words
         self._batch = batch
         self._lock = threading.Lock()
@@ -203,6 +212,7 @@ class E5SmallEmbeddings(Embeddings):
                 for r, row in enumerate(rows):
                     ids[r, :len(row)] = torch.tensor(row)
                     mask[r, :len(row)] = 1
+                torch.set_num_threads(1 if ids.numel() < ONE_THREAD_TOKENS else self._thread_count)
                 out = encoder(ids, mask).numpy()
                 if vectors.shape[1] == 0:
                     vectors = np.zeros((len(encoded), out.shape[1]), dtype=np.float32)
