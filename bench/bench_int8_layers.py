@@ -66,8 +66,7 @@ def main() -> None:
         "int8-attention": shipped,
         "float32": lambda model: [],
         "int8-all-but-ffn-out": lambda model: [  # the engine's previous choice
-            n for n, m in model.named_modules()
-            if type(m).__name__ == "Linear" and (not n.endswith(".output.dense") or n.endswith("attention.output.dense"))],
+            n for n, m in model.named_modules() if type(m).__name__ == "Linear" and not n.endswith(".ffn_out")],
     }
     for name in args.variants.split(","):
         engine.int8_layers = variants[name]

