@@ -233,8 +233,8 @@ state = Table(
     Column("key", String, primary_key=True),
     Column("value", BigInteger, nullable=False),
 )
-# the BM25 index of a generation (`assistant.knowledge.lexical.pack`: a compressed NumPy archive, read with
-# pickle disallowed), written in the commit that makes the generation live; the previous one is kept
+# the BM25 index of a generation (`assistant.knowledge.lexical.pack`: a zlib-compressed NumPy archive, read
+# with pickle disallowed), written in the commit that makes the generation live; the previous one is kept
 lexical_indexes = Table(
     "lexical_indexes", Base.metadata,
     Column("generation", BigInteger, primary_key=True, autoincrement=False),

@@ -1,13 +1,14 @@
 """BM25 indexes over the registry's chunks: Vietnamese word-segmented terms, and diacritic-folded syllables.
 Derived data of one registry generation. The writer that makes a generation live builds its index once and
 publishes it in the same commit (`Registry.commit_documents`); every process, replica or not, loads the
-published index of the generation it sees and swaps it in whole. An index is packed as a compressed NumPy
-archive of plain arrays and JSON (read with pickle disallowed: nothing in the database can run code)."""
+published index of the generation it sees and swaps it in whole. An index is packed as a NumPy archive of
+plain arrays and JSON, zlib-compressed (read with pickle disallowed: nothing in the database can run code)."""
 from __future__ import annotations
 
 import io
 import json
 import logging
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -22,6 +23,7 @@ PACK_FORMAT = 1  # bumped when the packed layout changes: an index of another fo
 BM25_PARAMS = ("k1", "b", "delta", "method", "idf_method", "dtype", "int_dtype", "backend")
 SCORE_ARRAYS = ("data", "indices", "indptr")
 PARTS = ("words", "folded")
+ZLIB_LEVEL = 1  # the writer packs in every commit: level 1 is ~6x faster than 6 for ~15 % more bytes
 
 
 @dataclass
@@ -100,8 +102,9 @@ def build_lexical(registry: Registry) -> LexicalIndex:
 
 
 def pack(index: LexicalIndex) -> bytes:
-    """The index as a compressed NumPy archive: the score arrays of both BM25 indexes, and a JSON header
-    (format, chunk ids, BM25 parameters and vocabularies). Its generation is the key it is stored under."""
+    """The index as a zlib-compressed NumPy archive: the score arrays of both BM25 indexes, and a JSON
+    header (format, chunk ids, BM25 parameters and vocabularies). Its generation is the key it is stored
+    under."""
     header: dict = {"format": PACK_FORMAT, "vector_ids": index.vector_ids}
     arrays: dict[str, np.ndarray] = {}
     for part in PARTS:
@@ -116,13 +119,13 @@ def pack(index: LexicalIndex) -> bytes:
             arrays[f"{part}.nonoccurrence"] = np.asarray(bm25.nonoccurrence_array)
     arrays["header"] = np.frombuffer(json.dumps(header, ensure_ascii=False).encode(), dtype=np.uint8)
     out = io.BytesIO()
-    np.savez_compressed(out, allow_pickle=False, **arrays)
-    return out.getvalue()
+    np.savez(out, allow_pickle=False, **arrays)
+    return zlib.compress(out.getvalue(), ZLIB_LEVEL)
 
 
 def unpack(data: bytes, generation: int) -> LexicalIndex:
     """The index packed by `pack`, as generation `generation`; ValueError when it is not one of ours."""
-    with np.load(io.BytesIO(data), allow_pickle=False) as archive:
+    with np.load(io.BytesIO(zlib.decompress(data)), allow_pickle=False) as archive:
         header = json.loads(archive["header"].tobytes().decode())
         if header.get("format") != PACK_FORMAT:
             raise ValueError(f"lexical index of format {header.get('format')!r}, not {PACK_FORMAT}")

@@ -2,8 +2,8 @@
 (tables `documents`, `chunks`, `pending`, `garbage`, `state`: `assistant.db.models`). It is the source of
 truth; Chroma vectors and the BM25 index follow it. A change's writer may publish the BM25 index of the
 generation it makes live in the same commit (table `lexical_indexes`), so no reader sees that generation
-without its index. A data directory's old `index/registry.sqlite` is
-copied in when its database is opened (`assistant.db.legacy`)."""
+without its index. A data directory's old `index/registry.sqlite` is copied in when its database is opened
+(`assistant.db.legacy`)."""
 from __future__ import annotations
 
 import json

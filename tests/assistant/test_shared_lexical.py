@@ -4,6 +4,7 @@ its own, or another worker) loads that index when it sees the generation, and bu
 warning, only when none is published. On SQLite and on PostgreSQL."""
 import io
 import logging
+import zlib
 
 import numpy as np
 import pytest
@@ -137,16 +138,19 @@ def test_a_damaged_or_pickled_published_index_is_never_unpickled_but_rebuilt(rep
     marker = tmp_path / "unpickled"
     hostile = io.BytesIO()
     np.savez(hostile, header=np.array([_OpensAFile(marker)], dtype=object), allow_pickle=True)
+    assert not marker.exists()
     generation = writer.registry.generation()
     with writer.registry.database.transaction() as conn:
         conn.execute(update(lexical_indexes).where(lexical_indexes.c.generation == generation)
-                     .values(data=hostile.getvalue()))
+                     .values(data=zlib.compress(hostile.getvalue())))
     caplog.set_level(logging.WARNING, logger=LEXICAL_LOG)
     rebuilt = reader.lexical()
     assert rebuilt.source == "built" and not marker.exists()
     warnings = _warnings(caplog)
     assert len(warnings) == 1 and "unreadable" in warnings[0]
     assert _lexical_best(reader, RARE) == "thiet-bi"
+    np.load(io.BytesIO(hostile.getvalue()), allow_pickle=True)["header"]  # what the payload does if unpickled
+    assert marker.exists()
 
 
 def test_packing_keeps_every_score():
