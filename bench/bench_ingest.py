@@ -50,7 +50,8 @@ def instrument(kb) -> None:
     kb.embeddings.inner.embed_documents = timed("embedding", kb.embeddings.inner.embed_documents)
     kb.collection.add = timed("Chroma add", kb.collection.add)
     kb.registry.commit_documents = timed("registry commit (SQLite)", kb.registry.commit_documents)
-    kb.refresh_lexical = timed("BM25 index build", kb.refresh_lexical)
+    knowledge.index_after_change = timed("BM25 index build", knowledge.index_after_change)
+    knowledge.pack = timed("BM25 index pack (published in the commit)", knowledge.pack)
 
 
 def bench_pdf_parsing(repeat: int = 5) -> dict:

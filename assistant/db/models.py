@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import BigInteger, Boolean, Column, DateTime, Float, ForeignKey, Index, Integer, String, Table, Text
+from sqlalchemy import BigInteger, Boolean, Column, DateTime, Float, ForeignKey, Index, Integer, LargeBinary, String, Table, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -234,6 +234,16 @@ state = Table(
     Column("key", String, primary_key=True),
     Column("value", BigInteger, nullable=False),
 )
+# the BM25 index of a generation (`assistant.knowledge.lexical.pack`: a zlib-compressed NumPy archive, read
+# with pickle disallowed), written in the commit that makes the generation live; the previous one is kept
+lexical_indexes = Table(
+    "lexical_indexes", Base.metadata,
+    Column("generation", BigInteger, primary_key=True, autoincrement=False),
+    Column("built_at", Float, nullable=False),  # seconds since the epoch
+    Column("data", LargeBinary, nullable=False),
+)
+
+
 class RateBucket(Base):
     """A client's token bucket of one limiter (web, login, telegram): the tokens left at `stamp` (seconds
     since the epoch). Ephemeral: a bucket untouched for an hour is full again and is deleted."""

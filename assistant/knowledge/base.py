@@ -7,6 +7,7 @@ import logging
 import threading
 from collections.abc import Callable
 from contextlib import contextmanager, nullcontext
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,7 @@ from langchain_core.embeddings import Embeddings
 
 from assistant.db.database import Database
 from assistant.knowledge.embeddings import build_embeddings
-from assistant.knowledge.lexical import LexicalIndex, build_lexical, load_lexical
+from assistant.knowledge.lexical import LexicalIndex, index_after_change, load_lexical, pack
 from assistant.knowledge.registry import DocumentRecord, Registry, vector_id
 from assistant.knowledge.vectors import VectorStore, VectorsUnavailable, connect, open_collection, reachable, vector_store
 from assistant.knowledge.writers import writer_lock
@@ -52,8 +53,9 @@ def vector_metadata(meta: DocumentMeta, version: int) -> dict[str, Any]:
 
 
 class KnowledgeBase:
-    """One data directory's index (`directory`: its vectors and lexical index) over the registry in
-    `database`. Open it with `open_knowledge_base`."""
+    """One data directory's index (`directory`: its local vectors, when not on a Chroma server) over the
+    registry in `database`, which also holds the published lexical index of each generation. Open it with
+    `open_knowledge_base`."""
 
     def __init__(self, directory: Path, embeddings: Embeddings, database: Database, sync_threshold: int = 1000,
                  vectors: VectorStore | None = None, embed_batch: int = EMBED_BATCH):
@@ -175,9 +177,7 @@ class KnowledgeBase:
         if not documents:
             return []
         with self._writing():
-            replaced = self._apply(documents, on_progress)
-        self._lexical = None
-        return replaced
+            return self._apply(documents, on_progress)
 
     def _apply(self, documents: list[ParsedDocument], on_progress: Callable[[int, int], None] | None) -> list[tuple[str, int]]:
         versions = self.registry.reserve_versions([d.meta.doc_id for d in documents])
@@ -187,6 +187,7 @@ class KnowledgeBase:
             texts: list[str] = []
             metadatas: list[dict[str, Any]] = []
             terms: list[list[tuple[str, str]]] = []
+            added: list[tuple[str, int, str, str, str]] = []  # the new chunks' lexical rows
             for document in documents:
                 meta = document.meta
                 version = versions[meta.doc_id]
@@ -197,6 +198,7 @@ class KnowledgeBase:
                     ids.append(vector_id(meta.doc_id, chunk.ordinal, version))
                     metadatas.append(vector_metadata(meta, version))
                     doc_terms.append((" ".join(segment_words(text)), " ".join(folded_terms(text))))
+                    added.append((meta.doc_id, chunk.ordinal, ids[-1], *doc_terms[-1]))
                 terms.append(doc_terms)
             with self._chroma_lock, reachable(self.vectors):
                 self._open_vectors()  # another process may have written since: start from what is on disk
@@ -208,9 +210,11 @@ class KnowledgeBase:
                     self.collection.add(ids=ids[start:end], embeddings=vectors, metadatas=metadatas[start:end])
                 if on_progress:
                     on_progress(end, len(texts))
+            upcoming = index_after_change(self.registry, [d.meta.doc_id for d in documents], added)
             with self._chroma_lock, reachable(self.vectors):
-                replaced = self.registry.commit_documents(documents, versions, terms)
+                replaced = self.registry.commit_documents(documents, versions, terms, (upcoming.generation, pack(upcoming)))
                 self._vectors_generation = self.registry.generation()
+            self._keep_lexical(upcoming)
         except BaseException:
             try:
                 with self._chroma_lock, reachable(self.vectors):
@@ -235,34 +239,39 @@ class KnowledgeBase:
 
     def remove(self, doc_id: str) -> bool:
         """Take a document out of every index. False if there is no such document."""
-        with self._writing(), self._chroma_lock:
-            self._open_vectors()
-            version = self.registry.remove_document(doc_id)
-            if version is None:
+        with self._writing():
+            if self.registry.document(doc_id) is None:
                 return False
-            self._clean_stale_now_or_later()
-            self._vectors_generation = self.registry.generation()
-        self.refresh_lexical()
+            upcoming = index_after_change(self.registry, [doc_id])
+            with self._chroma_lock:
+                self._open_vectors()
+                if self.registry.remove_document(doc_id, (upcoming.generation, pack(upcoming))) is None:
+                    return False
+                self._clean_stale_now_or_later()
+                self._vectors_generation = self.registry.generation()
+            self._keep_lexical(upcoming)
         return True
 
-    def refresh_lexical(self) -> LexicalIndex:
-        """Rebuild the BM25 indexes from the registry (after a batch of changes)."""
-        self._lexical = build_lexical(self.registry, self.directory / "bm25")
-        return self._lexical
+    def _keep_lexical(self, upcoming: LexicalIndex) -> None:
+        """After a commit (under the writers' lock) that published `upcoming` as the next generation's
+        index: this process serves it at once, without loading it back."""
+        live = self._vectors_generation
+        self._lexical = replace(upcoming, generation=live) if live == upcoming.generation + 1 else None
 
     # ------------------------------------------------------------ reading
 
     def lexical(self) -> LexicalIndex:
         """BM25 indexes matching the registry's current generation, which any replica may have moved on
-        (it is in the shared database): a new generation's index is loaded, or built beside the old one and
-        swapped in whole, by one thread while the others wait for it."""
+        (it is in the shared database): the index its writer published is loaded (or, missing, built) by one
+        thread while the others wait for it, and swapped in whole, generation and index together."""
+        generation = self.registry.generation()
         current = self._lexical
-        if current is not None and current.matches(self.registry.stamp()):
+        if current is not None and current.generation == generation:
             return current
         with self._lexical_lock:  # another thread may have loaded it meanwhile: ask again
-            current = self._lexical
-            if current is None or not current.matches(self.registry.stamp()):
-                current = self._lexical = load_lexical(self.registry, self.directory / "bm25")
+            current, generation = self._lexical, self.registry.generation()
+            if current is None or current.generation != generation:
+                current = self._lexical = load_lexical(self.registry)
             return current
 
     def documents(self) -> list[DocumentRecord]:

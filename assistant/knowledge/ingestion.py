@@ -97,7 +97,6 @@ def ingest_paths(
         hit = by_hash.get(content_hash)
         return hit[0] if hit and hit[1] == source else None
 
-    changed = False
     for position, path in enumerate(found.files, start=1):
         source = str(path)
         parsed = (lambda done, total, source=source: on_progress(source, "parsed", done, total)) if on_progress else None
@@ -119,15 +118,12 @@ def ingest_paths(
             which = accepted[0].meta.doc_id if len(accepted) == 1 else f"{len(accepted)} records (none went live)"
             file_report.failures.append(Failure(source, f"{which}: could not be indexed: {type(exc).__name__}: {exc}"))
             accepted = []
-        changed = changed or bool(accepted)
         for document in accepted:
             target = file_report.replaced if document.meta.doc_id in replaced else file_report.added
             target.append(document.meta.doc_id)
         report.files.append(file_report)
         if on_file:
             on_file(position, len(found.files), file_report)
-    if changed:
-        kb.refresh_lexical()
     return report
 
 

@@ -1,5 +1,5 @@
 """Keeping a data directory's indexes honest: `doctor` checks the registry (the source of truth) against the
-vectors and the lexical index; `reindex` rebuilds both derived indexes from the registry (vectors from the
+vectors and the published lexical index; `reindex` rebuilds both derived indexes from the registry (vectors from the
 embedding cache where it has them), e.g. after a full disk left the vector index unreadable. Both work on
 local Chroma and on a Chroma server (`CNHT_CHROMA_URL`)."""
 from __future__ import annotations
@@ -15,7 +15,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from assistant.db.database import Database
 from assistant.knowledge.base import CHROMA_BATCH, KnowledgeBase, index_text, vector_metadata
-from assistant.knowledge.lexical import build_lexical, load_saved_lexical
+from assistant.knowledge.lexical import build_lexical, pack, published_lexical
 from assistant.knowledge.registry import Registry
 from assistant.knowledge.vectors import VectorStore
 
@@ -39,8 +39,8 @@ class Checkup:
 def doctor(index_dir: Path, database: Database, embeddings: Embeddings, sync_threshold: int = 1000,
            vectors: VectorStore | None = None) -> Checkup:
     """Check the registry's integrity (in `database`), then that the vector store holds exactly the live
-    chunks' vectors (each one found by a search with itself) and that the saved lexical index is of the
-    registry's generation over the same chunks."""
+    chunks' vectors (each one found by a search with itself) and that a lexical index is published for the
+    registry's generation, over the same chunks."""
     checkup = Checkup()
     try:
         registry = Registry(database)
@@ -59,7 +59,7 @@ def doctor(index_dir: Path, database: Database, embeddings: Embeddings, sync_thr
         checkup.problems.append(f"registry: no documents and no vector store in {index_dir} (nothing was ingested here)")
         return checkup
     checkup.problems += _vector_problems(index_dir, database, embeddings, live, sync_threshold, vectors)
-    checkup.problems += _lexical_problems(index_dir, registry, live)
+    checkup.problems += _lexical_problems(registry, live)
     return checkup
 
 
@@ -110,21 +110,15 @@ def _vector_problems(index_dir: Path, database: Database, embeddings: Embeddings
     return problems
 
 
-def _lexical_problems(index_dir: Path, registry: Registry, live: list[str]) -> list[str]:
-    saved = load_saved_lexical(index_dir / "bm25")
-    if saved is None:
-        return ["lexical index: none saved, or it cannot be read; run `cnht reindex` (searches rebuild it meanwhile)"]
-    problems = []
-    identity, generation = registry.stamp()
-    if saved.identity != identity:
-        problems.append("lexical index: built from another registry (the database was replaced or rebuilt);"
-                        " run `cnht reindex`")
-    elif saved.generation != generation:
-        problems.append(f"lexical index: of generation {saved.generation}, the registry is at {generation};"
-                        " run `cnht reindex`")
-    elif saved.vector_ids != live:
-        problems.append("lexical index: its chunks differ from the registry's; run `cnht reindex`")
-    return problems
+def _lexical_problems(registry: Registry, live: list[str]) -> list[str]:
+    generation = registry.generation()
+    published, why = published_lexical(registry, generation)
+    if published is None:
+        return [f"lexical index: the one of generation {generation} is {why} in the database; run `cnht reindex`"
+                " (searches build it meanwhile)"]
+    if published.vector_ids != live:
+        return ["lexical index: its chunks differ from the registry's; run `cnht reindex`"]
+    return []
 
 
 @dataclass
@@ -169,7 +163,8 @@ def reindex(index_dir: Path, database: Database, embeddings: Embeddings, sync_th
             extra = sorted(set(kb.collection.get(include=[])["ids"]) - set(ids))
             for start in range(0, len(extra), CHROMA_BATCH):
                 kb.collection.delete(ids=extra[start : start + CHROMA_BATCH])
-            build_lexical(kb.registry, index_dir / "bm25")
+            lexical = build_lexical(kb.registry)
+            kb.registry.publish_lexical(lexical.generation, pack(lexical))
         return Reindexed(len(documents), len(ids), getattr(embeddings, "computed", 0) - before, aside, len(extra))
     finally:
         kb.close()

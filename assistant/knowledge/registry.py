@@ -1,7 +1,9 @@
 """The registry: which version of each document is live, its metadata and its chunks, in the one database
 (tables `documents`, `chunks`, `pending`, `garbage`, `state`: `assistant.db.models`). It is the source of
-truth; Chroma vectors and the BM25 index follow it. A data directory's old `index/registry.sqlite` is
-copied in when its database is opened (`assistant.db.legacy`)."""
+truth; Chroma vectors and the BM25 index follow it. A change's writer may publish the BM25 index of the
+generation it makes live in the same commit (table `lexical_indexes`), so no reader sees that generation
+without its index. A data directory's old `index/registry.sqlite` is copied in when its database is opened
+(`assistant.db.legacy`)."""
 from __future__ import annotations
 
 import json
@@ -11,10 +13,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Table, bindparam, delete, insert, select, update
+from sqlalchemy import Connection, Table, bindparam, delete, func, insert, select, update
 
 from assistant.db.database import Database
-from assistant.db.models import chunks, garbage, pending, state
+from assistant.db.models import chunks, garbage, lexical_indexes, pending, state
 from assistant.db.models import documents as docs
 from ingest.models import DocumentMeta, ParsedDocument
 
@@ -24,6 +26,8 @@ CHUNK_COLUMNS = (chunks.c.vector_id, chunks.c.chunk_id, chunks.c.doc_id, chunks.
 STALE_TABLES: dict[str, Table] = {"pending": pending, "garbage": garbage}
 GENERATION = select(state.c.value).where(state.c.key == "generation")  # read on every search: built once
 STAMP = select(state.c.key, state.c.value).where(state.c.key.in_(("identity", "generation")))
+# (the generation the index was built on, the packed index): see `Registry.commit_documents`
+LexicalUpdate = tuple[int, bytes]
 
 
 @dataclass
@@ -106,8 +110,12 @@ class Registry:
             conn.execute(insert(pending), [{"doc_id": d, "version": v} for d, v in versions.items()])
         return versions
 
-    def commit_documents(self, documents: list[ParsedDocument], versions: dict[str, int], terms: list[list[tuple[str, str]]]) -> list[tuple[str, int]]:
-        """Make the new versions live in one transaction; returns the replaced (doc_id, version) pairs."""
+    def commit_documents(self, documents: list[ParsedDocument], versions: dict[str, int], terms: list[list[tuple[str, str]]],
+                         lexical: LexicalUpdate | None = None) -> list[tuple[str, int]]:
+        """Make the new versions live in one transaction; returns the replaced (doc_id, version) pairs.
+        `lexical`: the BM25 index of the live chunks as this commit leaves them, built (under the writers'
+        lock) while the registry was at generation `lexical[0]`, published as the new generation's in the
+        same transaction."""
         now = time.time()
         doc_ids = [d.meta.doc_id for d in documents]
         chunk_rows = [
@@ -155,7 +163,7 @@ class Registry:
             if document_rows:
                 conn.execute(insert(docs), document_rows)
             _forget(conn, pending, [(d, versions[d]) for d in doc_ids])
-            _bump(conn, "generation")
+            self._next_generation(conn, lexical)
         return replaced
 
     def drop_pending(self, versions: dict[str, int]) -> None:
@@ -163,8 +171,9 @@ class Registry:
         with self.transaction() as conn:
             _forget(conn, pending, list(versions.items()))
 
-    def remove_document(self, doc_id: str) -> int | None:
-        """Take a document out in one transaction; returns its last version, None if unknown."""
+    def remove_document(self, doc_id: str, lexical: LexicalUpdate | None = None) -> int | None:
+        """Take a document out in one transaction; returns its last version, None if unknown. `lexical` as
+        for `commit_documents`."""
         with self.transaction() as conn:
             version = conn.execute(select(docs.c.version).where(docs.c.doc_id == doc_id)).scalar()
             if version is None:
@@ -172,8 +181,35 @@ class Registry:
             conn.execute(delete(chunks).where(chunks.c.doc_id == doc_id))
             conn.execute(delete(docs).where(docs.c.doc_id == doc_id))
             conn.execute(insert(garbage).values(doc_id=doc_id, version=version))
-            _bump(conn, "generation")
+            self._next_generation(conn, lexical)
         return int(version)
+
+    def _next_generation(self, conn: Connection, lexical: LexicalUpdate | None) -> None:
+        """Bump the generation and publish its lexical index, if given and built on the generation before
+        (always, under the writers' lock; otherwise readers build it themselves)."""
+        generation = _bump(conn, "generation")
+        if lexical is not None and lexical[0] == generation - 1:
+            self._store_lexical(conn, generation, lexical[1])
+
+    def publish_lexical(self, generation: int, data: bytes) -> None:
+        """Publish (or replace) the packed lexical index of a generation."""
+        with self.transaction() as conn:
+            self._store_lexical(conn, generation, data)
+
+    def _store_lexical(self, conn: Connection, generation: int, data: bytes) -> None:
+        """Write a generation's lexical index and keep only the newest two (current and previous)."""
+        row = {"generation": generation, "built_at": time.time(), "data": data}
+        upsert = self.database.insert(lexical_indexes).values(row)
+        conn.execute(upsert.on_conflict_do_update(index_elements=["generation"],
+                                                  set_={"built_at": row["built_at"], "data": data}))
+        newest = select(func.max(lexical_indexes.c.generation)).scalar_subquery()
+        conn.execute(delete(lexical_indexes).where(lexical_indexes.c.generation < newest - 1))
+
+    def published_lexical(self, generation: int) -> bytes | None:
+        """The packed lexical index published for a generation, None when there is none."""
+        with self.database.engine.connect() as conn:
+            data = conn.execute(select(lexical_indexes.c.data).where(lexical_indexes.c.generation == generation)).scalar()
+        return bytes(data) if data is not None else None
 
     def stale_vectors(self) -> list[tuple[str, str, int]]:
         """('pending'|'garbage', doc_id, version) rows whose vectors are not live."""

