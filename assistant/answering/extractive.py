@@ -134,7 +134,8 @@ class ExtractiveAnswerer:
         needles = {lang: self._needle(query, lang) for lang in {h.lang for h in top}}
         top_score = top[0].score if top else 0.0
         named = {r.number for r in query.references.documents}
-        asked_words = set(question_words(query.text))
+        asked = question_words(query.text)
+        asked_words = set(asked) | {w for a, b in zip(asked, asked[1:]) for e in EQUIVALENT_PHRASES.get(f"{a} {b}", ()) for w in e.split()}
         candidates: list[Candidate] = []
         titled: set[str] = set()
         for rank, hit in enumerate(top):
@@ -191,8 +192,9 @@ class ExtractiveAnswerer:
         ):
             # the question names the whole head of a clause ("Doanh nghiệp nhỏ: …", "Hóa chất là …"): the clause
             # that defines or describes that very thing answers it, when it says more than its head
-            describing = next((c for c in candidates[:TYPE_WINDOW] if c.features["head_named"] >= 1.0 and (
-                c.is_list or len(c.text.split()) >= len(head_of(strip_enumerator(c.text), point=bool(c.lead)).split()) + 3)), None)
+            describing = max((c for c in candidates[:TYPE_WINDOW * 2] if c.features["head_named"] >= 1.0 and (
+                c.is_list or len(c.text.split()) >= len(head_of(strip_enumerator(c.text), point=bool(c.lead)).split()) + 3)),
+                key=lambda c: c.coverage, default=None)
             if describing is not None:
                 candidates.remove(describing)
                 candidates.insert(0, describing)

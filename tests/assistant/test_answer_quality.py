@@ -206,3 +206,10 @@ def test_the_date_in_force_is_stated_as_the_documents_own_sentence_writes_it(cor
               "2. Quyết định số 12/2020/QĐ-BCT ngày 5 tháng 3 năm 2020 hết hiệu lực.")
     answer = corpus_service.extractive.answer(analyse("Thông tư 24/2025/TT-BCT có hiệu lực từ ngày nào?"), [hit])
     assert "có hiệu lực từ ngày 01 tháng 7 năm 2025" in first_line(answer)
+
+
+def test_who_a_scheme_applies_to_is_its_scope(corpus_service):
+    """"áp dụng cho những đối tượng nào" is answered by the scheme's "Phạm vi", not another notice's "Đối tượng"."""
+    answer = corpus_service.ask("Đề án áp dụng cho những đối tượng nào?")
+    assert "các dự án, doanh nghiệp sản xuất sản phẩm công nghiệp công nghệ cao" in first_line(answer)
+    assert answer.citations[0].doc_id == "qd-3164-2021"
