@@ -56,12 +56,23 @@ class Candidate:
 _SIGNATURE_RE = re.compile(r"^(?:chu tich|pho chu tich|giam doc|pho giam doc|bo truong|thu truong|thu tuong|chairman|director|minister)\b")
 
 
+# The enactment formula: "Quốc hội ban hành Luật Hóa chất.", "Chính phủ ban hành Nghị định quy định …"
+_ENACTMENT_RE = re.compile(r"^(?:quoc hoi|chinh phu|thu tuong chinh phu|bo truong [\w ]{2,60}?|(?:uy ban nhan dan|ubnd) [\w ]{2,40}?) ban hanh "
+                           r"(?:luat|nghi dinh|thong tu|quyet dinh|nghi quyet)\b")
+
+
+def is_enactment(line: str) -> bool:
+    """The enactment formula of a legal document (it states what the document is about, nothing else)."""
+    return bool(_ENACTMENT_RE.match(" ".join(fold(line.strip()).split())))
+
+
 def is_boilerplate(line: str) -> bool:
-    """The legal basis, addressee, recipients, header, date line, signature or a sample-data note."""
+    """The legal basis, addressee, recipients, header, date line, signature, enactment formula or a
+    sample-data note."""
     folded = " ".join(fold(line.strip()).split())
     if _SIGNATURE_RE.match(folded) and len(folded.split()) <= 8:
         return True
-    return bool(_BOILERPLATE_RE.match(folded))
+    return bool(_BOILERPLATE_RE.match(folded) or _ENACTMENT_RE.match(folded))
 
 
 def strip_enumerator(text: str) -> str:

@@ -6,7 +6,8 @@ import re
 
 from assistant.answering.candidates import Candidate, strip_enumerator
 from assistant.answering.question import Intent
-from assistant.answering.scoring import VALUE_PATTERNS
+from assistant.answering.scoring import VALUE_PATTERNS, counted_pattern
+from ingest.vietnamese import fold
 
 LIST_ITEMS = 6  # items a first line states before "và N mục khác"
 LIST_CHARS = 420  # and at most this many characters of items
@@ -45,8 +46,15 @@ def fact_sentence(candidate: Candidate, intent: Intent, weigh) -> str:
     `weigh(text)` is the question's coverage of a text."""
     sentences = [s for s in _SENTENCE_RE.split(candidate.text) if s.strip()] or [candidate.text]
     if len(sentences) > 1:
+        counting = counted_pattern(intent)
         pattern = VALUE_PATTERNS.get(intent.answer_type)
-        sentences.sort(key=lambda s: -(weigh(s) + (0.5 if pattern is not None and pattern.search(s) else 0.0)))
+
+        def holds(sentence: str) -> bool:
+            if counting is not None:
+                return bool(counting.search(fold(sentence)))
+            return pattern is not None and bool(pattern.search(sentence))
+
+        sentences.sort(key=lambda s: -(weigh(s) + (0.5 if holds(s) else 0.0)))
     sentence = strip_enumerator(sentences[0]).strip()
     return sentence
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import re
 
-from assistant.answering.candidates import Candidate, split_candidates, strip_enumerator, title_candidate
+from assistant.answering.candidates import Candidate, is_enactment, split_candidates, strip_enumerator, title_candidate
 from assistant.answering.composition import LIST_ITEMS
 from assistant.answering.composition import first_line as compose_first_line
 from assistant.answering.english import EnglishRenderer, english_label, english_section
 from assistant.answering.models import Answer, Citation
-from assistant.answering.question import Intent, analyse_intent
-from assistant.answering.scoring import VALUE_TYPES, features, head_of, linear, load_weights, probability
+from assistant.answering.question import EQUIVALENT_PHRASES, Intent, analyse_intent, asking_positions
+from assistant.answering.scoring import VALUE_TYPES, features, head_named, head_of, linear, load_weights, probability
 from assistant.answering.texts import document_label, scanned_note, section_label, text
 from assistant.retrieval.glossary import Glossary
 from assistant.retrieval.search import Hit, QueryAnalysis
@@ -20,6 +20,9 @@ from ingest.vietnamese import EN_STOPWORDS, content_words, fold, question_words
 _EN_QUESTION_WORDS = {"how many", "how much", "what", "which", "when", "where", "why", "who", "number", "total"}
 _SENTENCE_RE = re.compile(r"(?<=[.!?;])\s+(?=[A-ZĐÀ-Ỹ0-9“\"(])")
 _IN_FORCE_CLAUSE_RE = re.compile(r"hieu luc[^.;]*?tu ngay|takes? effect|into force|effective (?:from|on|as of)")
+# "Thông tư này có hiệu lực (thi hành) kể từ ngày …": the document's own in-force sentence (folded)
+_OWN_IN_FORCE_RE = re.compile(r"\b(?:nay|this (?:decree|decision|circular|law|agreement))\b[^.;]{0,30}?(?:hieu luc[^.;]*?tu ngay|takes? effect|into force)")
+_WRITTEN_DATE_RE = re.compile(r"(?<=từ )ngày\s+(?P<d>\d{1,2})\s*(?:tháng|[/.-])\s*(?P<m>\d{1,2})\s*(?:năm|[/.-])\s*(?P<y>\d{4})")
 MAX_UNITS = 3
 NAMED_ITEM_COVERAGE = 0.25
 ITEM_COVERAGE = 0.6  # an item of the best list that covers this share of a non-list question answers it
@@ -33,15 +36,21 @@ ENGLISH_COVERAGE_SLACK = 0.2  # and covers the question nearly as well: the topi
 
 def question_terms(question: str) -> dict[str, float]:
     """Weighted topic terms of a Vietnamese question: folded syllables, numbers (double weight) and the
-    syllable pairs that touch a content syllable."""
+    syllable pairs that touch a content syllable; the words saying how it asks ("được định nghĩa như thế
+    nào") left out, and a phrase with an equivalent (see EQUIVALENT_PHRASES) kept whole instead of its
+    syllables."""
     words = question_words(question)
     content = set(content_words(question))
+    asking = asking_positions(words)
+    whole = {i + k for i, pair in enumerate(zip(words, words[1:])) if " ".join(pair) in EQUIVALENT_PHRASES for k in (0, 1)}
     terms: dict[str, float] = {}
-    for word in words:
-        if word in content:
+    for i, word in enumerate(words):
+        if word in content and i not in asking and i not in whole:
             terms[word] = 2.0 if any(c.isdigit() for c in word) else 1.0
-    for a, b in zip(words, words[1:]):
-        if a in content or b in content:
+    for i, (a, b) in enumerate(zip(words, words[1:])):
+        if f"{a} {b}" in EQUIVALENT_PHRASES:
+            terms[f"{a} {b}"] = 3.0
+        elif (a in content or b in content) and not {i, i + 1} & (asking | whole):
             terms[f"{a} {b}"] = 1.5
     return terms
 
@@ -102,7 +111,7 @@ class ExtractiveAnswerer:
                 literal = " ".join(_stems(fold(phrase).split(), "en" if english else "vi"))
                 needle.append((value, [literal] if english else renderings + [literal]))
             return needle
-        return [(w * weight(t), [t]) for t, w in question_terms(query.text).items()]
+        return [(w * weight(t), [t, *EQUIVALENT_PHRASES.get(t, ())]) for t, w in question_terms(query.text).items()]
 
     def coverage(self, query: QueryAnalysis, passage: str, passage_lang: str = "vi", needle=None) -> float:
         """Share of the question's (IDF-weighted) topic terms a passage contains. An English question read
@@ -125,11 +134,17 @@ class ExtractiveAnswerer:
         needles = {lang: self._needle(query, lang) for lang in {h.lang for h in top}}
         top_score = top[0].score if top else 0.0
         named = {r.number for r in query.references.documents}
+        asked = question_words(query.text)
+        asked_words = set(asked) | {w for a, b in zip(asked, asked[1:]) for e in EQUIVALENT_PHRASES.get(f"{a} {b}", ()) for w in e.split()}
         candidates: list[Candidate] = []
         titled: set[str] = set()
         for rank, hit in enumerate(top):
             needle = needles[hit.lang]
-            pieces = [c for c in split_candidates(hit, rank) if intent.asks_boilerplate or not c.boilerplate]
+            pieces = split_candidates(hit, rank)
+            if intent.answer_type in ("subject", "reference"):
+                for piece in pieces:  # what a document is about and what it details: its enactment formula says
+                    piece.boilerplate = piece.boilerplate and not is_enactment(piece.text)
+            pieces = [c for c in pieces if intent.asks_boilerplate or not c.boilerplate]
             if hit.doc_id not in titled and hit.title:
                 titled.add(hit.doc_id)
                 label = document_label(hit.lang, hit.doc_type, hit.doc_number, hit.title)
@@ -144,8 +159,9 @@ class ExtractiveAnswerer:
                 head_cover = self.coverage(query, head, hit.lang, needle) if head else 0.0
                 candidate.coverage = max(coverage, points_cover)
                 names = bool(named) and hit.doc_number.split("/")[0] in named
+                named_head = head_named(head_of(strip_enumerator(candidate.text), point=bool(candidate.lead)), asked_words)
                 candidate.features = features(candidate, intent, coverage, text_cover, lead_cover, top_score, query.lang,
-                                              points_cover, head_cover, names)
+                                              points_cover, head_cover, names, named_head)
                 candidate.score = linear(weights["select"], candidate.features)
                 candidates.append(candidate)
         candidates.sort(key=lambda c: -c.score)
@@ -171,6 +187,23 @@ class ExtractiveAnswerer:
                 ):
                     candidates.remove(covering)
                     candidates.insert(0, covering)
+        if intent.answer_type not in VALUE_TYPES and intent.answer_type not in ("subject", "reference") and (
+            candidates[0].features["head_named"] < 1.0
+        ):
+            # the question names the whole head of a clause ("Doanh nghiệp nhỏ: …", "Hóa chất là …"): the clause
+            # that defines or describes that very thing answers it, when it says more than its head
+            describing = max((c for c in candidates[:TYPE_WINDOW * 2] if c.features["head_named"] >= 1.0 and (
+                c.is_list or len(c.text.split()) >= len(head_of(strip_enumerator(c.text), point=bool(c.lead)).split()) + 3)),
+                key=lambda c: c.coverage, default=None)
+            if describing is not None:
+                candidates.remove(describing)
+                candidates.insert(0, describing)
+        if not candidates[0].features["unit_match"]:
+            # a count question: a near candidate that counts the very thing asked comes first
+            counting = next((c for c in candidates[:TYPE_WINDOW] if c.features["unit_match"]), None)
+            if counting is not None:
+                candidates.remove(counting)
+                candidates.insert(0, counting)
         constrained = intent.answer_type in VALUE_TYPES or intent.answer_type == "subject"
         if constrained and not candidates[0].features["type_match"]:
             # the type asked is a constraint: a near candidate that states a value of that type comes first
@@ -351,13 +384,21 @@ class ExtractiveAnswerer:
         if hit is None:
             return None
         lang = query.lang
-        clause = next((h for h in hits if h.doc_id == hit.doc_id and _IN_FORCE_CLAUSE_RE.search(fold(h.text))), hit)
+        clause = next((h for h in hits if h.doc_id == hit.doc_id and _OWN_IN_FORCE_RE.search(fold(h.text))), None) or next(
+            (h for h in hits if h.doc_id == hit.doc_id and _IN_FORCE_CLAUSE_RE.search(fold(h.text))), hit)
         sentences = [s for line in clause.text.split("\n") for s in _SENTENCE_RE.split(line.strip())]
-        quote = next((s for s in sentences if _IN_FORCE_CLAUSE_RE.search(fold(s))), "")
+        quote = next((s for s in sentences if _OWN_IN_FORCE_RE.search(fold(s))), "") or next(
+            (s for s in sentences if _IN_FORCE_CLAUSE_RE.search(fold(s))), "")
         year, month, day = hit.effective_date.split("-")
         date = f"{int(day):02d}/{int(month):02d}/{year}"
+        written = _WRITTEN_DATE_RE.search(quote) if _OWN_IN_FORCE_RE.search(fold(quote)) else None
+        if written is not None:
+            # the document's own sentence, as it writes the date, outranks the date read at ingest
+            day, month, year = (written.group(k) for k in ("d", "m", "y"))
+            date = f"{int(day):02d}/{int(month):02d}/{year}"
         label = document_label(lang, hit.doc_type, hit.doc_number, hit.title)
-        body = f"{label} takes effect on {date}." if lang == "en" else f"{label} có hiệu lực từ ngày {date}."
+        shown = written.group(0) if written else f"ngày {date}"
+        body = f"{label} takes effect on {date}." if lang == "en" else f"{label} có hiệu lực từ {shown}."
         section = section_at(clause.section, clause.section_map, clause.text.find(quote)) if quote else clause.section
         citation = Citation(1, hit.doc_id, hit.title, hit.doc_number, section, clause.page, quote or date, hit.status, clause.chunk_id)
         lines = [f"{body} [1]"]

@@ -52,6 +52,45 @@ class Intent:
     years: list[int] = field(default_factory=list)
     asks_boilerplate: bool = False
     relative_time: bool = False  # "this year", "next year", "today": a period the documents may not cover
+    counted: str = ""  # what a count question counts, folded: "cum cong nghiep" for "có bao nhiêu cụm công nghiệp"
+
+
+# Words that say how a question asks, not what about: the law never writes them next to the answer
+# ("Hóa chất được định nghĩa như thế nào" is answered by "Hóa chất là …"). Folded.
+_ASKING_PHRASES = (
+    ("duoc", "dinh", "nghia"), ("dinh", "nghia"), ("khai", "niem"), ("nhu", "the", "nao"), ("duoc", "hieu"),
+    ("hieu", "la"), ("ap", "dung", "cho"),
+)
+# Phrases a question uses for what the documents name otherwise: who or what a text applies to is its
+# "phạm vi" (scope) as much as its "đối tượng" (subjects). Folded.
+EQUIVALENT_PHRASES = {"doi tuong": ("pham vi",), "pham vi": ("doi tuong",)}
+
+
+def asking_positions(words: list[str]) -> set[int]:
+    """The positions of the folded words that belong to a phrase saying how the question asks."""
+    found: set[int] = set()
+    for start in range(len(words)):
+        for phrase in _ASKING_PHRASES:
+            if tuple(words[start : start + len(phrase)]) == phrase:
+                found.update(range(start, start + len(phrase)))
+    return found
+
+
+_COUNTED_RE = re.compile(r"(?:bao nhieu|\bmay|so luong)\s+((?:\w+ ?){1,3})")
+
+
+def counted_noun(folded: str) -> str:
+    """The (up to three) words after "bao nhiêu" / "mấy" / "số lượng" in a folded Vietnamese question, up
+    to the first function word: what a count question counts ('' when none)."""
+    match = _COUNTED_RE.search(folded)
+    if not match:
+        return ""
+    words: list[str] = []
+    for word in match.group(1).split():
+        if word in _STOP or word.isdigit():
+            break
+        words.append(word)
+    return " ".join(words)
 
 
 def answer_type(question: str) -> str:
@@ -68,10 +107,12 @@ def analyse_intent(question: str) -> Intent:
     folded = " ".join(fold(question).split())
     words = re.findall(r"\w+(?:[/.-]\w+)*", folded)
     focus = [w for w in words if w not in _STOP and w not in EN_STOPWORDS and len(w) > 1]
+    kind = answer_type(question)
     return Intent(
-        answer_type=answer_type(question),
+        answer_type=kind,
         focus=focus,
         years=[int(y) for y in _YEAR_RE.findall(folded)],
         asks_boilerplate=bool(_ASKS_BOILERPLATE_RE.search(folded)),
         relative_time=bool(_NEXT_YEAR_RE.search(folded)),
+        counted=counted_noun(folded) if kind == "count" else "",
     )

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from assistant.answering.candidates import Candidate
 from assistant.answering.question import Intent
+from ingest.vietnamese import content_words, fold
 
 WEIGHTS_PATH = Path(__file__).with_name("answer_weights.json")
 
@@ -41,10 +42,29 @@ VALUE_PATTERNS: dict[str, re.Pattern[str]] = {
 FEATURES = (
     "coverage", "coverage_text", "type_match", "list_fit", "is_point", "rank", "chunk_score", "dense",
     "same_lang", "length", "boilerplate", "dangling", "lead_coverage", "points_coverage", "head_coverage",
-    "value_match", "value_missing", "heading_list", "is_title", "names_document",
+    "value_match", "value_missing", "heading_list", "is_title", "names_document", "head_named",
+    "unit_match",
 )
 # Answer types whose answer is a value a clause either states or does not.
 VALUE_TYPES = frozenset({"date_expiry", "date_in_force", "date_issued", "date", "deadline", "duration", "percentage", "area", "amount", "count"})
+
+
+def counted_pattern(intent: Intent) -> re.Pattern[str] | None:
+    """For a count question whose counted thing is known ("bao nhiêu cụm công nghiệp"): a number followed
+    (at most one word later) by that thing or its initials ("04 cụm công nghiệp", "56 CCN"), on folded text."""
+    if intent.answer_type != "count" or not intent.counted:
+        return None
+    words = intent.counted.split()
+    alternatives = [re.escape(" ".join(words[:2]))]
+    if len(words) >= 2:
+        alternatives.append("".join(w[0] for w in words))
+    return re.compile(rf"\b\d+(?:[.,]\d+)?\s+(?:\w+\s+)?(?:{'|'.join(alternatives)})\b")
+
+
+def unit_match(candidate: Candidate, intent: Intent) -> bool:
+    """Whether the candidate counts the thing a count question asks about (see counted_pattern)."""
+    pattern = counted_pattern(intent)
+    return pattern is not None and bool(pattern.search(fold(candidate.text)))
 
 
 def value_match(candidate: Candidate, intent: Intent) -> bool:
@@ -72,9 +92,19 @@ def head_of(text: str, point: bool = False) -> str:
     return text.rstrip(" ;.") if point and len(text.split()) <= 14 else ""
 
 
+def head_named(head: str, question: set[str]) -> float:
+    """The share of a clause head's words the question names ("Doanh nghiệp nhỏ: …" for "tiêu chí doanh
+    nghiệp nhỏ là gì": 1.0): the question asks about the thing the clause defines or describes. A head of
+    fewer than two content words names nothing specific (0)."""
+    words = content_words(head)
+    if len(words) < 2:
+        return 0.0
+    return sum(1 for w in words if w in question) / len(words)
+
+
 def features(candidate: Candidate, intent: Intent, coverage: float, coverage_text: float, lead_coverage: float,
              top_score: float, question_lang: str, points_coverage: float = 0.0, head_coverage: float = 0.0,
-             names_document: bool = False) -> dict[str, float]:
+             names_document: bool = False, head_named: float = 0.0) -> dict[str, float]:
     """The candidate's features (names in FEATURES)."""
     hit = candidate.hit
     words = len(candidate.text.split())
@@ -85,6 +115,8 @@ def features(candidate: Candidate, intent: Intent, coverage: float, coverage_tex
         "heading_list": float(candidate.is_list and not candidate.text.endswith(":")),
         "is_title": float(candidate.is_title),
         "names_document": float(names_document),
+        "head_named": head_named,
+        "unit_match": float(unit_match(candidate, intent)),
         "value_match": float(valued and matched),
         "value_missing": float(valued and not matched),
         "coverage": coverage,

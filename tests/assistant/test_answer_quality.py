@@ -2,9 +2,14 @@
 lists cut off, the wrong kind of fact, refusal both ways, Vietnamese typed without diacritics."""
 import pytest
 
-from assistant.answering.candidates import is_boilerplate
+from assistant.answering.candidates import is_boilerplate, is_enactment
+from assistant.answering.extractive import question_terms
 from assistant.answering.question import analyse_intent
+from assistant.answering.scoring import counted_pattern, head_named
+from assistant.retrieval.search import Hit, analyse
 from ingest.language import detect_language
+from ingest.models import DocumentMeta
+from ingest.vietnamese import fold, question_words
 
 
 def first_line(answer):
@@ -139,3 +144,72 @@ def test_english_stays_english(question):
 def test_a_question_without_diacritics_is_answered_in_vietnamese_with_the_value_first(corpus_service):
     answer = corpus_service.ask("muc ho tro toi da cua chuong trinh khuyen cong la bao nhieu")
     assert answer.lang == "vi" and answer.grounded and "300 triệu đồng" in first_line(answer)
+
+
+# Classes found on the tune halves after issue 15 (bench/RESULTS.md)
+
+@pytest.mark.parametrize("question, expected", [
+    ("Tiêu chí doanh nghiệp nhỏ trong lĩnh vực công nghiệp là gì?", ["không quá 100 người", "50 tỷ đồng"]),
+    ("tieu chi doanh nghiep nho trong linh vuc cong nghiep la gi?", ["không quá 100 người", "50 tỷ đồng"]),
+    ("Giải pháp về nguồn nhân lực trong đề án gồm những gì?", ["đào tạo kỹ sư"]),
+])
+def test_the_clause_whose_head_the_question_names_answers_it(corpus_service, question, expected):
+    """Not the list it belongs to, nor the list that only names it."""
+    line = first_line(corpus_service.ask(question))
+    assert all(value in line for value in expected), line
+
+
+def test_a_clause_head_named_by_the_question():
+    assert head_named("Doanh nghiệp nhỏ", set(question_words("tiêu chí doanh nghiệp nhỏ là gì"))) == 1.0
+    assert head_named("Doanh nghiệp siêu nhỏ", set(question_words("tiêu chí doanh nghiệp nhỏ là gì"))) == 0.75
+    assert head_named("Đối tượng", set(question_words("đối tượng nào"))) == 1.0
+    assert head_named("Mục", set(question_words("mục nào"))) == 0.0  # one word names nothing specific
+
+
+def test_a_count_is_read_from_the_sentence_that_counts_the_thing_asked():
+    pattern = counted_pattern(analyse_intent("Có bao nhiêu cụm công nghiệp bị rút khỏi quy hoạch?"))
+    assert pattern.search(fold("Rút khỏi quy hoạch: 04 cụm công nghiệp với tổng diện tích 62ha"))
+    assert pattern.search(fold("Hiện đang xúc tiến đầu tư: 37 CCN"))
+    assert not pattern.search(fold("Cụm công nghiệp Đầm Hồng (16 ha, 23 dự án, tỷ lệ lấp đầy 100%) đã được đưa ra khỏi quy hoạch"))
+    assert analyse_intent("co bao nhieu khu cong nghiep").counted == "khu cong nghiep"
+    assert counted_pattern(analyse_intent("Mức hỗ trợ tối đa là bao nhiêu?")) is None
+
+
+def test_a_count_question_is_answered_with_the_count_of_the_thing_asked(corpus_service):
+    assert "14 khu công nghiệp" in first_line(corpus_service.ask("Tỉnh có bao nhiêu khu công nghiệp?"))
+    assert "10 nhóm giải pháp" in first_line(corpus_service.ask("Đề án đưa ra bao nhiêu nhóm giải pháp?"))
+
+
+def test_words_saying_how_a_question_asks_are_not_looked_for_in_the_text():
+    terms = question_terms("Hóa chất được định nghĩa như thế nào trong Luật Hóa chất?")
+    assert "hoa chat" in terms and not any("dinh" in t or "nghia" in t or "the nao" in t for t in terms)
+    scope = question_terms("Đề án áp dụng cho những đối tượng nào?")
+    assert "doi tuong" in scope and not any("ap" in t.split() for t in scope) and "doi" not in scope
+
+
+def test_a_definition_asked_in_other_words_is_answered(corpus_service):
+    answer = corpus_service.ask("Công nghiệp hỗ trợ được định nghĩa như thế nào?")
+    assert answer.grounded and "sản xuất nguyên liệu, vật liệu, linh kiện" in first_line(answer)
+
+
+@pytest.mark.parametrize("line", ["Quốc hội ban hành Luật Hóa chất.", "Chính phủ ban hành Nghị định quy định chi tiết một số điều của Luật Đầu tư."])
+def test_the_enactment_formula_is_boilerplate(line):
+    assert is_enactment(line) and is_boilerplate(line)
+
+
+def test_the_date_in_force_is_stated_as_the_documents_own_sentence_writes_it(corpus_service):
+    """The date read at ingest can be another (an annex's "kể từ ngày ký"); the sentence retrieved says."""
+    meta = DocumentMeta(doc_id="tt", source="tt.docx", fmt="docx", title="Thông tư quy định về kế hoạch", doc_number="24/2025/TT-BCT",
+                        doc_type="Thông tư", effective_date="2025-05-13")
+    hit = Hit(meta, "tt#9", "tt#9@1", "Điều 12", None, 1.0,
+              "Điều 12. Điều khoản thi hành\n1. Thông tư này có hiệu lực thi hành kể từ ngày 01 tháng 7 năm 2025.\n"
+              "2. Quyết định số 12/2020/QĐ-BCT ngày 5 tháng 3 năm 2020 hết hiệu lực.")
+    answer = corpus_service.extractive.answer(analyse("Thông tư 24/2025/TT-BCT có hiệu lực từ ngày nào?"), [hit])
+    assert "có hiệu lực từ ngày 01 tháng 7 năm 2025" in first_line(answer)
+
+
+def test_who_a_scheme_applies_to_is_its_scope(corpus_service):
+    """"áp dụng cho những đối tượng nào" is answered by the scheme's "Phạm vi", not another notice's "Đối tượng"."""
+    answer = corpus_service.ask("Đề án áp dụng cho những đối tượng nào?")
+    assert "các dự án, doanh nghiệp sản xuất sản phẩm công nghiệp công nghệ cao" in first_line(answer)
+    assert answer.citations[0].doc_id == "qd-3164-2021"
