@@ -35,7 +35,7 @@ def test_an_answer_quoting_a_scan_says_it_comes_from_a_scanned_copy(scan_service
 def test_when_it_takes_effect_is_answered_with_the_date_in_force(scan_service):
     answer = scan_service.ask("Quyết định 45 có hiệu lực từ ngày nào?")
     first = answer.answer.splitlines()[0]
-    assert first == "Quyết định 45/QĐ-UBND có hiệu lực từ ngày 01/04/2024. [1]"
+    assert first == "Quyết định 45/QĐ-UBND có hiệu lực từ ngày 01 tháng 4 năm 2024. [1]"  # as the document writes it
     assert "12/3/2024" not in first  # not the signing date
     assert answer.citations[0].section == "Điều 2" and answer.citations[0].page == 1
     assert "bản scan" in answer.answer
