@@ -320,9 +320,31 @@ class ExtractiveAnswerer:
                 continue
             if constrained and not candidate.features.get("type_match"):
                 continue
+            if best.features["head_coverage"] >= ITEM_COVERAGE and (
+                candidate.features["head_coverage"] < best.features["head_coverage"] / 2
+            ):
+                # the Vietnamese clause is about what is asked (its head names it); the English passage
+                # only mentions it among other things
+                continue
+            if candidate.is_list and not best.is_list:
+                # a single item answers, not the list holding it: the English list's item that states it
+                item = self._english_item(candidates, candidate)
+                if item is None:
+                    continue
+                candidate = item
             candidates.remove(candidate)
             candidates.insert(0, candidate)
             return
+
+    @staticmethod
+    def _english_item(candidates: list[Candidate], listed: Candidate) -> Candidate | None:
+        """The item of an English list that covers the question as a single fact (see ITEM_COVERAGE), or
+        None when no item does."""
+        items = [c for c in candidates if c.lead == listed.text and c.hit is listed.hit]
+        covering = max(items, key=lambda c: c.features["coverage_text"], default=None)
+        if covering is None or covering.features["coverage_text"] < ITEM_COVERAGE:
+            return None
+        return covering
 
     def _english_lines(self, best: Candidate, vietnamese_line: str) -> list[str]:
         """An English first line for a Vietnamese passage: the fact's values and terms rendered by rules and
