@@ -72,6 +72,11 @@ def _proper(term: str) -> str:
     return " ".join(w if w in ("of", "and", "for", "the", "on") else w[:1].upper() + w[1:] for w in term.split())
 
 
+def english_date(day: str | int, month: str | int, year: str | int) -> str:
+    """A date as the English line writes it: `29 October 2021`."""
+    return f"{int(day)} {_MONTHS[int(month) - 1]} {year}"
+
+
 def english_number(doc_number: str) -> str:
     """A document number in ASCII: `3164/QĐ-UBND` → `3164/QD-UBND`."""
     return doc_number.replace("Đ", "D").replace("đ", "d")
