@@ -18,7 +18,7 @@ _DURATION_UNITS = {"ngày làm việc": "working day", "ngày": "day", "tháng":
                    "giờ": "hour", "buổi": "session"}
 # Function phrases a fact sentence turns on, rendered before the glossary is consulted.
 _PHRASES = {
-    "không quá": "up to", "tối đa": "maximum", "tối thiểu": "minimum", "trên": "over", "dưới": "under",
+    "không quá": "not exceeding", "tối đa": "at most", "chi phí mua": "of the cost of purchasing", "tối thiểu": "minimum", "trên": "over", "dưới": "under",
     "ít nhất": "at least", "miễn phí": "free of charge", "kể từ ngày ký": "from the date of signing",
     "có hiệu lực": "takes effect", "hết hiệu lực": "ceases to have effect", "hạn chót": "deadline",
     "trước ngày": "before", "chậm nhất": "no later than", "người": "people", "lao động": "employees",
@@ -28,6 +28,17 @@ _PHRASES = {
     "doanh nghiệp nhỏ và vừa": "small and medium-sized enterprises", "hợp tác xã": "cooperatives",
     "hộ kinh doanh": "household businesses", "chi phí": "of the cost", "không": "not",
 }
+# Words that connect the terms of a sentence: rendered only between two rendered pieces; "" for a word
+# English does without (a plural marker makes the next term plural).
+_LINKS = {
+    "và": "and", "hoặc": "or", "của": "of", "về": "on", "theo": "under", "trong": "in", "tại": "at",
+    "cho": "for", "với": "with", "từ": "from", "đến": "to", "để": "to", "là": "is", "gồm": "including",
+    "bao gồm": "including", "đối với": "for", "trên địa bàn": "in", "thuộc": "in", "mỗi": "each",
+    "trong thời hạn": "for", "kể cả": "including", "như": "such as",
+    "các": "", "những": "", "được": "", "việc": "", "đã": "", "sẽ": "", "đang": "", "cần": "",
+}
+_PLURAL_MARKERS = {"các", "những"}
+_LONGEST_LINK = max(len(k.split()) for k in _LINKS)
 _SECTION_WORDS = {"Điều": "Article", "Khoản": "Clause", "Điểm": "Point", "Chương": "Chapter", "Mục": "Section",
                   "Phần": "Part", "Phụ lục": "Appendix"}
 _WORD_RE = re.compile(r"\x00\d+\x00|" + _NUMBER + r"|[\w'-]+|[;:,.()]")
@@ -59,6 +70,11 @@ def _proper(term: str) -> str:
     if not _AUTHORITY_RE.search(term):
         return term
     return " ".join(w if w in ("of", "and", "for", "the", "on") else w[:1].upper() + w[1:] for w in term.split())
+
+
+def english_date(day: str | int, month: str | int, year: str | int) -> str:
+    """A date as the English line writes it: `29 October 2021`."""
+    return f"{int(day)} {_MONTHS[int(month) - 1]} {year}"
 
 
 def english_number(doc_number: str) -> str:
@@ -98,13 +114,13 @@ class EnglishRenderer:
 
     def _term(self, phrase: str, after_number: str) -> str | None:
         """The English for a Vietnamese phrase (function phrases, then the glossary), plural after a
-        number other than one."""
+        number other than one or a plural marker."""
         if phrase in self._phrases:
             return self._phrases[phrase]
         options = self.glossary.vi_to_en.get(phrase)
         if not options:
             return None
-        if after_number and after_number not in ("1", "01"):
+        if after_number and after_number not in ("1", "01"):  # "many": after "các" / "những"
             plural = [o for o in options if o.endswith("s")]
             if plural:
                 return _proper(plural[0])
@@ -113,7 +129,8 @@ class EnglishRenderer:
 
     def render(self, sentence: str) -> str:
         """The values and terms of a Vietnamese sentence, in order, in English; words neither rule nor
-        glossary knows are left out (a run of them becomes a comma). '' when nothing is known."""
+        glossary knows are left out (a run of them becomes a comma), and a connecting word ("và" → "and",
+        "của" → "of") is kept only between two rendered pieces. '' when no value or term is known."""
         values: list[str] = []
 
         def keep(rendering: str) -> str:
@@ -128,19 +145,21 @@ class EnglishRenderer:
 
             text = pattern.sub(substitute, text)
         tokens = _WORD_RE.findall(text)
-        out: list[str] = []
-        gap = False
+        pieces: list[tuple[str, str]] = []  # (English, kind): kind is "piece", "link" or "gap"
         position = 0
-        last_number = ""
-        longest = max(self.glossary.longest, self._longest)
+        count = ""  # the number just rendered, or "many" after a plural marker: the next term is plural
+        longest = max(self.glossary.longest, self._longest, _LONGEST_LINK)
         while position < len(tokens):
             token = tokens[position]
+            kind = "piece"
             if token.startswith("\x00"):
                 piece, size = values[int(token.strip("\x00"))], 1
             elif re.fullmatch(_NUMBER, token):
                 piece, size = _number(token), 1
             elif token in ";:,.()":
-                gap = gap or token in ";:," and bool(out)
+                if token in ";:,":
+                    pieces.append((",", "gap"))
+                count = ""
                 position += 1
                 continue
             else:
@@ -149,26 +168,58 @@ class EnglishRenderer:
                     words = tokens[position : position + length]
                     if any(w.startswith("\x00") or w in ";:,.()" for w in words):
                         continue
-                    found = self._term(" ".join(words).lower(), last_number)
+                    phrase = " ".join(words).lower()
+                    if phrase in _LINKS:
+                        piece, size, kind = _LINKS[phrase], length, "link"
+                        break
+                    found = self._term(phrase, count)
                     if found:
                         piece, size = found, length
                         break
+            if kind == "link" and not piece:  # a plural marker or a word English does not need
+                count = "many" if tokens[position].lower() in _PLURAL_MARKERS else count
+                position += size
+                continue
             if not piece:
-                gap = bool(out)
-                last_number = ""
+                pieces.append((",", "gap"))
+                count = ""
                 position += 1
                 continue
-            if gap and out and out[-1] != ",":
-                out.append(",")
-            gap = False
-            out.append(piece)
-            last_number = piece if re.fullmatch(r"[\d.,]+", piece) else ""
+            pieces.append((piece, kind))
+            count = piece if re.fullmatch(r"[\d.,]+", piece) else ""
             position += size
-        # a bare "not" or "up to" with nothing after it says nothing
-        while out and out[-1] in (",", "not", "up to", "over", "under", "maximum", "minimum"):
-            out.pop()
-        line = " ".join(out).replace(" ,", ",")
-        return line if not has_vietnamese_diacritics(line) else ""
+        return _join(pieces)
+
+
+def _join(pieces: list[tuple[str, str]]) -> str:
+    """The rendered pieces as a line: a connecting word only between two pieces, one comma for a run of
+    gaps; a bare qualifier at the end dropped; '' when nothing but connecting words is left."""
+    changed = True
+    while changed:
+        changed = False
+        for i, (_, kind) in enumerate(pieces):
+            if kind != "link":
+                continue
+            before = pieces[i - 1][1] if i else "gap"
+            after = pieces[i + 1][1] if i + 1 < len(pieces) else "gap"
+            if before == "gap" or after == "gap":
+                del pieces[i]
+                changed = True
+                break
+    out: list[str] = []
+    for piece, kind in pieces:
+        if kind == "gap":
+            if out and out[-1] != ",":
+                out.append(",")
+            continue
+        out.append(piece)
+    # a bare "not" or "up to" with nothing after it says nothing
+    while out and out[-1] in (",", "not", "not exceeding", "at most", "over", "under", "minimum", "at least"):
+        out.pop()
+    if not any(kind == "piece" for _, kind in pieces):
+        return ""
+    line = " ".join(out).replace(" ,", ",")
+    return line if not has_vietnamese_diacritics(line) else ""
 
 
 def english_section(section: str) -> str:

@@ -7,7 +7,7 @@ import re
 from assistant.answering.candidates import Candidate, is_enactment, split_candidates, strip_enumerator, title_candidate
 from assistant.answering.composition import LIST_ITEMS
 from assistant.answering.composition import first_line as compose_first_line
-from assistant.answering.english import EnglishRenderer, english_label, english_section
+from assistant.answering.english import EnglishRenderer, english_date, english_label, english_number, english_section
 from assistant.answering.models import Answer, Citation
 from assistant.answering.question import EQUIVALENT_PHRASES, Intent, analyse_intent, asking_positions
 from assistant.answering.scoring import VALUE_TYPES, features, head_named, head_of, linear, load_weights, probability
@@ -320,9 +320,31 @@ class ExtractiveAnswerer:
                 continue
             if constrained and not candidate.features.get("type_match"):
                 continue
+            if best.features["head_coverage"] >= ITEM_COVERAGE and (
+                candidate.features["head_coverage"] < best.features["head_coverage"] / 2
+            ):
+                # the Vietnamese clause is about what is asked (its head names it); the English passage
+                # only mentions it among other things
+                continue
+            if candidate.is_list and not best.is_list:
+                # a single item answers, not the list holding it: the English list's item that states it
+                item = self._english_item(candidates, candidate)
+                if item is None:
+                    continue
+                candidate = item
             candidates.remove(candidate)
             candidates.insert(0, candidate)
             return
+
+    @staticmethod
+    def _english_item(candidates: list[Candidate], listed: Candidate) -> Candidate | None:
+        """The item of an English list that covers the question as a single fact (see ITEM_COVERAGE), or
+        None when no item does."""
+        items = [c for c in candidates if c.lead == listed.text and c.hit is listed.hit]
+        covering = max(items, key=lambda c: c.features["coverage_text"], default=None)
+        if covering is None or covering.features["coverage_text"] < ITEM_COVERAGE:
+            return None
+        return covering
 
     def _english_lines(self, best: Candidate, vietnamese_line: str) -> list[str]:
         """An English first line for a Vietnamese passage: the fact's values and terms rendered by rules and
@@ -398,7 +420,11 @@ class ExtractiveAnswerer:
             date = f"{int(day):02d}/{int(month):02d}/{year}"
         label = document_label(lang, hit.doc_type, hit.doc_number, hit.title)
         shown = written.group(0) if written else f"ngày {date}"
-        body = f"{label} takes effect on {date}." if lang == "en" else f"{label} có hiệu lực từ {shown}."
+        if lang == "en":
+            label = english_number(label) if hit.lang == "en" else english_label(label)
+            body = f"{label[:1].upper()}{label[1:]} takes effect on {english_date(*date.split('/'))}."
+        else:
+            body = f"{label} có hiệu lực từ {shown}."
         section = section_at(clause.section, clause.section_map, clause.text.find(quote)) if quote else clause.section
         citation = Citation(1, hit.doc_id, hit.title, hit.doc_number, section, clause.page, quote or date, hit.status, clause.chunk_id)
         lines = [f"{body} [1]"]
@@ -422,7 +448,11 @@ class ExtractiveAnswerer:
         label = document_label(lang, hit.doc_type, hit.doc_number, hit.title)
         place = f" {'in' if lang == 'en' else 'tại'} {hit.place}" if hit.place else ""
         date = f"{int(day)}/{int(month)}/{year}"
-        body = f"{label} was issued on {date}{place}." if lang == "en" else f"{label} được ban hành ngày {date}{place}."
+        if lang == "en":
+            label = english_number(label) if hit.lang == "en" else english_label(label)
+            body = f"{label[:1].upper()}{label[1:]} was issued on {english_date(day, month, year)}{place}."
+        else:
+            body = f"{label} được ban hành ngày {date}{place}."
         citation = Citation(1, hit.doc_id, hit.title, hit.doc_number, "", hit.page, f"{hit.place}, {date}".strip(", "), hit.status, hit.chunk_id)
         return Answer(f"{body} [1]", lang, True, "documents", [citation], confidence=1.0)
 

@@ -40,7 +40,7 @@ def test_rules_render_amounts_areas_dates_durations_and_numbers():
     renderer = EnglishRenderer(Glossary(vi_to_en={"khu công nghiệp": ["industrial park", "industrial parks"]}, longest=3))
     line = renderer.render("Tỉnh có 14 khu công nghiệp, diện tích 1.860,24 ha, hỗ trợ tối đa 30% và không quá 300 triệu đồng; "
                            "hạn nộp trước ngày 30 tháng 4 năm 2022, xử lý trong 15 ngày làm việc theo Nghị định 111/2015/NĐ-CP.")
-    for value in ("14 industrial parks", "1,860.24 hectares", "30%", "up to VND 300 million", "30 April 2022",
+    for value in ("14 industrial parks", "1,860.24 hectares", "30%", "not exceeding VND 300 million", "30 April 2022",
                   "15 working days", "111/2015/ND-CP"):
         assert value in line
     assert renderer.render("Hội nghị đã thảo luận") == ""  # nothing known: no made-up English

@@ -40,7 +40,7 @@ def test_when_it_takes_effect_is_answered_with_the_date_in_force(scan_service):
     assert answer.citations[0].section == "Điều 2" and answer.citations[0].page == 1
     assert "bản scan" in answer.answer
     english = scan_service.ask("When does Decision 45 take effect?")
-    assert english.answer.startswith("Decision 45/QĐ-UBND takes effect on 01/04/2024. [1]")
+    assert english.answer.startswith("Decision 45/QD-UBND takes effect on 1 April 2024. [1]")
 
 
 def test_search_filters_by_date_in_force(scan_service):
