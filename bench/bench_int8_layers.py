@@ -2,7 +2,7 @@
 int8 layer sets, on a fixed ALQAC 2023 subset (every gold passage of the vi and en dev questions plus
 distractors drawn with a fixed seed), ranked by cosine alone.
 
-    .venv/bin/python bench/bench_int8_layers.py [--passages 700] [--variants int8-attention,float32,int8-all-but-ffn-out]
+    .venv/bin/python bench/bench_int8_layers.py [--passages 700] [--variants int8-attention,float32,int8-all,int8-all-but-ffn-out]
 """
 from __future__ import annotations
 
@@ -65,6 +65,7 @@ def main() -> None:
     variants = {
         "int8-attention": shipped,
         "float32": lambda model: [],
+        "int8-all": lambda model: [n for n, m in model.named_modules() if type(m).__name__ == "Linear"],
         "int8-all-but-ffn-out": lambda model: [  # the engine's previous choice
             n for n, m in model.named_modules() if type(m).__name__ == "Linear" and not n.endswith(".ffn_out")],
     }
