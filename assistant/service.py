@@ -7,9 +7,11 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from assistant.answering.cache import AnswerCache
+from assistant.answering.candidates import is_scope
 from assistant.answering.extractive import ExtractiveAnswerer
 from assistant.answering.faq import Faq
 from assistant.answering.models import Answer
+from assistant.answering.question import answer_type
 from assistant.answering.texts import text
 from assistant.answering.timeliness import with_closing_note
 from assistant.conversation.followups import Resolved
@@ -89,6 +91,18 @@ class AssistantService:
             if faq is not None:
                 faq.match(question, analyse(question).lang)
 
+    def answer_hits(self, question: str, filters: Filters | None = None) -> list[Hit]:
+        """The passages an answer is drawn from: the best eight; for "what does document X regulate", also
+        the scope article ("Phạm vi điều chỉnh") of one of the best documents, second, when the search
+        did not bring it."""
+        hits = self.searcher.search(question, k=8, filters=filters)
+        if not hits or answer_type(question) != "subject" or any(_states_scope(h) for h in hits[:5]):
+            return hits
+        documents = {h.doc_id for h in hits[:3]}
+        scope = next((h for h in self.searcher.search(f"{question} phạm vi điều chỉnh", k=8, filters=filters)
+                      if h.doc_id in documents and _states_scope(h)), None)
+        return hits if scope is None else [hits[0], scope, *(h for h in hits[1:] if h.chunk_id != scope.chunk_id)]
+
     def search(self, query: str, k: int = 10, filters: Filters | None = None) -> list[Hit]:
         """Hybrid search; best chunks first."""
         return self.searcher.search(query, k=k, filters=filters)
@@ -119,7 +133,7 @@ class AssistantService:
         if curated is not None:
             curated = with_closing_note(curated, self.programs, today)
             return _Draft(question, session, key, query.lang, curated, [], final=True, channel=channel)
-        hits = self.searcher.search(retrieval_query, k=8, filters=filters)
+        hits = self.answer_hits(retrieval_query, filters)
         frame = ""
         if resolved.frame:  # a follow-up: passages about what it adds come first
             if resolved.question != question:  # an ordinal: the item it names is what is asked
@@ -183,3 +197,8 @@ class _Draft:
     hits: list[Hit]
     final: bool
     channel: str = "cli"  # where the question came from, stored with the turn
+
+
+def _states_scope(hit: Hit) -> bool:
+    """Whether a passage holds its document's scope article."""
+    return any(is_scope(line, hit.heading) for line in hit.text.split("\n")[:4])

@@ -37,7 +37,7 @@ def dump(paths: list[str], out: str) -> None:
     for path in paths:
         for question in in_half(load_questions(Path(path)), "tune"):
             query = analyse(question.question)
-            hits = service.search(question.question, k=8)
+            hits = service.answer_hits(question.question)
             candidates, answerable, _ = service.extractive.rank(query, hits)
             expected = question.expected + (question.expected_en if question.lang == "en" else [])
             rows.append({

@@ -15,6 +15,7 @@ _SENTENCE_RE = re.compile(r"(?<=[.!?;])\s+(?=[A-ZĐÀ-Ỹ0-9“\"(])")
 _ENUMERATOR_RE = re.compile(r"(?:\d{1,3}|[a-zđ]|[IVXLC]{1,6})[.)]")
 _POINT_RE = re.compile(r"^(?:[a-zđ]\)|\d{1,2}(?:\.\d{1,2})*[.)]|[-–•+*]|\([a-zđ0-9]{1,3}\)|[ivx]{1,4}\))\s*")
 _LEADING_ENUMERATOR_RE = re.compile(r"^(?:[a-zđ]\)|\d{1,2}(?:\.\d{1,2})*[.)]|[IVXLC]{1,6}\.|[-–•+*]|\([a-zđ0-9]{1,3}\))\s+")
+_FIRST_POINT_RE = re.compile(r"^(?:1[.)]|a\)|[-–•+])\s")
 # Lines that are the frame of a document, not its content (folded, start of line).
 _BOILERPLATE_RE = re.compile(
     r"^(?:can cu\b|kinh gui\b|ve viec\b|noi nhan\b|theo de nghi cua\b|xet de nghi\b|thuc hien y kien chi dao\b|"
@@ -38,6 +39,7 @@ class Candidate:
     lead: str = ""  # the clause a point is enumerated under
     boilerplate: bool = False
     is_title: bool = False  # the document's title, stated as what the document is about
+    scope: bool = False  # part of the document's scope article ("Phạm vi điều chỉnh"; "Thông tư này quy định …")
     position: int = 0  # where it starts in its chunk
     features: dict[str, float] = field(default_factory=dict)
     score: float = 0.0
@@ -59,6 +61,17 @@ _SIGNATURE_RE = re.compile(r"^(?:chu tich|pho chu tich|giam doc|pho giam doc|bo 
 # The enactment formula: "Quốc hội ban hành Luật Hóa chất.", "Chính phủ ban hành Nghị định quy định …"
 _ENACTMENT_RE = re.compile(r"^(?:quoc hoi|chinh phu|thu tuong chinh phu|bo truong [\w ]{2,60}?|(?:uy ban nhan dan|ubnd) [\w ]{2,40}?) ban hanh "
                            r"(?:luat|nghi dinh|thong tu|quyet dinh|nghi quyet)\b")
+
+
+# What a document governs: its scope article, or the sentence that opens it (folded).
+_SCOPE_HEADING_RE = re.compile(r"pham vi dieu chinh|\bscope\b")
+_SCOPE_SENTENCE_RE = re.compile(r"^(?:\d{1,2}[.)]\s*)?(?:luat|nghi dinh|thong tu|quyet dinh|hiep dinh|de an|ke hoach|nghi quyet|this (?:law|decree|circular|decision)) nay (?:quy dinh|khong dieu chinh|regulates|governs)")
+
+
+def is_scope(line: str, heading: str = "") -> bool:
+    """Whether a line states what its document governs: it opens with "Thông tư này quy định …" or sits
+    under the heading "Phạm vi điều chỉnh"."""
+    return bool(_SCOPE_SENTENCE_RE.match(" ".join(fold(line.strip()).split())) or _SCOPE_HEADING_RE.search(fold(heading)))
 
 
 def is_enactment(line: str) -> bool:
@@ -143,11 +156,20 @@ def split_candidates(hit: Hit, rank: int) -> list[Candidate]:
     offset = 0
     lines = hit.text.split("\n")
     open_list: Candidate | None = None
+    heading = hit.heading.split("\n")[0] if hit.heading else ""
     for index, line in enumerate(lines):
         start = offset
         offset += len(line) + 1
         stripped = line.strip()
-        if not stripped or (index == 0 and hit.heading and stripped == hit.heading.split("\n")[0].strip()):
+        if not stripped:
+            continue
+        if index == 0 and hit.heading and stripped == hit.heading.split("\n")[0].strip():
+            following = next((x.strip() for x in lines[1:] if x.strip()), "")
+            if not _FIRST_POINT_RE.match(following):
+                continue  # the chunk's heading repeated; kept only over the points it enumerates from the first
+            open_list = Candidate(_sentence_case(stripped), hit, rank, section_at(hit.section, hit.section_map, start), position=start,
+                                  scope=is_scope("", stripped))
+            out.append(open_list)
             continue
         section = section_at(hit.section, hit.section_map, start)
         if stripped.endswith("?"):
@@ -170,14 +192,16 @@ def split_candidates(hit: Hit, rank: int) -> list[Candidate]:
                 following.endswith(";") or (_is_point(following) and _level(following) != _level(stripped))
             ):
                 # a heading over the items it names: "I. NỘI DUNG HỖ TRỢ", "3. Nội dung chính"
-                open_list = Candidate(_sentence_case(stripped), hit, rank, section, position=start)
+                open_list = Candidate(_sentence_case(stripped), hit, rank, section, position=start, scope=is_scope("", stripped))
                 out.append(open_list)
+                heading = stripped
                 continue
             if _is_heading(stripped, len(lines)):
+                heading = stripped
                 continue
         boilerplate = is_boilerplate(stripped) or _is_title(stripped, hit.title)
         if stripped.endswith(":") and not boilerplate:
-            candidate = Candidate(stripped, hit, rank, section, boilerplate=False, position=start)
+            candidate = Candidate(stripped, hit, rank, section, boilerplate=False, position=start, scope=is_scope(stripped, heading))
             out.append(candidate)
             open_list = candidate
             continue
@@ -189,5 +213,6 @@ def split_candidates(hit: Hit, rank: int) -> list[Candidate]:
             else:
                 merged.append(piece)
         for piece in merged:
-            out.append(Candidate(piece.strip(), hit, rank, section, lead=lead, boilerplate=boilerplate, position=start))
+            out.append(Candidate(piece.strip(), hit, rank, section, lead=lead, boilerplate=boilerplate, position=start,
+                                 scope=is_scope(piece, heading)))
     return out

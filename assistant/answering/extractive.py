@@ -23,10 +23,13 @@ _IN_FORCE_CLAUSE_RE = re.compile(r"hieu luc[^.;]*?tu ngay|takes? effect|into for
 # "Thông tư này có hiệu lực (thi hành) kể từ ngày …": the document's own in-force sentence (folded)
 _OWN_IN_FORCE_RE = re.compile(r"\b(?:nay|this (?:decree|decision|circular|law|agreement))\b[^.;]{0,30}?(?:hieu luc[^.;]*?tu ngay|takes? effect|into force)")
 _WRITTEN_DATE_RE = re.compile(r"(?<=từ )ngày\s+(?P<d>\d{1,2})\s*(?:tháng|[/.-])\s*(?P<m>\d{1,2})\s*(?:năm|[/.-])\s*(?P<y>\d{4})")
+_FROM_SIGNING_RE = re.compile(r"kể từ ngày ký(?: ban hành)?|from the date of signing")
 MAX_UNITS = 3
 NAMED_ITEM_COVERAGE = 0.25
 ITEM_COVERAGE = 0.6  # an item of the best list that covers this share of a non-list question answers it
 ITEM_MARGIN = 0.2  # when it covers the question this much better than the list's lead  # an item's name must cover this share of the question to stand for the list
+DESCRIBED_TYPES = frozenset({"definition", "list", "other"})  # types a clause describing what the question names answers
+SUBJECT_TITLE_WORDS = 5  # a title this long states what its document governs ("Hóa chất" does not)
 TYPE_WINDOW = 5  # how far down the ranking a candidate of the asked type is preferred
 SECOND_QUOTE_MARGIN = 1.0  # a second quote scores within this (log-odds) of the best
 MAX_WORDS = 110
@@ -187,17 +190,37 @@ class ExtractiveAnswerer:
                 ):
                     candidates.remove(covering)
                     candidates.insert(0, covering)
-        if intent.answer_type not in VALUE_TYPES and intent.answer_type not in ("subject", "reference") and (
-            candidates[0].features["head_named"] < 1.0
-        ):
+        if intent.answer_type in DESCRIBED_TYPES and candidates[0].features["head_named"] < 1.0:
             # the question names the whole head of a clause ("Doanh nghiệp nhỏ: …", "Hóa chất là …"): the clause
-            # that defines or describes that very thing answers it, when it says more than its head
-            describing = max((c for c in candidates[:TYPE_WINDOW * 2] if c.features["head_named"] >= 1.0 and (
+            # that defines or describes that very thing answers it, when it says more than its head (a place,
+            # an authority or a yes/no is asked about a thing, not for its description)
+            describing = max((c for c in candidates[:TYPE_WINDOW * 2] if c.features["head_named"] >= 1.0 and not c.is_title and (
                 c.is_list or len(c.text.split()) >= len(head_of(strip_enumerator(c.text), point=bool(c.lead)).split()) + 3)),
                 key=lambda c: c.coverage, default=None)
             if describing is not None:
                 candidates.remove(describing)
                 candidates.insert(0, describing)
+        if intent.answer_type in VALUE_TYPES and not (candidates[0].features["head_named"] >= 1.0 and candidates[0].features["type_match"]):
+            # "Chi phí lập hồ sơ mời thầu được tính như thế nào?": the near clause whose subject is the very
+            # thing asked and that states a value of the type asked ("Chi phí lập hồ sơ mời thầu được tính
+            # bằng 0,05% …") comes first
+            stating = next((c for c in candidates[:TYPE_WINDOW] if c.features["head_named"] >= 1.0 and c.features["type_match"]
+                            and not c.is_title), None)
+            if stating is not None:
+                candidates.remove(stating)
+                candidates.insert(0, stating)
+        if intent.answer_type == "subject":
+            # "what does Circular X regulate": its title says when it states a subject ("Quy định về lập và phê
+            # duyệt kế hoạch quản lý rủi ro …"), else its scope article does ("Luật này quy định về …"), never
+            # another clause of it
+            documents = {h.doc_id for h in top if named and h.doc_number.split("/")[0] in named} or {
+                top[0].doc_id, candidates[0].hit.doc_id}
+            title_piece = next((c for c in candidates if c.is_title and c.hit.doc_id in documents), None)
+            scoped = next((c for c in candidates[:TYPE_WINDOW * 3] if c.scope and not c.boilerplate and c.hit.doc_id in documents), None)
+            stating = title_piece if title_piece is not None and len(title_piece.hit.title.split()) >= SUBJECT_TITLE_WORDS else scoped or title_piece
+            if stating is not None:
+                candidates.remove(stating)
+                candidates.insert(0, stating)
         if not candidates[0].features["unit_match"]:
             # a count question: a near candidate that counts the very thing asked comes first
             counting = next((c for c in candidates[:TYPE_WINDOW] if c.features["unit_match"]), None)
@@ -422,9 +445,17 @@ class ExtractiveAnswerer:
         shown = written.group(0) if written else f"ngày {date}"
         if lang == "en":
             label = english_number(label) if hit.lang == "en" else english_label(label)
-            body = f"{label[:1].upper()}{label[1:]} takes effect on {english_date(*date.split('/'))}."
+            label = f"{label[:1].upper()}{label[1:]}"
+            body = f"{label} takes effect on {english_date(*date.split('/'))}."
         else:
             body = f"{label} có hiệu lực từ {shown}."
+        signing = _FROM_SIGNING_RE.search(quote) if written is None and _OWN_IN_FORCE_RE.search(fold(quote)) else None
+        if signing is not None and hit.issued_date:
+            # "có hiệu lực thi hành kể từ ngày ký ban hành": the words as written, then the date they point to
+            year, month, day = hit.issued_date.split("-")
+            signed = f"{int(day):02d}/{int(month):02d}/{year}"
+            body = (f"{label} takes effect from the date of signing ({english_date(*signed.split('/'))})." if lang == "en"
+                    else f"{label} có hiệu lực {signing.group(0)} ({signed}).")
         section = section_at(clause.section, clause.section_map, clause.text.find(quote)) if quote else clause.section
         citation = Citation(1, hit.doc_id, hit.title, hit.doc_number, section, clause.page, quote or date, hit.status, clause.chunk_id)
         lines = [f"{body} [1]"]

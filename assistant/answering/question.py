@@ -24,11 +24,12 @@ _TYPE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         ("duration", r"bao lau|may ngay|may thang|may nam|keo dai|bao nhieu ngay|bao nhieu thang|bao nhieu nam|how long|how many (?:days|months|years)|valid for"),
         ("percentage", r"\bty le\b|phan tram|\bpercent|\brate\b|\bshare\b|thue suat"),
         ("area", r"dien tich|bao nhieu ha\b|quy mo bao nhieu|\barea\b|hectare|how large|\bquy mo\b"),
-        ("amount", r"\bmuc ho tro\b|bao nhieu tien|\bchi phi\b|\bkinh phi\b|\bhoc phi\b|doanh thu|\bmuc phat\b|\bgia\b.*bao nhieu|lai suat|\bluong\b|wage|how much|\bcost\b|\bfee|\bprice\b|\bfine\b|maximum support|support level|\bvon\b.*bao nhieu"),
+        ("amount", r"\bmuc ho tro\b|bao nhieu tien|\bchi phi\b|\bkinh phi\b|\bhoc phi\b|doanh thu|\bmuc phat\b|\ble phi\b|\bphi\b.*bao nhieu|\bgia\b.*bao nhieu|lai suat|\bluong\b|wage|how much|\bcost\b|\bfee|\bprice\b|\bfine\b|maximum support|support level|\bvon\b.*bao nhieu"),
         ("count", r"bao nhieu|\bmay (?!moc|cong nghiep|mac|xuat khau|thiet bi)\w+|how many|so luong|number of"),
-        ("subject", r"quy dinh (?:ve )?(?:noi dung|van de|viec) gi|quy dinh ve gi|ve van de gi|noi dung chinh cua|what does .* (?:regulate|govern|cover)|what is .* about"),
+        ("subject", r"quy dinh (?:ve )?(?:nhung )?(?:noi dung|van de|viec) gi|dieu chinh (?:nhung )?(?:noi dung|van de|viec|linh vuc) gi|pham vi dieu chinh|quy dinh ve gi|ve van de gi|noi dung chinh cua|what does .* (?:regulate|govern|cover)|what is .* about"),
         ("reference", r"(?:thong tu|nghi dinh|quyet dinh|\bluat|van ban|nghi quyet|de an) nao|which (?:law|decree|circular|decision|regulation|scheme)|what (?:law|decree|scheme)|phe duyet de an gi"),
         ("definition", r"\bla gi\b|duoc dinh nghia|dinh nghia|khai niem|\bhieu la\b|what (?:is|does) .*(?:mean|definition)|\bdefine|what is (?:a|an|the)? ?\w+ industry\??$"),
+        ("other", r"danh cho ai|danh cho (?:nhung )?doi tuong nao|who is .* (?:for|aimed at)\??$|who (?:can|may) (?:join|attend|take part)"),
         ("authority", r"co quan nao|\bai la\b|^ai\b|\bai\b.*\?$|\bwho\b|which (?:agency|body|authority|ministry)|chu dau tu|\bchu tri\b|thuong truc"),
         ("place", r"o dau|\bwhere\b|dia diem|\bnoi nop\b"),
         ("procedure", r"thu tuc|\bho so\b|quy trinh|lam the nao|\bcach\b|what documents|\bprocedure|how (?:do|can|to) |apply"),
@@ -62,8 +63,9 @@ _ASKING_PHRASES = (
     ("hieu", "la"), ("ap", "dung", "cho"),
 )
 # Phrases a question uses for what the documents name otherwise: who or what a text applies to is its
-# "phạm vi" (scope) as much as its "đối tượng" (subjects). Folded.
-EQUIVALENT_PHRASES = {"doi tuong": ("pham vi",), "pham vi": ("doi tuong",)}
+# "phạm vi" (scope) as much as its "đối tượng" (subjects), and whom it is "dành cho" (meant for) its
+# "đối tượng". Folded.
+EQUIVALENT_PHRASES = {"doi tuong": ("pham vi",), "pham vi": ("doi tuong",), "danh cho": ("doi tuong",)}
 
 
 def asking_positions(words: list[str]) -> set[int]:

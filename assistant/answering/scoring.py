@@ -17,7 +17,7 @@ WEIGHTS_PATH = Path(__file__).with_name("answer_weights.json")
 
 _NUMBER = r"\d+(?:[.,]\d+)*"
 _DATE_RE = re.compile(
-    r"ngày\s+\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4}|\b\d{1,2}/\d{1,2}/\d{4}\b|\b\d{1,2}\s+(?:January|February|March|"
+    r"ngày\s+\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4}|\b\d{1,2}/\d{1,2}/\d{4}\b|tháng\s+\d{1,2}(?:/|\s+năm\s+)\d{4}|\b\d{1,2}\s+(?:January|February|March|"
     r"April|May|June|July|August|September|October|November|December)\s+\d{4}|kể từ ngày ký|from the date of signing"
 )
 # What an answer of each type looks like in a clause.
@@ -27,7 +27,7 @@ VALUE_PATTERNS: dict[str, re.Pattern[str]] = {
     "date_issued": _DATE_RE,
     "date": _DATE_RE,
     "deadline": re.compile(rf"trước ngày|chậm nhất|hạn|{_DATE_RE.pattern}|before|by\s+\d", re.I),
-    "duration": re.compile(r"(?<![/\d])\b\d+(?:[.,]\d+)?\s*(?:ngày|tháng|năm|giờ|days?|months?|years?|hours?)\b(?!\s*\d)", re.I),
+    "duration": re.compile(r"(?<![/\d])\b\d+(?:[.,]\d+)?\s*(?:\([^()\d]{2,20}\)\s*)?(?:ngày|tháng|năm|giờ|days?|months?|years?|hours?)\b(?!\s*\d)", re.I),
     "percentage": re.compile(rf"{_NUMBER}\s*%"),
     "area": re.compile(rf"{_NUMBER}\s*(?:ha|hécta|héc-ta|m2|m²|km2|hectares?)\b", re.I),
     "amount": re.compile(rf"{_NUMBER}\s*(?:%|đồng|triệu|tỷ|nghìn|USD|VND|dong|million|billion)|miễn phí|free of charge", re.I),
@@ -72,7 +72,7 @@ def value_match(candidate: Candidate, intent: Intent) -> bool:
     if intent.answer_type == "list":
         return candidate.is_list
     if intent.answer_type == "subject":
-        return candidate.is_title
+        return candidate.is_title or candidate.scope
     pattern = VALUE_PATTERNS.get(intent.answer_type)
     if pattern is None:
         return False
@@ -82,10 +82,10 @@ def value_match(candidate: Candidate, intent: Intent) -> bool:
 
 
 def head_of(text: str, point: bool = False) -> str:
-    """What a clause is about: the words before its first ':' or ' là ' ("Doanh nghiệp nhỏ: …" →
-    "Doanh nghiệp nhỏ"), when short; a short point is its own head ("Giải pháp về nguồn nhân lực;");
+    """What a clause is about: the words before its first ':', ' là ' or ' được tính bằng ' ("Doanh nghiệp
+    nhỏ: …" → "Doanh nghiệp nhỏ"), when short; a short point is its own head ("Giải pháp về nguồn nhân lực;");
     else ''."""
-    for separator in (": ", " là ", " means ", " is "):
+    for separator in (": ", " là ", " được tính bằng ", " được xác định bằng ", " means ", " is "):
         head, found, _ = text.partition(separator)
         if found and 1 <= len(head.split()) <= 14:
             return head

@@ -2,10 +2,10 @@
 lists cut off, the wrong kind of fact, refusal both ways, Vietnamese typed without diacritics."""
 import pytest
 
-from assistant.answering.candidates import is_boilerplate, is_enactment
-from assistant.answering.extractive import question_terms
-from assistant.answering.question import analyse_intent
-from assistant.answering.scoring import counted_pattern, head_named
+from assistant.answering.candidates import is_boilerplate, is_enactment, is_scope, split_candidates
+from assistant.answering.extractive import DESCRIBED_TYPES, question_terms
+from assistant.answering.question import EQUIVALENT_PHRASES, analyse_intent
+from assistant.answering.scoring import VALUE_PATTERNS, counted_pattern, head_named, head_of
 from assistant.retrieval.search import Hit, analyse
 from ingest.language import detect_language
 from ingest.models import DocumentMeta
@@ -213,3 +213,109 @@ def test_who_a_scheme_applies_to_is_its_scope(corpus_service):
     answer = corpus_service.ask("Đề án áp dụng cho những đối tượng nào?")
     assert "các dự án, doanh nghiệp sản xuất sản phẩm công nghiệp công nghệ cao" in first_line(answer)
     assert answer.citations[0].doc_id == "qd-3164-2021"
+
+
+# Classes of the third pass (bench/RESULTS.md, "Third pass")
+
+def _hit(doc_id, section, body, title="", doc_number="", doc_type="", heading="", issued="", effective="", rank=1.0):
+    meta = DocumentMeta(doc_id=doc_id, source=f"{doc_id}.docx", fmt="docx", title=title, doc_number=doc_number,
+                        doc_type=doc_type, issued_date=issued, effective_date=effective)
+    return Hit(meta, f"{doc_id}#{section}", f"{doc_id}#{section}@1", section, None, rank, body, heading=heading)
+
+
+def test_a_place_question_is_not_answered_by_the_clause_whose_head_it_names(corpus_service):
+    """"Doanh nghiệp nhỏ và vừa … ở đâu" names the head "Doanh nghiệp nhỏ" but asks for a place."""
+    line = first_line(corpus_service.ask("Doanh nghiệp nhỏ và vừa nộp hồ sơ tham gia chương trình khuyến công ở đâu?"))
+    assert "Trung tâm Khuyến công" in line and not line.startswith("Doanh nghiệp nhỏ")
+
+
+def test_a_yes_no_question_naming_a_document_is_not_answered_by_its_title():
+    intent = analyse_intent("Thông tư 16/2018/TT-BCA có điều chỉnh vũ khí thuộc Bộ Quốc phòng không?")
+    assert intent.answer_type == "yesno" and intent.answer_type not in DESCRIBED_TYPES
+    assert "place" not in DESCRIBED_TYPES and "authority" not in DESCRIBED_TYPES
+
+
+def test_an_article_heading_opening_a_chunk_carries_its_points():
+    """"Điều 3. Các hành vi bị nghiêm cấm" repeated as the chunk's first line, then "1. …", "2. …"."""
+    hit = _hit("luat", "Điều 3", "Điều 3. Các hành vi bị nghiêm cấm\n1. Chiếm đoạt hóa chất.\n2. Làm giả giấy phép.",
+               heading="Điều 3. Các hành vi bị nghiêm cấm")
+    lists = [c for c in split_candidates(hit, 0) if c.is_list]
+    assert lists and lists[0].text.startswith("Điều 3.") and len(lists[0].points) == 2
+    continued = _hit("luat", "Điều 3 › Khoản 7", "Điều 3. Các hành vi bị nghiêm cấm\n7. Xâm phạm quyền.",
+                     heading="Điều 3. Các hành vi bị nghiêm cấm")
+    assert not any(c.is_list for c in split_candidates(continued, 0))  # a list's tail is not the list
+
+
+def test_prohibited_acts_are_listed(corpus_service):
+    hits = [_hit("luat", "Điều 3", "Điều 3. Các hành vi bị nghiêm cấm\n1. Chiếm đoạt hóa chất; sản xuất, kinh doanh hóa chất trái phép.\n"
+                 "2. Làm giả, sửa chữa, tẩy xóa giấy phép về hóa chất.", title="Hóa chất", doc_type="Luật",
+                 heading="Điều 3. Các hành vi bị nghiêm cấm")]
+    answer = corpus_service.extractive.answer(analyse("Luật Hóa chất nghiêm cấm những hành vi nào?"), hits)
+    assert "Chiếm đoạt hóa chất" in first_line(answer) and "Làm giả" in first_line(answer)
+
+
+def test_how_a_cost_is_calculated_is_answered_by_the_clause_stating_it(corpus_service):
+    """The clause whose subject is the cost asked and that states its percentage, not a longer clause
+    that mentions the cost."""
+    hit = _hit("nd", "Điều 5", "6. Chi phí lập, thẩm định hồ sơ mời thầu:\n"
+               "a) Chi phí lập hồ sơ mời thầu được tính bằng 0,05% tổng mức đầu tư của dự án nhưng tối thiểu là 10.000.000 đồng.\n"
+               "b) Chi phí thẩm định hồ sơ mời thầu được tính bằng 0,02% tổng mức đầu tư của dự án.\n"
+               "7. Đối với các dự án có nội dung tương tự nhau, chi phí lập hồ sơ mời thầu, chi phí thẩm định hồ sơ mời thầu "
+               "được xác định trên cơ sở dự toán, không quá 50% mức chi phí của dự án đầu tiên.", title="Quy định chi tiết", doc_type="Nghị định")
+    assert head_of("Chi phí lập hồ sơ mời thầu được tính bằng 0,05% tổng mức đầu tư") == "Chi phí lập hồ sơ mời thầu"
+    answer = corpus_service.extractive.answer(analyse("Chi phí lập hồ sơ mời thầu được tính như thế nào?"), [hit])
+    assert "0,05%" in first_line(answer)
+
+
+@pytest.mark.parametrize("question", ["Luật Hóa chất quy định về những nội dung gì?", "luat hoa chat dieu chinh nhung van de gi?",
+                                      "What does Circular 37 regulate?"])
+def test_what_a_document_regulates_is_a_subject_question(question):
+    assert analyse_intent(question).answer_type == "subject"
+
+
+def test_what_a_document_regulates_is_answered_by_its_scope_article_when_its_title_does_not_say(corpus_service):
+    hits = [_hit("luat", "Điều 48", "Điều 48. Quy định chuyển tiếp\n1. Hóa chất đã đăng ký trước ngày Luật này có hiệu lực được tiếp tục lưu hành.",
+                 title="Hóa chất", doc_type="Luật", doc_number="69/2025/QH15"),
+            _hit("luat", "Điều 1", "Điều 1. Phạm vi điều chỉnh\nLuật này quy định về hóa chất, quản lý hoạt động hóa chất; "
+                 "phát triển ngành công nghiệp hóa chất.", title="Hóa chất", doc_type="Luật", doc_number="69/2025/QH15", rank=0.5)]
+    assert is_scope("Luật này quy định về hóa chất, quản lý hoạt động hóa chất.")
+    assert is_scope("Tổ chức, cá nhân có liên quan.", "Điều 1. Phạm vi điều chỉnh")
+    assert not is_scope("Hóa chất đã đăng ký trước ngày Luật này có hiệu lực được tiếp tục lưu hành.")
+    candidates, _, _ = corpus_service.extractive.rank(analyse("Luật Hóa chất 69/2025/QH15 quy định về những nội dung gì?"), hits)
+    assert candidates[0].text.startswith("Luật này quy định về hóa chất")
+
+
+def test_what_a_decision_regulates_is_answered_by_its_title(corpus_service):
+    line = first_line(corpus_service.ask("Quyết định 3164/QĐ-UBND quy định về nội dung gì?"))
+    assert "Phê duyệt Đề án phát triển công nghiệp công nghệ cao" in line
+
+
+def test_in_force_from_signing_is_stated_as_written_with_the_signing_date(corpus_service):
+    hit = _hit("nd", "Điều 99", "Điều 99. Hiệu lực thi hành\n1. Nghị định này có hiệu lực thi hành kể từ ngày ký ban hành.",
+               title="Quy định chi tiết", doc_type="Nghị định", doc_number="243/2025/NĐ-CP", issued="2025-09-11", effective="2025-09-11")
+    line = first_line(corpus_service.extractive.answer(analyse("Nghị định 243/2025/NĐ-CP có hiệu lực từ khi nào?"), [hit]))
+    assert "có hiệu lực kể từ ngày ký ban hành (11/09/2025)" in line
+
+
+@pytest.mark.parametrize("kind, value", [
+    ("date", "dự kiến khởi công trong tháng 7/2026"),
+    ("date", "hoàn thành trong tháng 12 năm 2026"),
+    ("duration", "trong thời hạn 15 (mười lăm) ngày làm việc"),
+    ("duration", "trong thời hạn 02 (hai) ngày làm việc"),
+])
+def test_values_written_as_the_documents_write_them(kind, value):
+    assert VALUE_PATTERNS[kind].search(value)
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("Lệ phí cấp giấy phép bán lẻ thuốc lá là bao nhiêu?", "amount"),
+    ("Khóa đào tạo Kaizen dành cho ai?", "other"),
+    ("Ai là chủ đầu tư cụm công nghiệp?", "authority"),
+])
+def test_the_type_of_fee_and_beneficiary_questions(question, kind):
+    assert analyse_intent(question).answer_type == kind
+
+
+def test_meant_for_is_the_subjects_of_a_text():
+    assert "danh cho" in question_terms("Khóa đào tạo Kaizen dành cho ai?")
+    assert EQUIVALENT_PHRASES["danh cho"] == ("doi tuong",)
