@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+import weakref
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import TelegramError
@@ -18,6 +19,10 @@ MARKS = {"up": "👍", "down": "👎"}
 
 
 _VOTING = threading.Lock()  # a double press must not store two feedback rows
+# One user's presses on one answer are handled one at a time, in the order they arrived (asyncio locks
+# queue their waiters first come, first served): updates run concurrently, and a quick 👎 then 👍 must end
+# as 👍, with the counts shown for it.
+_PRESSES: weakref.WeakValueDictionary[tuple[str, int], asyncio.Lock] = weakref.WeakValueDictionary()
 
 
 def _store_vote(bot: BotContext, answer_id: str, user_id: int, rating: str) -> str | None:
@@ -53,6 +58,15 @@ def _with_tally(markup: InlineKeyboardMarkup | None, answer_id: str, tally: dict
 
 async def vote(update: Update, context: CnhtContext) -> None:
     """A 👍 or 👎 pressed: store (or change) this user's vote and show the counts on the message."""
+    query = query_of(update)
+    parts = (query.data or "").split(":")
+    answer_id = parts[1] if len(parts) == 3 else ""
+    lock = _PRESSES.setdefault((answer_id, user_of(update).id), asyncio.Lock())
+    async with lock:  # taken before the first await: presses keep their order
+        await _vote(update, context)
+
+
+async def _vote(update: Update, context: CnhtContext) -> None:
     bot = context.cnht
     query = query_of(update)
     parts = (query.data or "").split(":")
