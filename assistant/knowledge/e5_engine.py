@@ -74,17 +74,15 @@ def thread_budget(threads: int) -> int:
     return max(1, threads or min(2, os.cpu_count() or 1))
 
 
-def _limit_threads(threads: int) -> int:
+def _limit_threads(threads: int) -> None:
     os.environ.setdefault("OMP_WAIT_POLICY", "passive")  # read by OpenMP when torch loads it
     import torch
 
-    count = thread_budget(threads)
-    torch.set_num_threads(count)
+    torch.set_num_threads(thread_budget(threads))
     try:
         torch.set_num_interop_threads(1)
     except RuntimeError:  # already set by an earlier model in this process
         pass
-    return count
 
 
 def _q4_embedding(path: Path):
@@ -181,6 +179,7 @@ class E5SmallEmbeddings(Embeddings):
         self._batch = batch
         self._lock = threading.Lock()
         self._tokenizer = load_tokenizer(self.folder)
+        self._pad, self._eos = self._tokenizer.token_to_id("<pad>"), self._tokenizer.token_to_id("</s>")
         self._loaded = None  # torch is imported on the first text to embed, not before
 
     @property
@@ -198,26 +197,23 @@ class E5SmallEmbeddings(Embeddings):
         import torch
 
         encoder = self._encoder
-        eos = self._tokenizer.token_to_id("</s>")
-        encoded = [e.ids if len(e.ids) <= MAX_TOKENS else [*e.ids[:MAX_TOKENS - 1], eos]
+        encoded = [e.ids if len(e.ids) <= MAX_TOKENS else [*e.ids[:MAX_TOKENS - 1], self._eos]
                    for e in self._tokenizer.encode_batch(inputs)]
         order = sorted(range(len(encoded)), key=lambda i: -len(encoded[i]))  # similar lengths share a batch: less padding
-        vectors = np.zeros((len(encoded), 0), dtype=np.float32)
+        vectors: list[list[float]] = [[] for _ in encoded]
         with self._lock, torch.inference_mode():
             for start in range(0, len(order), batch):
-                rows = [encoded[i] for i in order[start:start + batch]]
-                width = len(rows[0])
-                ids = torch.full((len(rows), width), self._tokenizer.token_to_id("<pad>"), dtype=torch.long)
-                mask = torch.zeros((len(rows), width), dtype=torch.long)
-                for r, row in enumerate(rows):
-                    ids[r, :len(row)] = torch.tensor(row)
-                    mask[r, :len(row)] = 1
+                chosen = order[start:start + batch]
+                width = len(encoded[chosen[0]])
+                ids = torch.full((len(chosen), width), self._pad, dtype=torch.long)
+                mask = torch.zeros((len(chosen), width), dtype=torch.long)
+                for r, i in enumerate(chosen):
+                    ids[r, :len(encoded[i])] = torch.tensor(encoded[i])
+                    mask[r, :len(encoded[i])] = 1
                 torch.set_num_threads(1 if ids.numel() < ONE_THREAD_TOKENS else self._thread_count)
-                out = encoder(ids, mask).numpy()
-                if vectors.shape[1] == 0:
-                    vectors = np.zeros((len(encoded), out.shape[1]), dtype=np.float32)
-                vectors[order[start:start + batch]] = out
-        return vectors.tolist()
+                for i, vector in zip(chosen, encoder(ids, mask).numpy().astype(np.float32).tolist()):
+                    vectors[i] = vector
+        return vectors
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         """Passage vectors (L2-normalised), each text cut to the word budget and to `MAX_TOKENS`."""
