@@ -58,19 +58,16 @@ def _with_tally(markup: InlineKeyboardMarkup | None, answer_id: str, tally: dict
 
 async def vote(update: Update, context: CnhtContext) -> None:
     """A 👍 or 👎 pressed: store (or change) this user's vote and show the counts on the message."""
-    query = query_of(update)
-    parts = (query.data or "").split(":")
-    answer_id = parts[1] if len(parts) == 3 else ""
+    parts = (query_of(update).data or "").split(":")
+    answer_id, rating = (parts[1], parts[2]) if len(parts) == 3 else ("", "")
     lock = _PRESSES.setdefault((answer_id, user_of(update).id), asyncio.Lock())
     async with lock:  # taken before the first await: presses keep their order
-        await _vote(update, context)
+        await _vote(update, context, answer_id, rating)
 
 
-async def _vote(update: Update, context: CnhtContext) -> None:
+async def _vote(update: Update, context: CnhtContext, answer_id: str, rating: str) -> None:
     bot = context.cnht
     query = query_of(update)
-    parts = (query.data or "").split(":")
-    answer_id, rating = (parts[1], parts[2]) if len(parts) == 3 else ("", "")
     lang = await chat_lang(bot, update)
     if rating not in MARKS:
         await query.answer()
