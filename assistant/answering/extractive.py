@@ -77,6 +77,12 @@ def _phrase_in(phrase: str, found: set[str]) -> bool:
     return all(f"{a} {b}" in found for a, b in zip(words, words[1:]))
 
 
+def _to_front(candidates: list, chosen) -> None:
+    """Move `chosen` to the head of `candidates` (the answer's first line), keeping the others' order."""
+    candidates.remove(chosen)
+    candidates.insert(0, chosen)
+
+
 class ExtractiveAnswerer:
     """Composes an answer from quoted clauses; refuses below the calibrated confidence."""
 
@@ -180,16 +186,14 @@ class ExtractiveAnswerer:
             if named_item is not None and named_item.features["head_coverage"] >= NAMED_ITEM_COVERAGE and (
                 named_item.features["head_coverage"] > max(runner_up, best.features["coverage_text"])
             ):
-                candidates.remove(named_item)
-                candidates.insert(0, named_item)
+                _to_front(candidates, named_item)
             elif items and intent.answer_type not in ("list", "procedure"):
                 # not a list question: the one item that states what is asked answers it
                 covering = max(items, key=lambda c: c.features["coverage_text"])
                 if covering.features["coverage_text"] >= ITEM_COVERAGE and (
                     covering.features["coverage_text"] > best.features["coverage_text"] + ITEM_MARGIN
                 ):
-                    candidates.remove(covering)
-                    candidates.insert(0, covering)
+                    _to_front(candidates, covering)
         if intent.answer_type in DESCRIBED_TYPES and candidates[0].features["head_named"] < 1.0:
             # the question names the whole head of a clause ("Doanh nghiệp nhỏ: …", "Hóa chất là …"): the clause
             # that defines or describes that very thing answers it, when it says more than its head (a place,
@@ -198,8 +202,7 @@ class ExtractiveAnswerer:
                 c.is_list or len(c.text.split()) >= len(head_of(strip_enumerator(c.text), point=bool(c.lead)).split()) + 3)),
                 key=lambda c: c.coverage, default=None)
             if describing is not None:
-                candidates.remove(describing)
-                candidates.insert(0, describing)
+                _to_front(candidates, describing)
         if intent.answer_type in VALUE_TYPES and not (candidates[0].features["head_named"] >= 1.0 and candidates[0].features["type_match"]):
             # "Chi phí lập hồ sơ mời thầu được tính như thế nào?": the near clause whose subject is the very
             # thing asked and that states a value of the type asked ("Chi phí lập hồ sơ mời thầu được tính
@@ -207,8 +210,7 @@ class ExtractiveAnswerer:
             stating = next((c for c in candidates[:TYPE_WINDOW] if c.features["head_named"] >= 1.0 and c.features["type_match"]
                             and not c.is_title), None)
             if stating is not None:
-                candidates.remove(stating)
-                candidates.insert(0, stating)
+                _to_front(candidates, stating)
         if intent.answer_type == "subject":
             # "what does Circular X regulate": its title says when it states a subject ("Quy định về lập và phê
             # duyệt kế hoạch quản lý rủi ro …"), else its scope article does ("Luật này quy định về …"), never
@@ -219,21 +221,18 @@ class ExtractiveAnswerer:
             scoped = next((c for c in candidates[:TYPE_WINDOW * 3] if c.scope and not c.boilerplate and c.hit.doc_id in documents), None)
             stating = title_piece if title_piece is not None and len(title_piece.hit.title.split()) >= SUBJECT_TITLE_WORDS else scoped or title_piece
             if stating is not None:
-                candidates.remove(stating)
-                candidates.insert(0, stating)
+                _to_front(candidates, stating)
         if not candidates[0].features["unit_match"]:
             # a count question: a near candidate that counts the very thing asked comes first
             counting = next((c for c in candidates[:TYPE_WINDOW] if c.features["unit_match"]), None)
             if counting is not None:
-                candidates.remove(counting)
-                candidates.insert(0, counting)
+                _to_front(candidates, counting)
         constrained = intent.answer_type in VALUE_TYPES or intent.answer_type == "subject"
         if constrained and not candidates[0].features["type_match"]:
             # the type asked is a constraint: a near candidate that states a value of that type comes first
             valued = next((c for c in candidates[:TYPE_WINDOW] if c.features["type_match"]), None)
             if valued is not None:
-                candidates.remove(valued)
-                candidates.insert(0, valued)
+                _to_front(candidates, valued)
         chunk_cover = max(self.coverage(query, h.text + " " + h.title, h.lang, needles[h.lang]) for h in hits[:3])
         missing = self._missing_weight(query, hits[:3], needles)
         best = max(candidates, key=lambda c: c.score)  # the reordering above changes what is quoted, not the confidence
@@ -355,8 +354,7 @@ class ExtractiveAnswerer:
                 if item is None:
                     continue
                 candidate = item
-            candidates.remove(candidate)
-            candidates.insert(0, candidate)
+            _to_front(candidates, candidate)
             return
 
     @staticmethod
