@@ -9,6 +9,7 @@ from assistant.answering.composition import LIST_ITEMS
 from assistant.answering.composition import first_line as compose_first_line
 from assistant.answering.english import EnglishRenderer, english_date, english_label, english_number, english_section
 from assistant.answering.models import Answer, Citation
+from assistant.answering.names import mentions, question_names
 from assistant.answering.question import EQUIVALENT_PHRASES, Intent, analyse_intent, asking_positions
 from assistant.answering.scoring import VALUE_TYPES, features, head_named, head_of, linear, load_weights, probability
 from assistant.answering.texts import document_label, scanned_note, section_label, text
@@ -81,6 +82,19 @@ def _to_front(candidates: list, chosen) -> None:
     """Move `chosen` to the head of `candidates` (the answer's first line), keeping the others' order."""
     candidates.remove(chosen)
     candidates.insert(0, chosen)
+
+
+def _type_missing(candidates: list[Candidate], intent: Intent) -> bool:
+    """Whether the kind of value asked is stated by none of the best candidates: no date for "when", no
+    figure for "how much", nothing counting the very thing a count question counts ("bao nhiêu công
+    nhân" against a cluster's area)."""
+    near = candidates[:TYPE_WINDOW * 2]
+    if intent.answer_type in VALUE_TYPES and not any(c.features.get("value_match") for c in near):
+        return True
+    if intent.answer_type == "count" and intent.counted and not any(c.features.get("unit_match") for c in near):
+        counted = " ".join(intent.counted.split()[:2])
+        return not any(re.search(rf"\b{re.escape(counted)}\b", fold(f"{c.text} {c.lead}")) for c in near)
+    return False
 
 
 class ExtractiveAnswerer:
@@ -277,14 +291,25 @@ class ExtractiveAnswerer:
         clauses; or a refusal that names the nearest documents."""
         lang = query.lang
         candidates, answerable, intent = self.rank(query, hits, frame)
-        dated = self._effective_date_answer(query, hits, intent) or self._issue_date_answer(query, hits, intent)
-        if dated is not None:
-            return dated
+        naming = self._naming_documents(question_names(query.text), hits)
+        absent = [name for name, documents in naming.items() if not documents]
+        if absent:
+            return self.refuse(lang, hits, 0.0, absent)
+        # what the question names is what answers it: another law's date in force, another cluster's area do not
+        named = set.intersection(*naming.values()) if naming else None
+        named_hits = hits if named is None else [h for h in hits if h.doc_id in named]
+        if named is not None:
+            candidates = [c for c in candidates if c.hit.doc_id in named]
+        confidence = round(probability(load_weights()["answerable"], answerable), 4) if candidates else 0.0
+        if query.references.documents or confidence >= self.threshold:
+            dated = self._effective_date_answer(query, named_hits, intent) or self._issue_date_answer(query, named_hits, intent)
+            if dated is not None:
+                return dated
         if not candidates:
             return self.refuse(lang, hits, 0.0)
-        confidence = round(probability(load_weights()["answerable"], answerable), 4)
         if confidence < self.threshold:
             return self.refuse(lang, hits, confidence)
+        missing = _type_missing(candidates, intent)
         if lang == "en":
             self._prefer_english(candidates, intent)
         chosen = self._choose(candidates)
@@ -314,7 +339,7 @@ class ExtractiveAnswerer:
         if source_lang != lang:
             lines.extend(self._english_lines(best, line))
         else:
-            if intent.answer_type in VALUE_TYPES and not any(c.features.get("value_match") for c in candidates[:10]):
+            if missing:
                 what = "what_date" if intent.answer_type.startswith("date") or intent.answer_type == "deadline" else "what_value"
                 line = f"{text(lang, 'type_missing', what=text(lang, what))} {line}"
             lines.append(line)
@@ -324,7 +349,8 @@ class ExtractiveAnswerer:
         lines.extend(evidence)
         lines.extend(self._status_notes(lang, [u.hit for u in chosen]))
         lines.extend(scanned_note(lang, [c.n for c in citations if any(u.hit.scanned and u.hit.chunk_id == c.chunk_id for u in chosen)]))
-        return Answer("\n".join(lines), lang, True, "documents", citations, confidence=confidence)
+        # the value asked is stated nowhere: what the documents do say is shown, as a refusal
+        return Answer("\n".join(lines), lang, not missing, "documents", citations, confidence=confidence)
 
     def _prefer_english(self, candidates: list[Candidate], intent: Intent) -> None:
         """For an English question: an English passage that answers about as well as the best
@@ -485,6 +511,19 @@ class ExtractiveAnswerer:
         citation = Citation(1, hit.doc_id, hit.title, hit.doc_number, "", hit.page, f"{hit.place}, {date}".strip(", "), hit.status, hit.chunk_id)
         return Answer(f"{body} [1]", lang, True, "documents", [citation], confidence=1.0)
 
+    def _naming_documents(self, names: list[str], hits: list[Hit]) -> dict[str, set[str]]:
+        """For each name, the documents that mention it: those of the best passages that do, and those the
+        lexical index finds it in (folded, every adjacent pair of its words in one chunk's terms)."""
+        index = self.lexical() if self.lexical else None
+        found: dict[str, set[str]] = {}
+        for name in names:
+            found[name] = {h.doc_id for h in hits[:5] if mentions(f"{h.title}\n{h.text}", name)}
+            if index is not None:
+                words = question_words(name)
+                terms = [f"{a}_{b}" for a, b in zip(words, words[1:])] or words
+                found[name] |= set.intersection(*(index.documents_with(t) for t in terms))
+        return found
+
     def _choose(self, candidates: list[Candidate]) -> list[Candidate]:
         """The best candidate, and up to two more that score near it and are not already part of it
         (one quote where one suffices)."""
@@ -511,15 +550,17 @@ class ExtractiveAnswerer:
                 notes.append(text(lang, "inactive", label=label, by=by))
         return notes
 
-    def refuse(self, lang: str, hits: list[Hit], confidence: float = 0.0) -> Answer:
-        """Say plainly that the documents do not cover it, and name the nearest documents."""
+    def refuse(self, lang: str, hits: list[Hit], confidence: float = 0.0, absent: list[str] | None = None) -> Answer:
+        """Say plainly that the documents do not cover it (or do not mention the `absent` names the
+        question asks about), and name the nearest documents."""
         suggestions: list[dict[str, str]] = []
         for hit in hits:
             if hit.doc_id not in (s["doc_id"] for s in suggestions):
                 suggestions.append({"doc_id": hit.doc_id, "title": hit.title, "doc_number": hit.doc_number})
             if len(suggestions) == 3:
                 break
-        lines = [text(lang, "refusal")]
+        quoted = ", ".join(f"“{n}”" for n in absent or [])
+        lines = [text(lang, "names_absent", names=quoted) if absent else text(lang, "refusal")]
         if suggestions:
             lines.append(text(lang, "nearest"))
             lines.extend(f"- {document_label(lang, '', s['doc_number'], s['title'])}" for s in suggestions)

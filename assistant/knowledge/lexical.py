@@ -36,16 +36,27 @@ class LexicalIndex:
     folded: bm25s.BM25 | None
     source: str = field(default="built", compare=False)  # "built" here, or "published" (loaded from the database)
 
+    def _postings(self, term: str) -> np.ndarray:
+        """The positions of the chunks that hold a folded term."""
+        index = self.folded
+        token = index.vocab_dict.get(term) if index is not None else None
+        if token is None:
+            return np.zeros(0, dtype=np.int64)
+        pointers = index.scores["indptr"]
+        return np.asarray(index.scores["indices"][pointers[token]:pointers[token + 1]])
+
+    def frequency(self, term: str) -> int:
+        """How many chunks hold a folded term (`bac_ninh` or `ninh`)."""
+        return len(self._postings(term))
+
+    def documents_with(self, term: str) -> set[str]:
+        """The documents one of whose chunks holds a folded term."""
+        return {self.vector_ids[i].split("#", 1)[0] for i in self._postings(term)}
+
     def idf(self, term: str) -> float:
         """Inverse document frequency of a folded term (`ho_tro` or `ho`); highest for a term the corpus lacks."""
         count = max(len(self.vector_ids), 1)
-        index = self.folded
-        df = 0
-        if index is not None:
-            token = index.vocab_dict.get(term)
-            if token is not None:
-                pointers = index.scores["indptr"]
-                df = int(pointers[token + 1] - pointers[token])
+        df = self.frequency(term)
         return float(np.log(1 + (count - df + 0.5) / (df + 0.5)))
 
     def scores(self, terms: list[str], folded: bool = False) -> np.ndarray:

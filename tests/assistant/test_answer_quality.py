@@ -319,3 +319,68 @@ def test_the_type_of_fee_and_beneficiary_questions(question, kind):
 def test_meant_for_is_the_subjects_of_a_text():
     assert "danh cho" in question_terms("Khóa đào tạo Kaizen dành cho ai?")
     assert EQUIVALENT_PHRASES["danh cho"] == ("doi tuong",)
+
+
+# 7. Near misses: a name the documents never mention, a value they never state
+
+@pytest.mark.parametrize("question, names", [
+    ("Tỉnh Bắc Ninh có bao nhiêu cụm công nghiệp?", ["Bắc Ninh"]),
+    ("Sở Công Thương Hải Dương ở đâu?", ["Hải Dương"]),
+    ("Khu công nghiệp Phú Thái có bao nhiêu doanh nghiệp Nhật Bản?", ["Phú Thái", "Nhật Bản"]),
+    ("Luật Hóa chất 2025 quy định về những nội dung gì?", ["Hóa chất"]),
+    ("Luật Dầu khí có hiệu lực khi nào?", ["Dầu khí"]),
+    ("How many industrial clusters does Bac Ninh province have?", ["Bac Ninh"]),
+    ("When was the Viet Nam - Cambodia agreement signed?", []),  # not shaped like a Vietnamese name
+    ("Tỉnh có bao nhiêu khu công nghiệp?", []),
+    ("tinh bac ninh co bao nhieu cum cong nghiep?", []),
+])
+def test_the_names_a_question_asks_about(question, names):
+    from assistant.answering.names import question_names
+
+    assert question_names(question) == names
+
+
+def test_a_name_is_mentioned_with_its_diacritics():
+    from assistant.answering.names import mentions
+
+    assert mentions("Luật Dầu khí năm 2022", "Dầu")
+    assert not mentions("thu hút đầu tư", "Dầu")
+    assert mentions("Cụm công nghiệp Bắc Ninh 1", "Bac Ninh")
+    assert not mentions("Cụm công nghiệp Bắc Ninh", "Ninh Giang")
+
+
+@pytest.mark.parametrize("question, lang, name", [
+    ("Tỉnh Bắc Ninh có bao nhiêu cụm công nghiệp?", "vi", "“Bắc Ninh”"),
+    ("How many industrial clusters does Bac Ninh province have?", "en", "“Bac Ninh”"),
+])
+def test_a_question_about_a_province_the_documents_never_mention_is_refused_naming_it(corpus_service, question, lang, name):
+    answer = corpus_service.ask(question)
+    assert not answer.grounded and answer.lang == lang
+    assert name in first_line(answer)
+    assert "53" not in answer.answer  # this province's count is not given as the other one's
+    control = corpus_service.ask("Tỉnh có bao nhiêu cụm công nghiệp?")
+    assert control.grounded and "53 cụm công nghiệp" in first_line(control)
+
+
+def test_a_count_of_something_the_documents_never_count_is_refused_with_what_they_say(corpus_service):
+    answer = corpus_service.ask("Các cụm công nghiệp của tỉnh có bao nhiêu công nhân?")
+    assert not answer.grounded
+    assert first_line(answer).startswith("Các văn bản không nêu con số cụ thể")
+    assert answer.citations  # what the documents do say is still shown, with its source
+
+
+def test_a_law_the_documents_do_not_hold_gets_no_other_documents_date_in_force(corpus_service):
+    answer = corpus_service.ask("Luật Dầu khí 2022 có hiệu lực từ ngày nào?")
+    assert not answer.grounded
+    assert "có hiệu lực từ" not in first_line(answer)
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("Ai quyết định số lượng vũ khí được mang vào?", "authority"),
+    ("Who decides the number of members of the council?", "authority"),
+    ("How much industrial land do the clusters have?", "area"),
+    ("Hiệp định được ký năm nào?", "date_issued"),
+    ("Đề án được phê duyệt năm nào?", "date"),
+])
+def test_the_asking_word_decides_the_type(question, kind):
+    assert analyse_intent(question).answer_type == kind
