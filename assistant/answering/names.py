@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from ingest.language import is_vietnamese_syllable
-from ingest.vietnamese import VI_STOPWORDS, fold, has_vietnamese_diacritics
+from ingest.vietnamese import fold, has_vietnamese_diacritics
 
 _TOKEN_RE = re.compile(r"[^\W_]+(?:[/.-][^\W_]+)*")
 # Capitalised words that name a kind of document, body or place rather than one of them ("Luật", "Cụm",

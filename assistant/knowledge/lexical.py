@@ -40,7 +40,7 @@ class LexicalIndex:
         """The positions of the chunks that hold a folded term."""
         index = self.folded
         token = index.vocab_dict.get(term) if index is not None else None
-        if token is None:
+        if index is None or token is None:
             return np.zeros(0, dtype=np.int64)
         pointers = index.scores["indptr"]
         return np.asarray(index.scores["indices"][pointers[token]:pointers[token + 1]])
