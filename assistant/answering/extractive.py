@@ -16,7 +16,7 @@ from assistant.answering.texts import document_label, scanned_note, section_labe
 from assistant.retrieval.glossary import Glossary
 from assistant.retrieval.search import Hit, QueryAnalysis
 from ingest.models import section_at
-from ingest.vietnamese import EN_STOPWORDS, content_words, fold, question_words
+from ingest.vietnamese import EN_STOPWORDS, content_words, fold, folded_terms, question_words
 
 _EN_QUESTION_WORDS = {"how many", "how much", "what", "which", "when", "where", "why", "who", "number", "total"}
 _SENTENCE_RE = re.compile(r"(?<=[.!?;])\s+(?=[A-ZĐÀ-Ỹ0-9“\"(])")
@@ -95,6 +95,31 @@ def _type_missing(candidates: list[Candidate], intent: Intent) -> bool:
         counted = " ".join(intent.counted.split()[:2])
         return not any(re.search(rf"\b{re.escape(counted)}\b", fold(f"{c.text} {c.lead}")) for c in near)
     return False
+
+
+_ABOUT_A_DOCUMENT = frozenset({"date_in_force", "date_issued", "date_expiry", "subject"})
+
+
+def _unindexed_documents(query: QueryAnalysis, hits: list[Hit], intent: Intent) -> tuple[list[str], list[str]]:
+    """The documents a question asks the date or subject of ("Luật Hóa chất số 06/2007/QH12 có hiệu lực
+    khi nào") that are not indexed: those no indexed passage mentions, and those an indexed one only
+    cites. Neither's date or subject is in the documents."""
+    absent: list[str] = []
+    cited: list[str] = []
+    if intent.answer_type not in _ABOUT_A_DOCUMENT:
+        return absent, cited
+    for reference in query.references.documents:
+        if not reference.year:
+            continue
+        number = f"{reference.number}/{reference.year}"
+        indexed = any(fold(h.doc_number).startswith(number) or number in fold(h.title)
+                      or f"-{reference.number}-{reference.year}" in f"-{h.doc_id}" for h in hits)
+        if indexed:
+            continue
+        written = re.search(rf"\b{re.escape(reference.number)}\s*/\s*{reference.year}(?:/[\w-]+)?", query.text)
+        shown = written.group(0) if written else number
+        (cited if any(number in fold(h.text) for h in hits[:5]) else absent).append(shown)
+    return absent, cited
 
 
 class ExtractiveAnswerer:
@@ -292,9 +317,12 @@ class ExtractiveAnswerer:
         lang = query.lang
         candidates, answerable, intent = self.rank(query, hits, frame)
         naming = self._naming_documents(question_names(query.text), hits)
-        absent = [name for name, documents in naming.items() if not documents]
+        unindexed, cited = _unindexed_documents(query, hits, intent)
+        absent = [name for name, documents in naming.items() if not documents] + unindexed
         if absent:
             return self.refuse(lang, hits, 0.0, absent)
+        if cited:
+            return self.refuse(lang, hits, 0.0, cited, reason="cited_only")
         # what the question names is what answers it: another law's date in force, another cluster's area do not
         named = set.intersection(*naming.values()) if naming else None
         named_hits = hits if named is None else [h for h in hits if h.doc_id in named]
@@ -314,6 +342,8 @@ class ExtractiveAnswerer:
             self._prefer_english(candidates, intent)
         chosen = self._choose(candidates)
         best = chosen[0]
+        # the passage quoted first must state the value asked, or the answer says the value is not given
+        missing = missing or (intent.answer_type in VALUE_TYPES and not best.features.get("value_match"))
         citations: list[Citation] = []
         evidence: list[str] = []
         for candidate in chosen:
@@ -519,9 +549,9 @@ class ExtractiveAnswerer:
         for name in names:
             found[name] = {h.doc_id for h in hits[:5] if mentions(f"{h.title}\n{h.text}", name)}
             if index is not None:
-                words = question_words(name)
-                terms = [f"{a}_{b}" for a, b in zip(words, words[1:])] or words
-                found[name] |= set.intersection(*(index.documents_with(t) for t in terms))
+                terms = folded_terms(name)
+                pairs = [t for t in terms if "_" in t] or terms
+                found[name] |= set.intersection(*(index.documents_with(t) for t in pairs)) if pairs else set()
         return found
 
     def _choose(self, candidates: list[Candidate]) -> list[Candidate]:
@@ -550,9 +580,11 @@ class ExtractiveAnswerer:
                 notes.append(text(lang, "inactive", label=label, by=by))
         return notes
 
-    def refuse(self, lang: str, hits: list[Hit], confidence: float = 0.0, absent: list[str] | None = None) -> Answer:
-        """Say plainly that the documents do not cover it (or do not mention the `absent` names the
-        question asks about), and name the nearest documents."""
+    def refuse(self, lang: str, hits: list[Hit], confidence: float = 0.0, absent: list[str] | None = None,
+               reason: str = "names_absent") -> Answer:
+        """Say plainly that the documents do not cover it (or, for `reason`, do not mention the `absent`
+        names the question asks about, or only cite the documents it asks about), and name the nearest
+        documents."""
         suggestions: list[dict[str, str]] = []
         for hit in hits:
             if hit.doc_id not in (s["doc_id"] for s in suggestions):
@@ -560,7 +592,7 @@ class ExtractiveAnswerer:
             if len(suggestions) == 3:
                 break
         quoted = ", ".join(f"“{n}”" for n in absent or [])
-        lines = [text(lang, "names_absent", names=quoted) if absent else text(lang, "refusal")]
+        lines = [text(lang, reason, names=quoted) if absent else text(lang, "refusal")]
         if suggestions:
             lines.append(text(lang, "nearest"))
             lines.extend(f"- {document_label(lang, '', s['doc_number'], s['title'])}" for s in suggestions)

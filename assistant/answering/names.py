@@ -8,6 +8,8 @@ import re
 from ingest.language import is_vietnamese_syllable
 from ingest.vietnamese import fold, has_vietnamese_diacritics
 
+# A code with its number: a standard, a technical regulation, a road junction ("ISO 14001", "QCVN 40:2011")
+_CODE_RE = re.compile(r"\b(?!(?:VND|USD|EUR|VNĐ)\b)[A-Z]{2,}[A-Z0-9]*[ -]?\d{2,}(?:[:.]\d+)*\b")
 _TOKEN_RE = re.compile(r"[^\W_]+(?:[/.-][^\W_]+)*")
 # Capitalised words that name a kind of document, body or place rather than one of them ("Luật", "Cụm",
 # "Tỉnh", "Sở Công Thương"), and the country every document here shares ("Việt Nam"): they separate
@@ -31,10 +33,12 @@ def question_names(question: str) -> list[str]:
     sentence's first word alone, between the generic words that lead or join them ("Tỉnh Bắc Ninh" →
     "Bắc Ninh"). A name after a kind of law is its title, with the lower-case words that follow ("Luật
     Dầu khí 2022" → "Dầu khí"). A Vietnamese question typed without diacritics in lower case names nothing
-    this can see; an English question's names count only when shaped like Vietnamese syllables."""
+    this can see; an English question's names count only when shaped like Vietnamese syllables. Codes
+    with their numbers ("ISO 14001") are names in any language."""
+    names = [code.group(0) for code in _CODE_RE.finditer(question)]
+    question = _CODE_RE.sub(" ", question)
     tokens = _TOKEN_RE.findall(question)
     vietnamese = has_vietnamese_diacritics(question)
-    names: list[str] = []
     stretch: list[str] = []
     after_law = False
     for position, token in enumerate(tokens + [""]):

@@ -16,6 +16,9 @@ from ingest.vietnamese import content_words, fold
 WEIGHTS_PATH = Path(__file__).with_name("answer_weights.json")
 
 _NUMBER = r"\d+(?:[.,]\d+)*"
+# numbers written in words ("hai tháng", "ba mươi ngày", "two months")
+_NUMBER_WORDS = (r"(?:một|hai|ba|bốn|năm|sáu|bảy|tám|chín|mười|mươi|mười lăm|hai mươi|ba mươi|one|two|three|four|five|six|"
+                 r"seven|eight|nine|ten|twelve|fifteen|thirty)")
 _DATE_RE = re.compile(
     r"ngày\s+\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4}|\b\d{1,2}/\d{1,2}/\d{4}\b|tháng\s+\d{1,2}(?:/|\s+năm\s+)\d{4}|\b\d{1,2}\s+(?:January|February|March|"
     r"April|May|June|July|August|September|October|November|December)\s+\d{4}|kể từ ngày ký|from the date of signing"
@@ -27,7 +30,7 @@ VALUE_PATTERNS: dict[str, re.Pattern[str]] = {
     "date_issued": _DATE_RE,
     "date": _DATE_RE,
     "deadline": re.compile(rf"trước ngày|chậm nhất|hạn|{_DATE_RE.pattern}|before|by\s+\d", re.I),
-    "duration": re.compile(r"(?<![/\d])\b\d+(?:[.,]\d+)?\s*(?:\([^()\d]{2,20}\)\s*)?(?:ngày|tháng|năm|giờ|days?|months?|years?|hours?)\b(?!\s*\d)", re.I),
+    "duration": re.compile(rf"(?:(?<![/\d])\b\d+(?:[.,]\d+)?|\b{_NUMBER_WORDS})\s*(?:\([^()\d]{{2,20}}\)\s*)?(?:ngày|tháng|năm|giờ|tuần|days?|months?|years?|hours?|weeks?)\b(?!\s*\d)", re.I),
     "percentage": re.compile(rf"{_NUMBER}\s*%"),
     "area": re.compile(rf"{_NUMBER}\s*(?:ha|hécta|héc-ta|m2|m²|km2|hectares?)\b", re.I),
     "amount": re.compile(rf"{_NUMBER}\s*(?:%|đồng|triệu|tỷ|nghìn|USD|VND|dong|million|billion)|miễn phí|free of charge", re.I),

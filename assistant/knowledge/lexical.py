@@ -53,6 +53,15 @@ class LexicalIndex:
         """The documents one of whose chunks holds a folded term."""
         return {self.vector_ids[i].split("#", 1)[0] for i in self._postings(term)}
 
+    def word_frequencies(self) -> dict[str, int]:
+        """How many chunks hold each segmented word of the word index (`hồ_sơ`: 120)."""
+        index = self.words
+        if index is None:
+            return {}
+        pointers = np.asarray(index.scores["indptr"])
+        counts = pointers[1:] - pointers[:-1]
+        return {word: int(counts[token]) for word, token in index.vocab_dict.items() if token < len(counts)}
+
     def idf(self, term: str) -> float:
         """Inverse document frequency of a folded term (`ho_tro` or `ho`); highest for a term the corpus lacks."""
         count = max(len(self.vector_ids), 1)

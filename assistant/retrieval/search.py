@@ -18,6 +18,7 @@ from pydantic import ConfigDict
 
 from assistant.knowledge.base import KnowledgeBase
 from assistant.knowledge.embeddings import embed_queries
+from assistant.retrieval.diacritics import DiacriticRestorer
 from assistant.retrieval.glossary import Glossary, load_glossary
 from assistant.retrieval.references import References, find_references, matches_document
 from ingest.language import detect_language
@@ -222,6 +223,7 @@ class HybridSearcher:
         self._docs: dict[str, DocumentMeta] = {}
         self._by_number: dict[str, list[str]] = {}
         self._admitted_cache: dict[tuple, set[str] | None] = {}
+        self._restorer: tuple[int, DiacriticRestorer] | None = None
 
     def _refresh(self) -> None:
         generation = self.kb.registry.generation()
@@ -234,11 +236,25 @@ class HybridSearcher:
                     self._by_number.setdefault(key, []).append(doc_id)
             self._generation = generation
 
+    def restore_diacritics(self, question: str) -> str:
+        """A question typed without diacritics, with them put back from the indexed words (unchanged
+        when typed with them, or in English)."""
+        query = analyse(question)
+        if query.kind != "vi_plain":
+            return question
+        lexical = self.kb.lexical()
+        if self._restorer is None or self._restorer[0] != lexical.generation:
+            self._restorer = (lexical.generation, DiacriticRestorer(lexical.word_frequencies()))
+        return self._restorer[1].restore(question)
+
     def search(self, question: str, k: int = 10, filters: Filters | None = None) -> list[Hit]:
-        """The best chunks for a question, best first, at most one hit per chunk."""
+        """The best chunks for a question, best first, at most one hit per chunk. A question typed
+        without diacritics is searched as restored (its folded syllables are matched as typed, too)."""
         self._refresh()
         filters = filters or Filters()
         query = analyse(question)
+        restored = self.restore_diacritics(question)
+        signals_query = analyse(restored) if restored != question else query
         vietnamese = self.glossary.vietnamese_terms(question) if query.kind == "en" else []
         lexical = self.kb.lexical()
         scores: dict[str, dict[str, float]] = {}
@@ -252,14 +268,14 @@ class HybridSearcher:
         if admitted is not None and not admitted:
             return []
         mask = lexical_mask(lexical.vector_ids, admitted) if admitted is not None else None
-        for signal, raw in self._lexical_signals(query, lexical, vietnamese).items():
+        for signal, raw in self._lexical_signals(signals_query, lexical, vietnamese).items():
             if mask is not None:  # filters apply before the candidates are cut, so k admitted hits come back
                 raw = np.where(mask, raw, 0.0)
             top = np.argsort(-raw)[:CANDIDATES]
             top = top[raw[top] > 0]
             if len(top):
                 add(signal, [lexical.vector_ids[i] for i in top], raw[top])
-        dense_queries = {"dense": question}
+        dense_queries = {"dense": signals_query.text}
         if vietnamese:
             dense_queries["dense_vi"] = " ".join(vietnamese)
         vectors = embed_queries(self.kb.embeddings, list(dense_queries.values()))
@@ -268,7 +284,7 @@ class HybridSearcher:
             if dense_hits:
                 add(signal, [h["vector_id"] for h, _ in dense_hits], [s for _, s in dense_hits])
 
-        weights = self._weights(query, scores)
+        weights = self._weights(signals_query, scores)
         fused: list[tuple[float, str]] = []
         for vid in scores:
             doc_id = vid.split("#", 1)[0]

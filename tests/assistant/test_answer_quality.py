@@ -384,3 +384,52 @@ def test_a_law_the_documents_do_not_hold_gets_no_other_documents_date_in_force(c
 ])
 def test_the_asking_word_decides_the_type(question, kind):
     assert analyse_intent(question).answer_type == kind
+
+
+def test_a_code_the_documents_never_mention_is_refused_naming_it(corpus_service):
+    answer = corpus_service.ask("Khóa đào tạo ISO 14001 có học phí bao nhiêu?")
+    assert not answer.grounded and "“ISO 14001”" in first_line(answer)
+    english = corpus_service.ask("What is the fee of the ISO 14001 course?")
+    assert not english.grounded and "“ISO 14001”" in first_line(english)
+    from assistant.answering.names import question_names
+
+    assert question_names("Is the support under VND 300 million?") == []  # an amount is not a code
+
+
+def test_the_date_of_a_document_the_knowledge_base_does_not_hold_is_not_another_documents_date(corpus_service):
+    answer = corpus_service.ask("Nghị định 57/2018/NĐ-CP có hiệu lực từ ngày nào?")
+    assert not answer.grounded and "“57/2018/NĐ-CP”" in first_line(answer)
+    held = corpus_service.ask("Quyết định 3164/QĐ-UBND có hiệu lực từ ngày nào?")
+    assert held.grounded and "29/10/2021" in first_line(held)
+
+
+def test_a_document_only_cited_by_an_indexed_one_is_named_as_such():
+    from assistant.answering.extractive import _unindexed_documents
+
+    cited = _hit("luat-69", "Điều 47", "Luật Hóa chất số 06/2007/QH12 đã được sửa đổi, bổ sung.", title="Luật Hóa chất",
+                 doc_number="69/2025/QH15", doc_type="law")
+    query = analyse("Luật Hóa chất số 06/2007/QH12 có hiệu lực từ ngày nào?")
+    assert _unindexed_documents(query, [cited], analyse_intent(query.text)) == ([], ["06/2007/QH12"])
+    own = analyse("Luật Hóa chất số 69/2025/QH15 có hiệu lực từ ngày nào?")
+    assert _unindexed_documents(own, [cited], analyse_intent(own.text)) == ([], [])
+    elsewhere = analyse("Luật 06/2007/QH12 nghiêm cấm những hành vi nào?")  # not its date or subject: left to the answer
+    assert _unindexed_documents(elsewhere, [cited], analyse_intent(elsewhere.text)) == ([], [])
+
+
+# 5b. Vietnamese typed without diacritics is searched with them restored from the indexed words
+
+def test_diacritics_are_restored_from_a_vocabulary():
+    from assistant.retrieval.diacritics import DiacriticRestorer
+
+    restorer = DiacriticRestorer({"hồ_sơ": 40, "hộ": 2, "sơ": 1, "hỗ_trợ": 90, "mức": 30, "mực": 1, "tối_đa": 25, "nộp": 12, "tại": 50, "tài": 9, "là": 80})
+    assert restorer.restore("muc ho tro toi da la bao nhieu?") == "mức hỗ trợ tối đa là bao nhiêu?"
+    assert restorer.restore("nop ho so tai dau, theo 15/2026/TT-BCT?") == "nộp hồ sơ tại đâu, theo 15/2026/TT-BCT?"
+    assert restorer.restore("kaizen 5S") == "kaizen 5S"  # an unknown word and a code stay as typed
+
+
+def test_a_question_without_diacritics_is_searched_and_answered_as_restored(corpus_service):
+    plain = "muc ho tro toi da cua chuong trinh khuyen cong la bao nhieu?"
+    assert corpus_service.searcher.restore_diacritics(plain) == "mức hỗ trợ tối đa của chương trình khuyến công là bao nhiêu?"
+    assert corpus_service.searcher.restore_diacritics("Mức hỗ trợ?") == "Mức hỗ trợ?"  # typed with them: untouched
+    answer = corpus_service.ask(plain)
+    assert answer.grounded and "300 triệu đồng" in first_line(answer) and answer.lang == "vi"
