@@ -17,7 +17,9 @@ from assistant.retrieval.search import Hit, QueryAnalysis
 from ingest.models import section_at
 from ingest.vietnamese import EN_STOPWORDS, content_words, fold, question_words
 
-_EN_QUESTION_WORDS = {"how many", "how much", "what", "which", "when", "where", "why", "who", "number", "total"}
+_EN_QUESTION_WORDS = {"how many", "how much", "what", "which", "when", "where", "why", "who", "number", "total",
+                      # modals and prepositions the question's wording needs and a Vietnamese clause never echoes
+                      "must", "may", "shall", "under", "between", "long", "up"}
 _SENTENCE_RE = re.compile(r"(?<=[.!?;])\s+(?=[A-ZĐÀ-Ỹ0-9“\"(])")
 _IN_FORCE_CLAUSE_RE = re.compile(r"hieu luc[^.;]*?tu ngay|takes? effect|into force|effective (?:from|on|as of)")
 # "Thông tư này có hiệu lực (thi hành) kể từ ngày …": the document's own in-force sentence (folded)
@@ -107,15 +109,22 @@ class ExtractiveAnswerer:
 
         if query.kind == "en":
             # the same weights whatever the passage's language, so an English version competes fairly;
-            # a glossary term weighs as its Vietnamese rendering, an untranslated word (a name, a number,
-            # a word the glossary lacks) a little
+            # a glossary term weighs as its Vietnamese rendering, a number or a code a little
             english = passage_lang == "en"
             needle = []
             for phrase, renderings in self.glossary.segments(query.text):
                 if phrase in EN_STOPWORDS or phrase in _EN_QUESTION_WORDS:
                     continue
                 renderings = [" ".join(question_words(r)) for r in renderings]
-                value = max(weight(r) for r in renderings) if renderings else 1.0
+                if renderings:
+                    value = max(weight(r) for r in renderings)
+                elif phrase.isalpha():
+                    # a word the glossary lacks weighs as its letters do in the index: a name typed without
+                    # diacritics ("Bao Dap") as that name, a topic word no document holds ("tourist") as
+                    # the rarest term, which no passage covering the rest of the question makes up for
+                    value = weight(fold(phrase))
+                else:
+                    value = 1.0
                 value *= 2.0 if any(ch.isdigit() for ch in phrase) else 1.0
                 literal = " ".join(_stems(fold(phrase).split(), "en" if english else "vi"))
                 needle.append((value, [literal] if english else renderings + [literal]))
