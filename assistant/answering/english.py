@@ -65,6 +65,17 @@ def _ascii(word: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFD", word) if not unicodedata.combining(c))
 
 
+def _in_name(tokens: list[str], position: int) -> bool:
+    """Whether a token is a syllable of a name inside the sentence: capitalised, as is a syllable next to it
+    (a Vietnamese name capitalises every syllable, "Trấn Yên"; a body's name only its first, "Ban chấp hành").
+    The sentence's first word is capitalised anyway, so it starts no name."""
+
+    def capital(at: int) -> bool:
+        return 0 < at < len(tokens) and tokens[at][:1].isupper() and tokens[at - 1] != "."
+
+    return capital(position) and (capital(position - 1) or capital(position + 1))
+
+
 def _plural(unit: str, number: str) -> str:
     return unit if number in ("1", "01") else unit + "s"
 
@@ -192,9 +203,9 @@ class EnglishRenderer:
                 count = "many" if tokens[position].lower() in _PLURAL_MARKERS else count
                 position += size
                 continue
-            if not piece and token[:1].isupper() and position and tokens[position - 1] != ".":
-                # a capitalised word inside the sentence that no rule or term knows: a name ("xã Trấn Yên",
-                # "Cụm công nghiệp Phú Thịnh 3"), written as English text writes Vietnamese names
+            if not piece and _in_name(tokens, position):
+                # a name no rule or term knows ("xã Trấn Yên", "Cụm công nghiệp Phú Thịnh 3"), written as
+                # English text writes Vietnamese names
                 piece, size = _ascii(token), 1
             if not piece:
                 pieces.append((",", "gap"))

@@ -41,10 +41,6 @@ def stem(word: str) -> str:
     return word
 
 
-def _stemmed(phrase: str) -> str:
-    return " ".join(stem(w) for w in phrase.split())
-
-
 @dataclass
 class Glossary:
     """Phrase tables in both directions, matched longest-first."""
@@ -52,15 +48,16 @@ class Glossary:
     en_to_vi: dict[str, list[str]] = field(default_factory=dict)
     vi_to_en: dict[str, list[str]] = field(default_factory=dict)
     longest: int = 1
-    en_stems: dict[str, list[str]] = field(default_factory=dict)  # `en_to_vi` keyed by stemmed phrase (see `stem`)
+    en_stems: dict[str, list[str]] = field(default_factory=dict)  # single words of `en_to_vi` keyed by stem (see `stem`)
 
     def lookup(self, english: str) -> list[str] | None:
-        """The Vietnamese renderings of an English phrase (lower case): as listed, else of the listed phrase
-        with the same stems ("weapons appraised" finds "weapon appraisal"'s entry only through stems); None
-        when neither is listed."""
+        """The Vietnamese renderings of an English phrase (lower case): as listed, else, for a single word,
+        of the listed word with the same stem ("appraises" finds "appraise"); None when neither is listed.
+        A phrase is never found through stems: "enterprises operate" is not the listed "enterprises
+        operating", whose Vietnamese must be found as one run of words."""
         found = self.en_to_vi.get(english)
-        if found is None and self.en_stems:
-            found = self.en_stems.get(_stemmed(english))
+        if found is None and " " not in english:
+            found = self.en_stems.get(stem(english))
         return found
 
     def vietnamese_terms(self, english: str) -> list[str]:
@@ -120,8 +117,9 @@ def load_glossary(path: Path) -> Glossary:
         english = " ".join(_WORD_RE.findall(parts[0].lower()))
         renderings = [v.strip().lower() for v in parts[1].split("|") if v.strip()]
         glossary.en_to_vi.setdefault(english, []).extend(renderings)
-        stemmed = glossary.en_stems.setdefault(_stemmed(english), [])
-        stemmed.extend(r for r in renderings if r not in stemmed)
+        if " " not in english:
+            stemmed = glossary.en_stems.setdefault(stem(english), [])
+            stemmed.extend(r for r in renderings if r not in stemmed)
         for vietnamese in renderings:
             key = " ".join(_WORD_RE.findall(vietnamese))
             glossary.vi_to_en.setdefault(key, []).append(english)
