@@ -79,6 +79,13 @@ def _phrase_in(phrase: str, found: set[str]) -> bool:
     return all(f"{a} {b}" in found for a, b in zip(words, words[1:]))
 
 
+def _capitalised(question: str) -> set[str]:
+    """The words of an English question written with a capital other than its first (names: "Bao Dap",
+    "Japanese", "ISO"), lower-cased."""
+    words = re.findall(r"[\w'-]+", question)
+    return {w.lower() for w in words[1:] if w[:1].isupper()}
+
+
 def _to_front(candidates: list, chosen) -> None:
     """Move `chosen` to the head of `candidates` (the answer's first line), keeping the others' order."""
     candidates.remove(chosen)
@@ -111,6 +118,7 @@ class ExtractiveAnswerer:
             # the same weights whatever the passage's language, so an English version competes fairly;
             # a glossary term weighs as its Vietnamese rendering, a number or a code a little
             english = passage_lang == "en"
+            named = _capitalised(query.text)
             needle = []
             for phrase, renderings in self.glossary.segments(query.text):
                 if phrase in EN_STOPWORDS or phrase in _EN_QUESTION_WORDS:
@@ -118,10 +126,10 @@ class ExtractiveAnswerer:
                 renderings = [" ".join(question_words(r)) for r in renderings]
                 if renderings:
                     value = max(weight(r) for r in renderings)
-                elif phrase.isalpha():
-                    # a word the glossary lacks weighs as its letters do in the index: a name typed without
-                    # diacritics ("Bao Dap") as that name, a topic word no document holds ("tourist") as
-                    # the rarest term, which no passage covering the rest of the question makes up for
+                elif phrase in named and phrase.isalpha():
+                    # a name the glossary lacks weighs as its letters do in the index: "Bao Dap" typed without
+                    # diacritics as that name, a name no document holds ("Japanese") as the rarest term; an
+                    # everyday word the glossary lacks ("buy") says little either way
                     value = weight(fold(phrase))
                 else:
                     value = 1.0
