@@ -20,6 +20,7 @@ from ingest.vietnamese import EN_STOPWORDS, content_words, fold, question_words
 _EN_QUESTION_WORDS = {"how many", "how much", "what", "which", "when", "where", "why", "who", "number", "total",
                       # modals and prepositions the question's wording needs and a Vietnamese clause never echoes
                       "must", "may", "shall", "under", "between", "long", "up"}
+_HOW_MANY_RE = re.compile(r"\b(?:how many|number of)\s+(\w[\w' -]*)", re.I)
 _SENTENCE_RE = re.compile(r"(?<=[.!?;])\s+(?=[A-ZĐÀ-Ỹ0-9“\"(])")
 _IN_FORCE_CLAUSE_RE = re.compile(r"hieu luc[^.;]*?tu ngay|takes? effect|into force|effective (?:from|on|as of)")
 # "Thông tư này có hiệu lực (thi hành) kể từ ngày …": the document's own in-force sentence (folded)
@@ -139,6 +140,16 @@ class ExtractiveAnswerer:
             return needle
         return [(w * weight(t), [t, *EQUIVALENT_PHRASES.get(t, ())]) for t, w in question_terms(query.text).items()]
 
+    def _english_counted(self, question: str) -> str:
+        """What an English count question counts, in folded Vietnamese through the glossary ("How many
+        industrial clusters …" → "cum cong nghiep"), so a clause counting that very thing is preferred as
+        for a Vietnamese question; '' when the words after "how many" are not a glossary term."""
+        match = _HOW_MANY_RE.search(question)
+        if not match:
+            return ""
+        phrase, renderings = self.glossary.segments(match.group(1))[0]
+        return " ".join(question_words(renderings[0])) if renderings else ""
+
     def coverage(self, query: QueryAnalysis, passage: str, passage_lang: str = "vi", needle=None) -> float:
         """Share of the question's (IDF-weighted) topic terms a passage contains. An English question read
         against a Vietnamese passage counts each content word found when one of its glossary renderings (or
@@ -155,6 +166,8 @@ class ExtractiveAnswerer:
         intent = analyse_intent(query.text)
         if frame and intent.answer_type == "other":
             intent.answer_type = analyse_intent(frame).answer_type
+        if query.kind == "en" and intent.answer_type == "count" and not intent.counted:
+            intent.counted = self._english_counted(query.text)
         weights = load_weights()
         top = hits[:5]
         needles = {lang: self._needle(query, lang) for lang in {h.lang for h in top}}

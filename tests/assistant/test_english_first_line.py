@@ -96,3 +96,12 @@ def test_the_english_line_writes_names_month_dates_laws_and_negations_as_english
     assert "does not regulate" in renderer.render("Thông tư này không điều chỉnh việc quản lý vũ khí.")
     line = renderer.render("Phía Việt Nam là Bộ Giao thông vận tải.")
     assert "Viet Nam" in line and "Ministry of Transport" in line and not has_vietnamese_diacritics(line)
+
+
+def test_an_english_count_question_knows_what_it_counts_through_the_glossary(corpus_service):
+    # as "Có bao nhiêu cụm công nghiệp …" does: a clause counting that very thing ("04 cụm công nghiệp")
+    # is preferred over one giving other numbers about it
+    question = "How many industrial clusters were withdrawn from the plan?"
+    hits = corpus_service.answer_hits(question)
+    _, _, intent = corpus_service.extractive.rank(analyse(question), hits)
+    assert intent.answer_type == "count" and intent.counted == "cum cong nghiep"
