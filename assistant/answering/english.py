@@ -113,8 +113,10 @@ def _value_rules() -> list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]
         (re.compile(r"tháng\s+(\d{1,2})(?:\s*/\s*|\s+năm\s+)(\d{4})\b", re.I),
          lambda m: f"{_MONTHS[int(m[1]) - 1]} {m[2]}" if 1 <= int(m[1]) <= 12 else m[0]),
         (re.compile(r"\d+(?:/\d{2,4})?/[A-ZĐ][\wĐđ]*(?:-[\wĐđ]+)*"), lambda m: english_number(m[0])),
-        # "Luật Đầu tư", "Luật Hóa chất": a law is named "Law on …"
-        (re.compile(r"\bLuật(?=\s+[A-ZĐÀ-Ỹ])"), lambda m: "Law on"),
+        # "Luật Đầu tư", "luật hóa chất" (a title in lower case): a law is named "Law on …"; not "Luật này"
+        # (this law), "luật sư" (a lawyer), "pháp luật Việt Nam" (the law of Viet Nam)
+        (re.compile(r"(?<![Pp]háp )\b[Ll]uật(?=\s+(?!(?:này|và|về|số|sư|pháp|lệ|định|khác|hiện|chuyên|liên|có|của|được|đã|sẽ|thì|là|quy|nêu)\b)[^\W\d_])"),
+         lambda m: "Law on"),
         (re.compile(rf"({_NUMBER})\s*({scale})\s+(?:đồng|VNĐ|VND)\b", re.I),
          lambda m: f"VND {_number(m[1])} {_SCALES[m[2].lower()]}"),
         (re.compile(rf"({_NUMBER})\s*(?:đồng|VNĐ|VND|đ)\b", re.I), lambda m: f"VND {_number(m[1])}"),

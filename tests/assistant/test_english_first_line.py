@@ -93,6 +93,8 @@ def test_the_english_line_writes_names_month_dates_laws_and_negations_as_english
     assert "July 2026" in renderer.render("Dự kiến khởi công tháng 7/2026.")
     assert "December 2026" in renderer.render("Hoàn thành trong tháng 12 năm 2026.")
     assert "Law on investment" in renderer.render("Nghị định này quy định chi tiết Luật Đầu tư.")
+    assert "Law on investment" in renderer.render("Quy định chi tiết một số điều của luật đầu tư.")  # a title in lower case
+    assert "Law on" not in renderer.render("Luật này quy định về hóa chất theo quy định của pháp luật Việt Nam.")
     assert "does not regulate" in renderer.render("Thông tư này không điều chỉnh việc quản lý vũ khí.")
     line = renderer.render("Phía Việt Nam là Bộ Giao thông vận tải.")
     assert "Viet Nam" in line and "Ministry of Transport" in line and not has_vietnamese_diacritics(line)
