@@ -5,6 +5,7 @@ an English sentence; the Vietnamese clause follows, labelled as the source text.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 
 from assistant.retrieval.glossary import Glossary
@@ -26,7 +27,8 @@ _PHRASES = {
     "nhóm": "groups", "dự án": "projects", "có vốn đầu tư nước ngoài": "foreign-invested", "fdi": "FDI",
     "miễn thuế nhập khẩu": "exempt from import duty", "đơn đăng ký": "application form",
     "doanh nghiệp nhỏ và vừa": "small and medium-sized enterprises", "hợp tác xã": "cooperatives",
-    "hộ kinh doanh": "household businesses", "chi phí": "of the cost", "không": "not",
+    "hộ kinh doanh": "household businesses", "chi phí": "of the cost", "không": "does not", "không được": "must not",
+    "việt nam": "Viet Nam", "trung quốc": "China",
 }
 # Words that connect the terms of a sentence: rendered only between two rendered pieces; "" for a word
 # English does without (a plural marker makes the next term plural).
@@ -55,6 +57,23 @@ def _number(value: str) -> str:
     if re.fullmatch(r"0\d", value):
         value = value.lstrip("0") or "0"
     return value
+
+
+def _ascii(word: str) -> str:
+    """A Vietnamese word without its diacritics, its case kept: `Trấn` → `Tran`, `Đáp` → `Dap`."""
+    word = word.replace("Đ", "D").replace("đ", "d")
+    return "".join(c for c in unicodedata.normalize("NFD", word) if not unicodedata.combining(c))
+
+
+def _in_name(tokens: list[str], position: int) -> bool:
+    """Whether a token is a syllable of a name inside the sentence: capitalised, as is a syllable next to it
+    (a Vietnamese name capitalises every syllable, "Trấn Yên"; a body's name only its first, "Ban chấp hành").
+    The sentence's first word is capitalised anyway, so it starts no name."""
+
+    def capital(at: int) -> bool:
+        return 0 < at < len(tokens) and tokens[at][:1].isupper() and tokens[at - 1] != "."
+
+    return capital(position) and (capital(position - 1) or capital(position + 1))
 
 
 def _plural(unit: str, number: str) -> str:
@@ -91,7 +110,13 @@ def _value_rules() -> list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]
          lambda m: f"{int(m[1])} {_MONTHS[int(m[2]) - 1]} {m[3]}" if 1 <= int(m[2]) <= 12 else m[0]),
         (re.compile(r"(?:ngày\s+)?(\d{1,2})/(\d{1,2})/(\d{4})\b", re.I),
          lambda m: f"{int(m[1])} {_MONTHS[int(m[2]) - 1]} {m[3]}" if 1 <= int(m[2]) <= 12 else m[0]),
+        (re.compile(r"tháng\s+(\d{1,2})(?:\s*/\s*|\s+năm\s+)(\d{4})\b", re.I),
+         lambda m: f"{_MONTHS[int(m[1]) - 1]} {m[2]}" if 1 <= int(m[1]) <= 12 else m[0]),
         (re.compile(r"\d+(?:/\d{2,4})?/[A-ZĐ][\wĐđ]*(?:-[\wĐđ]+)*"), lambda m: english_number(m[0])),
+        # "Luật Đầu tư", "luật hóa chất" (a title in lower case): a law is named "Law on …"; not "Luật này"
+        # (this law), "luật sư" (a lawyer), "pháp luật Việt Nam" (the law of Viet Nam)
+        (re.compile(r"(?<![Pp]háp )\b[Ll]uật(?=\s+(?!(?:này|và|về|số|sư|pháp|lệ|định|khác|hiện|chuyên|liên|có|của|được|đã|sẽ|thì|là|quy|nêu)\b)[^\W\d_])"),
+         lambda m: "Law on"),
         (re.compile(rf"({_NUMBER})\s*({scale})\s+(?:đồng|VNĐ|VND)\b", re.I),
          lambda m: f"VND {_number(m[1])} {_SCALES[m[2].lower()]}"),
         (re.compile(rf"({_NUMBER})\s*(?:đồng|VNĐ|VND|đ)\b", re.I), lambda m: f"VND {_number(m[1])}"),
@@ -180,6 +205,10 @@ class EnglishRenderer:
                 count = "many" if tokens[position].lower() in _PLURAL_MARKERS else count
                 position += size
                 continue
+            if not piece and _in_name(tokens, position):
+                # a name no rule or term knows ("xã Trấn Yên", "Cụm công nghiệp Phú Thịnh 3"), written as
+                # English text writes Vietnamese names
+                piece, size = _ascii(token), 1
             if not piece:
                 pieces.append((",", "gap"))
                 count = ""
@@ -214,7 +243,7 @@ def _join(pieces: list[tuple[str, str]]) -> str:
             continue
         out.append(piece)
     # a bare "not" or "up to" with nothing after it says nothing
-    while out and out[-1] in (",", "not", "not exceeding", "at most", "over", "under", "minimum", "at least"):
+    while out and out[-1] in (",", "not", "does not", "must not", "not exceeding", "at most", "over", "under", "minimum", "at least"):
         out.pop()
     if not any(kind == "piece" for _, kind in pieces):
         return ""

@@ -18,7 +18,10 @@ from assistant.retrieval.search import Hit, QueryAnalysis
 from ingest.models import section_at
 from ingest.vietnamese import EN_STOPWORDS, content_words, fold, folded_terms, question_words
 
-_EN_QUESTION_WORDS = {"how many", "how much", "what", "which", "when", "where", "why", "who", "number", "total"}
+_EN_QUESTION_WORDS = {"how many", "how much", "what", "which", "when", "where", "why", "who", "number", "total",
+                      # modals and prepositions the question's wording needs and a Vietnamese clause never echoes
+                      "must", "may", "shall", "under", "between", "long", "up"}
+_HOW_MANY_RE = re.compile(r"\b(?:how many|number of)\s+(\w[\w' -]*)", re.I)
 _SENTENCE_RE = re.compile(r"(?<=[.!?;])\s+(?=[A-ZĐÀ-Ỹ0-9“\"(])")
 _IN_FORCE_CLAUSE_RE = re.compile(r"hieu luc[^.;]*?tu ngay|takes? effect|into force|effective (?:from|on|as of)")
 # "Thông tư này có hiệu lực (thi hành) kể từ ngày …": the document's own in-force sentence (folded)
@@ -76,6 +79,13 @@ def _phrase_in(phrase: str, found: set[str]) -> bool:
     if len(words) == 1:
         return phrase in found
     return all(f"{a} {b}" in found for a, b in zip(words, words[1:]))
+
+
+def _capitalised(question: str) -> set[str]:
+    """The words of an English question written with a capital other than its first (names: "Bao Dap",
+    "Japanese", "ISO"), lower-cased."""
+    words = re.findall(r"[\w'-]+", question)
+    return {w.lower() for w in words[1:] if w[:1].isupper()}
 
 
 def _to_front(candidates: list, chosen) -> None:
@@ -146,20 +156,38 @@ class ExtractiveAnswerer:
 
         if query.kind == "en":
             # the same weights whatever the passage's language, so an English version competes fairly;
-            # a glossary term weighs as its Vietnamese rendering, an untranslated word (a name, a number,
-            # a word the glossary lacks) a little
+            # a glossary term weighs as its Vietnamese rendering, a number or a code a little
             english = passage_lang == "en"
+            named = _capitalised(query.text)
             needle = []
             for phrase, renderings in self.glossary.segments(query.text):
                 if phrase in EN_STOPWORDS or phrase in _EN_QUESTION_WORDS:
                     continue
                 renderings = [" ".join(question_words(r)) for r in renderings]
-                value = max(weight(r) for r in renderings) if renderings else 1.0
+                if renderings:
+                    value = max(weight(r) for r in renderings)
+                elif phrase in named and phrase.isalpha():
+                    # a name the glossary lacks weighs as its letters do in the index: "Bao Dap" typed without
+                    # diacritics as that name, a name no document holds ("Japanese") as the rarest term; an
+                    # everyday word the glossary lacks ("buy") says little either way
+                    value = weight(fold(phrase))
+                else:
+                    value = 1.0
                 value *= 2.0 if any(ch.isdigit() for ch in phrase) else 1.0
                 literal = " ".join(_stems(fold(phrase).split(), "en" if english else "vi"))
                 needle.append((value, [literal] if english else renderings + [literal]))
             return needle
         return [(w * weight(t), [t, *EQUIVALENT_PHRASES.get(t, ())]) for t, w in question_terms(query.text).items()]
+
+    def _english_counted(self, question: str) -> str:
+        """What an English count question counts, in folded Vietnamese through the glossary ("How many
+        industrial clusters …" → "cum cong nghiep"), so a clause counting that very thing is preferred as
+        for a Vietnamese question; '' when the words after "how many" are not a glossary term."""
+        match = _HOW_MANY_RE.search(question)
+        if not match:
+            return ""
+        phrase, renderings = self.glossary.segments(match.group(1))[0]
+        return " ".join(question_words(renderings[0])) if renderings else ""
 
     def coverage(self, query: QueryAnalysis, passage: str, passage_lang: str = "vi", needle=None) -> float:
         """Share of the question's (IDF-weighted) topic terms a passage contains. An English question read
@@ -177,6 +205,8 @@ class ExtractiveAnswerer:
         intent = analyse_intent(query.text)
         if frame and intent.answer_type == "other":
             intent.answer_type = analyse_intent(frame).answer_type
+        if query.kind == "en" and intent.answer_type == "count" and not intent.counted:
+            intent.counted = self._english_counted(query.text)
         weights = load_weights()
         top = hits[:5]
         needles = {lang: self._needle(query, lang) for lang in {h.lang for h in top}}

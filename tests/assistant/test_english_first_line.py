@@ -3,7 +3,8 @@ an English question, and how the rule renderer words the fact."""
 from pathlib import Path
 
 from assistant.answering.english import EnglishRenderer
-from assistant.retrieval.glossary import Glossary, load_glossary
+from assistant.retrieval.glossary import Glossary, load_glossary, stem
+from assistant.retrieval.search import analyse
 from ingest.vietnamese import has_vietnamese_diacritics
 
 GLOSSARY = Path(__file__).resolve().parents[2] / "corpus" / "glossary.tsv"
@@ -60,3 +61,49 @@ def test_dates_and_document_numbers_of_an_english_line_are_written_in_english(co
     assert issued.startswith("Decision 3164/QD-UBND was issued on 29 October 2021")
     in_force = first_line(corpus_service.ask("When does Decision 3164 take effect?"))
     assert "29/10/2021" not in in_force and "QĐ" not in in_force
+
+
+def test_a_word_form_the_glossary_does_not_list_is_found_through_its_stem():
+    glossary = load_glossary(GLOSSARY)
+    found = dict(glossary.segments("Who appraises the documents and decides how many weapons are brought in?"))
+    assert "thẩm định" in found["appraises"]
+    assert "quyết định" in found["decides"]
+    assert "mang" in found["brought"]
+    assert stem("companies") == stem("company") and stem("decided") == stem("decides") == stem("decide")
+    # a phrase must be listed as written: its Vietnamese is looked for as one run of words
+    assert ("enterprises", ["doanh nghiệp"]) in glossary.segments("enterprises operate")
+
+
+def test_a_name_no_document_holds_counts_against_coverage_and_an_everyday_word_the_glossary_lacks_little(corpus_service):
+    passage = "Hơn 300 doanh nghiệp đang hoạt động trong các cụm công nghiệp trên địa bàn tỉnh Hải Dương."
+    coverage = corpus_service.extractive.coverage
+    plain = coverage(analyse("How many enterprises are operating in industrial clusters?"), passage)
+    assert plain == 1.0
+    # "Japanese" is in no document: a name weighs as the rarest term would, and is missing
+    assert coverage(analyse("How many Japanese enterprises are operating in industrial clusters?"), passage) < 0.6
+    # "busily" is only a word the glossary lacks: it must not outweigh the translated terms
+    assert coverage(analyse("How many enterprises are busily operating in industrial clusters?"), passage) > 0.8
+    # a name typed without diacritics is found
+    assert coverage(analyse("How many enterprises are operating in Hai Duong industrial clusters?"), passage) == 1.0
+
+
+def test_the_english_line_writes_names_month_dates_laws_and_negations_as_english_does():
+    renderer = EnglishRenderer(load_glossary(GLOSSARY))
+    assert "Tran Yen" in renderer.render("Chủ đầu tư: Ban Quản lý dự án đầu tư xây dựng xã Trấn Yên.")
+    assert "July 2026" in renderer.render("Dự kiến khởi công tháng 7/2026.")
+    assert "December 2026" in renderer.render("Hoàn thành trong tháng 12 năm 2026.")
+    assert "Law on investment" in renderer.render("Nghị định này quy định chi tiết Luật Đầu tư.")
+    assert "Law on investment" in renderer.render("Quy định chi tiết một số điều của luật đầu tư.")  # a title in lower case
+    assert "Law on" not in renderer.render("Luật này quy định về hóa chất theo quy định của pháp luật Việt Nam.")
+    assert "does not regulate" in renderer.render("Thông tư này không điều chỉnh việc quản lý vũ khí.")
+    line = renderer.render("Phía Việt Nam là Bộ Giao thông vận tải.")
+    assert "Viet Nam" in line and "Ministry of Transport" in line and not has_vietnamese_diacritics(line)
+
+
+def test_an_english_count_question_knows_what_it_counts_through_the_glossary(corpus_service):
+    # as "Có bao nhiêu cụm công nghiệp …" does: a clause counting that very thing ("04 cụm công nghiệp")
+    # is preferred over one giving other numbers about it
+    question = "How many industrial clusters were withdrawn from the plan?"
+    hits = corpus_service.answer_hits(question)
+    _, _, intent = corpus_service.extractive.rank(analyse(question), hits)
+    assert intent.answer_type == "count" and intent.counted == "cum cong nghiep"
