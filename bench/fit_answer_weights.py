@@ -8,7 +8,9 @@ D and writes each question's candidates' features (with whether each holds an ex
 gold document) and its answerability features. `fit` fits two L2-regularised logistic regressions —
 which candidate states the fact (select) and whether the question is answerable — and, with --write,
 stores them in assistant/answering/answer_weights.json. The refusal threshold is then chosen on the
-same tune half (printed): the lowest that refuses at least 90% of unanswerable questions.
+same tune half (printed): the lowest that refuses at least 90% of unanswerable questions, counting those
+the answerer's rules refuse whatever the confidence (a name the documents never mention, a value they
+never state).
 """
 from __future__ import annotations
 
@@ -40,9 +42,12 @@ def dump(paths: list[str], out: str) -> None:
             hits = service.answer_hits(question.question)
             candidates, answerable, _ = service.extractive.rank(query, hits)
             expected = question.expected + (question.expected_en if question.lang == "en" else [])
+            given = service.extractive.answer(query, hits)
             rows.append({
                 "id": question.id,
                 "answerable": bool(question.gold),
+                # refused by a rule whatever the confidence: a name never mentioned, a value stated nowhere
+                "rule_refused": not given.grounded and (given.confidence == 0.0 or given.confidence >= service.extractive.threshold),
                 "kind": question.group,
                 "answerable_features": answerable,
                 "candidates": [
@@ -107,8 +112,12 @@ def fit(paths: list[str], write: bool) -> None:
         answer_labels.append(q["answerable"])
     answerable = model(list(ANSWERABLE_FEATURES), answer_rows, answer_labels, l2=1.0)
     scores = [(probability(answerable, f), label, q["kind"]) for f, label, q in zip(answer_rows, answer_labels, questions)]
-    unanswerable = sorted(s for s, label, _ in scores if not label)
-    threshold = unanswerable[int(np.ceil(0.9 * len(unanswerable))) - 1] + 1e-4 if unanswerable else 0.5
+    # the threshold refuses 90% of the unanswerable questions together with the rules, which refuse some
+    # whatever the confidence
+    unanswerable = sorted(s for (s, label, _), q in zip(scores, questions) if not label and not q.get("rule_refused"))
+    by_rules = sum(1 for q in questions if not q["answerable"] and q.get("rule_refused"))
+    needed = int(np.ceil(0.9 * (len(unanswerable) + by_rules))) - by_rules
+    threshold = unanswerable[needed - 1] + 1e-4 if unanswerable and needed > 0 else (unanswerable[0] if unanswerable else 0.5)
     false_refusals = sum(1 for s, label, _ in scores if label and s < threshold) / max(1, sum(answer_labels))
     picked = sum(1 for q in questions if q["candidates"] and max(q["candidates"], key=lambda c: linear(select, c["features"]))["label"])
     print(json.dumps({"questions": len(questions), "candidates": len(rows), "positives": positives,
