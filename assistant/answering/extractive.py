@@ -97,11 +97,11 @@ def _to_front(candidates: list, chosen) -> None:
 def _type_missing(candidates: list[Candidate], intent: Intent) -> bool:
     """Whether the kind of value asked is stated by none of the best candidates: no date for "when", no
     figure for "how much", nothing counting the very thing a count question counts ("bao nhiêu công
-    nhân" against a cluster's area)."""
+    nhân" against a cluster's area; a one-word thing such as "người" may be counted under another name)."""
     near = candidates[:TYPE_WINDOW * 2]
     if intent.answer_type in VALUE_TYPES and not any(c.features.get("value_match") for c in near):
         return True
-    if intent.answer_type == "count" and intent.counted and not any(c.features.get("unit_match") for c in near):
+    if intent.answer_type == "count" and len(intent.counted.split()) >= 2 and not any(c.features.get("unit_match") for c in near):
         counted = " ".join(intent.counted.split()[:2])
         return not any(re.search(rf"\b{re.escape(counted)}\b", fold(f"{c.text} {c.lead}")) for c in near)
     return False

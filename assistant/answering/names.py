@@ -8,8 +8,9 @@ import re
 from ingest.language import is_vietnamese_syllable
 from ingest.vietnamese import fold, has_vietnamese_diacritics
 
-# A code with its number: a standard, a technical regulation, a road junction ("ISO 14001", "QCVN 40:2011")
-_CODE_RE = re.compile(r"\b(?!(?:VND|USD|EUR|VNĐ)\b)[A-Z]{2,}[A-Z0-9]*[ -]?\d{2,}(?:[:.]\d+)*\b")
+# A code with its number: a standard, a technical regulation, a road junction ("ISO 14001", "QCVN 40:2011");
+# a standard's code also when typed in lower case ("iso 14001")
+_CODE_RE = re.compile(r"\b(?:(?!(?:VND|USD|EUR|VNĐ)\b)[A-Z]{2,}[A-Z0-9]*|(?i:iso|iec|iatf|tcvn|qcvn|astm|jis))[ -]?\d{2,}(?:[:.]\d+)*\b")
 _TOKEN_RE = re.compile(r"[^\W_]+(?:[/.-][^\W_]+)*")
 # Capitalised words that name a kind of document, body or place rather than one of them ("Luật", "Cụm",
 # "Tỉnh", "Sở Công Thương"), and the country every document here shares ("Việt Nam"): they separate
@@ -18,7 +19,7 @@ _GENERIC = frozenset(
     "luật nghị định thông tư quyết hiệp chỉ thị công văn kế hoạch đề án cụm khu tỉnh thành phố huyện xã "
     "phường sở bộ ủy uỷ ban ubnd chính phủ nhà nước hội việt nam cộng hòa hoà chủ nghĩa điều khoản "
     "chương mục phụ lục đồng quản lý trung tâm cục vụ phòng doanh nghiệp dự chương trình thương thủ tướng "
-    "nhân dân".split()
+    "nhân dân khóa lớp hội thảo giấy phép tiêu chuẩn quy hợp".split()
 )
 # Words after which a capitalised word begins a title ("Luật Dầu khí", "Nghị định Quy định …"). Lower case.
 _LAW_KINDS = frozenset("luật định tư án".split())
@@ -29,8 +30,8 @@ _EN_GENERIC = frozenset("viet nam province city district".split())
 
 
 def question_names(question: str) -> list[str]:
-    """The proper names of a question, as written: stretches of capitalised words that are not the
-    sentence's first word alone, between the generic words that lead or join them ("Tỉnh Bắc Ninh" →
+    """The proper names of a question, as written: stretches of capitalised words after the sentence's
+    first word, between the generic words that lead or join them ("Tỉnh Bắc Ninh" →
     "Bắc Ninh"). A name after a kind of law is its title, with the lower-case words that follow ("Luật
     Dầu khí 2022" → "Dầu khí"). A Vietnamese question typed without diacritics in lower case names nothing
     this can see; an English question's names count only when shaped like Vietnamese syllables. Codes
@@ -43,7 +44,7 @@ def question_names(question: str) -> list[str]:
     after_law = False
     for position, token in enumerate(tokens + [""]):
         capital = bool(token) and token[0].isupper() and not token.isupper() and not token[0].isdigit()
-        first_alone = position == 0 and not (len(tokens) > 1 and tokens[1][:1].isupper())
+        first_alone = position == 0  # a sentence's first word is capitalised whatever it is
         generic = token.lower() in _GENERIC if vietnamese else fold(token.lower()) in _EN_GENERIC or not is_vietnamese_syllable(token)
         if capital and not first_alone and not generic:
             if not stretch:

@@ -67,7 +67,17 @@ _ASKING_PHRASES = (
 # Phrases a question uses for what the documents name otherwise: who or what a text applies to is its
 # "phạm vi" (scope) as much as its "đối tượng" (subjects), and whom it is "dành cho" (meant for) its
 # "đối tượng". Folded.
-EQUIVALENT_PHRASES = {"doi tuong": ("pham vi",), "pham vi": ("doi tuong",), "danh cho": ("doi tuong",)}
+# Askers also write as people talk ("công ty", "bằng lái", "báo trước") where the law writes "doanh
+# nghiệp", "giấy phép lái xe", "thông báo", and abbreviate what it spells out ("KCN", "UBND").
+EQUIVALENT_PHRASES = {
+    "doi tuong": ("pham vi",), "pham vi": ("doi tuong",), "danh cho": ("doi tuong",),
+    "cong ty": ("doanh nghiep",), "bang lai": ("giay phep lai xe",), "tai xe": ("lai xe",),
+    "bao truoc": ("thong bao",), "giay to": ("ho so",), "nop don": ("nop ho so",),
+    "het han": ("het hieu luc", "het thoi han"), "it nhat": ("toi thieu",), "toi thieu": ("it nhat",),
+    "toi da": ("khong qua", "khong vuot qua"), "bi phat": ("xu phat",), "nha may": ("co so san xuat",),
+    "cnht": ("cong nghiep ho tro",), "kcn": ("khu cong nghiep",), "ccn": ("cum cong nghiep",),
+    "dnnvv": ("doanh nghiep nho va vua",), "ubnd": ("uy ban nhan dan",), "uy ban": ("ubnd",),
+}
 
 
 def asking_positions(words: list[str]) -> set[int]:

@@ -433,3 +433,20 @@ def test_a_question_without_diacritics_is_searched_and_answered_as_restored(corp
     assert corpus_service.searcher.restore_diacritics("Mức hỗ trợ?") == "Mức hỗ trợ?"  # typed with them: untouched
     answer = corpus_service.ask(plain)
     assert answer.grounded and "300 triệu đồng" in first_line(answer) and answer.lang == "vi"
+
+
+@pytest.mark.parametrize("question, formal", [
+    ("Mỗi công ty được cử tối đa mấy học viên tham gia khóa Kaizen?", "03 học viên"),
+    ("Các CCN có bao nhiêu doanh nghiệp đang hoạt động?", "300 doanh nghiệp"),
+])
+def test_words_as_people_say_them_meet_the_words_of_the_law(corpus_service, question, formal):
+    """"công ty" is the law's "doanh nghiệp", "CCN" its "cụm công nghiệp"."""
+    answer = corpus_service.ask(question)
+    assert answer.grounded and formal in first_line(answer)
+
+
+def test_a_standard_typed_in_lower_case_is_a_name():
+    from assistant.answering.names import question_names
+
+    assert question_names("ho tro lay chung nhan iso 14001 bao nhieu?") == ["iso 14001"]
+    assert question_names("Khóa Kaizen học ở đâu?") == ["Kaizen"]  # the sentence's first word is not part of it
