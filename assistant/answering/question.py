@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from assistant.retrieval.abbreviations import ABBREVIATIONS
 from ingest.vietnamese import EN_STOPWORDS, VI_STOPWORDS, fold
 
 # Answer types, most specific first: the first whose pattern matches the folded question wins.
@@ -75,8 +76,8 @@ EQUIVALENT_PHRASES = {
     "bao truoc": ("thong bao",), "giay to": ("ho so",), "nop don": ("nop ho so",),
     "het han": ("het hieu luc", "het thoi han"), "it nhat": ("toi thieu",), "toi thieu": ("it nhat",),
     "toi da": ("khong qua", "khong vuot qua"), "bi phat": ("xu phat",), "nha may": ("co so san xuat",),
-    "cnht": ("cong nghiep ho tro",), "kcn": ("khu cong nghiep",), "ccn": ("cum cong nghiep",),
-    "dnnvv": ("doanh nghiep nho va vua",), "ubnd": ("uy ban nhan dan",), "uy ban": ("ubnd",),
+    "uy ban": ("ubnd",),
+    **{short: (fold(full).lower(),) for short, full in ABBREVIATIONS.items()},
 }
 
 

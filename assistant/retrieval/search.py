@@ -18,6 +18,7 @@ from pydantic import ConfigDict
 
 from assistant.knowledge.base import KnowledgeBase
 from assistant.knowledge.embeddings import embed_queries
+from assistant.retrieval.abbreviations import spell_out
 from assistant.retrieval.diacritics import DiacriticRestorer
 from assistant.retrieval.glossary import Glossary, load_glossary
 from assistant.retrieval.references import References, find_references, matches_document
@@ -249,11 +250,12 @@ class HybridSearcher:
 
     def search(self, question: str, k: int = 10, filters: Filters | None = None) -> list[Hit]:
         """The best chunks for a question, best first, at most one hit per chunk. A question typed
-        without diacritics is searched as restored (its folded syllables are matched as typed, too)."""
+        without diacritics is searched as restored (its folded syllables are matched as typed, too), and
+        a Vietnamese question's abbreviations are searched spelled out too."""
         self._refresh()
         filters = filters or Filters()
         query = analyse(question)
-        restored = self.restore_diacritics(question)
+        restored = spell_out(self.restore_diacritics(question)) if query.kind != "en" else question
         signals_query = analyse(restored) if restored != question else query
         vietnamese = self.glossary.vietnamese_terms(question) if query.kind == "en" else []
         lexical = self.kb.lexical()

@@ -450,3 +450,11 @@ def test_a_standard_typed_in_lower_case_is_a_name():
 
     assert question_names("ho tro lay chung nhan iso 14001 bao nhieu?") == ["iso 14001"]
     assert question_names("Khóa Kaizen học ở đâu?") == ["Kaizen"]  # the sentence's first word is not part of it
+
+
+def test_an_abbreviation_is_searched_spelled_out(corpus_service):
+    from assistant.retrieval.abbreviations import spell_out
+
+    assert spell_out("Các KCN và ccn") == "Các KCN khu công nghiệp và ccn cụm công nghiệp"
+    answer = corpus_service.ask("Các KCN của tỉnh có tổng diện tích bao nhiêu?")
+    assert answer.grounded and "2.567 ha" in first_line(answer)  # the parks', not the clusters' 2.685 ha
