@@ -37,6 +37,7 @@ SUBJECT_TITLE_WORDS = 5  # a title this long states what its document governs ("
 TYPE_WINDOW = 5  # how far down the ranking a candidate of the asked type is preferred
 SECOND_QUOTE_MARGIN = 1.0  # a second quote scores within this (log-odds) of the best
 MAX_WORDS = 110
+GENERIC_COUNTED = frozenset({"nguoi", "lan", "cai", "chiec", "con", "muc", "loai"})  # "bao nhiêu người": học viên, thành viên …
 ENGLISH_VERSION_MARGIN = 1.0  # an English passage within this (log-odds) of the best answers an English question
 ENGLISH_COVERAGE_SLACK = 0.2  # and covers the question nearly as well: the topic decides, the language breaks ties
 
@@ -97,11 +98,13 @@ def _to_front(candidates: list, chosen) -> None:
 def _type_missing(candidates: list[Candidate], intent: Intent) -> bool:
     """Whether the kind of value asked is stated by none of the best candidates: no date for "when", no
     figure for "how much", nothing counting the very thing a count question counts ("bao nhiêu công
-    nhân" against a cluster's area; a one-word thing such as "người" may be counted under another name)."""
+    nhân" against a cluster's area; people or times, "người", "lần", may be counted under another name)."""
     near = candidates[:TYPE_WINDOW * 2]
     if intent.answer_type in VALUE_TYPES and not any(c.features.get("value_match") for c in near):
         return True
-    if intent.answer_type == "count" and len(intent.counted.split()) >= 2 and not any(c.features.get("unit_match") for c in near):
+    counted = intent.counted.split()
+    if intent.answer_type == "count" and len(counted) >= 2 and counted[0] not in GENERIC_COUNTED and not any(
+            c.features.get("unit_match") for c in near):
         counted = " ".join(intent.counted.split()[:2])
         return not any(re.search(rf"\b{re.escape(counted)}\b", fold(f"{c.text} {c.lead}")) for c in near)
     return False

@@ -458,3 +458,9 @@ def test_an_abbreviation_is_searched_spelled_out(corpus_service):
     assert spell_out("Các KCN và ccn") == "Các KCN khu công nghiệp và ccn cụm công nghiệp"
     answer = corpus_service.ask("Các KCN của tỉnh có tổng diện tích bao nhiêu?")
     assert answer.grounded and "2.567 ha" in first_line(answer)  # the parks', not the clusters' 2.685 ha
+
+
+def test_how_many_people_is_answered_by_a_count_of_them_under_another_name(corpus_service):
+    """"bao nhiêu người" is answered by "03 học viên": people are counted as trainees, members …"""
+    answer = corpus_service.ask("Mỗi doanh nghiệp được cử tối đa bao nhiêu người đi học lớp Kaizen?")
+    assert answer.grounded and "03 học viên" in first_line(answer)
