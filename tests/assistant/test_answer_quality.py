@@ -462,5 +462,5 @@ def test_an_abbreviation_is_searched_spelled_out(corpus_service):
 
 def test_how_many_people_is_answered_by_a_count_of_them_under_another_name(corpus_service):
     """"bao nhiêu người" is answered by "03 học viên": people are counted as trainees, members …"""
-    answer = corpus_service.ask("Mỗi doanh nghiệp được cử tối đa bao nhiêu người đi học lớp Kaizen?")
+    answer = corpus_service.ask("Mỗi doanh nghiệp được cử tối đa bao nhiêu người tham gia khóa đào tạo Kaizen?")
     assert answer.grounded and "03 học viên" in first_line(answer)
