@@ -76,7 +76,7 @@ EQUIVALENT_PHRASES = {
     "bao truoc": ("thong bao",), "giay to": ("ho so",), "nop don": ("nop ho so",),
     "het han": ("het hieu luc", "het thoi han"), "it nhat": ("toi thieu",), "toi thieu": ("it nhat",),
     "toi da": ("khong qua", "khong vuot qua"), "bi phat": ("xu phat",), "nha may": ("co so san xuat",),
-    "uy ban": ("ubnd",),
+    "uy ban": ("ubnd",), "dien tich": ("quy mo",),
     **{short: (fold(full).lower(),) for short, full in ABBREVIATIONS.items()},
 }
 

@@ -464,3 +464,10 @@ def test_how_many_people_is_answered_by_a_count_of_them_under_another_name(corpu
     """"bao nhiêu người" is answered by "03 học viên": people are counted as trainees, members …"""
     answer = corpus_service.ask("Mỗi doanh nghiệp được cử tối đa bao nhiêu người tham gia khóa đào tạo Kaizen?")
     assert answer.grounded and "03 học viên" in first_line(answer)
+
+
+def test_a_projects_area_is_its_scale(corpus_service):
+    """A project's "quy mô" in hectares is the "diện tích" asked."""
+    query = analyse("Dự án có diện tích bao nhiêu?")
+    assert corpus_service.extractive.coverage(query, "Quy mô thực hiện: 60,0 ha.") > corpus_service.extractive.coverage(
+        query, "Địa điểm thực hiện: xã Bảo Ái.")
