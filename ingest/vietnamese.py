@@ -172,6 +172,33 @@ VI_STOPWORDS = frozenset(
     "hoac khi nao sao vi neu can phai da se dang con toi chung ban minh duoc ai moi ra vao len xuong rang tu den "
     "nhung ma ca vay a nhi".split()
 )
+# The same function words with their diacritics ("có", "đâu": not "Dầu", not "Bản").
+VI_FUNCTION_WORDS = frozenset(
+    "là gì của và các những có không được cho với trong nào bao nhiêu thế như về ở đâu tại theo một này đó thì hay "
+    "hoặc khi sao vì nếu cần phải đã sẽ đang còn tôi chúng bạn mình ai mới ra vào lên xuống rằng từ đến mà cả vậy "
+    "mấy".split()
+)
+# Capitalised words that name a kind of document, body or place rather than one of them ("Luật", "Cụm",
+# "Tỉnh", "Sở Công Thương"), and the country every document here shares ("Việt Nam"): they separate
+# proper names and are never one. Lower case, with diacritics.
+NAME_GENERIC_WORDS = frozenset(
+    "luật nghị định thông tư quyết hiệp chỉ thị công văn kế hoạch đề án cụm khu tỉnh thành phố huyện xã "
+    "phường sở bộ ủy uỷ ban ubnd chính phủ nhà nước hội việt cộng hòa hoà chủ nghĩa điều khoản "
+    "chương mục phụ lục quản lý trung tâm cục vụ phòng doanh nghiệp dự chương trình thương thủ tướng "
+    "nhân dân khóa lớp thảo giấy phép tiêu chuẩn quy hợp".split()
+)
+# Words after which a capitalised word begins a document's title ("Luật Dầu khí"), and the lower-case words
+# that never continue such a title ("quy" of "Luật Hóa chất quy định"). Lower case.
+LAW_KINDS = frozenset("luật định tư án".split())
+NOT_TITLE_WORDS = frozenset("quy có là được về của và gì nào năm ban số ngày do cho tại ở mới sửa đổi hiện áp".split())
+# Standards and technical regulations whose codes name one ("ISO 14001", "QCVN 40:2011"). Folded.
+STANDARD_PREFIXES = ("iso", "iec", "iatf", "tcvn", "qcvn", "astm", "jis", "haccp")
+# What people are counted as ("bao nhiêu người" is answered by "03 học viên"): a count of them may use
+# another of these words. Folded.
+PEOPLE_COUNTED = frozenset({"nguoi", "nhan vien", "cong nhan", "lao dong", "hoc vien", "thanh vien", "can bo", "nhan luc"})
+# How questions ask, which documents rarely write, in the forms a question typed without diacritics means.
+QUESTION_WORDS = ("bao_nhiêu", "bao_lâu", "mấy_ngày", "mấy_năm", "mấy_tháng", "mấy_người", "thế_nào", "khi_nào",
+                  "ở_đâu", "là_gì", "ai", "gì", "nào", "thì", "muốn", "nếu", "không", "có", "phải", "tôi")
 _CONTENT_WORD_RE = re.compile(r"\w+(?:[/,.-]\w+)*")
 
 

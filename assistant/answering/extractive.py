@@ -16,7 +16,7 @@ from assistant.answering.texts import document_label, scanned_note, section_labe
 from assistant.retrieval.glossary import Glossary
 from assistant.retrieval.search import Hit, QueryAnalysis
 from ingest.models import section_at
-from ingest.vietnamese import EN_STOPWORDS, content_words, fold, folded_terms, question_words
+from ingest.vietnamese import EN_STOPWORDS, PEOPLE_COUNTED, content_words, fold, folded_terms, question_words
 
 _EN_QUESTION_WORDS = {"how many", "how much", "what", "which", "when", "where", "why", "who", "number", "total",
                       # modals and prepositions the question's wording needs and a Vietnamese clause never echoes
@@ -37,7 +37,8 @@ SUBJECT_TITLE_WORDS = 5  # a title this long states what its document governs ("
 TYPE_WINDOW = 5  # how far down the ranking a candidate of the asked type is preferred
 SECOND_QUOTE_MARGIN = 1.0  # a second quote scores within this (log-odds) of the best
 MAX_WORDS = 110
-GENERIC_COUNTED = frozenset({"nguoi", "lan", "cai", "chiec", "con", "muc", "loai"})  # "bao nhiêu người": học viên, thành viên …
+# a count of people under any of their names ("03 học viên", "không quá 10 người"), folded
+_PEOPLE_COUNT_RE = re.compile(rf"\d+(?:[.,]\d+)*\s+(?:\w+\s+)?(?:{'|'.join(sorted(PEOPLE_COUNTED))})\b")
 ENGLISH_VERSION_MARGIN = 1.0  # an English passage within this (log-odds) of the best answers an English question
 ENGLISH_COVERAGE_SLACK = 0.2  # and covers the question nearly as well: the topic decides, the language breaks ties
 
@@ -98,19 +99,34 @@ def _to_front(candidates: list, chosen) -> None:
 def _type_missing(candidates: list[Candidate], intent: Intent) -> bool:
     """Whether the kind of value asked is stated by none of the best candidates: no date for "when", no
     figure for "how much", nothing counting the very thing a count question counts ("bao nhiêu công
-    nhân" against a cluster's area; people or times, "người", "lần", may be counted under another name)."""
+    nhân" against a cluster's area, in its words or their equivalents; people counted under any of their
+    names, "03 học viên" for "bao nhiêu người")."""
     near = candidates[:TYPE_WINDOW * 2]
     if intent.answer_type in VALUE_TYPES and not any(c.features.get("value_match") for c in near):
         return True
     counted = intent.counted.split()
-    if intent.answer_type == "count" and len(counted) >= 2 and counted[0] not in GENERIC_COUNTED and not any(
-            c.features.get("unit_match") for c in near):
-        counted = " ".join(intent.counted.split()[:2])
-        return not any(re.search(rf"\b{re.escape(counted)}\b", fold(f"{c.text} {c.lead}")) for c in near)
+    if intent.answer_type == "count" and counted and (counted[0] in PEOPLE_COUNTED or " ".join(counted[:2]) in PEOPLE_COUNTED):
+        return not any(_PEOPLE_COUNT_RE.search(fold(f"{c.text} {c.lead}")) for c in near)
+    if intent.answer_type == "count" and len(counted) >= 2 and not any(c.features.get("unit_match") for c in near):
+        phrase = " ".join(counted[:2])
+        names = [phrase, *EQUIVALENT_PHRASES.get(phrase, ())]
+        return not any(re.search(rf"\b{re.escape(n)}\b", fold(f"{c.text} {c.lead}")) for c in near for n in names)
     return False
 
 
 _ABOUT_A_DOCUMENT = frozenset({"date_in_force", "date_issued", "date_expiry", "subject"})
+
+
+def _is_document(hit: Hit, reference) -> bool:
+    """Whether a hit is of the document a reference with its year names (by its number, or by its id when
+    the copy has no number: `nd-80-2021-…`), not of one that only cites it."""
+    number = f"{reference.number}/{reference.year}"
+    return fold(hit.doc_number).startswith(number) or f"-{reference.number}-{reference.year}" in f"-{hit.doc_id}"
+
+
+def _referenced_documents(query: QueryAnalysis, hits: list[Hit]) -> set[str]:
+    """The documents among the hits that the question names with number and year."""
+    return {h.doc_id for r in query.references.documents if r.year for h in hits if _is_document(h, r)}
 
 
 def _unindexed_documents(query: QueryAnalysis, hits: list[Hit], intent: Intent) -> tuple[list[str], list[str]]:
@@ -125,9 +141,7 @@ def _unindexed_documents(query: QueryAnalysis, hits: list[Hit], intent: Intent) 
         if not reference.year:
             continue
         number = f"{reference.number}/{reference.year}"
-        indexed = any(fold(h.doc_number).startswith(number) or number in fold(h.title)
-                      or f"-{reference.number}-{reference.year}" in f"-{h.doc_id}" for h in hits)
-        if indexed:
+        if any(_is_document(h, reference) for h in hits):
             continue
         written = re.search(rf"\b{re.escape(reference.number)}\s*/\s*{reference.year}(?:/[\w-]+)?", query.text)
         shown = written.group(0) if written else number
@@ -357,7 +371,10 @@ class ExtractiveAnswerer:
         if cited:
             return self.refuse(lang, hits, 0.0, cited, reason="cited_only")
         # what the question names is what answers it: another law's date in force, another cluster's area do not
-        named = set.intersection(*naming.values()) if naming else None
+        # (one of them, at least: a place named beside a programme is often only the documents' setting)
+        named = set.union(*naming.values()) if naming else None
+        referenced = _referenced_documents(query, hits) if intent.answer_type in _ABOUT_A_DOCUMENT else None
+        named = referenced if referenced else named or None
         named_hits = hits if named is None else [h for h in hits if h.doc_id in named]
         if named is not None:
             candidates = [c for c in candidates if c.hit.doc_id in named]
@@ -374,9 +391,15 @@ class ExtractiveAnswerer:
         if lang == "en":
             self._prefer_english(candidates, intent)
         chosen = self._choose(candidates)
+        if intent.answer_type in VALUE_TYPES and not chosen[0].features.get("value_match"):
+            # the passage quoted first states the value asked when one of the chosen does; if none does, the
+            # answer says the value is not given
+            valued = next((c for c in chosen if c.features.get("value_match")), None)
+            if valued is None:
+                missing = True
+            else:
+                _to_front(chosen, valued)
         best = chosen[0]
-        # the passage quoted first must state the value asked, or the answer says the value is not given
-        missing = missing or (intent.answer_type in VALUE_TYPES and not best.features.get("value_match"))
         citations: list[Citation] = []
         evidence: list[str] = []
         for candidate in chosen:
@@ -399,13 +422,13 @@ class ExtractiveAnswerer:
         weigh = lambda value: self.coverage(query, value, best.hit.lang)  # noqa: E731
         source_lang = "vi" if lang == "en" and best.hit.lang != "en" else lang
         line = compose_first_line(best, intent, source_lang, weigh, self._in_force_note(best, intent, source_lang))
+        what = "what_date" if intent.answer_type.startswith("date") or intent.answer_type == "deadline" else "what_value"
+        not_given = f"{text(lang, 'type_missing', what=text(lang, what))} " if missing else ""
         if source_lang != lang:
-            lines.extend(self._english_lines(best, line))
+            english = self._english_lines(best, line)
+            lines.extend([not_given + english[0], *english[1:]])
         else:
-            if missing:
-                what = "what_date" if intent.answer_type.startswith("date") or intent.answer_type == "deadline" else "what_value"
-                line = f"{text(lang, 'type_missing', what=text(lang, what))} {line}"
-            lines.append(line)
+            lines.append(not_given + line)
             period = self._period_note(best, intent, lang)
             if period:
                 lines.append(period)
@@ -576,7 +599,7 @@ class ExtractiveAnswerer:
 
     def _naming_documents(self, names: list[str], hits: list[Hit]) -> dict[str, set[str]]:
         """For each name, the documents that mention it: those of the best passages that do, and those the
-        lexical index finds it in (folded, every adjacent pair of its words in one chunk's terms)."""
+        lexical index finds it in (folded: documents holding every adjacent pair of its words)."""
         index = self.lexical() if self.lexical else None
         found: dict[str, set[str]] = {}
         for name in names:

@@ -1,70 +1,82 @@
-"""The proper names a question asks about ("Bắc Ninh", "Báo Đáp", "Campuchia"), and whether a passage
-mentions them: a question about a place, cluster, country or body the documents never mention is not
-answered by a clause about another one."""
+"""The proper names a question asks about ("Bắc Ninh", "Báo Đáp", "Campuchia", "ISO 14001"), and whether a
+passage mentions them: a question about a place, cluster, country, body or standard the documents never
+mention is not answered by a clause about another one."""
 from __future__ import annotations
 
 import re
 
-from ingest.language import is_vietnamese_syllable
-from ingest.vietnamese import fold, has_vietnamese_diacritics
-
-# A code with its number: a standard, a technical regulation, a road junction ("ISO 14001", "QCVN 40:2011");
-# a standard's code also when typed in lower case ("iso 14001")
-_CODE_RE = re.compile(r"\b(?:(?!(?:VND|USD|EUR|VNĐ)\b)[A-Z]{2,}[A-Z0-9]*|(?i:iso|iec|iatf|tcvn|qcvn|astm|jis))[ -]?\d{2,}(?:[:.]\d+)*\b")
-_TOKEN_RE = re.compile(r"[^\W_]+(?:[/.-][^\W_]+)*")
-# Capitalised words that name a kind of document, body or place rather than one of them ("Luật", "Cụm",
-# "Tỉnh", "Sở Công Thương"), and the country every document here shares ("Việt Nam"): they separate
-# names, they are never the name asked about. Lower case, with diacritics.
-_GENERIC = frozenset(
-    "luật nghị định thông tư quyết hiệp chỉ thị công văn kế hoạch đề án cụm khu tỉnh thành phố huyện xã "
-    "phường sở bộ ủy uỷ ban ubnd chính phủ nhà nước hội việt nam cộng hòa hoà chủ nghĩa điều khoản "
-    "chương mục phụ lục đồng quản lý trung tâm cục vụ phòng doanh nghiệp dự chương trình thương thủ tướng "
-    "nhân dân khóa lớp hội thảo giấy phép tiêu chuẩn quy hợp".split()
+from ingest.language import detect_language, is_vietnamese_syllable
+from ingest.vietnamese import (
+    EN_STOPWORDS,
+    LAW_KINDS,
+    NAME_GENERIC_WORDS,
+    NOT_TITLE_WORDS,
+    PROTECTED_TOKEN_RE,
+    STANDARD_PREFIXES,
+    VI_FUNCTION_WORDS,
+    VI_STOPWORDS,
+    fold,
+    has_vietnamese_diacritics,
 )
-# Words after which a capitalised word begins a title ("Luật Dầu khí", "Nghị định Quy định …"). Lower case.
-_LAW_KINDS = frozenset("luật định tư án".split())
-_NOT_TITLE = frozenset("quy có là được về của và gì nào năm ban số ngày do cho tại ở mới sửa đổi hiện áp".split())
+
+# A standard or technical regulation with its number, in any case, spaced or not ("ISO 14001", "iso14001")
+_CODE_RE = re.compile(rf"\b({'|'.join(STANDARD_PREFIXES)})[ -]?(\d{{2,}}(?:[:.]\d+)*)\b", re.IGNORECASE)
+_TOKEN_RE = re.compile(r"[^\W_]+(?:[/.-][^\W_]+)*")
+_VIET_NAM_RE = re.compile(r"\bVi[ệe]t ?[Nn]am\b")  # the country every document here shares: never the name asked
 # An English question's name is checked only when every word has the shape of a Vietnamese syllable
 # ("Bac Ninh", "Phu Thai"), never a word like "Cambodia" that the documents write otherwise. Folded.
 _EN_GENERIC = frozenset("viet nam province city district".split())
 
 
 def question_names(question: str) -> list[str]:
-    """The proper names of a question, as written: stretches of capitalised words after the sentence's
-    first word, between the generic words that lead or join them ("Tỉnh Bắc Ninh" →
-    "Bắc Ninh"). A name after a kind of law is its title, with the lower-case words that follow ("Luật
-    Dầu khí 2022" → "Dầu khí"). A Vietnamese question typed without diacritics in lower case names nothing
-    this can see; an English question's names count only when shaped like Vietnamese syllables. Codes
-    with their numbers ("ISO 14001") are names in any language."""
-    names = [code.group(0) for code in _CODE_RE.finditer(question)]
-    question = _CODE_RE.sub(" ", question)
-    tokens = _TOKEN_RE.findall(question)
+    """The proper names of a question, as written: stretches of capitalised words, cut at generic words
+    ("Tỉnh Bắc Ninh" → "Bắc Ninh") and function words; the sentence's first word only when the next one
+    continues it ("Bắc Ninh có …", not "Khóa …"). A name after a kind of law is its title, with the
+    lower-case word that follows ("Luật Dầu khí 2022" → "Dầu khí"). Codes of standards ("ISO 14001") are
+    names in any language and case. A question in title case, or typed in lower case without diacritics,
+    shows no other names; an English question's names count only when shaped like Vietnamese syllables."""
+    names = [f"{code.group(1).upper()} {code.group(2)}" for code in _CODE_RE.finditer(question)]
+    text = _VIET_NAM_RE.sub(",", _CODE_RE.sub(" ", PROTECTED_TOKEN_RE.sub(" ", question)))
+    tokens = _TOKEN_RE.findall(text)
     vietnamese = has_vietnamese_diacritics(question)
+    function = VI_FUNCTION_WORDS if vietnamese else EN_STOPWORDS if detect_language(question) == "en" else VI_STOPWORDS
+    if any(t[:1].isupper() and (t.lower() if vietnamese else fold(t.lower())) in function for t in tokens[1:]):
+        return names  # title case ("Hải Dương Có Bao Nhiêu …"): capitals name nothing
     stretch: list[str] = []
-    after_law = False
+    titled = after_law = False
     for position, token in enumerate(tokens + [""]):
-        capital = bool(token) and token[0].isupper() and not token.isupper() and not token[0].isdigit()
-        first_alone = position == 0  # a sentence's first word is capitalised whatever it is
-        generic = token.lower() in _GENERIC if vietnamese else fold(token.lower()) in _EN_GENERIC or not is_vietnamese_syllable(token)
-        if capital and not first_alone and not generic:
+        if _name_word(token, vietnamese, function) and (
+                position > 0 or _name_word(tokens[1] if len(tokens) > 1 else "", vietnamese, function)):
             if not stretch:
                 titled = after_law
             stretch.append(token)
             continue
         if stretch and vietnamese and titled and len(stretch) == 1:
-            stretch.extend(_title_words(tokens[position:]))
+            stretch.extend(_title_word(tokens[position:]))
         if stretch:
             names.append(" ".join(stretch))
         stretch = []
-        after_law = capital and token.lower() in _LAW_KINDS
+        after_law = token[:1].isupper() and token.lower() in LAW_KINDS
     return names
 
 
-def _title_words(tokens: list[str]) -> list[str]:
+def _name_word(token: str, vietnamese: bool, function: frozenset[str]) -> bool:
+    """Whether a token can be part of a proper name: capitalised, not an abbreviation or number, not a
+    generic word nor one of the question language's `function` words (and, in a question without
+    diacritics, shaped like a Vietnamese syllable)."""
+    if not token or not token[0].isupper() or token.isupper() or token[0].isdigit():
+        return False
+    if vietnamese:
+        return token.lower() not in NAME_GENERIC_WORDS and token.lower() not in function
+    folded = fold(token.lower())
+    return folded not in function and folded not in _EN_GENERIC and is_vietnamese_syllable(token)
+
+
+def _title_word(tokens: list[str]) -> list[str]:
     """The lower-case word that continues a law's title ("khí" of "Luật Dầu khí 2022"), unless it is a
     verb or function word that begins the rest of the question ("quy" of "Luật Hóa chất quy định")."""
     token = tokens[0] if tokens else ""
-    if not token or not token.islower() or token in _NOT_TITLE or any(ch.isdigit() for ch in token):
+    if not token or not token.islower() or token in NOT_TITLE_WORDS or any(ch.isdigit() for ch in token):
         return []
     return [token]
 

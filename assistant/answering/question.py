@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from assistant.retrieval.abbreviations import ABBREVIATIONS
+from assistant.retrieval.abbreviations import ABBREVIATIONS, expand_abbreviations
 from ingest.vietnamese import EN_STOPWORDS, VI_STOPWORDS, fold
 
 # Answer types, most specific first: the first whose pattern matches the folded question wins.
@@ -17,13 +17,13 @@ _TYPE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     (kind, re.compile(pattern))
     for kind, pattern in (
         # a question opening with "who" asks for an authority whatever it is about ("Ai quyết định số lượng …")
-        ("authority", r"^(?:ai|co quan nao|who)\b"),
+        ("authority", r"^(?:ai|co quan nao)\b(?! duoc)|^who\b(?! (?:can|may|is eligible|is .* for\??$))"),
         ("duration", r"hieu luc trong bao lau|how long"),
         ("date_expiry", r"het hieu luc|cease to have effect|expire|no longer in force"),
         ("date_in_force", r"\bhieu luc\b|take effect|takes effect|took effect|in force|entry into force|effective"),
         ("date_issued", r"ban hanh ngay|ngay ban hanh|ban hanh khi nao|ky ngay|ky khi nao|ky o dau|ky nam nao|when was .* (?:issued|signed)|issued on|date of issue|where and when .* signed|signed"),
         ("deadline", r"\bhan nop\b|\bthoi han nop\b|han chot|truoc ngay nao|cham nhat|deadline|by what date|by when|due date"),
-        ("date", r"ngay nao|khi nao|\bnam nao\b|\bwhen\b|what date"),
+        ("date", r"ngay nao|khi nao|(?<!viet )\bnam nao\b|\bwhen\b|what date"),
         ("duration", r"bao lau|may ngay|may thang|may nam|keo dai|bao nhieu ngay|bao nhieu thang|bao nhieu nam|how long|how many (?:days|months|years)|valid for"),
         ("percentage", r"\bty le\b|phan tram|\bpercent|\brate\b|\bshare\b|thue suat"),
         ("area", r"dien tich|how much (?:\w+ )?land|bao nhieu ha\b|quy mo bao nhieu|\barea\b|hectare|how large|\bquy mo\b"),
@@ -118,7 +118,9 @@ def answer_type(question: str) -> str:
 
 
 def analyse_intent(question: str) -> Intent:
-    """Answer type, focus (content words), years named and whether boilerplate is what is asked."""
+    """Answer type, focus (content words), years named and whether boilerplate is what is asked (with
+    abbreviations read spelled out: "bao nhiêu KCN" counts "khu công nghiệp")."""
+    question = expand_abbreviations(question)
     folded = " ".join(fold(question).split())
     words = re.findall(r"\w+(?:[/.-]\w+)*", folded)
     focus = [w for w in words if w not in _STOP and w not in EN_STOPWORDS and len(w) > 1]

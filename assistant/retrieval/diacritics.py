@@ -7,12 +7,9 @@ from __future__ import annotations
 import math
 import re
 
-from ingest.vietnamese import fold
+from ingest.vietnamese import QUESTION_WORDS, fold
 
 LONGEST_WORD = 4  # syllables in the longest word looked up
-# How questions ask, which documents rarely write: known whatever the vocabulary.
-QUESTION_WORDS = ("bao_nhiêu", "bao_lâu", "mấy", "thế_nào", "khi_nào", "ở_đâu", "là_gì", "ai", "gì", "nào", "đâu", "thì", "muốn",
-                  "nếu", "không", "có", "phải")
 _WORD_RE = re.compile(r"([^\W\d_]+)([^\w\s]*)")  # a word, and the punctuation that ends it
 
 
@@ -80,6 +77,9 @@ class DiacriticRestorer:
         end = n
         while end > 0:
             start, word = choice[end]
-            pieces.append(word)
+            restored = word.split()
+            # a word typed with a capital keeps it ("Hai Duong" → "Hải Dương")
+            pieces.append(" ".join(w[:1].upper() + w[1:] if typed[:1].isupper() else w
+                                   for w, typed in zip(restored, words[start:end])))
             end = start
         return " ".join(reversed(pieces))

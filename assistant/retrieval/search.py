@@ -244,9 +244,11 @@ class HybridSearcher:
         if query.kind != "vi_plain":
             return question
         lexical = self.kb.lexical()
-        if self._restorer is None or self._restorer[0] != lexical.generation:
-            self._restorer = (lexical.generation, DiacriticRestorer(lexical.word_frequencies()))
-        return self._restorer[1].restore(question)
+        cached = self._restorer  # read once: another thread may replace it for a newer generation
+        if cached is None or cached[0] != lexical.generation:
+            cached = (lexical.generation, DiacriticRestorer(lexical.word_frequencies()))
+            self._restorer = cached
+        return cached[1].restore(question)
 
     def search(self, question: str, k: int = 10, filters: Filters | None = None) -> list[Hit]:
         """The best chunks for a question, best first, at most one hit per chunk. A question typed

@@ -363,7 +363,7 @@ def test_a_question_about_a_province_the_documents_never_mention_is_refused_nami
 
 
 def test_a_count_of_something_the_documents_never_count_is_refused_with_what_they_say(corpus_service):
-    answer = corpus_service.ask("Các cụm công nghiệp của tỉnh có bao nhiêu công nhân?")
+    answer = corpus_service.ask("Các cụm công nghiệp của tỉnh có bao nhiêu công nhân?")  # the clusters are counted, not people
     assert not answer.grounded
     assert first_line(answer).startswith("Các văn bản không nêu con số cụ thể")
     assert answer.citations  # what the documents do say is still shown, with its source
@@ -421,7 +421,7 @@ def test_a_document_only_cited_by_an_indexed_one_is_named_as_such():
 def test_diacritics_are_restored_from_a_vocabulary():
     from assistant.retrieval.diacritics import DiacriticRestorer
 
-    restorer = DiacriticRestorer({"hồ_sơ": 40, "hộ": 2, "sơ": 1, "hỗ_trợ": 90, "mức": 30, "mực": 1, "tối_đa": 25, "nộp": 12, "tại": 50, "tài": 9, "là": 80})
+    restorer = DiacriticRestorer({"hồ_sơ": 40, "hộ": 2, "sơ": 1, "hỗ_trợ": 90, "mức": 30, "mực": 1, "tối_đa": 25, "nộp": 12, "tại": 50, "tài": 9, "là": 80, "đâu": 3})
     assert restorer.restore("muc ho tro toi da la bao nhieu?") == "mức hỗ trợ tối đa là bao nhiêu?"
     assert restorer.restore("nop ho so tai dau, theo 15/2026/TT-BCT?") == "nộp hồ sơ tại đâu, theo 15/2026/TT-BCT?"
     assert restorer.restore("kaizen 5S") == "kaizen 5S"  # an unknown word and a code stay as typed
@@ -448,7 +448,7 @@ def test_words_as_people_say_them_meet_the_words_of_the_law(corpus_service, ques
 def test_a_standard_typed_in_lower_case_is_a_name():
     from assistant.answering.names import question_names
 
-    assert question_names("ho tro lay chung nhan iso 14001 bao nhieu?") == ["iso 14001"]
+    assert question_names("ho tro lay chung nhan iso 14001 bao nhieu?") == ["ISO 14001"]
     assert question_names("Khóa Kaizen học ở đâu?") == ["Kaizen"]  # the sentence's first word is not part of it
 
 
@@ -471,3 +471,55 @@ def test_a_projects_area_is_its_scale(corpus_service):
     query = analyse("Dự án có diện tích bao nhiêu?")
     assert corpus_service.extractive.coverage(query, "Quy mô thực hiện: 60,0 ha.") > corpus_service.extractive.coverage(
         query, "Địa điểm thực hiện: xã Bảo Ái.")
+
+
+@pytest.mark.parametrize("question, names", [
+    ("Hải Dương Có Bao Nhiêu Khu Công Nghiệp?", []),  # title case: capitals name nothing
+    ("Hai Duong Co Bao Nhieu Khu Cong Nghiep?", []),
+    ("How Many Industrial Parks Does Hai Duong Have?", []),
+    ("Doanh nghiệp đóng BHXH 10 người có phải doanh nghiệp siêu nhỏ không?", []),  # an abbreviation and a count
+    ("Đề án CNHT 2021-2025 có mục tiêu gì?", []),
+    ("Luật Đầu tư số 61/2020/QH14 có hiệu lực khi nào?", ["Đầu tư"]),  # the law's title; its number is a reference
+    ("Khóa đào tạo ISO31000 dành cho ai?", ["ISO 31000"]),  # as the documents space it
+    ("Đại An có diện tích bao nhiêu?", ["Đại An"]),  # a place that opens the question keeps its first word
+    ("Nhật Bản và Hàn Quốc đầu tư bao nhiêu dự án?", ["Nhật Bản", "Hàn Quốc"]),
+    ("What is the price in the Bao Dap Industrial Cluster?", ["Bao Dap"]),
+])
+def test_names_are_not_read_from_title_case_abbreviations_or_numbers(question, names):
+    from assistant.answering.names import question_names
+
+    assert question_names(question) == names
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("Tiêu Chí Xác Định Doanh Nghiệp Nhỏ Và Vừa Là Gì?", "Doanh nghiệp"),
+    ("Doanh nghiệp siêu nhỏ có tối đa bao nhiêu nhân viên?", "10 người"),  # people counted as "người"
+    ("Có bao nhiêu công ty đang hoạt động trong các cụm công nghiệp?", "300 doanh nghiệp"),
+    ("Những sản phẩm Việt Nam nào được ưu tiên phát triển?", ""),  # "Việt Nam nào" does not ask a year
+])
+def test_questions_near_the_refusal_rules_are_still_answered(corpus_service, question, expected):
+    answer = corpus_service.ask(question)
+    assert answer.grounded and expected in first_line(answer)
+
+
+def test_a_question_naming_things_the_documents_treat_apart_is_still_answered(corpus_service):
+    answer = corpus_service.ask("Doanh nghiệp ở Hải Dương muốn học khóa Kaizen thì liên hệ Phòng Quản lý công nghiệp ở đâu?")
+    assert answer.grounded and "Phòng Quản lý công nghiệp" in answer.answer
+
+
+def test_the_date_of_a_document_held_only_as_a_summary_is_not_another_documents_date(corpus_service):
+    answer = corpus_service.ask("Nghị định 80/2021/NĐ-CP có hiệu lực khi nào?")
+    assert "29/10/2021" not in first_line(answer)  # Decision 3164's date
+
+
+def test_abbreviations_inside_a_document_number_stay_as_written():
+    from assistant.retrieval.abbreviations import expand_abbreviations, spell_out
+
+    assert spell_out("Quyết định 3164/QĐ-UBND") == "Quyết định 3164/QĐ-UBND"
+    assert expand_abbreviations("bao nhiêu KCN?") == "bao nhiêu khu công nghiệp?"
+
+
+def test_a_restored_word_keeps_its_capital():
+    from assistant.retrieval.diacritics import DiacriticRestorer
+
+    assert DiacriticRestorer({"hải_dương": 9}).restore("Hai Duong co") == "Hải Dương có"
