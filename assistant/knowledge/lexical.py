@@ -11,6 +11,7 @@ import logging
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import bm25s
 import numpy as np
@@ -49,9 +50,14 @@ class LexicalIndex:
         """How many chunks hold a folded term (`bac_ninh` or `ninh`)."""
         return len(self._postings(term))
 
+    @cached_property
+    def _row_documents(self) -> np.ndarray:
+        """The document of each chunk, by row."""
+        return np.array([vid.split("#", 1)[0] for vid in self.vector_ids], dtype=object)
+
     def documents_with(self, term: str) -> set[str]:
         """The documents one of whose chunks holds a folded term."""
-        return {self.vector_ids[i].split("#", 1)[0] for i in self._postings(term)}
+        return set(self._row_documents[self._postings(term)].tolist())
 
     def word_frequencies(self) -> dict[str, int]:
         """How many chunks hold each segmented word of the word index (`hồ_sơ`: 120)."""
