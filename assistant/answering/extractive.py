@@ -7,7 +7,15 @@ import re
 from assistant.answering.candidates import Candidate, is_enactment, split_candidates, strip_enumerator, title_candidate
 from assistant.answering.composition import LIST_ITEMS
 from assistant.answering.composition import first_line as compose_first_line
-from assistant.answering.english import EnglishRenderer, english_date, english_label, english_number, english_section
+from assistant.answering.english import (
+    EnglishRenderer,
+    Rendering,
+    english_date,
+    english_label,
+    english_number,
+    english_section,
+    typed_values,
+)
 from assistant.answering.models import Answer, Citation
 from assistant.answering.names import mentions, question_names
 from assistant.answering.question import EQUIVALENT_PHRASES, Intent, analyse_intent, asking_positions
@@ -38,6 +46,9 @@ TYPE_WINDOW = 5  # how far down the ranking a candidate of the asked type is pre
 SECOND_QUOTE_MARGIN = 1.0  # a second quote scores within this (log-odds) of the best
 MAX_WORDS = 110
 ENGLISH_VERSION_MARGIN = 1.0  # an English passage within this (log-odds) of the best answers an English question
+READABLE_SHARE = 0.8  # a rendered line that left out more of its sentence's words reads as a word list
+READABLE_WORDS = 30  # and so does a longer one (the renderer keeps the Vietnamese word order)
+LEGIBLE_SHARE = 0.6  # below this share a rendered line says too little to be shown at all
 ENGLISH_COVERAGE_SLACK = 0.2  # and covers the question nearly as well: the topic decides, the language breaks ties
 
 
@@ -86,6 +97,12 @@ def _capitalised(question: str) -> set[str]:
     "Japanese", "ISO"), lower-cased."""
     words = re.findall(r"[\w'-]+", question)
     return {w.lower() for w in words[1:] if w[:1].isupper()}
+
+
+def _readable(rendering: Rendering) -> bool:
+    """Whether a rendered line reads as a statement rather than a list of words in Vietnamese order: it
+    renders most of its sentence (see READABLE_SHARE) and is short (READABLE_WORDS)."""
+    return rendering.rendered_share >= READABLE_SHARE and len(rendering.line.split()) <= READABLE_WORDS
 
 
 def _to_front(candidates: list, chosen) -> None:
@@ -179,6 +196,11 @@ class ExtractiveAnswerer:
             return needle
         return [(w * weight(t), [t, *EQUIVALENT_PHRASES.get(t, ())]) for t, w in question_terms(query.text).items()]
 
+    def _rendered_words(self, query: QueryAnalysis) -> set[str]:
+        """The folded Vietnamese words an English question names through its glossary renderings ("define a
+        chemical" → "hoa", "chat"), as a Vietnamese clause's head would write them."""
+        return {w for _, renderings in self.glossary.segments(query.text) for r in renderings for w in question_words(r)}
+
     def _english_counted(self, question: str) -> str:
         """What an English count question counts, in folded Vietnamese through the glossary ("How many
         industrial clusters …" → "cum cong nghiep"), so a clause counting that very thing is preferred as
@@ -199,9 +221,12 @@ class ExtractiveAnswerer:
         matched = sum(w for w, alternatives in needle if any(c and _phrase_in(c, found) for c in alternatives))
         return matched / total if total else 0.0
 
-    def rank(self, query: QueryAnalysis, hits: list[Hit], frame: str = "") -> tuple[list[Candidate], dict[str, float], Intent]:
+    def rank(self, query: QueryAnalysis, hits: list[Hit], frame: str = "",
+             named_documents: set[str] | None = None) -> tuple[list[Candidate], dict[str, float], Intent]:
         """The candidates of the best chunks, best first, with their features; the features of the
-        question's answerability; and the question's intent. `frame` is the question a follow-up continues."""
+        question's answerability; and the question's intent. `frame` is the question a follow-up continues;
+        `named_documents`, the documents that mention every name the question asks about: when none of the best
+        chunks is theirs, their lower-ranked chunks are read too."""
         intent = analyse_intent(query.text)
         if frame and intent.answer_type == "other":
             intent.answer_type = analyse_intent(frame).answer_type
@@ -209,11 +234,14 @@ class ExtractiveAnswerer:
             intent.counted = self._english_counted(query.text)
         weights = load_weights()
         top = hits[:5]
+        if named_documents and not any(h.doc_id in named_documents for h in top):
+            top = top + [h for h in hits[5:] if h.doc_id in named_documents]
         needles = {lang: self._needle(query, lang) for lang in {h.lang for h in top}}
         top_score = top[0].score if top else 0.0
         named = {r.number for r in query.references.documents}
         asked = question_words(query.text)
         asked_words = set(asked) | {w for a, b in zip(asked, asked[1:]) for e in EQUIVALENT_PHRASES.get(f"{a} {b}", ()) for w in e.split()}
+        rendered_words = self._rendered_words(query) if query.kind == "en" else asked_words
         candidates: list[Candidate] = []
         titled: set[str] = set()
         for rank, hit in enumerate(top):
@@ -237,9 +265,13 @@ class ExtractiveAnswerer:
                 head_cover = self.coverage(query, head, hit.lang, needle) if head else 0.0
                 candidate.coverage = max(coverage, points_cover)
                 names = bool(named) and hit.doc_number.split("/")[0] in named
-                named_head = head_named(head_of(strip_enumerator(candidate.text), point=bool(candidate.lead)), asked_words)
+                clause_head = head_of(strip_enumerator(candidate.text), point=bool(candidate.lead))
+                named_head = head_named(clause_head, asked_words)
                 candidate.features = features(candidate, intent, coverage, text_cover, lead_cover, top_score, query.lang,
                                               points_cover, head_cover, names, named_head)
+                # what the rules below read: the head named in the question's words or, for an English question
+                # over a Vietnamese clause, in their renderings (the fitted score keeps the question's own words)
+                candidate.features["head_asked"] = head_named(clause_head, rendered_words) if hit.lang != query.lang else named_head
                 candidate.score = linear(weights["select"], candidate.features)
                 candidates.append(candidate)
         candidates.sort(key=lambda c: -c.score)
@@ -257,26 +289,34 @@ class ExtractiveAnswerer:
             ):
                 _to_front(candidates, named_item)
             elif items and intent.answer_type not in ("list", "procedure"):
-                # not a list question: the one item that states what is asked answers it
-                covering = max(items, key=lambda c: c.features["coverage_text"])
-                if covering.features["coverage_text"] >= ITEM_COVERAGE and (
+                # not a list question: the one item that states what is asked answers it (for a value
+                # question, an item stating a value of the type asked)
+                asks_value = intent.answer_type in VALUE_TYPES
+                covering = max((c for c in items if c.features["type_match"] or not asks_value),
+                               key=lambda c: c.features["coverage_text"], default=None)
+                if covering is not None and covering.features["coverage_text"] >= ITEM_COVERAGE and (
                     covering.features["coverage_text"] > best.features["coverage_text"] + ITEM_MARGIN
                 ):
                     _to_front(candidates, covering)
-        if intent.answer_type in DESCRIBED_TYPES and candidates[0].features["head_named"] < 1.0:
+        if intent.answer_type in DESCRIBED_TYPES and candidates[0].features["head_asked"] < 1.0:
             # the question names the whole head of a clause ("Doanh nghiệp nhỏ: …", "Hóa chất là …"): the clause
             # that defines or describes that very thing answers it, when it says more than its head (a place,
             # an authority or a yes/no is asked about a thing, not for its description)
-            describing = max((c for c in candidates[:TYPE_WINDOW * 2] if c.features["head_named"] >= 1.0 and not c.is_title and (
-                c.is_list or len(c.text.split()) >= len(head_of(strip_enumerator(c.text), point=bool(c.lead)).split()) + 3)),
-                key=lambda c: c.coverage, default=None)
+            # (an English question's renderings name more heads than its words: "total investment" names a
+            # clause about the total investment, not what the question asks of it, unless it covers the question
+            # about as well as the best; a definition question names nothing but the term it asks about)
+            english = query.kind == "en" and intent.answer_type != "definition"
+            floor = candidates[0].coverage - ENGLISH_COVERAGE_SLACK if english else 0.0
+            describing = max((c for c in candidates[:TYPE_WINDOW * 2] if c.features["head_asked"] >= 1.0 and not c.is_title and (
+                c.is_list or len(c.text.split()) >= len(head_of(strip_enumerator(c.text), point=bool(c.lead)).split()) + 3)
+                and c.coverage >= floor), key=lambda c: c.coverage, default=None)
             if describing is not None:
                 _to_front(candidates, describing)
-        if intent.answer_type in VALUE_TYPES and not (candidates[0].features["head_named"] >= 1.0 and candidates[0].features["type_match"]):
+        if intent.answer_type in VALUE_TYPES and not (candidates[0].features["head_asked"] >= 1.0 and candidates[0].features["type_match"]):
             # "Chi phí lập hồ sơ mời thầu được tính như thế nào?": the near clause whose subject is the very
             # thing asked and that states a value of the type asked ("Chi phí lập hồ sơ mời thầu được tính
             # bằng 0,05% …") comes first
-            stating = next((c for c in candidates[:TYPE_WINDOW] if c.features["head_named"] >= 1.0 and c.features["type_match"]
+            stating = next((c for c in candidates[:TYPE_WINDOW] if c.features["head_asked"] >= 1.0 and c.features["type_match"]
                             and not c.is_title), None)
             if stating is not None:
                 _to_front(candidates, stating)
@@ -345,8 +385,9 @@ class ExtractiveAnswerer:
         """A grounded answer whose first line states the fact with its citation, then the supporting
         clauses; or a refusal that names the nearest documents."""
         lang = query.lang
-        candidates, answerable, intent = self.rank(query, hits, frame)
         naming = self._naming_documents(question_names(query.text), hits)
+        named = set.intersection(*naming.values()) if naming else None
+        candidates, answerable, intent = self.rank(query, hits, frame, named)
         unindexed, cited = _unindexed_documents(query, hits, intent)
         absent = [name for name, documents in naming.items() if not documents] + unindexed
         if absent:
@@ -354,7 +395,6 @@ class ExtractiveAnswerer:
         if cited:
             return self.refuse(lang, hits, 0.0, cited, reason="cited_only")
         # what the question names is what answers it: another law's date in force, another cluster's area do not
-        named = set.intersection(*naming.values()) if naming else None
         named_hits = hits if named is None else [h for h in hits if h.doc_id in named]
         if named is not None:
             candidates = [c for c in candidates if c.hit.doc_id in named]
@@ -397,7 +437,7 @@ class ExtractiveAnswerer:
         source_lang = "vi" if lang == "en" and best.hit.lang != "en" else lang
         line = compose_first_line(best, intent, source_lang, weigh, self._in_force_note(best, intent, source_lang))
         if source_lang != lang:
-            lines.extend(self._english_lines(best, line))
+            lines.extend(self._english_lines(best, line, intent))
         else:
             if missing:
                 what = "what_date" if intent.answer_type.startswith("date") or intent.answer_type == "deadline" else "what_value"
@@ -453,27 +493,38 @@ class ExtractiveAnswerer:
             return None
         return covering
 
-    def _english_lines(self, best: Candidate, vietnamese_line: str) -> list[str]:
+    def _english_lines(self, best: Candidate, vietnamese_line: str, intent: Intent) -> list[str]:
         """An English first line for a Vietnamese passage: the fact's values and terms rendered by rules and
-        the glossary, in a sentence naming the document; then the Vietnamese line labelled as the source."""
+        the glossary, in a sentence naming the document; then the Vietnamese line labelled as the source.
+        A rendering that left many words out or runs long reads as a list of words in Vietnamese order: the
+        line then gives only the value asked (when the question asks one), else says the answer is the
+        Vietnamese text below."""
         hit = best.hit
         vietnamese = vietnamese_line.removesuffix(" [1]")
         label = english_label(document_label("en", hit.doc_type, hit.doc_number, hit.title))
+        label = f"{label[:1].upper()}{label[1:]}"
         section = english_section(best.section)
         where = f", {section}," if section else ""
-        fact = self.english.render(vietnamese)
+        source = f"{text('en', 'vi_source_label')} “{vietnamese}”"
         if best.is_list:
             items = [self.english.render(strip_enumerator(p)) or f"item {n}" for n, p in enumerate(best.points, start=1)]
-            lead = self.english.render(best.text)
+            lead = self.english.rendering(best.text)
             shown = items[:LIST_ITEMS]
             more = f"; and {len(items) - len(shown)} more" if len(items) > len(shown) else ""
-            return [f"{label[:1].upper()}{label[1:]}{where} lists{' ' + lead if lead else ''}: {'; '.join(shown)}{more}. [1]",
-                    f"{text('en', 'vi_source_label')} “{vietnamese}”"]
-        if fact:
-            first = f"{label[:1].upper()}{label[1:]}{where} gives: {fact}. [1]"
+            named = f" {lead.line}" if lead.line and lead.rendered_share >= LEGIBLE_SHARE else ""
+            return [f"{label}{where} lists{named}: {'; '.join(shown)}{more}. [1]", source]
+        rendering = self.english.rendering(vietnamese)
+        values = typed_values(rendering.line, intent.answer_type)
+        if rendering.line and _readable(rendering):
+            first = f"{label}{where} gives: {rendering.line}. [1]"
+        elif values:
+            first = f"{label}{where} gives {'; '.join(values)} (the Vietnamese source text below states it in full). [1]"
+        elif rendering.line and rendering.rendered_share >= LEGIBLE_SHARE:
+            # no value to give alone: the terms in the Vietnamese order still name what the clause is about
+            first = f"{label}{where} gives: {rendering.line}. [1]"
         else:
-            first = f"{label[:1].upper()}{label[1:]}{where} answers this in Vietnamese (source text below). [1]"
-        return [first, f"{text('en', 'vi_source_label')} “{vietnamese}”"]
+            first = f"{label}{where} answers this in Vietnamese (source text below). [1]"
+        return [first, source]
 
     def _period_note(self, best: Candidate, intent: Intent, lang: str) -> str:
         """When the question is about a year (or "this year", "next year") the passage does not speak of:
@@ -572,12 +623,12 @@ class ExtractiveAnswerer:
         return Answer(f"{body} [1]", lang, True, "documents", [citation], confidence=1.0)
 
     def _naming_documents(self, names: list[str], hits: list[Hit]) -> dict[str, set[str]]:
-        """For each name, the documents that mention it: those of the best passages that do, and those the
+        """For each name, the documents that mention it: those of the passages retrieved that do, and those the
         lexical index finds it in (folded, every adjacent pair of its words in one chunk's terms)."""
         index = self.lexical() if self.lexical else None
         found: dict[str, set[str]] = {}
         for name in names:
-            found[name] = {h.doc_id for h in hits[:5] if mentions(f"{h.title}\n{h.text}", name)}
+            found[name] = {h.doc_id for h in hits if mentions(f"{h.title}\n{h.text}", name)}
             if index is not None:
                 terms = folded_terms(name)
                 pairs = [t for t in terms if "_" in t] or terms

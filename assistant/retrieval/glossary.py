@@ -19,8 +19,9 @@ _MIN_STEMMED = 4  # shorter words ("is", "the", "has") are never stemmed
 
 def stem(word: str) -> str:
     """A crude English stem, the same for a word's inflected forms ("clusters", "appraising" / "appraise",
-    "decided" / "decides", "companies" / "company", "withdrawn" / "withdraw"): the glossary's fallback
+    "decided" / "decides", "companies" / "company", "withdrawn" / "withdraw", "days'" / "day"): the glossary's fallback
     when a question's word form is not listed. Not a lemma: only equality between stems means anything."""
+    word = re.sub(r"'s?$", "", word)  # a possessive: "days' notice", "the investor's"
     word = _IRREGULAR.get(word, word)
     if len(word) < _MIN_STEMMED:
         return word
