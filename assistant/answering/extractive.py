@@ -289,9 +289,9 @@ class ExtractiveAnswerer:
             ):
                 _to_front(candidates, named_item)
             elif items and intent.answer_type not in ("list", "procedure"):
-                # not a list question: the one item that states what is asked answers it (for a value
-                # question, an item stating a value of the type asked)
-                asks_value = intent.answer_type in VALUE_TYPES
+                # not a list question: the one item that states what is asked answers it (for a value or
+                # "which document" question, an item stating a value or a document of the type asked)
+                asks_value = intent.answer_type in VALUE_TYPES or intent.answer_type == "reference"
                 covering = max((c for c in items if c.features["type_match"] or not asks_value),
                                key=lambda c: c.features["coverage_text"], default=None)
                 if covering is not None and covering.features["coverage_text"] >= ITEM_COVERAGE and (
@@ -336,7 +336,7 @@ class ExtractiveAnswerer:
             counting = next((c for c in candidates[:TYPE_WINDOW] if c.features["unit_match"]), None)
             if counting is not None:
                 _to_front(candidates, counting)
-        constrained = intent.answer_type in VALUE_TYPES or intent.answer_type == "subject"
+        constrained = intent.answer_type in VALUE_TYPES or intent.answer_type in ("subject", "reference")
         if constrained and not candidates[0].features["type_match"]:
             # the type asked is a constraint: a near candidate that states a value of that type comes first
             valued = next((c for c in candidates[:TYPE_WINDOW] if c.features["type_match"]), None)
