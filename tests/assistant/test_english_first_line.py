@@ -193,3 +193,14 @@ def test_an_unreadable_rendering_gives_the_value_asked_alone_or_says_the_answer_
     line = first_line(answer)
     assert "answers this in Vietnamese (source text below)" in line or "distance" in line
     assert not has_vietnamese_diacritics(line)
+
+
+def test_a_question_only_glossary_term_reads_questions_and_is_never_rendered_back(tmp_path):
+    path = tmp_path / "glossary.tsv"
+    path.write_text("level\tcấp\n~issue\tcấp|ban hành\nvalid\tcó hiệu lực\n~valid\tcó thời hạn\n", encoding="utf-8")
+    glossary = load_glossary(path)
+    assert glossary.lookup("issue") == ["cấp", "ban hành"] and glossary.lookup("issued") == ["cấp", "ban hành"]
+    assert glossary.vi_to_en["cấp"] == ["level"] and "ban hành" not in glossary.vi_to_en
+    # "How long is X valid?": the legal wording "có thời hạn" is read, and only "có hiệu lực" renders as "valid"
+    assert glossary.lookup("valid") == ["có hiệu lực", "có thời hạn"] and "có thời hạn" not in glossary.vi_to_en
+    assert "issue" not in EnglishRenderer(load_glossary(GLOSSARY)).render("chính quyền địa phương 02 cấp")
