@@ -436,11 +436,14 @@ class ExtractiveAnswerer:
         weigh = lambda value: self.coverage(query, value, best.hit.lang)  # noqa: E731
         source_lang = "vi" if lang == "en" and best.hit.lang != "en" else lang
         line = compose_first_line(best, intent, source_lang, weigh, self._in_force_note(best, intent, source_lang))
+        what = "what_date" if intent.answer_type.startswith("date") or intent.answer_type == "deadline" else "what_value"
         if source_lang != lang:
-            lines.extend(self._english_lines(best, line, intent))
+            english = self._english_lines(best, line, intent)
+            if missing:  # as in Vietnamese: the value asked is not given, what is said is shown
+                english[0] = f"{text(lang, 'type_missing', what=text(lang, what))} {english[0]}"
+            lines.extend(english)
         else:
             if missing:
-                what = "what_date" if intent.answer_type.startswith("date") or intent.answer_type == "deadline" else "what_value"
                 line = f"{text(lang, 'type_missing', what=text(lang, what))} {line}"
             lines.append(line)
             period = self._period_note(best, intent, lang)

@@ -3,6 +3,8 @@ an English question, and how the rule renderer words the fact."""
 from pathlib import Path
 
 from assistant.answering.english import EnglishRenderer, typed_values
+from assistant.answering.extractive import ExtractiveAnswerer
+from assistant.answering.question import analyse_intent
 from assistant.retrieval.glossary import Glossary, load_glossary, stem
 from assistant.retrieval.search import Hit, analyse
 from ingest.models import DocumentMeta
@@ -204,3 +206,18 @@ def test_a_question_only_glossary_term_reads_questions_and_is_never_rendered_bac
     # "How long is X valid?": the legal wording "có thời hạn" is read, and only "có hiệu lực" renders as "valid"
     assert glossary.lookup("valid") == ["có hiệu lực", "có thời hạn"] and "có thời hạn" not in glossary.vi_to_en
     assert "issue" not in EnglishRenderer(load_glossary(GLOSSARY)).render("chính quyền địa phương 02 cấp")
+
+
+def test_how_much_of_a_place_overlaps_another_asks_an_area():
+    assert analyse_intent("How much of the Bao Dap cluster overlaps the kaolin mine?").answer_type == "area"
+    assert analyse_intent("Diện tích chồng lấn bao nhiêu?").answer_type == "area"
+
+
+def test_an_english_answer_says_when_the_value_asked_is_not_given_as_a_vietnamese_one_does(corpus_service):
+    hit = _hit("tt", "Điều 10", "Điều 10. Trách nhiệm của Cục\n1. Tổ chức tiếp nhận, kiểm tra và phê duyệt kế hoạch quản lý rủi ro.",
+               title="Thông tư quy định về kế hoạch", doc_number="24/2025/TT-BCT", doc_type="Thông tư")
+    shipped = corpus_service.extractive
+    answerer = ExtractiveAnswerer(shipped.glossary, "", "", threshold=0.0, lexical=shipped.lexical)  # answers whatever the confidence
+    answer = answerer.answer(analyse("Within how many days does the authority approve a risk management plan?"), [hit])
+    assert not answer.grounded
+    assert first_line(answer).startswith("The documents do not give a specific figure; the most relevant passage says:")
