@@ -105,6 +105,25 @@ def _readable(rendering: Rendering) -> bool:
     return rendering.rendered_share >= READABLE_SHARE and len(rendering.line.split()) <= READABLE_WORDS
 
 
+_NAME_LINKS = frozenset({"of", "and", "for", "on", "the"})
+
+
+def english_subject(item: str) -> str:
+    """The name an English list item opens with, as the subject it states something about ("The Provincial
+    Industrial Parks Management Board leads …" → "The Provincial Industrial Parks Management Board"): the
+    leading run of capitalised words (with "of", "and" … inside); '' when fewer than three words are."""
+    words = item.split()
+    taken: list[str] = []
+    for word in words:
+        if word[:1].isupper() or (taken and word in _NAME_LINKS):
+            taken.append(word)
+            continue
+        break
+    while taken and taken[-1] in _NAME_LINKS:
+        taken.pop()
+    return " ".join(taken) if len(taken) >= 3 else ""
+
+
 def _to_front(candidates: list, chosen) -> None:
     """Move `chosen` to the head of `candidates` (the answer's first line), keeping the others' order."""
     candidates.remove(chosen)
@@ -262,6 +281,8 @@ class ExtractiveAnswerer:
                 points = " ".join(candidate.points)
                 points_cover = self.coverage(query, points, hit.lang, needle) if points else 0.0
                 head = head_of(strip_enumerator(candidate.text))
+                if not head and candidate.lead and hit.lang == "en":
+                    head = english_subject(strip_enumerator(candidate.text))
                 head_cover = self.coverage(query, head, hit.lang, needle) if head else 0.0
                 candidate.coverage = max(coverage, points_cover)
                 names = bool(named) and hit.doc_number.split("/")[0] in named

@@ -3,7 +3,7 @@ an English question, and how the rule renderer words the fact."""
 from pathlib import Path
 
 from assistant.answering.english import EnglishRenderer, typed_values
-from assistant.answering.extractive import ExtractiveAnswerer
+from assistant.answering.extractive import ExtractiveAnswerer, english_subject
 from assistant.answering.question import analyse_intent
 from assistant.retrieval.glossary import Glossary, load_glossary, stem
 from assistant.retrieval.search import Hit, analyse
@@ -221,3 +221,12 @@ def test_an_english_answer_says_when_the_value_asked_is_not_given_as_a_vietnames
     answer = answerer.answer(analyse("Within how many days does the authority approve a risk management plan?"), [hit])
     assert not answer.grounded
     assert first_line(answer).startswith("The documents do not give a specific figure; the most relevant passage says:")
+
+
+def test_an_english_list_item_is_named_by_the_subject_it_opens_with(corpus_service):
+    assert english_subject("The Provincial Industrial Parks Management Board leads the attraction of projects.") == (
+        "The Provincial Industrial Parks Management Board")
+    assert english_subject("The Scheme has 10 groups of solutions.") == ""
+    # Decision 3164's English Article 2 lists one duty per body: the Board's item answers, not the list
+    answer = corpus_service.ask("What is the Industrial Parks Management Board responsible for under the scheme?")
+    assert first_line(answer).startswith("The Provincial Industrial Parks Management Board leads the attraction")
