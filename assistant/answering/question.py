@@ -35,7 +35,7 @@ _TYPE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         ("authority", r"co quan nao|\bai la\b|^ai\b|\bai\b.*\?$|\bwho\b|which (?:agency|body|authority|ministry)|chu dau tu|\bchu tri\b|thuong truc"),
         ("place", r"o dau|\bwhere\b|dia diem|\bnoi nop\b"),
         ("procedure", r"thu tuc|\bho so\b|quy trinh|lam the nao|\bcach\b|what documents|\bprocedure|how (?:do|can|to) |apply"),
-        ("list", r"nhung gi|nhung (?:\w+ ){1,5}nao|cac (?:\w+ ){1,4}nao|gom nhung|bao gom|what are|which (?:sectors|industries|acts|groups)|what (?:acts|industries|sectors)|noi dung gi|ho tro gi|nhiem vu gi|yeu cau gi"),
+        ("list", r"nhung gi|nhung (?:\w+ ){1,5}nao|cac (?:\w+ ){1,4}nao|gom nhung|bao gom|what are|which (?:sectors|industries|acts|groups)|what (?:acts|industries|sectors)|noi dung gi|ho tro gi|nhiem vu gi|yeu cau gi|what (?:does|do|will) .* (?:support|include)\??$"),
         ("yesno", r"\bco duoc\b.*\bkhong\b|\bco\b.*\bkhong\??$|^(?:does|do|is|are|can|may) "),
     )
 ]

@@ -230,3 +230,8 @@ def test_an_english_list_item_is_named_by_the_subject_it_opens_with(corpus_servi
     # Decision 3164's English Article 2 lists one duty per body: the Board's item answers, not the list
     answer = corpus_service.ask("What is the Industrial Parks Management Board responsible for under the scheme?")
     assert first_line(answer).startswith("The Provincial Industrial Parks Management Board leads the attraction")
+
+
+def test_what_a_programme_supports_or_includes_asks_a_list_as_ho_tro_gi_does():
+    assert analyse_intent("What does the 2022 industrial promotion machinery programme support?").answer_type == "list"
+    assert analyse_intent("Chương trình khuyến công năm 2022 hỗ trợ gì?").answer_type == "list"
