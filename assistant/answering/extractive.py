@@ -105,6 +105,7 @@ def _readable(rendering: Rendering) -> bool:
     return rendering.rendered_share >= READABLE_SHARE and len(rendering.line.split()) <= READABLE_WORDS
 
 
+_SECTION_HEAD_RE = re.compile(r"^(?:Điều|Mục|Phần|Chương|Khoản)\s+[\dIVXLC]+\w*[.:]?\s*", re.I)
 _NAME_LINKS = frozenset({"of", "and", "for", "on", "the"})
 
 
@@ -532,7 +533,8 @@ class ExtractiveAnswerer:
         source = f"{text('en', 'vi_source_label')} “{vietnamese}”"
         if best.is_list:
             items = [self.english.render(strip_enumerator(p)) or f"item {n}" for n, p in enumerate(best.points, start=1)]
-            lead = self.english.rendering(best.text)
+            # the lead's own "Điều 19." / "Mục IV." is the section the line already names
+            lead = self.english.rendering(_SECTION_HEAD_RE.sub("", strip_enumerator(best.text), count=1))
             shown = items[:LIST_ITEMS]
             more = f"; and {len(items) - len(shown)} more" if len(items) > len(shown) else ""
             named = f" {lead.line}" if lead.line and lead.rendered_share >= LEGIBLE_SHARE else ""

@@ -235,3 +235,11 @@ def test_an_english_list_item_is_named_by_the_subject_it_opens_with(corpus_servi
 def test_what_a_programme_supports_or_includes_asks_a_list_as_ho_tro_gi_does():
     assert analyse_intent("What does the 2022 industrial promotion machinery programme support?").answer_type == "list"
     assert analyse_intent("Chương trình khuyến công năm 2022 hỗ trợ gì?").answer_type == "list"
+
+
+def test_an_english_list_line_does_not_repeat_the_article_it_names(corpus_service):
+    hit = _hit("luat", "Điều 3", "Điều 3. Các hành vi bị nghiêm cấm\n1. Chiếm đoạt hóa chất.\n2. Làm giả giấy phép.")
+    shipped = corpus_service.extractive
+    answerer = ExtractiveAnswerer(shipped.glossary, "", "", threshold=0.0, lexical=shipped.lexical)
+    line = first_line(answerer.answer(analyse("What acts are prohibited under the Law on Chemicals?"), [hit]))
+    assert line.startswith("Law 69/2025/QH15, Article 3, lists") and "lists article 3" not in line.lower()
