@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from assistant.retrieval.glossary import Glossary
 from ingest.vietnamese import has_vietnamese_diacritics
@@ -106,10 +107,14 @@ def _value_rules() -> list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]
     scale = "|".join(_SCALES)
     units = "|".join(sorted(_DURATION_UNITS, key=len, reverse=True))
     return [
+        # "trước ngày 15 tháng 3": "before" (the glossary's "trước" is "in advance")
+        (re.compile(r"\btrước(?=\s+ngày\s+\d)", re.I), lambda m: "before"),
         (re.compile(r"(?:ngày\s+)?(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})", re.I),
          lambda m: f"{int(m[1])} {_MONTHS[int(m[2]) - 1]} {m[3]}" if 1 <= int(m[2]) <= 12 else m[0]),
         (re.compile(r"(?:ngày\s+)?(\d{1,2})/(\d{1,2})/(\d{4})\b", re.I),
          lambda m: f"{int(m[1])} {_MONTHS[int(m[2]) - 1]} {m[3]}" if 1 <= int(m[2]) <= 12 else m[0]),
+        (re.compile(r"ngày\s+(\d{1,2})\s*(?:tháng\s+|/)(\d{1,2})\b(?!\s*(?:/|năm))", re.I),
+         lambda m: f"{int(m[1])} {_MONTHS[int(m[2]) - 1]}" if 1 <= int(m[2]) <= 12 else m[0]),
         (re.compile(r"tháng\s+(\d{1,2})(?:\s*/\s*|\s+năm\s+)(\d{4})\b", re.I),
          lambda m: f"{_MONTHS[int(m[1]) - 1]} {m[2]}" if 1 <= int(m[1]) <= 12 else m[0]),
         (re.compile(r"\d+(?:/\d{2,4})?/[A-ZĐ][\wĐđ]*(?:-[\wĐđ]+)*"), lambda m: english_number(m[0])),
@@ -126,6 +131,16 @@ def _value_rules() -> list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]
         (re.compile(rf"({_NUMBER})\s+({units})\b", re.I),
          lambda m: f"{_number(m[1])} {_plural(_DURATION_UNITS[m[2].lower()], _number(m[1]))}"),
     ]
+
+
+@dataclass
+class Rendering:
+    """A Vietnamese sentence rendered: the English line, the values in it (amounts, dates, durations …, as
+    rendered, in order) and the share of the sentence's words that were rendered (the rest left out)."""
+
+    line: str
+    values: list[str]
+    rendered_share: float
 
 
 class EnglishRenderer:
@@ -156,6 +171,11 @@ class EnglishRenderer:
         """The values and terms of a Vietnamese sentence, in order, in English; words neither rule nor
         glossary knows are left out (a run of them becomes a comma), and a connecting word ("và" → "and",
         "của" → "of") is kept only between two rendered pieces. '' when no value or term is known."""
+        return self.rendering(sentence).line
+
+    def rendering(self, sentence: str) -> Rendering:
+        """The rendered line of `render`, with the values it holds and the share of the sentence's words
+        it could render."""
         values: list[str] = []
 
         def keep(rendering: str) -> str:
@@ -173,6 +193,7 @@ class EnglishRenderer:
         pieces: list[tuple[str, str]] = []  # (English, kind): kind is "piece", "link" or "gap"
         position = 0
         count = ""  # the number just rendered, or "many" after a plural marker: the next term is plural
+        read = dropped = 0  # the sentence's words (and values) read, and those left out
         longest = max(self.glossary.longest, self._longest, _LONGEST_LINK)
         while position < len(tokens):
             token = tokens[position]
@@ -204,6 +225,7 @@ class EnglishRenderer:
             if kind == "link" and not piece:  # a plural marker or a word English does not need
                 count = "many" if tokens[position].lower() in _PLURAL_MARKERS else count
                 position += size
+                read += size
                 continue
             if not piece and _in_name(tokens, position):
                 # a name no rule or term knows ("xã Trấn Yên", "Cụm công nghiệp Phú Thịnh 3"), written as
@@ -213,11 +235,14 @@ class EnglishRenderer:
                 pieces.append((",", "gap"))
                 count = ""
                 position += 1
+                dropped += 1
                 continue
             pieces.append((piece, kind))
             count = piece if re.fullmatch(r"[\d.,]+", piece) else ""
             position += size
-        return _join(pieces)
+            read += size
+        read += dropped
+        return Rendering(_join(pieces), values, 1.0 - dropped / read if read else 0.0)
 
 
 def _join(pieces: list[tuple[str, str]]) -> str:
@@ -249,6 +274,34 @@ def _join(pieces: list[tuple[str, str]]) -> str:
         return ""
     line = " ".join(out).replace(" ,", ",")
     return line if not has_vietnamese_diacritics(line) else ""
+
+
+_MONTH = "|".join(_MONTHS)
+_AMOUNT = r"VND \d[\d.,]*(?: (?:thousand|million|billion))?"
+_DATE = rf"(?:\d{{1,2}} )?(?:{_MONTH})(?: \d{{4}})?"
+# An English value of each answer type as the renderer writes it.
+_TYPED_VALUES = {
+    "duration": r"\d[\d.,]* (?:working )?(?:days?|months?|years?|weeks?|hours?|sessions?)\b",
+    "amount": rf"{_AMOUNT}|\d[\d.,]*%|free of charge",
+    "percentage": r"\d[\d.,]*%",
+    "area": r"\d[\d.,]* (?:hectares|square metres)",
+    "date": _DATE, "date_issued": _DATE, "date_in_force": _DATE, "date_expiry": _DATE, "deadline": _DATE,
+    # a number and the one or two words of what it counts ("56 industrial clusters"), not an amount's scale
+    "count": r"(?<!VND )\b\d(?:[\d.,]*\d)? (?!(?:and|or|of|to|for|in|at|is|thousand|million|billion)\b)[a-z][a-z-]*"
+             r"(?: (?!(?:and|or|of|to|for|in|at|is)\b)[a-z][a-z-]*)?",
+}
+_QUALIFIER = r"(?:(?:at most|not exceeding|minimum|at least|before|no later than|over|under|from|within|for)(?: is)? )?"
+
+
+def typed_values(line: str, answer_type: str) -> list[str]:
+    """The values of the type asked in a rendered line, each with the qualifier before it and a range's
+    other end ("at most 30%", "from 1.5% to 3%", "before 15 March"), in order; [] for a type without
+    a written form here (a count, a name)."""
+    pattern = _TYPED_VALUES.get(answer_type)
+    if pattern is None:
+        return []
+    found = re.finditer(rf"{_QUALIFIER}(?:{pattern})(?: (?:to|and) (?:{pattern}))?", line)
+    return list(dict.fromkeys(m.group(0) for m in found))
 
 
 def english_section(section: str) -> str:

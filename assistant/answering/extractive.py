@@ -7,7 +7,15 @@ import re
 from assistant.answering.candidates import Candidate, is_enactment, split_candidates, strip_enumerator, title_candidate
 from assistant.answering.composition import LIST_ITEMS
 from assistant.answering.composition import first_line as compose_first_line
-from assistant.answering.english import EnglishRenderer, english_date, english_label, english_number, english_section
+from assistant.answering.english import (
+    EnglishRenderer,
+    Rendering,
+    english_date,
+    english_label,
+    english_number,
+    english_section,
+    typed_values,
+)
 from assistant.answering.models import Answer, Citation
 from assistant.answering.names import mentions, question_names
 from assistant.answering.question import EQUIVALENT_PHRASES, Intent, analyse_intent, asking_positions
@@ -40,6 +48,9 @@ MAX_WORDS = 110
 # a count of people under any of their names ("03 học viên", "không quá 10 người"), folded
 _PEOPLE_COUNT_RE = re.compile(rf"\d+(?:[.,]\d+)*\s+(?:\w+\s+)?(?:{'|'.join(sorted(PEOPLE_COUNTED))})\b")
 ENGLISH_VERSION_MARGIN = 1.0  # an English passage within this (log-odds) of the best answers an English question
+READABLE_SHARE = 0.8  # a rendered line that left out more of its sentence's words reads as a word list
+READABLE_WORDS = 30  # and so does a longer one (the renderer keeps the Vietnamese word order)
+LEGIBLE_SHARE = 0.6  # below this share a rendered line says too little to be shown at all
 ENGLISH_COVERAGE_SLACK = 0.2  # and covers the question nearly as well: the topic decides, the language breaks ties
 
 
@@ -88,6 +99,32 @@ def _capitalised(question: str) -> set[str]:
     "Japanese", "ISO"), lower-cased."""
     words = re.findall(r"[\w'-]+", question)
     return {w.lower() for w in words[1:] if w[:1].isupper()}
+
+
+def _readable(rendering: Rendering) -> bool:
+    """Whether a rendered line reads as a statement rather than a list of words in Vietnamese order: it
+    renders most of its sentence (see READABLE_SHARE) and is short (READABLE_WORDS)."""
+    return rendering.rendered_share >= READABLE_SHARE and len(rendering.line.split()) <= READABLE_WORDS
+
+
+_SECTION_HEAD_RE = re.compile(r"^(?:Điều|Mục|Phần|Chương|Khoản)\s+[\dIVXLC]+\w*[.:]?\s*", re.I)
+_NAME_LINKS = frozenset({"of", "and", "for", "on", "the"})
+
+
+def english_subject(item: str) -> str:
+    """The name an English list item opens with, as the subject it states something about ("The Provincial
+    Industrial Parks Management Board leads …" → "The Provincial Industrial Parks Management Board"): the
+    leading run of capitalised words (with "of", "and" … inside); '' when fewer than three words are."""
+    words = item.split()
+    taken: list[str] = []
+    for word in words:
+        if word[:1].isupper() or (taken and word in _NAME_LINKS):
+            taken.append(word)
+            continue
+        break
+    while taken and taken[-1] in _NAME_LINKS:
+        taken.pop()
+    return " ".join(taken) if len(taken) >= 3 else ""
 
 
 def _to_front(candidates: list, chosen) -> None:
@@ -196,6 +233,11 @@ class ExtractiveAnswerer:
             return needle
         return [(w * weight(t), [t, *EQUIVALENT_PHRASES.get(t, ())]) for t, w in question_terms(query.text).items()]
 
+    def _rendered_words(self, query: QueryAnalysis) -> set[str]:
+        """The folded Vietnamese words an English question names through its glossary renderings ("define a
+        chemical" → "hoa", "chat"), as a Vietnamese clause's head would write them."""
+        return {w for _, renderings in self.glossary.segments(query.text) for r in renderings for w in question_words(r)}
+
     def _english_counted(self, question: str) -> str:
         """What an English count question counts, in folded Vietnamese through the glossary ("How many
         industrial clusters …" → "cum cong nghiep"), so a clause counting that very thing is preferred as
@@ -216,9 +258,12 @@ class ExtractiveAnswerer:
         matched = sum(w for w, alternatives in needle if any(c and _phrase_in(c, found) for c in alternatives))
         return matched / total if total else 0.0
 
-    def rank(self, query: QueryAnalysis, hits: list[Hit], frame: str = "") -> tuple[list[Candidate], dict[str, float], Intent]:
+    def rank(self, query: QueryAnalysis, hits: list[Hit], frame: str = "",
+             named_documents: set[str] | None = None) -> tuple[list[Candidate], dict[str, float], Intent]:
         """The candidates of the best chunks, best first, with their features; the features of the
-        question's answerability; and the question's intent. `frame` is the question a follow-up continues."""
+        question's answerability; and the question's intent. `frame` is the question a follow-up continues;
+        `named_documents`, the documents that mention a name the question asks about: when none of the best
+        chunks is theirs, their lower-ranked chunks are read too."""
         intent = analyse_intent(query.text)
         if frame and intent.answer_type == "other":
             intent.answer_type = analyse_intent(frame).answer_type
@@ -226,11 +271,14 @@ class ExtractiveAnswerer:
             intent.counted = self._english_counted(query.text)
         weights = load_weights()
         top = hits[:5]
+        if named_documents and not any(h.doc_id in named_documents for h in top):
+            top = top + [h for h in hits[5:] if h.doc_id in named_documents]
         needles = {lang: self._needle(query, lang) for lang in {h.lang for h in top}}
         top_score = top[0].score if top else 0.0
         named = {r.number for r in query.references.documents}
         asked = question_words(query.text)
         asked_words = set(asked) | {w for a, b in zip(asked, asked[1:]) for e in EQUIVALENT_PHRASES.get(f"{a} {b}", ()) for w in e.split()}
+        rendered_words = self._rendered_words(query) if query.kind == "en" else asked_words
         candidates: list[Candidate] = []
         titled: set[str] = set()
         for rank, hit in enumerate(top):
@@ -251,12 +299,18 @@ class ExtractiveAnswerer:
                 points = " ".join(candidate.points)
                 points_cover = self.coverage(query, points, hit.lang, needle) if points else 0.0
                 head = head_of(strip_enumerator(candidate.text))
+                if not head and candidate.lead and hit.lang == "en":
+                    head = english_subject(strip_enumerator(candidate.text))
                 head_cover = self.coverage(query, head, hit.lang, needle) if head else 0.0
                 candidate.coverage = max(coverage, points_cover)
                 names = bool(named) and hit.doc_number.split("/")[0] in named
-                named_head = head_named(head_of(strip_enumerator(candidate.text), point=bool(candidate.lead)), asked_words)
+                clause_head = head_of(strip_enumerator(candidate.text), point=bool(candidate.lead))
+                named_head = head_named(clause_head, asked_words)
                 candidate.features = features(candidate, intent, coverage, text_cover, lead_cover, top_score, query.lang,
                                               points_cover, head_cover, names, named_head)
+                # what the rules below read: the head named in the question's words or, for an English question
+                # over a Vietnamese clause, in their renderings (the fitted score keeps the question's own words)
+                candidate.features["head_asked"] = head_named(clause_head, rendered_words) if hit.lang != query.lang else named_head
                 candidate.score = linear(weights["select"], candidate.features)
                 candidates.append(candidate)
         candidates.sort(key=lambda c: -c.score)
@@ -274,26 +328,34 @@ class ExtractiveAnswerer:
             ):
                 _to_front(candidates, named_item)
             elif items and intent.answer_type not in ("list", "procedure"):
-                # not a list question: the one item that states what is asked answers it
-                covering = max(items, key=lambda c: c.features["coverage_text"])
-                if covering.features["coverage_text"] >= ITEM_COVERAGE and (
+                # not a list question: the one item that states what is asked answers it (for a value or
+                # "which document" question, an item stating a value or a document of the type asked)
+                asks_value = intent.answer_type in VALUE_TYPES or intent.answer_type == "reference"
+                covering = max((c for c in items if c.features["type_match"] or not asks_value),
+                               key=lambda c: c.features["coverage_text"], default=None)
+                if covering is not None and covering.features["coverage_text"] >= ITEM_COVERAGE and (
                     covering.features["coverage_text"] > best.features["coverage_text"] + ITEM_MARGIN
                 ):
                     _to_front(candidates, covering)
-        if intent.answer_type in DESCRIBED_TYPES and candidates[0].features["head_named"] < 1.0:
+        if intent.answer_type in DESCRIBED_TYPES and candidates[0].features["head_asked"] < 1.0:
             # the question names the whole head of a clause ("Doanh nghiệp nhỏ: …", "Hóa chất là …"): the clause
             # that defines or describes that very thing answers it, when it says more than its head (a place,
             # an authority or a yes/no is asked about a thing, not for its description)
-            describing = max((c for c in candidates[:TYPE_WINDOW * 2] if c.features["head_named"] >= 1.0 and not c.is_title and (
-                c.is_list or len(c.text.split()) >= len(head_of(strip_enumerator(c.text), point=bool(c.lead)).split()) + 3)),
-                key=lambda c: c.coverage, default=None)
+            # (an English question's renderings name more heads than its words: "total investment" names a
+            # clause about the total investment, not what the question asks of it, unless it covers the question
+            # about as well as the best; a definition question names nothing but the term it asks about)
+            english = query.kind == "en" and intent.answer_type != "definition"
+            floor = candidates[0].coverage - ENGLISH_COVERAGE_SLACK if english else 0.0
+            describing = max((c for c in candidates[:TYPE_WINDOW * 2] if c.features["head_asked"] >= 1.0 and not c.is_title and (
+                c.is_list or len(c.text.split()) >= len(head_of(strip_enumerator(c.text), point=bool(c.lead)).split()) + 3)
+                and c.coverage >= floor), key=lambda c: c.coverage, default=None)
             if describing is not None:
                 _to_front(candidates, describing)
-        if intent.answer_type in VALUE_TYPES and not (candidates[0].features["head_named"] >= 1.0 and candidates[0].features["type_match"]):
+        if intent.answer_type in VALUE_TYPES and not (candidates[0].features["head_asked"] >= 1.0 and candidates[0].features["type_match"]):
             # "Chi phí lập hồ sơ mời thầu được tính như thế nào?": the near clause whose subject is the very
             # thing asked and that states a value of the type asked ("Chi phí lập hồ sơ mời thầu được tính
             # bằng 0,05% …") comes first
-            stating = next((c for c in candidates[:TYPE_WINDOW] if c.features["head_named"] >= 1.0 and c.features["type_match"]
+            stating = next((c for c in candidates[:TYPE_WINDOW] if c.features["head_asked"] >= 1.0 and c.features["type_match"]
                             and not c.is_title), None)
             if stating is not None:
                 _to_front(candidates, stating)
@@ -313,7 +375,7 @@ class ExtractiveAnswerer:
             counting = next((c for c in candidates[:TYPE_WINDOW] if c.features["unit_match"]), None)
             if counting is not None:
                 _to_front(candidates, counting)
-        constrained = intent.answer_type in VALUE_TYPES or intent.answer_type == "subject"
+        constrained = intent.answer_type in VALUE_TYPES or intent.answer_type in ("subject", "reference")
         if constrained and not candidates[0].features["type_match"]:
             # the type asked is a constraint: a near candidate that states a value of that type comes first
             valued = next((c for c in candidates[:TYPE_WINDOW] if c.features["type_match"]), None)
@@ -362,17 +424,17 @@ class ExtractiveAnswerer:
         """A grounded answer whose first line states the fact with its citation, then the supporting
         clauses; or a refusal that names the nearest documents."""
         lang = query.lang
-        candidates, answerable, intent = self.rank(query, hits, frame)
         naming = self._naming_documents(question_names(query.text), hits)
+        # what the question names is what answers it: another law's date in force, another cluster's area do not
+        # (one of them, at least: a place named beside a programme is often only the documents' setting)
+        named = set.union(*naming.values()) if naming else None
+        candidates, answerable, intent = self.rank(query, hits, frame, named)
         unindexed, cited = _unindexed_documents(query, hits, intent)
         absent = [name for name, documents in naming.items() if not documents] + unindexed
         if absent:
             return self.refuse(lang, hits, 0.0, absent)
         if cited:
             return self.refuse(lang, hits, 0.0, cited, reason="cited_only")
-        # what the question names is what answers it: another law's date in force, another cluster's area do not
-        # (one of them, at least: a place named beside a programme is often only the documents' setting)
-        named = set.union(*naming.values()) if naming else None
         referenced = _referenced_documents(query, hits) if intent.answer_type in _ABOUT_A_DOCUMENT else None
         named = referenced if referenced else named or None
         named_hits = hits if named is None else [h for h in hits if h.doc_id in named]
@@ -423,12 +485,15 @@ class ExtractiveAnswerer:
         source_lang = "vi" if lang == "en" and best.hit.lang != "en" else lang
         line = compose_first_line(best, intent, source_lang, weigh, self._in_force_note(best, intent, source_lang))
         what = "what_date" if intent.answer_type.startswith("date") or intent.answer_type == "deadline" else "what_value"
-        not_given = f"{text(lang, 'type_missing', what=text(lang, what))} " if missing else ""
         if source_lang != lang:
-            english = self._english_lines(best, line)
-            lines.extend([not_given + english[0], *english[1:]])
+            english = self._english_lines(best, line, intent)
+            if missing:  # as in Vietnamese: the value asked is not given, what is said is shown
+                english[0] = f"{text(lang, 'type_missing', what=text(lang, what))} {english[0]}"
+            lines.extend(english)
         else:
-            lines.append(not_given + line)
+            if missing:
+                line = f"{text(lang, 'type_missing', what=text(lang, what))} {line}"
+            lines.append(line)
             period = self._period_note(best, intent, lang)
             if period:
                 lines.append(period)
@@ -479,27 +544,39 @@ class ExtractiveAnswerer:
             return None
         return covering
 
-    def _english_lines(self, best: Candidate, vietnamese_line: str) -> list[str]:
+    def _english_lines(self, best: Candidate, vietnamese_line: str, intent: Intent) -> list[str]:
         """An English first line for a Vietnamese passage: the fact's values and terms rendered by rules and
-        the glossary, in a sentence naming the document; then the Vietnamese line labelled as the source."""
+        the glossary, in a sentence naming the document; then the Vietnamese line labelled as the source.
+        A rendering that left many words out or runs long reads as a list of words in Vietnamese order: the
+        line then gives only the value asked (when the question asks one), else says the answer is the
+        Vietnamese text below."""
         hit = best.hit
         vietnamese = vietnamese_line.removesuffix(" [1]")
         label = english_label(document_label("en", hit.doc_type, hit.doc_number, hit.title))
+        label = f"{label[:1].upper()}{label[1:]}"
         section = english_section(best.section)
         where = f", {section}," if section else ""
-        fact = self.english.render(vietnamese)
+        source = f"{text('en', 'vi_source_label')} “{vietnamese}”"
         if best.is_list:
             items = [self.english.render(strip_enumerator(p)) or f"item {n}" for n, p in enumerate(best.points, start=1)]
-            lead = self.english.render(best.text)
+            # the lead's own "Điều 19." / "Mục IV." is the section the line already names
+            lead = self.english.rendering(_SECTION_HEAD_RE.sub("", strip_enumerator(best.text), count=1))
             shown = items[:LIST_ITEMS]
             more = f"; and {len(items) - len(shown)} more" if len(items) > len(shown) else ""
-            return [f"{label[:1].upper()}{label[1:]}{where} lists{' ' + lead if lead else ''}: {'; '.join(shown)}{more}. [1]",
-                    f"{text('en', 'vi_source_label')} “{vietnamese}”"]
-        if fact:
-            first = f"{label[:1].upper()}{label[1:]}{where} gives: {fact}. [1]"
+            named = f" {lead.line}" if lead.line and lead.rendered_share >= LEGIBLE_SHARE else ""
+            return [f"{label}{where} lists{named}: {'; '.join(shown)}{more}. [1]", source]
+        rendering = self.english.rendering(vietnamese)
+        values = typed_values(rendering.line, intent.answer_type)
+        if rendering.line and _readable(rendering):
+            first = f"{label}{where} gives: {rendering.line}. [1]"
+        elif values:
+            first = f"{label}{where} gives {'; '.join(values)} (the Vietnamese source text below states it in full). [1]"
+        elif rendering.line and rendering.rendered_share >= LEGIBLE_SHARE:
+            # no value to give alone: the terms in the Vietnamese order still name what the clause is about
+            first = f"{label}{where} gives: {rendering.line}. [1]"
         else:
-            first = f"{label[:1].upper()}{label[1:]}{where} answers this in Vietnamese (source text below). [1]"
-        return [first, f"{text('en', 'vi_source_label')} “{vietnamese}”"]
+            first = f"{label}{where} answers this in Vietnamese (source text below). [1]"
+        return [first, source]
 
     def _period_note(self, best: Candidate, intent: Intent, lang: str) -> str:
         """When the question is about a year (or "this year", "next year") the passage does not speak of:
@@ -598,12 +675,12 @@ class ExtractiveAnswerer:
         return Answer(f"{body} [1]", lang, True, "documents", [citation], confidence=1.0)
 
     def _naming_documents(self, names: list[str], hits: list[Hit]) -> dict[str, set[str]]:
-        """For each name, the documents that mention it: those of the best passages that do, and those the
+        """For each name, the documents that mention it: those of the passages retrieved that do, and those the
         lexical index finds it in (folded: documents holding every adjacent pair of its words)."""
         index = self.lexical() if self.lexical else None
         found: dict[str, set[str]] = {}
         for name in names:
-            found[name] = {h.doc_id for h in hits[:5] if mentions(f"{h.title}\n{h.text}", name)}
+            found[name] = {h.doc_id for h in hits if mentions(f"{h.title}\n{h.text}", name)}
             if index is not None:
                 terms = folded_terms(name)
                 pairs = [t for t in terms if "_" in t] or terms

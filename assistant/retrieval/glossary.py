@@ -19,8 +19,9 @@ _MIN_STEMMED = 4  # shorter words ("is", "the", "has") are never stemmed
 
 def stem(word: str) -> str:
     """A crude English stem, the same for a word's inflected forms ("clusters", "appraising" / "appraise",
-    "decided" / "decides", "companies" / "company", "withdrawn" / "withdraw"): the glossary's fallback
+    "decided" / "decides", "companies" / "company", "withdrawn" / "withdraw", "days'" / "day"): the glossary's fallback
     when a question's word form is not listed. Not a lemma: only equality between stems means anything."""
+    word = re.sub(r"'s?$", "", word)  # a possessive: "days' notice", "the investor's"
     word = _IRREGULAR.get(word, word)
     if len(word) < _MIN_STEMMED:
         return word
@@ -106,7 +107,9 @@ def _translate(text: str, lookup: Callable[[str], list[str] | None], longest: in
 
 
 def load_glossary(path: Path) -> Glossary:
-    """Read a TSV of `english<TAB>vietnamese|alternative` lines ('#' starts a comment)."""
+    """Read a TSV of `english<TAB>vietnamese|alternative` lines ('#' starts a comment). A line whose English
+    is written `~english` reads English questions only: its Vietnamese is not rendered back into English
+    (ambiguous words: "cấp" is "issue" in a question about a licence, and also a level)."""
     glossary = Glossary()
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         if not line.strip() or line.startswith("#"):
@@ -114,7 +117,8 @@ def load_glossary(path: Path) -> Glossary:
         parts = line.split("\t")
         if len(parts) != 2 or not parts[0].strip() or not parts[1].strip():
             raise ValueError(f"{path}:{number}: expected 'english<TAB>vietnamese'")
-        english = " ".join(_WORD_RE.findall(parts[0].lower()))
+        question_only = parts[0].startswith("~")
+        english = " ".join(_WORD_RE.findall(parts[0].lower().lstrip("~")))
         renderings = [v.strip().lower() for v in parts[1].split("|") if v.strip()]
         glossary.en_to_vi.setdefault(english, []).extend(renderings)
         if " " not in english:
@@ -122,7 +126,8 @@ def load_glossary(path: Path) -> Glossary:
             stemmed.extend(r for r in renderings if r not in stemmed)
         for vietnamese in renderings:
             key = " ".join(_WORD_RE.findall(vietnamese))
-            glossary.vi_to_en.setdefault(key, []).append(english)
+            if not question_only:
+                glossary.vi_to_en.setdefault(key, []).append(english)
             glossary.longest = max(glossary.longest, len(key.split()))
         glossary.longest = max(glossary.longest, len(english.split()))
     return glossary

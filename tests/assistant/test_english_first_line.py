@@ -2,9 +2,12 @@
 an English question, and how the rule renderer words the fact."""
 from pathlib import Path
 
-from assistant.answering.english import EnglishRenderer
+from assistant.answering.english import EnglishRenderer, typed_values
+from assistant.answering.extractive import ExtractiveAnswerer, english_subject
+from assistant.answering.question import analyse_intent
 from assistant.retrieval.glossary import Glossary, load_glossary, stem
-from assistant.retrieval.search import analyse
+from assistant.retrieval.search import Hit, analyse
+from ingest.models import DocumentMeta
 from ingest.vietnamese import has_vietnamese_diacritics
 
 GLOSSARY = Path(__file__).resolve().parents[2] / "corpus" / "glossary.tsv"
@@ -107,3 +110,136 @@ def test_an_english_count_question_knows_what_it_counts_through_the_glossary(cor
     hits = corpus_service.answer_hits(question)
     _, _, intent = corpus_service.extractive.rank(analyse(question), hits)
     assert intent.answer_type == "count" and intent.counted == "cum cong nghiep"
+
+
+# Classes of the fourth pass (bench/RESULTS.md, "Fourth pass")
+
+def _hit(doc_id, section, body, title="Luật Hóa chất", doc_number="69/2025/QH15", doc_type="law", rank=1.0):
+    meta = DocumentMeta(doc_id=doc_id, source=f"{doc_id}.docx", fmt="docx", title=title, doc_number=doc_number, doc_type=doc_type)
+    return Hit(meta, f"{doc_id}#{section}", f"{doc_id}#{section}@1", section, None, rank, body)
+
+
+def test_an_english_definition_question_is_answered_by_the_clause_defining_the_term(corpus_service):
+    # the question names the clause's head ("Hóa chất là …") only through its glossary renderings
+    hits = [
+        _hit("luat", "Điều 23", "Điều 23. Phân loại, ghi nhãn hóa chất\n1. Tổ chức sản xuất hóa chất có nghĩa vụ phân loại hóa chất.\n"
+             "3. Việc ghi nhãn hóa chất thực hiện theo quy định của pháp luật về nhãn hàng hóa.", rank=0.9),
+        _hit("luat", "Điều 2", "Điều 2. Giải thích từ ngữ\nTrong Luật này, các từ ngữ dưới đây được hiểu như sau:\n"
+             "1. Hóa chất là chất, hỗn hợp chất tự nhiên hoặc được con người khai thác, tạo ra.\n"
+             "4. Hóa chất nguy hiểm là hóa chất gây hại cho con người, cơ sở vật chất, tài sản, môi trường.", rank=0.8),
+    ]
+    answer = corpus_service.extractive.answer(analyse("How does the Law on Chemicals define a chemical?"), hits)
+    assert answer.grounded and "Hóa chất là chất, hỗn hợp chất" in answer.answer.splitlines()[1]
+    assert "Article 2" in first_line(answer)
+
+
+def test_a_name_the_question_asks_about_is_read_below_the_best_five_passages(corpus_service):
+    # "Bao Dap" is mentioned only by the sixth passage: it is the one that answers, not a refusal
+    others = [_hit(f"bc{n}", f"Mục {n}", f"{n}. Cụm công nghiệp Thống Nhất {n}: nhà đầu tư đang hoàn thiện hồ sơ.",
+                   title="Báo cáo tình hình cụm công nghiệp", doc_number="", doc_type="", rank=0.9 - n / 100) for n in range(1, 6)]
+    named = _hit("cv", "1", "1. Thông tin về dự án: Tên dự án: Cụm công nghiệp Báo Đáp; Chủ đầu tư: Ban Quản lý dự án đầu tư xây dựng xã Trấn Yên.",
+                 title="Ý kiến thẩm định cụm công nghiệp Báo Đáp", doc_number="", doc_type="", rank=0.5)
+    answer = corpus_service.extractive.answer(analyse("Who is the investor of the Bao Dap industrial cluster?"), [*others, named])
+    assert answer.grounded and answer.citations[0].doc_id == "cv"
+    assert "Tran Yen" in first_line(answer)
+
+
+def test_a_possessive_finds_its_word_in_the_glossary():
+    glossary = load_glossary(GLOSSARY)
+    assert dict(glossary.segments("How many days' notice must be given?"))["days'"] == ["ngày"]
+    assert stem("investor's") == stem("investor")
+
+
+def test_a_value_question_over_a_list_is_answered_by_the_item_stating_a_value(corpus_service):
+    # the item that covers the question best names the authority; the one giving the notice period answers
+    hit = _hit("tt", "Điều 24 › Khoản 1", "Điều 24. Kiểm tra công tác quản lý vũ khí\n1. Kiểm tra định kỳ\n"
+               "a) Thẩm quyền kiểm tra: Cục Cảnh sát có thẩm quyền kiểm tra công tác quản lý vũ khí, vật liệu nổ của doanh nghiệp;\n"
+               "b) Nội dung kiểm tra: việc chấp hành quy định về quản lý vũ khí;\n"
+               "d) Triển khai thực hiện kiểm tra: cơ quan kiểm tra thông báo bằng văn bản trước 05 ngày làm việc cho doanh nghiệp được kiểm tra.",
+               title="Thông tư quy định về quản lý vũ khí", doc_number="16/2018/TT-BCA", doc_type="circular")
+    question = analyse("How many days' notice must the police give a business before an inspection of its weapons and explosives management?")
+    candidates, _, intent = corpus_service.extractive.rank(question, [hit])
+    assert intent.answer_type in ("duration", "count")
+    assert "05 ngày làm việc" in candidates[0].text
+
+
+def test_day_month_dates_and_before_are_written_as_english_does():
+    renderer = EnglishRenderer(load_glossary(GLOSSARY))
+    assert "before 15 March" in renderer.render("Ủy ban nhân dân cấp tỉnh gửi Bộ Tài chính trước ngày 15 tháng 3 hằng năm.")
+    assert "before 30 April 2022" in renderer.render("Hạn nộp hồ sơ: trước ngày 30 tháng 4 năm 2022.")
+
+
+def test_the_values_of_the_type_asked_are_found_with_their_qualifiers():
+    line = "support level at most 30% of the cost of purchasing machinery, equipment, not exceeding VND 300 million unit"
+    assert typed_values(line, "amount") == ["at most 30%", "not exceeding VND 300 million"]
+    assert typed_values("value 1.5% to 3% total investment", "percentage") == ["1.5% to 3%"]
+    assert typed_values("approve detailed plan, 23 industrial clusters, 13, decision", "count") == ["23 industrial clusters"]
+    assert typed_values("not exceeding VND 3 billion or 10 people", "count") == ["10 people"]
+    assert typed_values("Project Management Board", "authority") == []
+
+
+def test_an_unreadable_rendering_gives_the_value_asked_alone_or_says_the_answer_is_the_vietnamese_below(corpus_service):
+    # most words of these clauses are not in the glossary: their rendering would be a list of words in
+    # Vietnamese order; the value asked reads on its own, and without one the line says where the answer is
+    valued = _hit("tt", "Điều 7", "Điều 7. Phê duyệt kế hoạch\nTrong thời hạn 15 ngày làm việc kể từ ngày nhận được bộ hồ sơ hợp lệ, "
+                  "Cục Kỹ thuật an toàn chịu trách nhiệm kiểm tra, đánh giá, thẩm tra, đối chiếu, rà soát và phê duyệt kế hoạch "
+                  "ứng phó sự cố tràn dầu, bức xạ, sạt lở, ngập úng trong khai thác khoáng sản.",
+                  title="Thông tư quy định về kế hoạch", doc_number="24/2025/TT-BCT", doc_type="circular")
+    answer = corpus_service.extractive.answer(analyse("Within how many days is the plan approved?"), [valued])
+    line = first_line(answer)
+    assert line.startswith("Circular 24/2025/TT-BCT, Article 7, gives 15 working days (")
+    assert not has_vietnamese_diacritics(line)
+    described = _hit("luat", "Điều 35", "Điều 35. Khoảng cách an toàn\nKhoảng cách an toàn là khoảng cách cần bảo đảm từ một nhà xưởng "
+                     "hóa chất đến khu dân cư, di tích lịch sử - văn hóa, danh lam thắng cảnh, khu bảo tồn thiên nhiên.")
+    answer = corpus_service.extractive.answer(analyse("What is the safety distance of a chemical facility?"), [described])
+    line = first_line(answer)
+    assert "answers this in Vietnamese (source text below)" in line or "distance" in line
+    assert not has_vietnamese_diacritics(line)
+
+
+def test_a_question_only_glossary_term_reads_questions_and_is_never_rendered_back(tmp_path):
+    path = tmp_path / "glossary.tsv"
+    path.write_text("level\tcấp\n~issue\tcấp|ban hành\nvalid\tcó hiệu lực\n~valid\tcó thời hạn\n", encoding="utf-8")
+    glossary = load_glossary(path)
+    assert glossary.lookup("issue") == ["cấp", "ban hành"] and glossary.lookup("issued") == ["cấp", "ban hành"]
+    assert glossary.vi_to_en["cấp"] == ["level"] and "ban hành" not in glossary.vi_to_en
+    # "How long is X valid?": the legal wording "có thời hạn" is read, and only "có hiệu lực" renders as "valid"
+    assert glossary.lookup("valid") == ["có hiệu lực", "có thời hạn"] and "có thời hạn" not in glossary.vi_to_en
+    assert "issue" not in EnglishRenderer(load_glossary(GLOSSARY)).render("chính quyền địa phương 02 cấp")
+
+
+def test_how_much_of_a_place_overlaps_another_asks_an_area():
+    assert analyse_intent("How much of the Bao Dap cluster overlaps the kaolin mine?").answer_type == "area"
+    assert analyse_intent("Diện tích chồng lấn bao nhiêu?").answer_type == "area"
+
+
+def test_an_english_answer_says_when_the_value_asked_is_not_given_as_a_vietnamese_one_does(corpus_service):
+    hit = _hit("tt", "Điều 10", "Điều 10. Trách nhiệm của Cục\n1. Tổ chức tiếp nhận, kiểm tra và phê duyệt kế hoạch quản lý rủi ro.",
+               title="Thông tư quy định về kế hoạch", doc_number="24/2025/TT-BCT", doc_type="circular")
+    shipped = corpus_service.extractive
+    answerer = ExtractiveAnswerer(shipped.glossary, "", "", threshold=0.0, lexical=shipped.lexical)  # answers whatever the confidence
+    answer = answerer.answer(analyse("Within how many days does the authority approve a risk management plan?"), [hit])
+    assert not answer.grounded
+    assert first_line(answer).startswith("The documents do not give a specific figure; the most relevant passage says:")
+
+
+def test_an_english_list_item_is_named_by_the_subject_it_opens_with(corpus_service):
+    assert english_subject("The Provincial Industrial Parks Management Board leads the attraction of projects.") == (
+        "The Provincial Industrial Parks Management Board")
+    assert english_subject("The Scheme has 10 groups of solutions.") == ""
+    # Decision 3164's English Article 2 lists one duty per body: the Board's item answers, not the list
+    answer = corpus_service.ask("What is the Industrial Parks Management Board responsible for under the scheme?")
+    assert first_line(answer).startswith("The Provincial Industrial Parks Management Board leads the attraction")
+
+
+def test_what_a_programme_supports_or_includes_asks_a_list_as_ho_tro_gi_does():
+    assert analyse_intent("What does the 2022 industrial promotion machinery programme support?").answer_type == "list"
+    assert analyse_intent("Chương trình khuyến công năm 2022 hỗ trợ gì?").answer_type == "list"
+
+
+def test_an_english_list_line_does_not_repeat_the_article_it_names(corpus_service):
+    hit = _hit("luat", "Điều 3", "Điều 3. Các hành vi bị nghiêm cấm\n1. Chiếm đoạt hóa chất.\n2. Làm giả giấy phép.")
+    shipped = corpus_service.extractive
+    answerer = ExtractiveAnswerer(shipped.glossary, "", "", threshold=0.0, lexical=shipped.lexical)
+    line = first_line(answerer.answer(analyse("What acts are prohibited under the Law on Chemicals?"), [hit]))
+    assert line.startswith("Law 69/2025/QH15, Article 3, lists") and "lists article 3" not in line.lower()
