@@ -155,10 +155,12 @@ _ABOUT_A_DOCUMENT = frozenset({"date_in_force", "date_issued", "date_expiry", "s
 
 
 def _is_document(hit: Hit, reference) -> bool:
-    """Whether a hit is of the document a reference with its year names (by its number, or by its id when
-    the copy has no number: `nd-80-2021-…`), not of one that only cites it."""
-    number = f"{reference.number}/{reference.year}"
-    return fold(hit.doc_number).startswith(number) or f"-{reference.number}-{reference.year}" in f"-{hit.doc_id}"
+    """Whether a hit may be of the document a reference with its year names, not of one that only cites
+    it: by its number; or, for a copy whose number was left blank (signed copies often are), by the number
+    in its id or title (`tt-37-bgtvt` for "Thông tư 37/2023/TT-BGTVT")."""
+    if hit.doc_number:
+        return fold(hit.doc_number).startswith(f"{reference.number}/{reference.year}")
+    return re.search(rf"(?<!\d){re.escape(reference.number)}(?!\d)", f"{hit.doc_id} {fold(hit.title)}") is not None
 
 
 def _referenced_documents(query: QueryAnalysis, hits: list[Hit]) -> set[str]:

@@ -523,3 +523,12 @@ def test_a_restored_word_keeps_its_capital():
     from assistant.retrieval.diacritics import DiacriticRestorer
 
     assert DiacriticRestorer({"hải_dương": 9}).restore("Hai Duong co") == "Hải Dương có"
+
+
+def test_a_document_whose_signed_copy_has_no_number_is_not_taken_for_one_only_cited():
+    from assistant.answering.extractive import _unindexed_documents
+
+    blank = _hit("tt-37-bgtvt", "Điều 30", "Thông tư này có hiệu lực kể từ ngày 01 tháng 01 năm 2024.",
+                 title="Về quản lý hoạt động vận tải đường bộ qua biên giới", doc_type="circular")
+    query = analyse("Thông tư 37/2023/TT-BGTVT có hiệu lực từ ngày nào?")
+    assert _unindexed_documents(query, [blank], analyse_intent(query.text)) == ([], [])
