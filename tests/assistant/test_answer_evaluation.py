@@ -6,7 +6,8 @@ from assistant.answering.evaluation import evaluate_answers, half_of, holds_fact
 from assistant.evaluation import Question, load_questions
 
 ROOT = Path(__file__).resolve().parents[2]
-SETS = [ROOT / "corpus" / "eval" / "questions.jsonl", ROOT / "bench" / "answers" / "realdocs-questions.jsonl"]
+SETS = [ROOT / "corpus" / "eval" / "questions.jsonl",
+        *sorted((ROOT / "bench" / "answers").glob("realdocs-questions*.jsonl"))]
 
 
 def test_variants_of_a_question_fall_in_the_same_half_and_the_split_is_fixed():
