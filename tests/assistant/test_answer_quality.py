@@ -381,6 +381,8 @@ def test_a_law_the_documents_do_not_hold_gets_no_other_documents_date_in_force(c
     ("How much industrial land do the clusters have?", "area"),
     ("Hiệp định được ký năm nào?", "date_issued"),
     ("Đề án được phê duyệt năm nào?", "date"),
+    ("Kế hoạch hỗ trợ đào tạo nhân lực ở mức bao nhiêu?", "amount"),  # a level, not a count
+    ("Những sản phẩm Việt Nam nào được ưu tiên?", "list"),
 ])
 def test_the_asking_word_decides_the_type(question, kind):
     assert analyse_intent(question).answer_type == kind
