@@ -57,6 +57,7 @@ def build_service(settings: Settings, database: Database | None, kb: KnowledgeBa
         settings.agency_name_en,
         settings.refusal_threshold,
         lexical=kb.lexical,
+        region=settings.region,
     )
     llm = LLMAnswerer.from_settings(settings) if settings.llm_base_url and settings.llm_model else None
     faq = load_faq(settings.faq_path(), kb) if settings.faq_path().exists() else None

@@ -54,14 +54,15 @@ LEGIBLE_SHARE = 0.6  # below this share a rendered line says too little to be sh
 ENGLISH_COVERAGE_SLACK = 0.2  # and covers the question nearly as well: the topic decides, the language breaks ties
 
 
-def question_terms(question: str) -> dict[str, float]:
+def question_terms(question: str, region: str = "") -> dict[str, float]:
     """Weighted topic terms of a Vietnamese question: folded syllables, numbers (double weight) and the
     syllable pairs that touch a content syllable; the words saying how it asks ("được định nghĩa như thế
-    nào") left out, and a phrase with an equivalent (see EQUIVALENT_PHRASES) kept whole instead of its
+    nào") left out, and the deployment's own `region` ("ở Hải Dương": where every local document is, though
+    few name it), and a phrase with an equivalent (see EQUIVALENT_PHRASES) kept whole instead of its
     syllables."""
     words = question_words(question)
     content = set(content_words(question))
-    asking = asking_positions(words)
+    asking = asking_positions(words) | _phrase_positions(words, question_words(region))
     whole = {i + k for i, pair in enumerate(zip(words, words[1:])) if " ".join(pair) in EQUIVALENT_PHRASES for k in (0, 1)}
     terms: dict[str, float] = {}
     for i, word in enumerate(words):
@@ -73,6 +74,14 @@ def question_terms(question: str) -> dict[str, float]:
         elif (a in content or b in content) and not {i, i + 1} & (asking | whole):
             terms[f"{a} {b}"] = 1.5
     return terms
+
+
+def _phrase_positions(words: list[str], phrase: list[str]) -> set[int]:
+    """The positions of every occurrence of a phrase (folded words) in a question's folded words."""
+    if not phrase:
+        return set()
+    return {start + k for start in range(len(words) - len(phrase) + 1) if words[start:start + len(phrase)] == phrase
+            for k in range(len(phrase))}
 
 
 def unit_terms(value: str, lang: str = "vi") -> set[str]:
@@ -191,8 +200,10 @@ def _unindexed_documents(query: QueryAnalysis, hits: list[Hit], intent: Intent) 
 class ExtractiveAnswerer:
     """Composes an answer from quoted clauses; refuses below the calibrated confidence."""
 
-    def __init__(self, glossary: Glossary, agency_vi: str, agency_en: str, threshold: float | None, lexical=None):
+    def __init__(self, glossary: Glossary, agency_vi: str, agency_en: str, threshold: float | None, lexical=None,
+                 region: str = ""):
         self.glossary = glossary
+        self.region = region  # the deployment's province: context of every question, not its topic
         self.lexical = lexical  # () -> the current BM25 index, whose IDF weighs terms: missing a rare one says more
         self.agency = {"vi": agency_vi, "en": agency_en}
         self.threshold = threshold if threshold is not None else load_weights()["threshold"]
@@ -216,9 +227,12 @@ class ExtractiveAnswerer:
             english = passage_lang == "en"
             named = _capitalised(query.text)
             needle = []
+            region = set(question_words(self.region))
             for phrase, renderings in self.glossary.segments(query.text):
                 if phrase in EN_STOPWORDS or phrase in _EN_QUESTION_WORDS:
                     continue
+                if region and set(question_words(phrase)) <= region:
+                    continue  # "in Hai Duong": the deployment's province, context rather than topic
                 renderings = [" ".join(question_words(r)) for r in renderings]
                 if renderings:
                     value = max(weight(r) for r in renderings)
@@ -233,7 +247,7 @@ class ExtractiveAnswerer:
                 literal = " ".join(_stems(fold(phrase).split(), "en" if english else "vi"))
                 needle.append((value, [literal] if english else renderings + [literal]))
             return needle
-        return [(w * weight(t), [t, *EQUIVALENT_PHRASES.get(t, ())]) for t, w in question_terms(query.text).items()]
+        return [(w * weight(t), [t, *EQUIVALENT_PHRASES.get(t, ())]) for t, w in question_terms(query.text, self.region).items()]
 
     def _rendered_words(self, query: QueryAnalysis) -> set[str]:
         """The folded Vietnamese words an English question names through its glossary renderings ("define a

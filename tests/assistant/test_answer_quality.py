@@ -534,3 +534,19 @@ def test_a_document_whose_signed_copy_has_no_number_is_not_taken_for_one_only_ci
                  title="Về quản lý hoạt động vận tải đường bộ qua biên giới", doc_type="circular")
     query = analyse("Thông tư 37/2023/TT-BGTVT có hiệu lực từ ngày nào?")
     assert _unindexed_documents(query, [blank], analyse_intent(query.text)) == ([], [])
+
+
+def test_the_deployments_own_province_is_context_not_topic(tmp_path, corpus_service):
+    """With CNHT_REGION set, "ở Hải Dương" in a question does not count against a local notice that never
+    names the province it was issued in."""
+    from assistant.runtime import build_runtime
+    from assistant.settings import Settings
+
+    question = "Doanh nghiệp ở Hải Dương đăng ký khóa đào tạo Kaizen ở đâu?"
+    assert "hai duong" in question_terms(question) and "hai duong" not in question_terms(question, "Hải Dương")
+    regional = build_runtime(Settings(data_dir=tmp_path / "regional", region="Hải Dương"), kb=corpus_service.kb).service
+    answer = regional.ask(question)
+    assert answer.grounded and "Phòng Quản lý công nghiệp" in first_line(answer)
+    english = analyse("Where do businesses in Hai Duong register for the Kaizen course?")
+    looked_for = {a for _, alternatives in regional.extractive._needle(english, "vi") for a in alternatives}
+    assert "kaizen" in looked_for and not any("duong" in a for a in looked_for)
