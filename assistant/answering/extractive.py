@@ -22,6 +22,7 @@ from assistant.answering.question import EQUIVALENT_PHRASES, Intent, analyse_int
 from assistant.answering.scoring import VALUE_TYPES, features, head_named, head_of, linear, load_weights, probability
 from assistant.answering.texts import document_label, scanned_note, section_label, text
 from assistant.retrieval.glossary import Glossary
+from assistant.retrieval.references import matches_document
 from assistant.retrieval.search import Hit, QueryAnalysis
 from ingest.models import section_at
 from ingest.vietnamese import EN_STOPWORDS, PEOPLE_COUNTED, content_words, fold, folded_terms, question_words
@@ -167,9 +168,8 @@ def _is_document(hit: Hit, reference) -> bool:
     """Whether a hit may be of the document a reference with its year names, not of one that only cites
     it: by its number; or, for a copy whose number was left blank (signed copies often are), by the number
     in its id or title (`tt-37-bgtvt` for "Thông tư 37/2023/TT-BGTVT")."""
-    if hit.doc_number:
-        return fold(hit.doc_number).startswith(f"{reference.number}/{reference.year}")
-    return re.search(rf"(?<!\d){re.escape(reference.number)}(?!\d)", f"{hit.doc_id} {fold(hit.title)}") is not None
+    strength = matches_document(reference, hit.doc_number, hit.doc_id, hit.title)
+    return strength == 1.0 or (strength > 0 and not hit.doc_number)
 
 
 def _referenced_documents(query: QueryAnalysis, hits: list[Hit]) -> set[str]:
