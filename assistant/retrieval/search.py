@@ -18,6 +18,7 @@ from pydantic import ConfigDict
 
 from assistant.knowledge.base import KnowledgeBase
 from assistant.knowledge.embeddings import embed_queries
+from assistant.knowledge.lexical import LexicalIndex
 from assistant.retrieval.abbreviations import spell_out
 from assistant.retrieval.diacritics import DiacriticRestorer
 from assistant.retrieval.glossary import Glossary, load_glossary
@@ -240,15 +241,17 @@ class HybridSearcher:
     def restore_diacritics(self, question: str) -> str:
         """A question typed without diacritics, with them put back from the indexed words (unchanged
         when typed with them, or in English)."""
-        query = analyse(question)
+        return self._restored(analyse(question), self.kb.lexical())
+
+    def _restored(self, query: QueryAnalysis, lexical: LexicalIndex) -> str:
+        """`restore_diacritics` of an analysed question, with the index the search reads."""
         if query.kind != "vi_plain":
-            return question
-        lexical = self.kb.lexical()
+            return query.text
         cached = self._restorer  # read once: another thread may replace it for a newer generation
         if cached is None or cached[0] != lexical.generation:
             cached = (lexical.generation, DiacriticRestorer(lexical.word_frequencies()))
             self._restorer = cached
-        return cached[1].restore(question)
+        return cached[1].restore(query.text)
 
     def search(self, question: str, k: int = 10, filters: Filters | None = None) -> list[Hit]:
         """The best chunks for a question, best first, at most one hit per chunk. A question typed
@@ -257,10 +260,10 @@ class HybridSearcher:
         self._refresh()
         filters = filters or Filters()
         query = analyse(question)
-        restored = spell_out(self.restore_diacritics(question)) if query.kind != "en" else question
+        lexical = self.kb.lexical()
+        restored = spell_out(self._restored(query, lexical)) if query.kind != "en" else question
         signals_query = analyse(restored) if restored != question else query
         vietnamese = self.glossary.vietnamese_terms(question) if query.kind == "en" else []
-        lexical = self.kb.lexical()
         scores: dict[str, dict[str, float]] = {}
 
         def add(signal: str, vector_ids: list[str], values: np.ndarray | list[float]) -> None:
