@@ -51,13 +51,13 @@ class LexicalIndex:
         return len(self._postings(term))
 
     @cached_property
-    def _row_documents(self) -> np.ndarray:
-        """The document of each chunk, by row."""
+    def row_documents(self) -> np.ndarray:
+        """The document of each chunk, by row (read once per index)."""
         return np.array([vid.split("#", 1)[0] for vid in self.vector_ids], dtype=object)
 
     def documents_with(self, term: str) -> set[str]:
         """The documents one of whose chunks holds a folded term."""
-        return set(self._row_documents[self._postings(term)].tolist())
+        return set(self.row_documents[self._postings(term)].tolist())
 
     def word_frequencies(self) -> dict[str, int]:
         """How many chunks hold each segmented word of the word index (`hồ_sơ`: 120)."""

@@ -72,9 +72,10 @@ class Filters:
         return True
 
 
-def lexical_mask(vector_ids: list[str], admitted: set[str]) -> np.ndarray:
-    """True for the BM25 rows (vector ids `doc_id#…`) of admitted documents."""
-    return np.fromiter((vid.split("#", 1)[0] in admitted for vid in vector_ids), dtype=bool, count=len(vector_ids))
+def lexical_mask(lexical: LexicalIndex, admitted: set[str]) -> np.ndarray:
+    """True for the BM25 rows of admitted documents."""
+    documents = lexical.row_documents
+    return np.fromiter((doc in admitted for doc in documents), dtype=bool, count=len(documents))
 
 
 def chroma_where(admitted: set[str] | None, every: set[str]) -> dict | None:
@@ -274,7 +275,7 @@ class HybridSearcher:
         admitted = self._admitted(filters, named)
         if admitted is not None and not admitted:
             return []
-        mask = lexical_mask(lexical.vector_ids, admitted) if admitted is not None else None
+        mask = lexical_mask(lexical, admitted) if admitted is not None else None
         for signal, raw in self._lexical_signals(signals_query, lexical, vietnamese).items():
             if mask is not None:  # filters apply before the candidates are cut, so k admitted hits come back
                 raw = np.where(mask, raw, 0.0)
