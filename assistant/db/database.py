@@ -1,6 +1,8 @@
 """Engine, sessions and migrations for one database URL."""
 from __future__ import annotations
 
+import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,13 +22,14 @@ MIGRATION_LOCK = 0x636E6874  # PostgreSQL advisory lock key held while migrating
 
 
 CONNECT_SECONDS = 5  # how long a connection to a database server may take to open (CNHT_DATABASE_TIMEOUT)
+SQLITE_BUSY_SECONDS = 30  # how long an SQLite connection waits for another process's lock
 
 
 class Database:
     """A database brought to the latest schema on open."""
 
     def __init__(self, url: str, connect_timeout: int = CONNECT_SECONDS):
-        connect_args: dict = {"check_same_thread": False, "timeout": 30} if url.startswith("sqlite") else {}
+        connect_args: dict = {"check_same_thread": False, "timeout": SQLITE_BUSY_SECONDS} if url.startswith("sqlite") else {}
         if url.startswith("postgresql"):  # times come back in UTC, as SQLite's do, whatever the server's zone
             # a server that is down or hung costs a request `connect_timeout` seconds, never a hang
             connect_args = {"options": "-c timezone=UTC", "connect_timeout": connect_timeout}
@@ -121,10 +124,25 @@ def database_unavailable(exc: BaseException) -> bool:
 
 def _sqlite_pragmas(connection, _record) -> None:
     cursor = connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
+    _write_ahead_log(cursor)
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")  # WAL: durable at checkpoints, no fsync per answer
     cursor.close()
+
+
+def _write_ahead_log(cursor) -> None:
+    """Put the file in WAL mode. While another process creates the same new file (two `cnht ingest` started
+    together), SQLite answers a change of journal mode with "database is locked" at once, without waiting
+    out the busy timeout: try again, for at most SQLITE_BUSY_SECONDS."""
+    deadline = time.monotonic() + SQLITE_BUSY_SECONDS
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
 
 
 def sqlite_url(data_dir: Path) -> str:
