@@ -3,6 +3,7 @@ the best chunks and quotes them, each with a numbered citation."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from assistant.answering.candidates import Candidate, is_enactment, split_candidates, strip_enumerator, title_candidate
 from assistant.answering.composition import LIST_ITEMS
@@ -18,12 +19,15 @@ from assistant.answering.english import (
 )
 from assistant.answering.models import Answer, Citation
 from assistant.answering.names import mentions, question_names
-from assistant.answering.question import EQUIVALENT_PHRASES, Intent, analyse_intent, asking_positions
+from assistant.answering.parts import combine_parts
+from assistant.answering.question import (
+    EQUIVALENT_PHRASES, Intent, analyse_intent, asking_positions, question_parts,
+)
 from assistant.answering.scoring import VALUE_TYPES, features, head_named, head_of, linear, load_weights, probability
 from assistant.answering.texts import document_label, scanned_note, section_label, text
 from assistant.retrieval.glossary import Glossary
 from assistant.retrieval.references import matches_document
-from assistant.retrieval.search import Hit, QueryAnalysis
+from assistant.retrieval.search import Hit, QueryAnalysis, analyse
 from ingest.models import section_at
 from ingest.vietnamese import EN_STOPWORDS, PEOPLE_COUNTED, content_words, fold, folded_terms, question_words
 
@@ -275,12 +279,14 @@ class ExtractiveAnswerer:
         return matched / total if total else 0.0
 
     def rank(self, query: QueryAnalysis, hits: list[Hit], frame: str = "",
-             named_documents: set[str] | None = None) -> tuple[list[Candidate], dict[str, float], Intent]:
+             named_documents: set[str] | None = None, intent: Intent | None = None,
+             ) -> tuple[list[Candidate], dict[str, float], Intent]:
         """The candidates of the best chunks, best first, with their features; the features of the
         question's answerability; and the question's intent. `frame` is the question a follow-up continues;
         `named_documents`, the documents that mention a name the question asks about: when none of the best
-        chunks is theirs, their lower-ranked chunks are read too."""
-        intent = analyse_intent(query.text)
+        chunks is theirs, their lower-ranked chunks are read too; `intent`, what one part of a question that
+        asks two things asks (by default, read from the question)."""
+        intent = intent or analyse_intent(query.text)
         if frame and intent.answer_type == "other":
             intent.answer_type = analyse_intent(frame).answer_type
         if query.kind == "en" and intent.answer_type == "count" and not intent.counted:
@@ -436,15 +442,43 @@ class ExtractiveAnswerer:
             return 0.0, []
         return round(probability(load_weights()["answerable"], answerable), 4), candidates
 
-    def answer(self, query: QueryAnalysis, hits: list[Hit], frame: str = "") -> Answer:
+    def _answer_parts(self, query: QueryAnalysis, hits: list[Hit], parts: list[tuple[str, str]]) -> Answer:
+        """The answer to a question asking two kinds of fact, from an answer to each part (the hits stay the
+        whole question's). The first part is asked as written; a later one, often elliptical ("bao lâu thì
+        có?"), in the light of the first. When the first part is answered, its documents have settled the
+        topic: a later part asking a value is answered in its own words by a value of that kind from them,
+        however few of the question's words its clause shares (a value they do not state is still said to
+        be missing)."""
+        first = parts[0][0]
+        answers = [self.answer(replace(analyse(first), lang=query.lang), hits, intent=analyse_intent(first))]
+        settled = {c.doc_id for c in answers[0].citations} if answers[0].grounded else set()
+        for part, kind in parts[1:]:
+            if settled and kind in VALUE_TYPES:
+                # read in its own words: the first part's would lead back to the clause that answered it
+                topical = [h for h in hits if h.doc_id in settled]
+                answers.append(self.answer(replace(analyse(part), lang=query.lang), topical, intent=analyse_intent(part),
+                                           settled=True))
+            else:
+                part_query = replace(analyse(f"{first.rstrip('?')}, {part}"), lang=query.lang)
+                answers.append(self.answer(part_query, hits, intent=analyse_intent(part)))
+        return combine_parts(query.lang, [part for part, _ in parts], answers)
+
+    def answer(self, query: QueryAnalysis, hits: list[Hit], frame: str = "", intent: Intent | None = None,
+               settled: bool = False) -> Answer:
         """A grounded answer whose first line states the fact with its citation, then the supporting
-        clauses; or a refusal that names the nearest documents."""
+        clauses; or a refusal that names the nearest documents. A question that asks two kinds of fact
+        ("ở cơ quan nào, bao lâu thì có?") is answered for each (`intent`: the one part answered; `settled`:
+        the hits are the documents an earlier part was answered from, so no confidence is needed)."""
         lang = query.lang
+        if intent is None and not frame:
+            parts = question_parts(query.text)
+            if parts:
+                return self._answer_parts(query, hits, parts)
         naming = self._naming_documents(question_names(query.text), hits)
         # what the question names is what answers it: another law's date in force, another cluster's area do not
         # (one of them, at least: a place named beside a programme is often only the documents' setting)
         named = set.union(*naming.values()) if naming else None
-        candidates, answerable, intent = self.rank(query, hits, frame, named)
+        candidates, answerable, intent = self.rank(query, hits, frame, named, intent)
         unindexed, cited = _unindexed_documents(query, hits, intent)
         absent = [name for name, documents in naming.items() if not documents] + unindexed
         if absent:
@@ -463,7 +497,7 @@ class ExtractiveAnswerer:
                 return dated
         if not candidates:
             return self.refuse(lang, hits, 0.0)
-        if confidence < self.threshold:
+        if confidence < self.threshold and not settled:
             return self.refuse(lang, hits, confidence)
         missing = _type_missing(candidates, intent)
         if lang == "en":

@@ -133,3 +133,32 @@ def analyse_intent(question: str) -> Intent:
         relative_time=bool(_NEXT_YEAR_RE.search(folded)),
         counted=counted_noun(folded) if kind == "count" else "",
     )
+
+
+# Where a question that asks two things joins them: "…ở cơ quan nào, bao lâu thì có?", "… ngày nào và có
+# hiệu lực từ khi nào?", "Which agency …, and how long …?"
+_PART_JOIN_RE = re.compile(r"\s*[,;]\s*(?:(?:và|va|and)\s+)?|\s+(?:và|va|and)\s+", re.I)
+
+
+_ASKS_LAST_RE = re.compile(r"\b(?:nao|gi|khong|chua|bao nhieu|dau|ai|bao lau)(?: (?:a|vay|the|nhi))?$")
+_ASKS_FIRST_RE = re.compile(r"(?:bao lau|bao nhieu|may|ai|khi nao|o dau|tai dau|how|what|which|when|where|who|why|is|are|does|do|can)\b")
+
+
+def question_parts(question: str) -> list[tuple[str, str]]:
+    """The two parts of a question that asks two different kinds of fact, each as (text, answer type):
+    "Mở tiệm bán lẻ thuốc lá thì xin giấy phép ở cơ quan nào, bao lâu thì có?" → the authority part and
+    the duration part. [] for a question that asks one thing, or two of the same kind."""
+    text = question.strip().rstrip("?").strip()
+    for join in _PART_JOIN_RE.finditer(text):
+        first, second = text[: join.start()].strip(), text[join.end() :].strip()
+        if not first or not second:
+            continue
+        if join.group(0).strip() in (",", ";") and not (
+            _ASKS_LAST_RE.search(fold(first)) or _ASKS_FIRST_RE.match(fold(second))
+        ):
+            continue  # "cụm công nghiệp do xã, phường quản lý": a comma inside a list of words, not between questions
+        kinds = answer_type(first + "?"), answer_type(second + "?")
+        if "other" not in kinds and kinds[0] != kinds[1]:
+            return [(first + "?", kinds[0]), (second + "?", kinds[1])]
+    return []
+

@@ -1,5 +1,7 @@
 """The failure classes of extractive answers, each with a case of the shipped corpus: boilerplate quoted,
 lists cut off, the wrong kind of fact, refusal both ways, Vietnamese typed without diacritics."""
+import re
+
 import pytest
 
 from assistant.answering.candidates import is_boilerplate, is_enactment, is_scope, split_candidates
@@ -550,3 +552,43 @@ def test_the_deployments_own_province_is_context_not_topic(tmp_path, corpus_serv
     english = analyse("Where do businesses in Hai Duong register for the Kaizen course?")
     looked_for = {a for _, alternatives in regional.extractive._needle(english, "vi") for a in alternatives}
     assert "kaizen" in looked_for and not any("duong" in a for a in looked_for)
+
+
+# 8. Questions that ask two things get both, or are told which one the documents do not answer
+
+@pytest.mark.parametrize("question, kinds", [
+    ("Mở tiệm bán lẻ thuốc lá thì xin giấy phép ở cơ quan nào, bao lâu thì có?", ["authority", "duration"]),
+    ("Khóa Kaizen có mất phí không, mỗi công ty được cử mấy người?", ["yesno", "count"]),
+    ("Which agency grants the licence, and how long does it take?", ["authority", "duration"]),
+    ("Hồ sơ gồm những gì và nộp ở đâu?", ["procedure", "place"]),
+    # one question: a comma inside a list of words, the same kind twice, "và" inside a name
+    ("Mấy cụm công nghiệp do xã, phường quản lý phải làm xong thủ tục trước ngày nào?", []),
+    ("Doanh nghiệp nhỏ và vừa được hỗ trợ bao nhiêu?", []),
+    ("Tỉnh có bao nhiêu khu công nghiệp và bao nhiêu cụm công nghiệp?", []),
+])
+def test_the_parts_of_a_question_that_asks_two_things(question, kinds):
+    from assistant.answering.question import question_parts
+
+    assert [kind for _, kind in question_parts(question)] == kinds
+
+
+@pytest.mark.parametrize("question, facts", [
+    ("Khóa Kaizen mỗi doanh nghiệp được cử mấy học viên, và phải đăng ký trước ngày nào?", ["03 học viên", "05/6/2022"]),
+    ("Chương trình khuyến công hạn nộp hồ sơ là ngày nào, hỗ trợ tối đa bao nhiêu phần trăm?", ["30 tháng 4 năm 2022", "30%"]),
+    ("How many trainees can each enterprise send to the Kaizen course, and what is the registration deadline?",
+     ["3 trainees", "5 June 2022"]),
+])
+def test_both_facts_asked_are_in_the_first_line_each_with_its_citation(corpus_service, question, facts):
+    answer = corpus_service.ask(question)
+    line = first_line(answer)
+    assert answer.grounded and all(fact in line for fact in facts), line
+    marks = re.findall(r"\[(\d+)\]", line)
+    assert len(marks) == 2 and {int(m) for m in marks} <= {c.n for c in answer.citations}
+
+
+def test_a_part_the_documents_do_not_answer_is_named_and_the_answer_is_not_passed_off_as_whole(corpus_service):
+    answer = corpus_service.ask("Chương trình khuyến công hạn nộp hồ sơ là ngày nào, và được hỗ trợ trong bao nhiêu năm?")
+    assert not answer.grounded
+    assert "không nêu: “được hỗ trợ trong bao nhiêu năm”" in first_line(answer)
+    assert "30 tháng 4 năm 2022" in answer.answer.splitlines()[1]
+    assert answer.citations[0].doc_id == "tb-khuyen-cong-2022"
