@@ -83,6 +83,10 @@ def test_the_incentives_of_a_section_include_the_first_item(corpus_service):
     ("Chương trình khuyến công hỗ trợ máy móc thiết bị hỗ trợ những nội dung gì?", "list"),
     ("When does Decision 3164 take effect?", "date_in_force"),
     ("How many industrial parks does the province have?", "count"),
+    # "how much" asks for what its noun measures, not always money
+    ("How much industrial-cluster land is left for the commune?", "area"),
+    ("How much advance notice must the inspectors give?", "duration"),
+    ("How much does the Kaizen course cost?", "amount"),
 ])
 def test_expected_answer_type(question, kind):
     assert analyse_intent(question).answer_type == kind
