@@ -11,6 +11,14 @@ stores them in assistant/answering/answer_weights.json. The refusal threshold is
 same tune half (printed): the lowest that refuses at least 90% of unanswerable questions, counting those
 the answerer's rules refuse whatever the confidence (a name the documents never mention, a value they
 never state).
+
+    CNHT_DATA_DIR=D .venv/bin/python bench/fit_answer_weights.py confidences QUESTIONS.jsonl --out C.jsonl
+    .venv/bin/python bench/fit_answer_weights.py threshold C1.jsonl [C2.jsonl ...] [--write]
+
+recalibrate the threshold alone, on whole answers (every rule of the answerer in place, two-part questions
+included): `confidences` answers the tune half with no threshold; `threshold` picks, among the thresholds
+that still refuse 90% of the unanswerable questions, the midpoint of the gap between unanswerable
+confidences, and prints the tune figures there.
 """
 from __future__ import annotations
 
@@ -129,16 +137,77 @@ def fit(paths: list[str], write: bool) -> None:
         print(f"written to {WEIGHTS_PATH}")
 
 
+def confidences(paths: list[str], out: str) -> None:
+    """Answer every tune-half question of the files on the data directory with no refusal threshold, the
+    answerer's rules in place; one line a question: its kind, the answer's confidence, whether it was
+    refused anyway (a rule) and whether its first line holds the fact from a gold document."""
+    from assistant.answering.evaluation import expected_facts, first_citation, first_line, holds_fact, in_half, kind_of
+    from assistant.evaluation import load_questions
+    from assistant.runtime import build_runtime
+    from assistant.settings import Settings
+
+    service = build_runtime(Settings()).service
+    service.extractive.threshold = 0.0
+    rows = []
+    for path in paths:
+        for question in in_half(load_questions(Path(path)), "tune"):
+            service.clear_cache()
+            answer = service.ask(question.question)
+            right = bool(question.gold) and holds_fact(first_line(answer.answer), expected_facts(question)) and (
+                first_citation(answer.public()) in question.gold)
+            rows.append({"id": question.id, "kind": kind_of(question), "confidence": answer.confidence,
+                         "grounded": answer.grounded, "right": right})
+    Path(out).write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    print(f"{len(rows)} questions → {out}")
+
+
+def threshold(paths: list[str], write: bool) -> None:
+    """Choose the refusal threshold from `confidences` files: of the thresholds that refuse at least 90% of
+    the unanswerable questions (rules included), those between the two unanswerable confidences around that
+    point refuse the same ones; the midpoint of that gap is the least sensitive to new questions. Prints
+    the tune figures at the chosen threshold; --write stores it in answer_weights.json."""
+    from assistant.answering.scoring import WEIGHTS_PATH
+
+    rows = [json.loads(line) for p in paths for line in Path(p).read_text(encoding="utf-8").splitlines() if line]
+    unanswerable = [r for r in rows if r["kind"] == "unanswerable"]
+    answered = sorted(r["confidence"] for r in unanswerable if r["grounded"])
+    allowed = len(unanswerable) - int(np.ceil(0.9 * len(unanswerable)))  # unanswerable ones that may be answered
+    if allowed >= len(answered):
+        chosen = 0.0
+    else:
+        low = answered[-allowed - 1]
+        high = answered[-allowed] if allowed else 1.0
+        chosen = round((low + high) / 2, 4)
+    figures = {"threshold": chosen, "unanswerable": len(unanswerable),
+               "unanswerable_refused": round(sum(1 for r in unanswerable if not r["grounded"] or r["confidence"] < chosen) / max(1, len(unanswerable)), 4)}
+    for kind in ("vi", "vi_nodiacritics", "en"):
+        of_kind = [r for r in rows if r["kind"] == kind]
+        answered_right = sum(1 for r in of_kind if r["grounded"] and r["confidence"] >= chosen and r["right"])
+        refused = sum(1 for r in of_kind if not r["grounded"] or r["confidence"] < chosen)
+        figures[kind] = {"n": len(of_kind), "fact_and_document": round(answered_right / max(1, len(of_kind)), 4),
+                         "false_refusals": round(refused / max(1, len(of_kind)), 4)}
+    print(json.dumps(figures, indent=1))
+    if write:
+        weights = json.loads(WEIGHTS_PATH.read_text(encoding="utf-8"))
+        weights["threshold"] = chosen
+        WEIGHTS_PATH.write_text(json.dumps(weights, indent=1) + "\n", encoding="utf-8")
+        print(f"threshold written to {WEIGHTS_PATH}")
+
+
 def main() -> None:
-    """Dump or fit."""
+    """Dump, fit, or calibrate the threshold alone."""
     parser = argparse.ArgumentParser()
-    parser.add_argument("action", choices=["dump", "fit"])
+    parser.add_argument("action", choices=["dump", "fit", "confidences", "threshold"])
     parser.add_argument("paths", nargs="+")
     parser.add_argument("--out")
     parser.add_argument("--write", action="store_true")
     args = parser.parse_args()
     if args.action == "dump":
         dump(args.paths, args.out or "bench/out/answer-features.jsonl")
+    elif args.action == "confidences":
+        confidences(args.paths, args.out or "bench/out/answer-confidences.jsonl")
+    elif args.action == "threshold":
+        threshold(args.paths, args.write)
     else:
         fit(args.paths, args.write)
 
