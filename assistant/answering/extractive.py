@@ -147,6 +147,17 @@ def _to_front(candidates: list, chosen) -> None:
     candidates.insert(0, chosen)
 
 
+def _open_heading(candidates: list[Candidate]) -> None:
+    """An article heading whose one point is itself a list's lead ("Điều 12" → "1. … các loại hàng hóa sau
+    đây sẽ được miễn thuế …:") stands for that list: the list, with its items, comes first in its place."""
+    best = candidates[0]
+    if not (best.is_list and len(best.points) == 1 and best.points[0].rstrip().endswith(":")):
+        return
+    inner = next((c for c in candidates if c.hit is best.hit and c.is_list and c.points and c.text == best.points[0]), None)
+    if inner is not None:
+        _to_front(candidates, inner)
+
+
 def _type_missing(candidates: list[Candidate], intent: Intent) -> bool:
     """Whether the kind of value asked is stated by none of the best candidates: no date for "when", no
     figure for "how much", nothing counting the very thing a count question counts ("bao nhiêu công
@@ -338,6 +349,7 @@ class ExtractiveAnswerer:
         candidates.sort(key=lambda c: -c.score)
         if not candidates:
             return [], {}, intent
+        _open_heading(candidates)
         best = candidates[0]
         if best.is_list:
             # the question names one item of the list ("giải pháp về nguồn nhân lực"): that item answers it

@@ -596,3 +596,20 @@ def test_a_part_the_documents_do_not_answer_is_named_and_the_answer_is_not_passe
     assert "không nêu: “được hỗ trợ trong bao nhiêu năm”" in first_line(answer)
     assert "30 tháng 4 năm 2022" in answer.answer.splitlines()[1]
     assert answer.citations[0].doc_id == "tb-khuyen-cong-2022"
+
+
+def test_an_article_whose_one_clause_is_a_list_lead_is_answered_with_that_lists_items():
+    """"Điều 12" heads one clause, "… các loại hàng hóa sau đây sẽ được miễn thuế …:", whose items follow:
+    the first line lists the items, not the heading over an empty lead ("…kia:.")."""
+    from assistant.answering.composition import first_line as compose
+    from assistant.answering.extractive import _open_heading
+
+    hit = _hit("hiep-dinh", "Điều 12", "Điều 12\n1. Các loại hàng hóa sau đây được miễn thuế nhập khẩu:\n"
+               "- Nhiên liệu chứa trong két của phương tiện.\n- Dầu bôi trơn cần thiết cho động cơ.", heading="Điều 12")
+    candidates = split_candidates(hit, 0)
+    heading = next(c for c in candidates if c.is_list and c.text == "Điều 12")
+    candidates.remove(heading)
+    candidates.insert(0, heading)
+    _open_heading(candidates)
+    line = compose(candidates[0], analyse_intent("Những hàng hóa nào được miễn thuế nhập khẩu?"), "vi", lambda text: 0.0)
+    assert "Nhiên liệu chứa trong két" in line and "Dầu bôi trơn" in line and ":." not in line
