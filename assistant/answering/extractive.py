@@ -50,6 +50,9 @@ SUBJECT_TITLE_WORDS = 5  # a title this long states what its document governs ("
 TYPE_WINDOW = 5  # how far down the ranking a candidate of the asked type is preferred
 SECOND_QUOTE_MARGIN = 1.0  # a second quote scores within this (log-odds) of the best
 MAX_WORDS = 110
+# words that only say how a part of a question asks ("bao lâu", "how long does it take"), folded
+DATE_TYPES = frozenset({"date", "date_in_force", "date_issued", "date_expiry", "deadline"})
+PART_ASKING_WORDS = frozenset("bao nhieu lau nao gi may dau ai khi sao how long much many take takes".split())
 # a count of people under any of their names ("03 học viên", "không quá 10 người"), folded
 _PEOPLE_COUNT_RE = re.compile(rf"\d+(?:[.,]\d+)*\s+(?:\w+\s+)?(?:{'|'.join(sorted(PEOPLE_COUNTED))})\b")
 ENGLISH_VERSION_MARGIN = 1.0  # an English passage within this (log-odds) of the best answers an English question
@@ -456,31 +459,49 @@ class ExtractiveAnswerer:
 
     def _answer_parts(self, query: QueryAnalysis, hits: list[Hit], parts: list[tuple[str, str]]) -> Answer:
         """The answer to a question asking two kinds of fact, from an answer to each part (the hits stay the
-        whole question's). The first part is asked as written; a later one, often elliptical ("bao lâu thì
-        có?"), in the light of the first. When the first part is answered, its documents have settled the
-        topic: a later part asking a value is answered in its own words by a value of that kind from them,
-        however few of the question's words its clause shares (a value they do not state is still said to
-        be missing)."""
+        whole question's). The first part is asked as written. A later one, often elliptical ("bao lâu thì
+        có?"), is read from the documents that answered the first when it was answered (the question is
+        about one thing: a dossier's place is not read from another programme). Asking a date ("và có
+        hiệu lực từ khi nào?"), it is read in its own words and answered by a date of that kind from them
+        when their clause names what the part names (`_names_part`), whatever the confidence; otherwise
+        (amounts and durations too: a fee is not a support rate, a licence's validity not its processing
+        time) in the light of the first part, with the confidence any answer needs."""
         first = parts[0][0]
         answers = [self.answer(replace(analyse(first), lang=query.lang), hits, intent=analyse_intent(first))]
         settled = {c.doc_id for c in answers[0].citations} if answers[0].grounded else set()
+        topical = [h for h in hits if h.doc_id in settled] or hits
         for part, kind in parts[1:]:
-            if settled and kind in VALUE_TYPES:
-                # read in its own words: the first part's would lead back to the clause that answered it
-                topical = [h for h in hits if h.doc_id in settled]
-                answers.append(self.answer(replace(analyse(part), lang=query.lang), topical, intent=analyse_intent(part),
-                                           settled=True))
+            if settled and kind in DATE_TYPES:
+                # its own words: the first part's would lead back to the clause that answered it
+                part_query = replace(analyse(part), lang=query.lang)
+                answers.append(self.answer(part_query, topical, intent=analyse_intent(part), settled=True))
             else:
                 part_query = replace(analyse(f"{first.rstrip('?')}, {part}"), lang=query.lang)
-                answers.append(self.answer(part_query, hits, intent=analyse_intent(part)))
+                answers.append(self.answer(part_query, topical, intent=analyse_intent(part)))
         return combine_parts(query.lang, [part for part, _ in parts], answers)
+
+    def _names_part(self, query: QueryAnalysis, candidate: Candidate) -> bool:
+        """Whether a clause names what a later part of a question names: a third of the part's content
+        words (not its asking words: "lệ phí bao nhiêu" names "lệ phí", "bao lâu thì có?" nothing) are in
+        the clause, its lead or its document's title; a part that names nothing is about the first part's."""
+        if query.kind == "en":
+            named = [(phrase, [phrase, *renderings]) for phrase, renderings in self.glossary.segments(query.text)
+                     if not set(phrase.split()) <= PART_ASKING_WORDS | EN_STOPWORDS | _EN_QUESTION_WORDS]
+        else:
+            named = [(w, [w, *EQUIVALENT_PHRASES.get(w, ())]) for w in content_words(query.text) if w not in PART_ASKING_WORDS]
+        if not named:
+            return True
+        found = unit_terms(f"{candidate.text} {candidate.lead} {candidate.hit.title}", candidate.hit.lang)
+        hits = sum(1 for _, forms in named if any(_phrase_in(" ".join(question_words(f)), found) for f in forms))
+        return hits * 3 >= len(named)
 
     def answer(self, query: QueryAnalysis, hits: list[Hit], frame: str = "", intent: Intent | None = None,
                settled: bool = False) -> Answer:
         """A grounded answer whose first line states the fact with its citation, then the supporting
         clauses; or a refusal that names the nearest documents. A question that asks two kinds of fact
         ("ở cơ quan nào, bao lâu thì có?") is answered for each (`intent`: the one part answered; `settled`:
-        the hits are the documents an earlier part was answered from, so no confidence is needed)."""
+        the hits are the documents that answered an earlier part, so a clause naming what this part names
+        needs no confidence)."""
         lang = query.lang
         if intent is None and not frame:
             parts = question_parts(query.text)
@@ -509,7 +530,7 @@ class ExtractiveAnswerer:
                 return dated
         if not candidates:
             return self.refuse(lang, hits, 0.0)
-        if confidence < self.threshold and not settled:
+        if confidence < self.threshold and not (settled and self._names_part(query, candidates[0])):
             return self.refuse(lang, hits, confidence)
         missing = _type_missing(candidates, intent)
         if lang == "en":

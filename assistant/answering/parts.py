@@ -13,19 +13,31 @@ _MARK_RE = re.compile(r"\[(\d+)\]")
 
 def _renumbered(answer: Answer, citations: list[Citation]) -> str:
     """`answer`'s text with its citation marks renumbered into `citations`, to which its citations not
-    already there (the same document and section) are added."""
+    already there (the same passage: document, section and chunk) are added; a passage already there that
+    this answer quotes differently gains the quote."""
     mapping: dict[int, int] = {}
     for citation in answer.citations:
-        same = next((c for c in citations if (c.doc_id, c.section, c.chunk_id) == (citation.doc_id, citation.section, citation.chunk_id)), None)
+        key = (citation.doc_id, citation.section, citation.chunk_id)
+        same = next((c for c in citations if (c.doc_id, c.section, c.chunk_id) == key), None)
         if same is None:
             same = replace(citation, n=len(citations) + 1)
             citations.append(same)
+        elif citation.quote not in same.quote:
+            same.quote += " … " + citation.quote
         mapping[citation.n] = same.n
     return _MARK_RE.sub(lambda m: f"[{mapping.get(int(m.group(1)), int(m.group(1)))}]", answer.answer)
 
 
-def _lines(body: str) -> list[str]:
-    return [line for line in body.splitlines() if line.strip()]
+def _blocks(lines: list[str]) -> list[list[str]]:
+    """Evidence lines grouped under the line that introduces them ("Theo …:" then its "- …" quotes); a
+    note stands alone."""
+    blocks: list[list[str]] = []
+    for line in lines:
+        if line.startswith("- ") and blocks:
+            blocks[-1].append(line)
+        else:
+            blocks.append([line])
+    return blocks
 
 
 def combine_parts(lang: str, parts: list[str], answers: list[Answer]) -> Answer:
@@ -36,16 +48,19 @@ def combine_parts(lang: str, parts: list[str], answers: list[Answer]) -> Answer:
     if not answered:
         return answers[0]
     citations: list[Citation] = []
-    bodies = [_lines(_renumbered(a, citations)) for a in answered]
     firsts: list[str] = []
-    rest: list[str] = []
-    for lines in bodies:
+    rest: list[list[str]] = []
+    for answer in answered:
+        lines = [line for line in _renumbered(answer, citations).splitlines() if line.strip()]
         if lines[0] not in firsts:
             firsts.append(lines[0])
-        rest.extend(line for line in lines[1:] if line not in rest)
+        for block in _blocks(lines[1:]):
+            if block not in rest:  # a quote is shown again only under another heading
+                rest.append(block)
+    body = [line for block in rest for line in block]
     confidence = min(a.confidence for a in answers)
     if len(answered) == len(answers):
-        return Answer("\n".join([" ".join(firsts), *rest]), lang, True, "documents", citations, confidence=confidence)
+        return Answer("\n".join([" ".join(firsts), *body]), lang, True, "documents", citations, confidence=confidence)
     missing = "; ".join(f"“{part.rstrip('?')}”" for part, a in zip(parts, answers) if not a.grounded)
-    lines = [text(lang, "part_unanswered", parts=missing), *firsts, *rest]
+    lines = [text(lang, "part_unanswered", parts=missing), *firsts, *body]
     return Answer("\n".join(lines), lang, False, "documents", citations, confidence=confidence)

@@ -24,9 +24,9 @@ _TYPE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         ("date_issued", r"ban hanh ngay|ngay ban hanh|ban hanh khi nao|ky ngay|ky khi nao|ky o dau|ky nam nao|when was .* (?:issued|signed)|issued on|date of issue|where and when .* signed|signed"),
         ("deadline", r"\bhan nop\b|\bthoi han nop\b|han chot|truoc ngay nao|cham nhat|deadline|by what date|by when|due date"),
         ("date", r"ngay nao|khi nao|(?<!viet )\bnam nao\b|\bwhen\b|what date"),
-        ("duration", r"bao lau|may ngay|may thang|may nam|keo dai|bao nhieu ngay|bao nhieu thang|bao nhieu nam|how long|how many (?:days|months|years)|valid for|how much (?:[\w-]+ ){0,2}(?:notice|time|validity)\b"),
+        ("duration", r"bao lau|may ngay|may thang|may nam|keo dai|bao nhieu ngay|bao nhieu thang|bao nhieu nam|how long|how many (?:days|months|years)|valid for|how much (?:[\w-]+ ){0,2}(?:notice|time|validity)(?![\w-])"),
         ("percentage", r"\bty le\b|phan tram|\bpercent|\brate\b|\bshare\b|thue suat"),
-        ("area", r"dien tich|how much (?:[\w-]+ ){0,3}land|how much of .*overlap|chong lan bao nhieu|bao nhieu ha\b|quy mo bao nhieu|\barea\b|hectare|how large|\bquy mo\b"),
+        ("area", r"dien tich|how much (?!is\b|does\b|do\b|money\b)(?:[\w-]+ ){0,3}land\b(?!\s*(?:rent|rental|lease|price|cost|fee|tax|clearance))|how much of .*overlap|chong lan bao nhieu|bao nhieu ha\b|quy mo bao nhieu|\barea\b|hectare|how large|\bquy mo\b"),
         ("amount", r"\bmuc ho tro\b|\bmuc (?:\w+ )?bao nhieu|\bmuc nao\b|bao nhieu tien|\bchi phi\b|\bkinh phi\b|\bhoc phi\b|doanh thu|\bmuc phat\b|\ble phi\b|\bphi\b.*bao nhieu|\bgia\b.*bao nhieu|lai suat|\bluong\b|wage|how much|\bcost\b|\bfee|\bprice\b|\bfine\b|maximum support|support level|\bvon\b.*bao nhieu"),
         ("count", r"bao nhieu|\bmay (?!moc|cong nghiep|mac|xuat khau|thiet bi)\w+|how many|so luong|number of"),
         ("subject", r"quy dinh (?:ve )?(?:nhung )?(?:noi dung|van de|viec) gi|dieu chinh (?:nhung )?(?:noi dung|van de|viec|linh vuc) gi|pham vi dieu chinh|quy dinh ve gi|ve van de gi|noi dung chinh cua|what does .* (?:regulate|govern|cover)|what is .* about"),
@@ -140,7 +140,9 @@ def analyse_intent(question: str) -> Intent:
 _PART_JOIN_RE = re.compile(r"\s*[,;]\s*(?:(?:và|va|and)\s+)?|\s+(?:và|va|and)\s+", re.I)
 
 
-_ASKS_LAST_RE = re.compile(r"\b(?:nao|gi|khong|chua|bao nhieu|dau|ai|bao lau)(?: (?:a|vay|the|nhi))?$")
+MAX_PARTS_LENGTH = 400  # a longer text is not read as a two-part question
+# the first part's asking word comes last or nearly ("… ở cơ quan nào", "… được cử mấy học viên")
+_ASKS_LAST_RE = re.compile(r"\b(?:nao|gi|khong|chua|bao nhieu|dau|ai|bao lau|may(?! moc))(?: \w+){0,2}$")
 _ASKS_FIRST_RE = re.compile(r"(?:bao lau|bao nhieu|may|ai|khi nao|o dau|tai dau|how|what|which|when|where|who|why|is|are|does|do|can)\b")
 
 
@@ -149,14 +151,16 @@ def question_parts(question: str) -> list[tuple[str, str]]:
     "Mở tiệm bán lẻ thuốc lá thì xin giấy phép ở cơ quan nào, bao lâu thì có?" → the authority part and
     the duration part. [] for a question that asks one thing, or two of the same kind."""
     text = question.strip().rstrip("?").strip()
+    if len(text) > MAX_PARTS_LENGTH:
+        return []
     for join in _PART_JOIN_RE.finditer(text):
         first, second = text[: join.start()].strip(), text[join.end() :].strip()
         if not first or not second:
             continue
-        if join.group(0).strip() in (",", ";") and not (
-            _ASKS_LAST_RE.search(fold(first)) or _ASKS_FIRST_RE.match(fold(second))
-        ):
-            continue  # "cụm công nghiệp do xã, phường quản lý": a comma inside a list of words, not between questions
+        if not (_ASKS_LAST_RE.search(fold(first)) or _ASKS_FIRST_RE.match(fold(second))):
+            # the first part ends with its asking word or the second begins with one; otherwise the join is
+            # inside what is asked about ("cụm công nghiệp do xã, phường quản lý", "doanh nghiệp nhỏ và vừa")
+            continue
         kinds = answer_type(first + "?"), answer_type(second + "?")
         if "other" not in kinds and kinds[0] != kinds[1]:
             return [(first + "?", kinds[0]), (second + "?", kinds[1])]

@@ -19,7 +19,7 @@ from pydantic import ConfigDict
 from assistant.knowledge.base import KnowledgeBase
 from assistant.knowledge.embeddings import embed_queries
 from assistant.knowledge.lexical import LexicalIndex
-from assistant.retrieval.abbreviations import spell_out
+from assistant.retrieval.abbreviations import expand_shorthand, spell_out
 from assistant.retrieval.diacritics import DiacriticRestorer
 from assistant.retrieval.glossary import Glossary, load_glossary
 from assistant.retrieval.references import References, find_references, matches_document
@@ -188,8 +188,16 @@ class QueryAnalysis:
 
 
 def analyse(question: str) -> QueryAnalysis:
-    """Language, diacritics and exact references of a question."""
-    return QueryAnalysis(question, detect_language(question), has_vietnamese_diacritics(question), find_references(question))
+    """Language, diacritics and exact references of a question; a Vietnamese one is read with its chat
+    shorthand written out ("bn" → "bao nhiêu")."""
+    accented = has_vietnamese_diacritics(question)
+    expanded = expand_shorthand(question, accented)
+    lang = detect_language(expanded)  # shorthand hides the language: "moi cty dc cu bn hoc vien"
+    if lang == "vi":
+        question = expanded
+    else:
+        lang = detect_language(question)
+    return QueryAnalysis(question, lang, accented, find_references(question))
 
 
 class Reranker:

@@ -577,17 +577,25 @@ def test_the_parts_of_a_question_that_asks_two_things(question, kinds):
 
 
 @pytest.mark.parametrize("question, facts", [
-    ("Khóa Kaizen mỗi doanh nghiệp được cử mấy học viên, và phải đăng ký trước ngày nào?", ["03 học viên", "05/6/2022"]),
-    ("Chương trình khuyến công hạn nộp hồ sơ là ngày nào, hỗ trợ tối đa bao nhiêu phần trăm?", ["30 tháng 4 năm 2022", "30%"]),
+    # (the fact as the first line states it, as the cited passage writes it)
+    ("Khóa Kaizen mỗi doanh nghiệp được cử mấy học viên, và phải đăng ký trước ngày nào?",
+     [("03 học viên", "03 học viên"), ("05/6/2022", "05/6/2022")]),
+    ("Quyết định 3164 được ký ngày nào, và có hiệu lực từ khi nào?",
+     [("29/10/2021", "29/10/2021"), ("hiệu lực kể từ ngày ký", "hiệu lực kể từ ngày ký")]),
     ("How many trainees can each enterprise send to the Kaizen course, and what is the registration deadline?",
-     ["3 trainees", "5 June 2022"]),
+     [("3 trainees", "03 học viên"), ("5 June 2022", "05/6/2022")]),
 ])
 def test_both_facts_asked_are_in_the_first_line_each_with_its_citation(corpus_service, question, facts):
     answer = corpus_service.ask(question)
     line = first_line(answer)
-    assert answer.grounded and all(fact in line for fact in facts), line
-    marks = re.findall(r"\[(\d+)\]", line)
-    assert len(marks) == 2 and {int(m) for m in marks} <= {c.n for c in answer.citations}
+    assert answer.grounded and all(stated in line for stated, _ in facts), line
+    # each fact is first stated before the mark of the citation whose passage states it
+    quotes = {c.n: " ".join(fold(c.quote).split()) for c in answer.citations}
+    statements = re.findall(r"(.+?)\[(\d+)\]", line)
+    assert len(statements) == 2, line
+    for stated, source in facts:
+        mark = next(int(m) for statement, m in statements if stated in statement)
+        assert fold(source) in quotes[mark], (stated, mark, quotes)
 
 
 def test_a_part_the_documents_do_not_answer_is_named_and_the_answer_is_not_passed_off_as_whole(corpus_service):
@@ -613,3 +621,22 @@ def test_an_article_whose_one_clause_is_a_list_lead_is_answered_with_that_lists_
     _open_heading(candidates)
     line = compose(candidates[0], analyse_intent("Những hàng hóa nào được miễn thuế nhập khẩu?"), "vi", lambda text: 0.0)
     assert "Nhiên liệu chứa trong két" in line and "Dầu bôi trơn" in line and ":." not in line
+
+
+# 5c. Chat shorthand is read as the words it stands for, in the question's own style
+
+@pytest.mark.parametrize("question, read, kind, query_kind", [
+    ("khoa kaizen moi cty dc cu bn hoc vien", "khoa kaizen moi cong ty duoc cu bao nhieu hoc vien", "count", "vi_plain"),
+    ("Xe Trung Quốc có dc chở hàng nội địa ko?", "Xe Trung Quốc có được chở hàng nội địa không?", "yesno", "vi"),
+    ("Quyết định 3164/QĐ-DN ko", "Quyết định 3164/QĐ-DN không", None, "vi"),  # a document number is left alone
+])
+def test_chat_shorthand_is_read_as_the_words_it_stands_for(question, read, kind, query_kind):
+    query = analyse(question)
+    assert query.text == read and query.kind == query_kind
+    if kind:
+        assert analyse_intent(query.text).answer_type == kind
+
+
+def test_a_question_in_chat_shorthand_is_answered(corpus_service):
+    answer = corpus_service.ask("khoa kaizen moi dn dc cu bn hoc vien")
+    assert answer.grounded and "03 học viên" in first_line(answer)
