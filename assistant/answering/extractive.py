@@ -21,7 +21,11 @@ from assistant.answering.models import Answer, Citation
 from assistant.answering.names import mentions, question_names
 from assistant.answering.parts import combine_parts
 from assistant.answering.question import (
-    EQUIVALENT_PHRASES, Intent, analyse_intent, asking_positions, question_parts,
+    EQUIVALENT_PHRASES,
+    Intent,
+    analyse_intent,
+    asking_positions,
+    question_parts,
 )
 from assistant.answering.scoring import VALUE_TYPES, features, head_named, head_of, linear, load_weights, probability
 from assistant.answering.texts import document_label, scanned_note, section_label, text
