@@ -58,8 +58,9 @@ def stated_deadline(passage: str) -> date | None:
 
 def closing_note(answer: Answer, programs: list[Program], today: date) -> str:
     """The sentence saying that the program an answer is drawn from has closed, or that a deadline its quotes
-    state has passed ('' when nothing has)."""
-    if not answer.grounded or not answer.citations:
+    state has passed ('' when nothing has). A refusal that still quotes the documents (a value they do not
+    state, a part of a question they do not answer) gets it too: what it shows is of a closed program."""
+    if not answer.citations:
         return ""
     table = NOTES["en" if answer.lang == "en" else "vi"]
     cited = {c.doc_id for c in answer.citations}

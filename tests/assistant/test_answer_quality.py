@@ -603,6 +603,7 @@ def test_a_part_the_documents_do_not_answer_is_named_and_the_answer_is_not_passe
     assert not answer.grounded
     assert "không nêu: “được hỗ trợ trong bao nhiêu năm”" in first_line(answer)
     assert "30 tháng 4 năm 2022" in answer.answer.splitlines()[1]
+    assert "đã kết thúc nhận hồ sơ ngày 30/4/2022" in answer.answer  # the part answered is of a closed programme
     assert answer.citations[0].doc_id == "tb-khuyen-cong-2022"
 
 
