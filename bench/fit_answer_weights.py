@@ -141,7 +141,7 @@ def confidences(paths: list[str], out: str) -> None:
     """Answer every tune-half question of the files on the data directory with no refusal threshold, the
     answerer's rules in place; one line a question: its kind, the answer's confidence, whether it was
     refused anyway (a rule) and whether its first line holds the fact from a gold document."""
-    from assistant.answering.evaluation import expected_facts, first_citation, first_line, holds_fact, in_half, kind_of
+    from assistant.answering.evaluation import in_half, score_answer
     from assistant.evaluation import load_questions
     from assistant.runtime import build_runtime
     from assistant.settings import Settings
@@ -153,10 +153,9 @@ def confidences(paths: list[str], out: str) -> None:
         for question in in_half(load_questions(Path(path)), "tune"):
             service.clear_cache()
             answer = service.ask(question.question)
-            right = bool(question.gold) and holds_fact(first_line(answer.answer), expected_facts(question)) and (
-                first_citation(answer.public()) in question.gold)
-            rows.append({"id": question.id, "kind": kind_of(question), "confidence": answer.confidence,
-                         "grounded": answer.grounded, "right": right})
+            outcome = score_answer(question, answer.public())
+            rows.append({"id": question.id, "kind": outcome["kind"], "confidence": answer.confidence,
+                         "grounded": answer.grounded, "right": bool(outcome.get("fact") and outcome.get("document"))})
     Path(out).write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     print(f"{len(rows)} questions → {out}")
 
