@@ -195,7 +195,7 @@ def analyse(question: str) -> QueryAnalysis:
     lang = detect_language(expanded)  # shorthand hides the language: "moi cty dc cu bn hoc vien"
     if lang == "vi":
         question = expanded
-    else:
+    elif expanded != question:
         lang = detect_language(question)
     return QueryAnalysis(question, lang, accented, find_references(question))
 
