@@ -54,8 +54,10 @@ SUBJECT_TITLE_WORDS = 5  # a title this long states what its document governs ("
 TYPE_WINDOW = 5  # how far down the ranking a candidate of the asked type is preferred
 SECOND_QUOTE_MARGIN = 1.0  # a second quote scores within this (log-odds) of the best
 MAX_WORDS = 110
-# words that only say how a part of a question asks ("bao lâu", "how long does it take"), folded
+# the kinds of fact a later part of a question may be answered with, from the first part's documents,
+# whatever the confidence (see _answer_parts)
 DATE_TYPES = frozenset({"date", "date_in_force", "date_issued", "date_expiry", "deadline"})
+# words that only say how a part of a question asks ("bao lâu", "how long does it take"), folded
 PART_ASKING_WORDS = frozenset("bao nhieu lau nao gi may dau ai khi sao how long much many take takes".split())
 # a count of people under any of their names ("03 học viên", "không quá 10 người"), folded
 _PEOPLE_COUNT_RE = re.compile(rf"\d+(?:[.,]\d+)*\s+(?:\w+\s+)?(?:{'|'.join(sorted(PEOPLE_COUNTED))})\b")
