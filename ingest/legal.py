@@ -43,7 +43,7 @@ _NUMBER_CODES = {
     "QH": "law", "HD": "guideline", "TTR": "submission", "ĐA": "scheme", "DA": "scheme", "GP": "licence", "BB": "record",
 }
 _MOTTO_RE = re.compile(
-    r"C[ỘO]NG H[ÒOÀ]A X[ÃA] H[ỘO]I CH[ỦU] NGH[ĨI]A VI[ỆE]T NAM|Độc lập\s*[-–]\s*Tự do\s*[-–]\s*Hạnh phúc"
+    r"C[ỘO]NG H(?:[ÒOÀ]A|OÀ) X[ÃA] H[ỘO]I CH[ỦU] NGH[ĨI]A VI[ỆE]T NAM|Độc lập\s*[-–]\s*Tự do\s*[-–]\s*Hạnh phúc"
     r"|SOCIALIST REPUBLIC OF VIET ?NAM|Independence\s*[-–]\s*Freedom\s*[-–]\s*Happiness",
     re.I,
 )

@@ -60,6 +60,8 @@ def load_pdf(
             if time.monotonic() > deadline:
                 raise IngestError(f"reading the text took longer than {limits.seconds:g} s (CNHT_PARSE_SECONDS)")
             pages.append(page.extract_text() or "")
+        if pages:
+            pages[0] = fill_stamped_blanks(pages[0], _stamped_numbers(reader.pages[0]))
     except IngestError:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, OSError, RecursionError) as exc:
@@ -90,6 +92,43 @@ def load_pdf(
             kept[-1][0].extend(paragraphs.pop(0))  # a paragraph running over the page break
         kept.extend((pieces, number) for pieces in paragraphs)
     return [Block(text=" ".join(pieces), page=number, ocr=number in ocr_pages) for pieces, number in kept]
+
+
+# The blanks a signing system fills in on a signed copy: the number ("Số:      /2023/TT-BGTVT") and the
+# day and month of the date ("ngày      tháng      năm 2023").
+_STAMP_SLOT_RE = re.compile(r"(?<=Số:)[ \t]+(?=/)|(?<=ngày)[ \t]{2,}(?=tháng)|(?<=tháng)[ \t]{2,}(?=năm)")
+
+
+def _stamped_numbers(page: Any) -> list[str]:
+    """The numbers stamped on a page by signature fields, in reading order (top to bottom, left to right):
+    an electronically signed copy carries its number and date there, not in the text layer."""
+    stamps: list[tuple[float, float, str]] = []
+    for reference in page.get("/Annots") or []:
+        annotation = reference.get_object()
+        appearance = (annotation.get("/AP") or {}).get("/N")
+        if annotation.get("/Subtype") != "/Widget" or appearance is None or not annotation.get("/Rect"):
+            continue
+        try:
+            text = page.extract_xform_text(appearance.get_object()).strip()
+        except (KeyError, TypeError, ValueError, AttributeError):
+            continue
+        if re.fullmatch(r"\d{1,4}", text):
+            left, bottom, _, top = (float(v) for v in annotation["/Rect"])
+            stamps.append((-round(max(top, bottom) / 6), left, text))
+    return [text for _, _, text in sorted(stamps)]
+
+
+def fill_stamped_blanks(text: str, stamps: list[str]) -> str:
+    """The first page's text with its blank number and date filled from the signature stamps, when there is
+    exactly one stamp per blank (otherwise unchanged: a guess would put a wrong number on the document)."""
+    slots = list(_STAMP_SLOT_RE.finditer(text))
+    if not slots or len(slots) != len(stamps):
+        return text
+    pieces, end = [], 0
+    for slot, stamp in zip(slots, stamps):
+        pieces += [text[end:slot.start()], f" {stamp}" if text[slot.start() - 1] == ":" else f" {stamp} "]
+        end = slot.end()
+    return "".join(pieces + [text[end:]])
 
 
 def _pages_needing_ocr(pages: list[str], ocr: OcrOptions | None) -> list[int]:

@@ -146,6 +146,37 @@ def build_corpus() -> None:
         print("built", out.relative_to(ROOT))
 
 
+def build_signed_copy(meta: dict, lines: list[str], out: Path) -> None:
+    """An electronically signed copy: the text layer leaves the number and the day and month blank, and
+    signature fields stamp them ("3164", "29", "10") over the blanks, as government signing systems do."""
+    from pypdf import PdfWriter
+    from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, FloatObject, NameObject, TextStringObject
+
+    blank = dict(meta, number="Số:        /QĐ-UBND", place_date="Hải Dương, ngày      tháng      năm 2021")
+    with tempfile.TemporaryDirectory() as tmp:
+        build_pdf(blank, lines, Path(tmp) / "unsigned.pdf")
+        writer = PdfWriter(clone_from=str(Path(tmp) / "unsigned.pdf"))
+    page = writer.pages[0]
+    font = DictionaryObject({NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/Type1"),
+                             NameObject("/BaseFont"): NameObject("/Helvetica")})
+    annotations = ArrayObject()
+    for number, (text, left) in enumerate((("3164", 80), ("29", 420), ("10", 470)), start=1):
+        appearance = DecodedStreamObject()
+        appearance.set_data(f"BT /F1 10 Tf 2 6 Td ({text}) Tj ET".encode())
+        appearance.update({NameObject("/Type"): NameObject("/XObject"), NameObject("/Subtype"): NameObject("/Form"),
+                           NameObject("/BBox"): ArrayObject([FloatObject(0), FloatObject(0), FloatObject(30), FloatObject(20)]),
+                           NameObject("/Resources"): DictionaryObject({NameObject("/Font"): DictionaryObject({NameObject("/F1"): font})})})
+        widget = DictionaryObject({
+            NameObject("/Type"): NameObject("/Annot"), NameObject("/Subtype"): NameObject("/Widget"),
+            NameObject("/FT"): NameObject("/Sig"), NameObject("/T"): TextStringObject(f"Signature{number}"),
+            NameObject("/Rect"): ArrayObject([FloatObject(left), FloatObject(735), FloatObject(left + 30), FloatObject(755)]),
+            NameObject("/AP"): DictionaryObject({NameObject("/N"): writer._add_object(appearance)}),
+        })
+        annotations.append(writer._add_object(widget))
+    page[NameObject("/Annots")] = annotations
+    writer.write(str(out))
+
+
 def build_fixtures() -> None:
     """Small binary files the tests read: good and bad PDFs and DOCX, and a DOC when LibreOffice is present."""
     from fpdf import FPDF
@@ -184,6 +215,8 @@ def build_fixtures() -> None:
     locked.multi_cell(0, 6, "Tài liệu mật có mật khẩu.")
     locked.set_encryption(owner_password="owner-secret", user_password="user-secret")
     locked.output(str(FIXTURES / "encrypted.pdf"))
+
+    build_signed_copy(meta, lines[:6], FIXTURES / "signed-copy.pdf")
 
     office = shutil.which("soffice") or shutil.which("libreoffice")
     if office:

@@ -25,6 +25,23 @@ def test_pdf_has_pages_header_metadata_and_articles(options):
     assert "Trang 1" not in text and "Trang 2" not in text  # page-number footers dropped
 
 
+def test_signed_pdf_number_and_date_read_from_its_signature_stamps(options):
+    # the text layer leaves "Số:      /QĐ-UBND" and "ngày      tháng      năm 2021" blank; the signature
+    # fields stamp 3164, 29 and 10 over the blanks
+    document = only_document(FIXTURES / "signed-copy.pdf", options)
+    meta = document.meta
+    assert (meta.doc_number, meta.issued_date, meta.issuer) == ("3164/QĐ-UBND", "2021-10-29", "ỦY BAN NHÂN DÂN TỈNH HẢI DƯƠNG")
+
+
+def test_stamps_that_do_not_match_the_blanks_are_not_guessed_into_the_text():
+    from ingest.loaders import fill_stamped_blanks
+
+    text = "Số:        /QĐ-UBND   Hải Dương, ngày      tháng      năm 2021"
+    assert fill_stamped_blanks(text, ["3164", "29"]) == text  # three blanks, two stamps
+    assert fill_stamped_blanks("Số: 12/QĐ-UBND", ["3164"]) == "Số: 12/QĐ-UBND"  # no blank
+    assert fill_stamped_blanks(text, ["3164", "29", "10"]) == "Số: 3164/QĐ-UBND   Hải Dương, ngày 29 tháng 10 năm 2021"
+
+
 def test_pdf_running_header_and_page_break_repaired(options):
     from tests.conftest import CORPUS
 

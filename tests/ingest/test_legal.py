@@ -51,6 +51,20 @@ def test_blank_number_and_day_of_a_signed_copy_stay_blank():
     assert header.title == "Tình hình triển khai các cụm công nghiệp"
 
 
+def test_motto_spelled_hoa_with_the_accent_on_a_is_not_the_issuer():
+    header = parse_header(
+        blocks(
+            "UBND TỈNH LÀO CAI",
+            "SỞ NÔNG NGHIỆP VÀ MÔI TRƯỜNG",
+            "CỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+            "Độc lập - Tự do - Hạnh phúc",
+            "Số: 6791/SNNMT-KHTC Lào Cai, ngày 17 tháng 7 năm 2026",
+            "V/v tham gia ý kiến thẩm định hồ sơ",
+        )
+    )
+    assert (header.issuer, header.issuer_parent) == ("SỞ NÔNG NGHIỆP VÀ MÔI TRƯỜNG", "UBND TỈNH LÀO CAI")
+
+
 def test_two_column_header_merged_into_one_line():
     header = parse_header(
         blocks(
