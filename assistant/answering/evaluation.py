@@ -52,8 +52,16 @@ def kind_of(question: Question) -> str:
     return "vi" if has_vietnamese_diacritics(question.question) else "vi_nodiacritics"
 
 
+_DATE_WORDS_RE = re.compile(r"\b(\d{1,2}) thang (\d{1,2}) nam (\d{4})\b")
+_DATE_SLASH_RE = re.compile(r"\b0?(\d{1,2})/0?(\d{1,2})/(\d{4})\b")
+
+
 def _normal(value: str) -> str:
-    return " ".join(fold(value).split())
+    """Folded, spaces collapsed, and a date in words or digits written one way ("15 tháng 5 năm 2018",
+    "15/05/2018" → "15/5/2018"): the same date is the same fact."""
+    value = " ".join(fold(value).split())
+    value = _DATE_WORDS_RE.sub(lambda m: f"{int(m[1])}/{int(m[2])}/{m[3]}", value)
+    return _DATE_SLASH_RE.sub(lambda m: f"{int(m[1])}/{int(m[2])}/{m[3]}", value)
 
 
 def first_line(answer: str) -> str:

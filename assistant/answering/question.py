@@ -18,7 +18,8 @@ _TYPE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     for kind, pattern in (
         # a question opening with "who" asks for an authority whatever it is about ("Ai quyết định số lượng …")
         ("authority", r"^(?:ai|co quan nao)\b(?! duoc)|^who\b(?! (?:can|may|is eligible|is .* for\??$))"),
-        ("duration", r"hieu luc trong bao lau|how long"),
+        # "how long" asks a length of time even beside "hiệu lực" ("Sau khi … có hiệu lực, … có bao lâu để …")
+        ("duration", r"bao lau|how long"),
         ("date_expiry", r"het hieu luc|cease to have effect|expire|no longer in force"),
         ("date_in_force", r"\bhieu luc\b|take effect|takes effect|took effect|in force|entry into force|effective"),
         ("date_issued", r"ban hanh ngay|ngay ban hanh|ban hanh khi nao|ky ngay|ky khi nao|ky o dau|ky nam nao|when was .* (?:issued|signed)|issued on|date of issue|where and when .* signed|signed"),
@@ -34,7 +35,7 @@ _TYPE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         ("definition", r"\bla gi\b|duoc dinh nghia|dinh nghia|khai niem|\bhieu la\b|what (?:is|does) .*(?:mean|definition)|\bdefine|what is (?:a|an|the)? ?\w+ industry\??$"),
         ("other", r"danh cho ai|danh cho (?:nhung )?doi tuong nao|who is .* (?:for|aimed at)\??$|who (?:can|may) (?:join|attend|take part)"),
         ("authority", r"co quan nao|\bai la\b|^ai\b|\bai\b.*\?$|\bwho\b|which (?:agency|body|authority|ministry)|chu dau tu|\bchu tri\b|thuong truc"),
-        ("place", r"o dau|\bwhere\b|dia diem|\bnoi nop\b"),
+        ("place", r"o dau|\bwhere\b|dia diem|\bnoi nop\b|\b(?:xa|phuong|huyen|quan|tinh|thi xa|thi tran|cua khau) nao\b|which (?:commune|ward|district|province|border gate)"),
         ("procedure", r"thu tuc|\bho so\b|quy trinh|lam the nao|\bcach\b|what documents|\bprocedure|how (?:do|can|to) |apply"),
         ("list", r"nhung gi|nhung (?:\w+ ){1,5}nao|cac (?:\w+ ){1,4}nao|gom nhung|bao gom|what are|which (?:sectors|industries|acts|groups)|what (?:acts|industries|sectors)|noi dung gi|ho tro gi|nhiem vu gi|yeu cau gi|what (?:does|do|will) .* (?:support|include)\??$"),
         ("yesno", r"\bco duoc\b.*\bkhong\b|\bco\b.*\bkhong\??$|^(?:does|do|is|are|can|may) "),

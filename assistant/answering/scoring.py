@@ -30,7 +30,9 @@ VALUE_PATTERNS: dict[str, re.Pattern[str]] = {
     "date_issued": _DATE_RE,
     "date": _DATE_RE,
     "deadline": re.compile(rf"trước ngày|chậm nhất|hạn|{_DATE_RE.pattern}|before|by\s+\d", re.I),
-    "duration": re.compile(rf"(?:(?<![/\d])\b\d+(?:[.,]\d+)?|\b{_NUMBER_WORDS})\s*(?:\([^()\d]{{2,20}}\)\s*)?(?:ngày|tháng|năm|giờ|tuần|days?|months?|years?|hours?|weeks?)\b(?!\s*\d)", re.I),
+    # a length of time, or a frequency ("định kỳ hằng năm", "every quarter") for "how often"
+    "duration": re.compile(rf"(?:(?<![/\d])\b\d+(?:[.,]\d+)?|\b{_NUMBER_WORDS})\s*(?:\([^()\d]{{2,20}}\)\s*)?(?:ngày|tháng|năm|giờ|tuần|days?|months?|years?|hours?|weeks?)\b(?!\s*\d)"
+                           r"|\bh[àằ]ng (?:năm|quý|tháng|tuần|ngày)\b|\b(?:annually|quarterly|monthly|weekly|every (?:year|quarter|month|week))\b", re.I),
     "percentage": re.compile(rf"{_NUMBER}\s*%"),
     "area": re.compile(rf"{_NUMBER}\s*(?:ha|hécta|héc-ta|m2|m²|km2|hectares?)\b", re.I),
     "amount": re.compile(rf"{_NUMBER}\s*(?:%|đồng|triệu|tỷ|nghìn|USD|VND|dong|million|billion)|miễn phí|free of charge", re.I),
@@ -115,7 +117,8 @@ def features(candidate: Candidate, intent: Intent, coverage: float, coverage_tex
     matched = value_match(candidate, intent)
     valued = intent.answer_type in VALUE_TYPES
     return {
-        "heading_list": float(candidate.is_list and not candidate.text.endswith(":")),
+        # a heading that carries a list answers a list question, never a value one
+        "heading_list": float(candidate.is_list and not candidate.text.endswith(":") and not valued),
         "is_title": float(candidate.is_title),
         "names_document": float(names_document),
         "head_named": head_named,

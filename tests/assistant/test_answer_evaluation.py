@@ -40,6 +40,12 @@ def test_expected_answers_are_matched_folded_and_all_parts_required():
     assert not holds_fact("Mức hỗ trợ tối đa 30% chi phí [1]", ["30% chi phí && 300 triệu đồng"])
 
 
+def test_a_date_in_words_or_in_digits_is_the_same_fact():
+    assert holds_fact("Thông tư được ban hành ngày 15/5/2018 tại Hà Nội. [1]", ["15 tháng 5 năm 2018"])
+    assert holds_fact("ký ngày 05 tháng 07 năm 2020", ["5/7/2020"])
+    assert not holds_fact("ban hành ngày 15/5/2019", ["15 tháng 5 năm 2018"])
+
+
 def answer(text, grounded=True, docs=("d1",)):
     return {"answer": text, "grounded": grounded, "citations": [{"n": i + 1, "doc_id": d} for i, d in enumerate(docs)]}
 

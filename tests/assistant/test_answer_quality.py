@@ -389,6 +389,11 @@ def test_a_law_the_documents_do_not_hold_gets_no_other_documents_date_in_force(c
     ("Đề án được phê duyệt năm nào?", "date"),
     ("Kế hoạch hỗ trợ đào tạo nhân lực ở mức bao nhiêu?", "amount"),  # a level, not a count
     ("Những sản phẩm Việt Nam nào được ưu tiên?", "list"),
+    # "how long" beside "in force" asks a length of time, not the date in force
+    ("Sau khi Nghị định có hiệu lực, các sở có bao lâu để rà soát tài sản?", "duration"),
+    ("Nghị định có hiệu lực từ khi nào?", "date_in_force"),
+    ("Cụm công nghiệp Tân Nguyên nằm ở xã nào?", "place"),
+    ("Which province is the cluster in?", "place"),
 ])
 def test_the_asking_word_decides_the_type(question, kind):
     assert analyse_intent(question).answer_type == kind
@@ -641,3 +646,14 @@ def test_chat_shorthand_is_read_as_the_words_it_stands_for(question, read, kind,
 def test_a_question_in_chat_shorthand_is_answered(corpus_service):
     answer = corpus_service.ask("khoa kaizen moi dn dc cu bn hoc vien")
     assert answer.grounded and "03 học viên" in first_line(answer)
+
+
+def test_how_often_is_answered_by_the_frequency_not_by_a_list_heading(corpus_service):
+    body = ("Điều 9. Trách nhiệm của doanh nghiệp khai thác khoáng sản\n"
+            "1. Doanh nghiệp khai thác khoáng sản có trách nhiệm:\n"
+            "a) Tuân thủ các quy định của Thông tư này;\n"
+            "b) Tổ chức thực hiện kế hoạch quản lý rủi ro đã được phê duyệt;\n"
+            "2. Kế hoạch quản lý rủi ro phải được rà soát, cập nhật định kỳ hằng năm.")
+    hit = _hit("tt", "Điều 9", body, title="Quy định về kế hoạch quản lý rủi ro", doc_type="Thông tư", doc_number="24/2025/TT-BCT")
+    answer = corpus_service.extractive.answer(analyse("Doanh nghiệp phải cập nhật kế hoạch quản lý rủi ro bao lâu một lần?"), [hit])
+    assert "định kỳ hằng năm" in first_line(answer)
