@@ -58,6 +58,7 @@ class Intent:
     asks_boilerplate: bool = False
     relative_time: bool = False  # "this year", "next year", "today": a period the documents may not cover
     counted: str = ""  # what a count question counts, folded: "cum cong nghiep" for "có bao nhiêu cụm công nghiệp"
+    unit: str = ""  # the unit a duration question asks in: "day" for "bao nhiêu ngày", "how many days' notice"
 
 
 # Words that say how a question asks, not what about: the law never writes them next to the answer
@@ -109,6 +110,21 @@ def counted_noun(folded: str) -> str:
     return " ".join(words)
 
 
+# The unit a duration question names ("mấy ngày", "bao nhiêu tháng", "how many days", "days' notice"), folded.
+_DURATION_UNIT_RE = re.compile(r"\b(?:bao nhieu|may) (ngay|thang|nam|gio|tuan)\b|\bhow many (day|month|year|hour|week)s?\b"
+                               r"|\b(day|month|year|week)s?'? notice\b")
+_UNITS = {"ngay": "day", "thang": "month", "nam": "year", "gio": "hour", "tuan": "week"}
+
+
+def duration_unit(folded: str) -> str:
+    """'day', 'month', 'year', 'hour' or 'week' when a question asks for a length of time in that unit; ''."""
+    match = _DURATION_UNIT_RE.search(folded)
+    if not match:
+        return ""
+    unit = next(g for g in match.groups() if g)
+    return _UNITS.get(unit, unit)
+
+
 def answer_type(question: str) -> str:
     """The kind of fact a question asks for (see ANSWER_TYPES)."""
     folded = " ".join(fold(question).split())
@@ -133,6 +149,7 @@ def analyse_intent(question: str) -> Intent:
         asks_boilerplate=bool(_ASKS_BOILERPLATE_RE.search(folded)),
         relative_time=bool(_NEXT_YEAR_RE.search(folded)),
         counted=counted_noun(folded) if kind == "count" else "",
+        unit=duration_unit(folded) if kind == "duration" else "",
     )
 
 

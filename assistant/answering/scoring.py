@@ -23,6 +23,16 @@ _DATE_RE = re.compile(
     r"ngày\s+\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4}|\b\d{1,2}/\d{1,2}/\d{4}\b|tháng\s+\d{1,2}(?:/|\s+năm\s+)\d{4}|\b\d{1,2}\s+(?:January|February|March|"
     r"April|May|June|July|August|September|October|November|December)\s+\d{4}|kể từ ngày ký|from the date of signing"
 )
+
+
+def _duration(units: str) -> str:
+    """A number (in digits or words, perhaps spelled out again in brackets) followed by one of `units`."""
+    return rf"(?:(?<![/\d])\b\d+(?:[.,]\d+)?|\b{_NUMBER_WORDS})\s*(?:\([^()\d]{{2,20}}\)\s*)?(?:{units})\b(?!\s*\d)"
+
+
+# A duration in the unit the question asks in ("05 ngày làm việc" for "how many days").
+UNIT_PATTERNS = {unit: re.compile(_duration(words), re.I) for unit, words in (
+    ("day", r"ngày|days?"), ("month", r"tháng|months?"), ("year", r"năm|years?"), ("hour", r"giờ|hours?"), ("week", r"tuần|weeks?"))}
 # What an answer of each type looks like in a clause.
 VALUE_PATTERNS: dict[str, re.Pattern[str]] = {
     "date_in_force": re.compile(r"(?<!hết )hiệu lực|take[sn]? effect|in force|entry into force", re.I),
@@ -31,8 +41,8 @@ VALUE_PATTERNS: dict[str, re.Pattern[str]] = {
     "date": _DATE_RE,
     "deadline": re.compile(rf"trước ngày|chậm nhất|hạn|{_DATE_RE.pattern}|before|by\s+\d", re.I),
     # a length of time, or a frequency ("định kỳ hằng năm", "every quarter") for "how often"
-    "duration": re.compile(rf"(?:(?<![/\d])\b\d+(?:[.,]\d+)?|\b{_NUMBER_WORDS})\s*(?:\([^()\d]{{2,20}}\)\s*)?(?:ngày|tháng|năm|giờ|tuần|days?|months?|years?|hours?|weeks?)\b(?!\s*\d)"
-                           r"|\bh[àằ]ng (?:năm|quý|tháng|tuần|ngày)\b|\b(?:annually|quarterly|monthly|weekly|every (?:year|quarter|month|week))\b", re.I),
+    "duration": re.compile(_duration(r"ngày|tháng|năm|giờ|tuần|days?|months?|years?|hours?|weeks?")
+                           + r"|\bh[àằ]ng (?:năm|quý|tháng|tuần|ngày)\b|\b(?:annually|quarterly|monthly|weekly|every (?:year|quarter|month|week))\b", re.I),
     "percentage": re.compile(rf"{_NUMBER}\s*%"),
     "area": re.compile(rf"{_NUMBER}\s*(?:ha|hécta|héc-ta|m2|m²|km2|hectares?)\b", re.I),
     "amount": re.compile(rf"{_NUMBER}\s*(?:%|đồng|triệu|tỷ|nghìn|USD|VND|dong|million|billion)|miễn phí|free of charge", re.I),
@@ -78,7 +88,7 @@ def value_match(candidate: Candidate, intent: Intent) -> bool:
         return candidate.is_list
     if intent.answer_type == "subject":
         return candidate.is_title or candidate.scope
-    pattern = VALUE_PATTERNS.get(intent.answer_type)
+    pattern = UNIT_PATTERNS[intent.unit] if intent.answer_type == "duration" and intent.unit else VALUE_PATTERNS.get(intent.answer_type)
     if pattern is None:
         return False
     if intent.answer_type in ("date_in_force", "date_expiry"):

@@ -657,3 +657,19 @@ def test_how_often_is_answered_by_the_frequency_not_by_a_list_heading(corpus_ser
     hit = _hit("tt", "Điều 9", body, title="Quy định về kế hoạch quản lý rủi ro", doc_type="Thông tư", doc_number="24/2025/TT-BCT")
     answer = corpus_service.extractive.answer(analyse("Doanh nghiệp phải cập nhật kế hoạch quản lý rủi ro bao lâu một lần?"), [hit])
     assert "định kỳ hằng năm" in first_line(answer)
+
+
+@pytest.mark.parametrize("question", [
+    "Cơ quan kiểm tra phải thông báo trước cho doanh nghiệp mấy ngày khi kiểm tra định kỳ?",
+    "How many days' notice must the inspecting agency give an enterprise before a periodic inspection?",
+])
+def test_a_duration_asked_in_days_is_not_answered_in_months(corpus_service, question):
+    hits = [
+        _hit("tt", "Điều 25", "Điều 25. Chế độ báo cáo\n1. Định kỳ 06 tháng, 01 năm, doanh nghiệp gửi báo cáo kiểm tra định kỳ "
+             "về công tác quản lý cho cơ quan kiểm tra.", title="Quy định về kiểm tra", doc_type="Thông tư", doc_number="16/2018/TT-BCA"),
+        _hit("tt", "Điều 24", "Điều 24. Kiểm tra định kỳ\n1. Trình tự kiểm tra:\na) Lập kế hoạch kiểm tra;\nb) Cơ quan kiểm tra "
+             "thông báo bằng văn bản trước 05 ngày làm việc cho doanh nghiệp được kiểm tra.", title="Quy định về kiểm tra",
+             doc_type="Thông tư", doc_number="16/2018/TT-BCA", rank=0.9),
+    ]
+    line = first_line(corpus_service.extractive.answer(analyse(question), hits))
+    assert "05 ngày làm việc" in line or "5 working days" in line
