@@ -33,7 +33,7 @@ from assistant.retrieval.glossary import Glossary
 from assistant.retrieval.references import matches_document
 from assistant.retrieval.search import Hit, QueryAnalysis, analyse
 from ingest.models import section_at
-from ingest.vietnamese import EN_STOPWORDS, PEOPLE_COUNTED, content_words, fold, folded_terms, question_words
+from ingest.vietnamese import EN_STOPWORDS, PEOPLE_COUNTED, VI_STOPWORDS, content_words, fold, folded_terms, question_words
 
 _EN_QUESTION_WORDS = {"how many", "how much", "what", "which", "when", "where", "why", "who", "number", "total",
                       # modals and prepositions the question's wording needs and a Vietnamese clause never echoes
@@ -46,9 +46,9 @@ _OWN_IN_FORCE_RE = re.compile(r"\b(?:nay|this (?:decree|decision|circular|law|ag
 _WRITTEN_DATE_RE = re.compile(r"(?<=từ )ngày\s+(?P<d>\d{1,2})\s*(?:tháng|[/.-])\s*(?P<m>\d{1,2})\s*(?:năm|[/.-])\s*(?P<y>\d{4})")
 _FROM_SIGNING_RE = re.compile(r"kể từ ngày ký(?: ban hành)?|from the date of signing")
 MAX_UNITS = 3
-NAMED_ITEM_COVERAGE = 0.25
+NAMED_ITEM_COVERAGE = 0.25  # an item's name must cover this share of the question to stand for the list
 ITEM_COVERAGE = 0.6  # an item of the best list that covers this share of a non-list question answers it
-ITEM_MARGIN = 0.2  # when it covers the question this much better than the list's lead  # an item's name must cover this share of the question to stand for the list
+ITEM_MARGIN = 0.2  # when it covers the question this much better than the list's lead
 DESCRIBED_TYPES = frozenset({"definition", "list", "other"})  # types a clause describing what the question names answers
 SUBJECT_TITLE_WORDS = 5  # a title this long states what its document governs ("Hóa chất" does not)
 TYPE_WINDOW = 5  # how far down the ranking a candidate of the asked type is preferred
@@ -88,6 +88,23 @@ def question_terms(question: str, region: str = "") -> dict[str, float]:
         elif (a in content or b in content) and not {i, i + 1} & (asking | whole):
             terms[f"{a} {b}"] = 1.5
     return terms
+
+
+_NEGATED_FUNCTION_WORDS = frozenset({"duoc", "phai", "co"})  # "không được", "không phải", "không có" deny, folded
+
+
+def negated_phrases(question: str) -> list[str]:
+    """The folded phrases a Vietnamese question negates ("không điều chỉnh" → "khong dieu"): "không" and the
+    word after it; not the "có … không?" of a yes/no question, which negates nothing."""
+    words = question_words(question)
+    return [f"khong {after}" for word, after in zip(words, words[1:])
+            if word == "khong" and (after not in VI_STOPWORDS or after in _NEGATED_FUNCTION_WORDS)]
+
+
+def _denies(candidate: Candidate, phrases: list[str]) -> bool:
+    """Whether a candidate (with its points' lead) states one of the negated phrases."""
+    found = unit_terms(f"{candidate.lead} {candidate.text}", candidate.hit.lang)
+    return any(_phrase_in(phrase, found) for phrase in phrases)
 
 
 def _phrase_positions(words: list[str], phrase: list[str]) -> set[int]:
@@ -418,6 +435,13 @@ class ExtractiveAnswerer:
             counting = next((c for c in candidates[:TYPE_WINDOW] if c.features["unit_match"]), None)
             if counting is not None:
                 _to_front(candidates, counting)
+        denials = negated_phrases(query.text)
+        if denials and not _denies(candidates[0], denials):
+            # "… không điều chỉnh tài sản nào?", "trường hợp nào không được cấp?": the near clause that says
+            # what is not covered or not allowed answers it, not the one saying what is
+            denying = next((c for c in candidates[:TYPE_WINDOW] if _denies(c, denials)), None)
+            if denying is not None:
+                _to_front(candidates, denying)
         constrained = intent.answer_type in VALUE_TYPES or intent.answer_type in ("subject", "reference")
         if constrained and not candidates[0].features["type_match"]:
             # the type asked is a constraint: a near candidate that states a value of that type comes first

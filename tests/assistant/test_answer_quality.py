@@ -673,3 +673,14 @@ def test_a_duration_asked_in_days_is_not_answered_in_months(corpus_service, ques
     ]
     line = first_line(corpus_service.extractive.answer(analyse(question), hits))
     assert "05 ngày làm việc" in line or "5 working days" in line
+
+
+def test_what_a_decree_does_not_govern_is_answered_by_the_clause_that_excludes(corpus_service):
+    body = ("Điều 1. Phạm vi điều chỉnh\n"
+            "1. Nghị định này quy định việc quản lý, sử dụng và khai thác tài sản kết cấu hạ tầng do Nhà nước đầu tư, quản lý.\n"
+            "2. Nghị định này không điều chỉnh đối với:\n"
+            "a) Tài sản kết cấu hạ tầng thuộc lực lượng vũ trang nhân dân;\n"
+            "b) Tài sản kết cấu hạ tầng đã tính vào vốn nhà nước tại doanh nghiệp.")
+    hit = _hit("nd", "Điều 1", body, title="Quản lý tài sản kết cấu hạ tầng", doc_type="Nghị định", doc_number="178/2026/NĐ-CP")
+    answer = corpus_service.extractive.answer(analyse("Nghị định 178/2026 không điều chỉnh tài sản kết cấu hạ tầng nào?"), [hit])
+    assert "lực lượng vũ trang nhân dân" in first_line(answer)
