@@ -66,6 +66,7 @@ READABLE_SHARE = 0.8  # a rendered line that left out more of its sentence's wor
 READABLE_WORDS = 30  # and so does a longer one (the renderer keeps the Vietnamese word order)
 LEGIBLE_SHARE = 0.6  # below this share a rendered line says too little to be shown at all
 ENGLISH_COVERAGE_SLACK = 0.2  # and covers the question nearly as well: the topic decides, the language breaks ties
+ENGLISH_VALUE_SLACK = 0.1  # a clause whose head an English question names states the value asked when this close
 
 
 def question_terms(question: str, region: str = "") -> dict[str, float]:
@@ -415,8 +416,11 @@ class ExtractiveAnswerer:
             # "Chi phí lập hồ sơ mời thầu được tính như thế nào?": the near clause whose subject is the very
             # thing asked and that states a value of the type asked ("Chi phí lập hồ sơ mời thầu được tính
             # bằng 0,05% …") comes first
+            # (an English question's renderings name more heads than its words: "approved detailed plan" names
+            # a clause about the plans; that clause must cover the question nearly as well as the best)
+            floor = candidates[0].coverage - ENGLISH_VALUE_SLACK if query.kind == "en" else 0.0
             stating = next((c for c in candidates[:TYPE_WINDOW] if c.features["head_asked"] >= 1.0 and c.features["type_match"]
-                            and not c.is_title), None)
+                            and not c.is_title and c.coverage >= floor), None)
             if stating is not None:
                 _to_front(candidates, stating)
         if intent.answer_type == "subject":

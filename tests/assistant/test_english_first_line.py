@@ -243,3 +243,15 @@ def test_an_english_list_line_does_not_repeat_the_article_it_names(corpus_servic
     answerer = ExtractiveAnswerer(shipped.glossary, "", "", threshold=0.0, lexical=shipped.lexical)
     line = first_line(answerer.answer(analyse("What acts are prohibited under the Law on Chemicals?"), [hit]))
     assert line.startswith("Law 69/2025/QH15, Article 3, lists") and "lists article 3" not in line.lower()
+
+
+def test_a_qualifier_of_an_english_question_does_not_pick_the_clause_it_heads(corpus_service):
+    # "that have an approved detailed plan" renders as the head of point a) ("Đã phê duyệt quy hoạch chi tiết:
+    # …, chiếm 72%"); the occupancy rate asked is in point b)
+    body = ("1. Tình hình chung\n"
+            "a) Đã phê duyệt quy hoạch chi tiết: 23 cụm công nghiệp với tổng diện tích 903,78 ha; trong đó diện tích đất "
+            "công nghiệp 650,32 ha, chiếm 72%.\n"
+            "b) Các cụm công nghiệp có quy hoạch chi tiết đã cho thuê 188,75 ha; tỷ lệ lấp đầy bình quân đạt 29,0%.")
+    hit = _hit("bc", "Mục I", body, title="Tình hình triển khai các cụm công nghiệp", doc_number="", doc_type="")
+    question = "What is the average occupancy rate of the industrial clusters that have an approved detailed plan?"
+    assert "29.0%" in first_line(corpus_service.extractive.answer(analyse(question), [hit]))
