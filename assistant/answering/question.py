@@ -161,7 +161,8 @@ _PART_JOIN_RE = re.compile(r"\s*[,;]\s*(?:(?:và|va|and)\s+)?|\s+(?:và|va|and)\
 MAX_PARTS_LENGTH = 400  # a longer text is not read as a two-part question
 # the first part's asking word comes last or nearly ("… ở cơ quan nào", "… được cử mấy học viên")
 _ASKS_LAST_RE = re.compile(r"\b(?:nao|gi|khong|chua|bao nhieu|dau|ai|bao lau|may(?! moc))(?: \w+){0,2}$")
-_ASKS_FIRST_RE = re.compile(r"(?:bao lau|bao nhieu|may|ai|khi nao|o dau|tai dau|how|what|which|when|where|who|why|is|are|does|do|can)\b")
+_ASKS_FIRST_RE = re.compile(r"(?:(?:to|for|in|by|from|at|with|trong|tu|den|voi|cho) )?"
+                            r"(?:bao lau|bao nhieu|may|ai|khi nao|o dau|tai dau|how|what|which|when|where|who|why|is|are|does|do|can)\b")
 
 
 def question_parts(question: str) -> list[tuple[str, str]]:

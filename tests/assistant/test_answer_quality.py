@@ -570,6 +570,9 @@ def test_the_deployments_own_province_is_context_not_topic(tmp_path, corpus_serv
     ("Khóa Kaizen có mất phí không, mỗi công ty được cử mấy người?", ["yesno", "count"]),
     ("Which agency grants the licence, and how long does it take?", ["authority", "duration"]),
     ("Hồ sơ gồm những gì và nộp ở đâu?", ["procedure", "place"]),
+    # the second part's asking word after a preposition
+    ("How much capital was requested to expand the cluster, and to how many hectares?", ["amount", "area"]),
+    ("Giấy phép được cấp ở đâu, và trong bao lâu?", ["place", "duration"]),
     # one question: a comma inside a list of words, the same kind twice, "và" inside a name
     ("Mấy cụm công nghiệp do xã, phường quản lý phải làm xong thủ tục trước ngày nào?", []),
     ("Doanh nghiệp nhỏ và vừa được hỗ trợ bao nhiêu?", []),
