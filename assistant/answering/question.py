@@ -21,7 +21,7 @@ _TYPE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         # "how long" asks a length of time even beside "hiệu lực" ("Sau khi … có hiệu lực, … có bao lâu để …")
         ("duration", r"bao lau|how long"),
         ("date_expiry", r"het hieu luc|cease to have effect|expire|no longer in force"),
-        ("date_in_force", r"\bhieu luc\b|take effect|takes effect|took effect|in force|entry into force|effective"),
+        ("date_in_force", r"\bhieu luc\b|take effect|takes effect|took effect|in force|into (?:force|effect)|effective"),
         ("date_issued", r"ban hanh ngay|ngay ban hanh|ban hanh khi nao|ky ngay|ky khi nao|ky o dau|ky nam nao|when was .* (?:issued|signed)|issued on|date of issue|where and when .* signed|signed"),
         ("deadline", r"\bhan nop\b|\bthoi han nop\b|han chot|truoc ngay nao|cham nhat|deadline|by what date|by when|due date"),
         ("date", r"ngay nao|khi nao|(?<!viet )\bnam nao\b|\bwhen\b|what date"),

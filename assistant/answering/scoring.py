@@ -35,7 +35,7 @@ UNIT_PATTERNS = {unit: re.compile(_duration(words), re.I) for unit, words in (
     ("day", r"ngày|days?"), ("month", r"tháng|months?"), ("year", r"năm|years?"), ("hour", r"giờ|hours?"), ("week", r"tuần|weeks?"))}
 # What an answer of each type looks like in a clause.
 VALUE_PATTERNS: dict[str, re.Pattern[str]] = {
-    "date_in_force": re.compile(r"(?<!hết )hiệu lực|take[sn]? effect|in force|entry into force", re.I),
+    "date_in_force": re.compile(r"(?<!hết )hiệu lực|take[sn]? effect|in force|into (?:force|effect)", re.I),
     "date_expiry": re.compile(r"hết hiệu lực|cease|expire|no longer in force", re.I),
     "date_issued": _DATE_RE,
     "date": _DATE_RE,

@@ -392,6 +392,7 @@ def test_a_law_the_documents_do_not_hold_gets_no_other_documents_date_in_force(c
     # "how long" beside "in force" asks a length of time, not the date in force
     ("Sau khi Nghị định có hiệu lực, các sở có bao lâu để rà soát tài sản?", "duration"),
     ("Nghị định có hiệu lực từ khi nào?", "date_in_force"),
+    ("When did Decree 243/2025 come into force?", "date_in_force"),
     ("Cụm công nghiệp Tân Nguyên nằm ở xã nào?", "place"),
     ("Which province is the cluster in?", "place"),
 ])
