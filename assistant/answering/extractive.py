@@ -611,9 +611,13 @@ class ExtractiveAnswerer:
             if missing:
                 line = f"{text(lang, 'type_missing', what=text(lang, what))} {line}"
             lines.append(line)
-            period = self._period_note(best, intent, lang)
-            if period:
-                lines.append(period)
+        period = self._period_note(best, intent, lang)
+        if period:
+            # a year the passage does not reach, asked by name ("khóa Kaizen năm 2024"): the answer says so first,
+            # then what the passage says of its earlier period, as a refusal; "hiện nay", "this year" keep the
+            # answer, with the note under it
+            lines.insert(0 if intent.years else 1, period)
+            missing = missing or bool(intent.years)
         lines.extend(evidence)
         lines.extend(self._status_notes(lang, [u.hit for u in chosen]))
         lines.extend(scanned_note(lang, [c.n for c in citations if any(u.hit.scanned and u.hit.chunk_id == c.chunk_id for u in chosen)]))

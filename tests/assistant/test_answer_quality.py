@@ -104,9 +104,14 @@ def test_the_first_line_states_the_value_with_its_qualifier_and_citation(corpus_
 
 
 def test_a_deadline_asked_for_another_year_says_which_year_the_documents_cover(corpus_service):
+    # the year asked is not covered: said first, then the deadline of the year the documents do cover, and
+    # the answer counts as a refusal
     answer = corpus_service.ask("Hạn nộp hồ sơ chương trình khuyến công năm 2027 là khi nào?")
-    assert "30 tháng 4 năm 2022" in first_line(answer)
-    assert "năm 2022" in answer.answer.splitlines()[1] and "năm 2027" in answer.answer.splitlines()[1]
+    assert "năm 2022" in first_line(answer) and "năm 2027" in first_line(answer)
+    assert "30 tháng 4 năm 2022" in answer.answer.splitlines()[1]
+    assert not answer.grounded
+    english = corpus_service.ask("What is the application deadline of the industrial promotion programme in 2027?")
+    assert "2022" in first_line(english) and "2027" in first_line(english) and not english.grounded
 
 
 def test_of_two_similar_conditions_the_one_asked_comes_first(corpus_service):
