@@ -61,7 +61,7 @@ def load_pdf(
                 raise IngestError(f"reading the text took longer than {limits.seconds:g} s (CNHT_PARSE_SECONDS)")
             pages.append(page.extract_text() or "")
         if pages:
-            pages[0] = fill_stamped_blanks(pages[0], _stamped_numbers(reader.pages[0]))
+            pages[0] = fill_stamped_blanks(pages[0], signature_stamps(reader.pages[0]))
     except IngestError:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, OSError, RecursionError) as exc:
@@ -97,35 +97,72 @@ def load_pdf(
 # The blanks a signing system fills in on a signed copy: the number ("Số:      /2023/TT-BGTVT") and the
 # day and month of the date ("ngày      tháng      năm 2023").
 _STAMP_SLOT_RE = re.compile(r"(?<=Số:)[ \t]+(?=/)|(?<=ngày)[ \t]{2,}(?=tháng)|(?<=tháng)[ \t]{2,}(?=năm)")
+_STAMP_LINE_POINTS = 15  # stamps further apart in height than this are not the header's one line
 
 
-def _stamped_numbers(page: Any) -> list[str]:
-    """The numbers stamped on a page by signature fields, in reading order (top to bottom, left to right):
-    an electronically signed copy carries its number and date there, not in the text layer."""
-    stamps: list[tuple[float, float, str]] = []
-    for reference in page.get("/Annots") or []:
-        annotation = reference.get_object()
-        appearance = (annotation.get("/AP") or {}).get("/N")
-        if annotation.get("/Subtype") != "/Widget" or appearance is None or not annotation.get("/Rect"):
-            continue
-        try:
-            text = page.extract_xform_text(appearance.get_object()).strip()
-        except (KeyError, TypeError, ValueError, AttributeError):
-            continue
-        if re.fullmatch(r"\d{1,4}", text):
-            left, bottom, _, top = (float(v) for v in annotation["/Rect"])
-            stamps.append((-round(max(top, bottom) / 6), left, text))
-    return [text for _, _, text in sorted(stamps)]
+@dataclass(frozen=True)
+class Stamp:
+    """A number a signature field stamps on a page, with where it stands (PDF points from the bottom left)."""
+
+    text: str
+    left: float
+    top: float
 
 
-def fill_stamped_blanks(text: str, stamps: list[str]) -> str:
-    """The first page's text with its blank number and date filled from the signature stamps, when there is
-    exactly one stamp per blank (otherwise unchanged: a guess would put a wrong number on the document)."""
+def _is_signature(field: Any) -> bool:
+    """A signature field, its type set on it or inherited from its parent field."""
+    while field is not None:
+        if field.get("/FT") == "/Sig":
+            return True
+        parent = field.get("/Parent")
+        field = parent.get_object() if parent is not None else None
+    return False
+
+
+def signature_stamps(page: Any) -> list[Stamp]:
+    """The numbers stamped on a page by signature fields: an electronically signed copy carries its number
+    and the day and month of its date there, not in its text layer. Best effort: a field that cannot be
+    read is skipped, and a page whose fields cannot be read at all has none."""
+    stamps: list[Stamp] = []
+    try:
+        annotations = page.get("/Annots")
+        annotations = annotations.get_object() if annotations is not None else []
+        for reference in annotations if isinstance(annotations, list) else []:
+            try:
+                annotation = reference.get_object()
+                appearance = annotation["/AP"]["/N"].get_object()
+                if annotation.get("/Subtype") != "/Widget" or not _is_signature(annotation):
+                    continue
+                text = page.extract_xform_text(appearance).strip()
+                left, bottom, right, top = (float(v) for v in annotation["/Rect"])
+            except Exception:  # noqa: BLE001 — one malformed field must not refuse a readable document
+                continue
+            if re.fullmatch(r"\d{1,4}", text):
+                stamps.append(Stamp(text, min(left, right), max(top, bottom)))
+    except Exception:  # noqa: BLE001 — nor a malformed annotation list
+        return []
+    return stamps
+
+
+def fill_stamped_blanks(text: str, stamps: list[Stamp]) -> str:
+    """The first page's text with its blank number and date filled from the signature stamps, by role: the
+    leftmost stamp is the number, the others the day then the month, left to right. Unchanged unless
+    there is exactly one stamp per blank, on one line, with a day and month that can be a date: a guess
+    would put a wrong number on the document."""
     slots = list(_STAMP_SLOT_RE.finditer(text))
-    if not slots or len(slots) != len(stamps):
+    if not slots or len(slots) != len(stamps) or max(s.top for s in stamps) - min(s.top for s in stamps) > _STAMP_LINE_POINTS:
+        return text
+    ordered = sorted(stamps, key=lambda s: s.left)
+    values = iter(ordered)
+    by_slot = {slot.start(): next(values).text for slot in slots if text[slot.start() - 1] == ":"}
+    dated = [slot for slot in slots if text[slot.start() - 1] != ":"]
+    for slot in dated:
+        by_slot[slot.start()] = next(values).text
+    if any(not 1 <= int(by_slot[slot.start()]) <= (31 if text[:slot.start()].endswith("ngày") else 12) for slot in dated):
         return text
     pieces, end = [], 0
-    for slot, stamp in zip(slots, stamps):
+    for slot in slots:
+        stamp = by_slot[slot.start()]
         pieces += [text[end:slot.start()], f" {stamp}" if text[slot.start() - 1] == ":" else f" {stamp} "]
         end = slot.end()
     return "".join(pieces + [text[end:]])

@@ -33,13 +33,38 @@ def test_signed_pdf_number_and_date_read_from_its_signature_stamps(options):
     assert (meta.doc_number, meta.issued_date, meta.issuer) == ("3164/QĐ-UBND", "2021-10-29", "ỦY BAN NHÂN DÂN TỈNH HẢI DƯƠNG")
 
 
-def test_stamps_that_do_not_match_the_blanks_are_not_guessed_into_the_text():
-    from ingest.loaders import fill_stamped_blanks
+def test_stamps_fill_the_blanks_by_role_and_are_never_guessed_in():
+    from ingest.loaders import Stamp, fill_stamped_blanks
+
+    def stamps(*placed):
+        return [Stamp(text, left, top) for text, left, top in placed]
 
     text = "Số:        /QĐ-UBND   Hải Dương, ngày      tháng      năm 2021"
-    assert fill_stamped_blanks(text, ["3164", "29"]) == text  # three blanks, two stamps
-    assert fill_stamped_blanks("Số: 12/QĐ-UBND", ["3164"]) == "Số: 12/QĐ-UBND"  # no blank
-    assert fill_stamped_blanks(text, ["3164", "29", "10"]) == "Số: 3164/QĐ-UBND   Hải Dương, ngày 29 tháng 10 năm 2021"
+    filled = "Số: 3164/QĐ-UBND   Hải Dương, ngày 29 tháng 10 năm 2021"
+    # the number is the leftmost stamp, the day and month follow left to right, whatever order they are listed in
+    assert fill_stamped_blanks(text, stamps(("10", 470, 748), ("3164", 80, 745), ("29", 420, 748))) == filled
+    right_column_first = "Hải Dương, ngày      tháng      năm 2021 Số:        /QĐ-UBND"
+    assert fill_stamped_blanks(right_column_first, stamps(("3164", 80, 745), ("29", 420, 748), ("10", 470, 748))) == (
+        "Hải Dương, ngày 29 tháng 10 năm 2021 Số: 3164/QĐ-UBND")
+    assert fill_stamped_blanks(text, stamps(("3164", 80, 745), ("29", 420, 748))) == text  # three blanks, two stamps
+    assert fill_stamped_blanks(text, stamps(("3164", 80, 745), ("29", 420, 748), ("2", 300, 60))) == text  # not one line
+    assert fill_stamped_blanks(text, stamps(("3164", 80, 745), ("29", 420, 748), ("13", 470, 748))) == text  # no 13th month
+    assert fill_stamped_blanks("Số: 12/QĐ-UBND", stamps(("3164", 80, 745))) == "Số: 12/QĐ-UBND"  # no blank
+
+
+def test_a_malformed_signature_field_does_not_refuse_a_readable_pdf(options, tmp_path):
+    from pypdf import PdfWriter
+    from pypdf.generic import ArrayObject, NameObject, NullObject
+
+    writer = PdfWriter(clone_from=str(FIXTURES / "signed-copy.pdf"))
+    annotations = writer.pages[0]["/Annots"]
+    annotations[0].get_object()[NameObject("/Rect")] = ArrayObject([NameObject("/Bad")])  # unreadable position
+    annotations.append(NullObject())
+    broken = tmp_path / "broken-stamps.pdf"
+    writer.write(str(broken))
+    document = only_document(broken, options)
+    assert document.meta.issued_date == "" and document.meta.doc_number == ""  # two stamps for three blanks: left blank
+    assert "Phê duyệt Đề án" in document.meta.title
 
 
 def test_pdf_running_header_and_page_break_repaired(options):
