@@ -52,14 +52,18 @@ def kind_of(question: Question) -> str:
     return "vi" if has_vietnamese_diacritics(question.question) else "vi_nodiacritics"
 
 
-_DATE_WORDS_RE = re.compile(r"\b(\d{1,2}) thang (\d{1,2}) nam (\d{4})\b")
-_DATE_SLASH_RE = re.compile(r"\b0?(\d{1,2})/0?(\d{1,2})/(\d{4})\b")
+_DATE_WORDS_RE = re.compile(r"\b(?:ngay )?(\d{1,2}) thang (\d{1,2}) nam (\d{4})\b")
+_DATE_SLASH_RE = re.compile(r"\b(?:ngay )?0?(\d{1,2})/0?(\d{1,2})/(\d{4})\b")
 
 
 def _normal(value: str) -> str:
-    """Folded, spaces collapsed, and a date in words or digits written one way ("15 tháng 5 năm 2018",
-    "15/05/2018" → "15/5/2018"): the same date is the same fact."""
-    value = " ".join(fold(value).split())
+    """Folded, with spaces collapsed."""
+    return " ".join(fold(value).split())
+
+
+def _dated(value: str) -> str:
+    """A folded text with every full date written one way ("ngày 15 tháng 5 năm 2018", "15/05/2018" →
+    "15/5/2018"): the same date is the same fact."""
     value = _DATE_WORDS_RE.sub(lambda m: f"{int(m[1])}/{int(m[2])}/{m[3]}", value)
     return _DATE_SLASH_RE.sub(lambda m: f"{int(m[1])}/{int(m[2])}/{m[3]}", value)
 
@@ -69,10 +73,18 @@ def first_line(answer: str) -> str:
     return next((line.strip() for line in answer.splitlines() if line.strip()), "")
 
 
+def _holds(part: str, found: str) -> bool:
+    """A part found as a whole: a number in it is not the tail or head of a longer one ("05/6/2022" is not
+    in "15/6/2022", "50 người" not in "150 người")."""
+    return bool(part) and re.search(rf"(?<![\d/]){re.escape(part)}(?![\d/])", found) is not None
+
+
 def holds_fact(line: str, expected: list[str]) -> bool:
-    """Whether `line` holds one of the expected answers (`a && b`: every part)."""
+    """Whether `line` holds one of the expected answers (`a && b`: every part), as written or with the dates
+    of both written one way."""
     found = _normal(line)
-    return any(all(_normal(part) in found for part in alternative.split("&&")) for alternative in expected)
+    return any(all(_holds(_normal(part), found) or _holds(_dated(_normal(part)), _dated(found)) for part in alternative.split("&&"))
+               for alternative in expected)
 
 
 def expected_facts(question: Question) -> list[str]:

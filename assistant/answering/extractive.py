@@ -91,15 +91,20 @@ def question_terms(question: str, region: str = "") -> dict[str, float]:
     return terms
 
 
-_NEGATED_FUNCTION_WORDS = frozenset({"duoc", "phai", "co"})  # "không được", "không phải", "không có" deny, folded
+_NEGATED_FUNCTION_WORDS = frozenset({"duoc", "phai", "co", "dang"})  # "không được", "không phải", "không có" deny, folded
+# words "không" begins that deny nothing ("không gian", "không khí", "không quân", "không người lái") or that
+# bound a value ("không quá", "không dưới", "không vượt"); "hàng không" (aviation) before it, folded
+_NOT_DENIALS = frozenset({"gian", "khi", "quan", "nguoi", "qua", "duoi", "vuot", "it", "thoi"})
 
 
 def negated_phrases(question: str) -> list[str]:
     """The folded phrases a Vietnamese question negates ("không điều chỉnh" → "khong dieu"): "không" and the
-    word after it; not the "có … không?" of a yes/no question, which negates nothing."""
+    word after it; not the "có … không?" of a yes/no question, which negates nothing, nor the words that
+    only begin with "không" ("không gian", "hàng không")."""
     words = question_words(question)
-    return [f"khong {after}" for word, after in zip(words, words[1:])
-            if word == "khong" and (after not in VI_STOPWORDS or after in _NEGATED_FUNCTION_WORDS)]
+    return [f"khong {after}" for before, word, after in zip(["", *words], words, words[1:])
+            if word == "khong" and before != "hang" and after not in _NOT_DENIALS
+            and (after not in VI_STOPWORDS or after in _NEGATED_FUNCTION_WORDS)]
 
 
 def _denies(candidate: Candidate, phrases: list[str]) -> bool:
@@ -439,7 +444,7 @@ class ExtractiveAnswerer:
             counting = next((c for c in candidates[:TYPE_WINDOW] if c.features["unit_match"]), None)
             if counting is not None:
                 _to_front(candidates, counting)
-        denials = negated_phrases(query.text)
+        denials = negated_phrases(query.text) if intent.answer_type != "yesno" else []
         if denials and not _denies(candidates[0], denials):
             # "… không điều chỉnh tài sản nào?", "trường hợp nào không được cấp?": the near clause that says
             # what is not covered or not allowed answers it, not the one saying what is

@@ -19,13 +19,13 @@ _TYPE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         # a question opening with "who" asks for an authority whatever it is about ("Ai quyết định số lượng …")
         ("authority", r"^(?:ai|co quan nao)\b(?! duoc)|^who\b(?! (?:can|may|is eligible|is .* for\??$))"),
         # "how long" asks a length of time even beside "hiệu lực" ("Sau khi … có hiệu lực, … có bao lâu để …")
-        ("duration", r"bao lau|how long"),
+        ("duration", r"bao lau|how long|how often|hieu luc (?:trong )?(?:may|bao nhieu) (?:ngay|thang|nam)"),
         ("date_expiry", r"het hieu luc|cease to have effect|expire|no longer in force"),
         ("date_in_force", r"\bhieu luc\b|take effect|takes effect|took effect|in force|into (?:force|effect)|effective"),
         ("date_issued", r"ban hanh ngay|ngay ban hanh|ban hanh khi nao|ky ngay|ky khi nao|ky o dau|ky nam nao|when was .* (?:issued|signed)|issued on|date of issue|where and when .* signed|signed"),
         ("deadline", r"\bhan nop\b|\bthoi han nop\b|han chot|truoc ngay nao|cham nhat|deadline|by what date|by when|due date"),
         ("date", r"ngay nao|khi nao|(?<!viet )\bnam nao\b|\bwhen\b|what date"),
-        ("duration", r"bao lau|may ngay|may thang|may nam|keo dai|bao nhieu ngay|bao nhieu thang|bao nhieu nam|how long|how many (?:days|months|years)|valid for|how much (?:[\w-]+ ){0,2}(?:notice|time|validity)(?![\w-])"),
+        ("duration", r"bao lau|may ngay|may thang|may nam|keo dai|bao nhieu ngay|bao nhieu thang|bao nhieu nam|how long|how many (?:working |calendar )?(?:days|months|years)|valid for|how much (?:[\w-]+ ){0,2}(?:notice|time|validity)(?![\w-])"),
         ("percentage", r"\bty le\b|phan tram|\bpercent|\brate\b|\bshare\b|thue suat"),
         ("area", r"dien tich|how much (?!is\b|does\b|do\b|money\b)(?:[\w-]+ ){0,3}land\b(?!\s*(?:rent|rental|lease|price|cost|fee|tax|clearance))|how much of .*overlap|chong lan bao nhieu|bao nhieu ha\b|quy mo bao nhieu|\barea\b|hectare|how large|\bquy mo\b"),
         ("amount", r"\bmuc ho tro\b|\bmuc (?:\w+ )?bao nhieu|\bmuc nao\b|bao nhieu tien|\bchi phi\b|\bkinh phi\b|\bhoc phi\b|doanh thu|\bmuc phat\b|\ble phi\b|\bphi\b.*bao nhieu|\bgia\b.*bao nhieu|lai suat|\bluong\b|wage|how much|\bcost\b|\bfee|\bprice\b|\bfine\b|maximum support|support level|\bvon\b.*bao nhieu"),
@@ -35,7 +35,7 @@ _TYPE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         ("definition", r"\bla gi\b|duoc dinh nghia|dinh nghia|khai niem|\bhieu la\b|what (?:is|does) .*(?:mean|definition)|\bdefine|what is (?:a|an|the)? ?\w+ industry\??$"),
         ("other", r"danh cho ai|danh cho (?:nhung )?doi tuong nao|who is .* (?:for|aimed at)\??$|who (?:can|may) (?:join|attend|take part)"),
         ("authority", r"co quan nao|\bai la\b|^ai\b|\bai\b.*\?$|\bwho\b|which (?:agency|body|authority|ministry)|chu dau tu|\bchu tri\b|thuong truc"),
-        ("place", r"o dau|\bwhere\b|dia diem|\bnoi nop\b|\b(?:xa|phuong|huyen|quan|tinh|thi xa|thi tran|cua khau) nao\b|which (?:commune|ward|district|province|border gate)"),
+        ("place", r"o dau|\bwhere\b|dia diem|\bnoi nop\b|\b(?:xa|phuong|huyen|thi xa|thi tran|cua khau) nao\b|\b(?:o|thuoc|tai) tinh nao\b|which (?:commune|ward|district|province|border gate)\b"),
         ("procedure", r"thu tuc|\bho so\b|quy trinh|lam the nao|\bcach\b|what documents|\bprocedure|how (?:do|can|to) |apply"),
         ("list", r"nhung gi|nhung (?:\w+ ){1,5}nao|cac (?:\w+ ){1,4}nao|gom nhung|bao gom|what are|which (?:sectors|industries|acts|groups)|what (?:acts|industries|sectors)|noi dung gi|ho tro gi|nhiem vu gi|yeu cau gi|what (?:does|do|will) .* (?:support|include)\??$"),
         ("yesno", r"\bco duoc\b.*\bkhong\b|\bco\b.*\bkhong\??$|^(?:does|do|is|are|can|may) "),
@@ -111,7 +111,7 @@ def counted_noun(folded: str) -> str:
 
 
 # The unit a duration question names ("mấy ngày", "bao nhiêu tháng", "how many days", "days' notice"), folded.
-_DURATION_UNIT_RE = re.compile(r"\b(?:bao nhieu|may) (ngay|thang|nam|gio|tuan)\b|\bhow many (day|month|year|hour|week)s?\b"
+_DURATION_UNIT_RE = re.compile(r"\b(?:bao nhieu|may) (ngay|thang|nam|gio|tuan)\b|\bhow many (?:working |calendar )?(day|month|year|hour|week)s?\b"
                                r"|\b(day|month|year|week)s?'? notice\b")
 _UNITS = {"ngay": "day", "thang": "month", "nam": "year", "gio": "hour", "tuan": "week"}
 

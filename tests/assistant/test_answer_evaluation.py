@@ -44,6 +44,13 @@ def test_a_date_in_words_or_in_digits_is_the_same_fact():
     assert holds_fact("Thông tư được ban hành ngày 15/5/2018 tại Hà Nội. [1]", ["15 tháng 5 năm 2018"])
     assert holds_fact("ký ngày 05 tháng 07 năm 2020", ["5/7/2020"])
     assert not holds_fact("ban hành ngày 15/5/2019", ["15 tháng 5 năm 2018"])
+    assert holds_fact("15/05/2018", ["ngày 15 tháng 5 năm 2018"]) and holds_fact("ngày 15 tháng 5 năm 2018", ["tháng 5 năm 2018"])
+
+
+def test_a_number_is_not_found_inside_a_longer_one():
+    assert not holds_fact("hạn nộp trước ngày 15/6/2022", ["05/6/2022"])
+    assert not holds_fact("ban hành ngày 15/05/2018", ["05/05/2018"])
+    assert not holds_fact("không quá 150 người", ["50 người"])
 
 
 def answer(text, grounded=True, docs=("d1",)):

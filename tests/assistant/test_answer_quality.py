@@ -578,7 +578,7 @@ def test_the_deployments_own_province_is_context_not_topic(tmp_path, corpus_serv
     ("Hồ sơ gồm những gì và nộp ở đâu?", ["procedure", "place"]),
     # the second part's asking word after a preposition
     ("How much capital was requested to expand the cluster, and to how many hectares?", ["amount", "area"]),
-    ("Giấy phép được cấp ở đâu, và trong bao lâu?", ["place", "duration"]),
+    ("Ai cấp giấy phép bán lẻ rượu, và trong bao lâu?", ["authority", "duration"]),
     # one question: a comma inside a list of words, the same kind twice, "và" inside a name
     ("Mấy cụm công nghiệp do xã, phường quản lý phải làm xong thủ tục trước ngày nào?", []),
     ("Doanh nghiệp nhỏ và vừa được hỗ trợ bao nhiêu?", []),
@@ -693,3 +693,18 @@ def test_what_a_decree_does_not_govern_is_answered_by_the_clause_that_excludes(c
     hit = _hit("nd", "Điều 1", body, title="Quản lý tài sản kết cấu hạ tầng", doc_type="Nghị định", doc_number="178/2026/NĐ-CP")
     answer = corpus_service.extractive.answer(analyse("Nghị định 178/2026 không điều chỉnh tài sản kết cấu hạ tầng nào?"), [hit])
     assert "lực lượng vũ trang nhân dân" in first_line(answer)
+
+
+@pytest.mark.parametrize("question, negated", [
+    ("Nghị định không điều chỉnh tài sản nào?", ["khong dieu"]),
+    ("Trường hợp nào không được cấp giấy phép?", ["khong duoc"]),
+    # words that begin with "không" or bound a value deny nothing; nor does a yes/no question's "không?"
+    ("Hồ sơ đăng ký thiết bị bay không người lái gồm những gì?", []),
+    ("Doanh nghiệp hàng không cần giấy phép gì?", []),
+    ("Mức hỗ trợ không quá bao nhiêu?", []),
+    ("Khu đất có rừng tự nhiên không?", []),
+])
+def test_what_a_question_negates(question, negated):
+    from assistant.answering.extractive import negated_phrases
+
+    assert negated_phrases(question) == negated
