@@ -190,6 +190,11 @@ def _open_heading(candidates: list[Candidate]) -> None:
         _to_front(candidates, inner)
 
 
+def _measures(candidate: Candidate, intent: Intent) -> bool:
+    """Whether a candidate names what an amount or rate question measures ("tiền thuê" for a rent cut)."""
+    return bool(re.search(rf"\b{re.escape(intent.measured)}\b", fold(f"{candidate.lead} {candidate.text}")))
+
+
 def _type_missing(candidates: list[Candidate], intent: Intent) -> bool:
     """Whether the kind of value asked is stated by none of the best candidates: no date for "when", no
     figure for "how much", nothing counting the very thing a count question counts ("bao nhiêu công
@@ -198,6 +203,8 @@ def _type_missing(candidates: list[Candidate], intent: Intent) -> bool:
     near = candidates[:TYPE_WINDOW * 2]
     if intent.answer_type in VALUE_TYPES and not any(c.features.get("value_match") for c in near):
         return True
+    if intent.measured and not any(c.features.get("value_match") and _measures(c, intent) for c in near):
+        return True  # "tổng kinh phí": a support ceiling is an amount, but not the one asked
     counted = intent.counted.split()
     if intent.answer_type == "count" and counted and (counted[0] in PEOPLE_COUNTED or " ".join(counted[:2]) in PEOPLE_COUNTED):
         return not any(_PEOPLE_COUNT_RE.search(fold(f"{c.text} {c.lead}")) for c in near)
@@ -451,6 +458,11 @@ class ExtractiveAnswerer:
             denying = next((c for c in candidates[:TYPE_WINDOW] if _denies(c, denials)), None)
             if denying is not None:
                 _to_front(candidates, denying)
+        if intent.measured and not _measures(candidates[0], intent):
+            # an amount or rate question: a near clause stating a value of what it measures comes first
+            measuring = next((c for c in candidates[:TYPE_WINDOW] if c.features["type_match"] and _measures(c, intent)), None)
+            if measuring is not None:
+                _to_front(candidates, measuring)
         constrained = intent.answer_type in VALUE_TYPES or intent.answer_type in ("subject", "reference")
         if constrained and not candidates[0].features["type_match"]:
             # the type asked is a constraint: a near candidate that states a value of that type comes first

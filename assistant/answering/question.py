@@ -28,7 +28,7 @@ _TYPE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         ("duration", r"bao lau|may ngay|may thang|may nam|keo dai|bao nhieu ngay|bao nhieu thang|bao nhieu nam|how long|how many (?:working |calendar )?(?:days|months|years)|valid for|how much (?:[\w-]+ ){0,2}(?:notice|time|validity)(?![\w-])"),
         ("percentage", r"\bty le\b|phan tram|\bpercent|\brate\b|\bshare\b|thue suat"),
         ("area", r"dien tich|how much (?!is\b|does\b|do\b|money\b)(?:[\w-]+ ){0,3}land\b(?!\s*(?:rent|rental|lease|price|cost|fee|tax|clearance))|how much of .*overlap|chong lan bao nhieu|bao nhieu ha\b|quy mo bao nhieu|\barea\b|hectare|how large|\bquy mo\b"),
-        ("amount", r"\bmuc ho tro\b|\bmuc (?:\w+ )?bao nhieu|\bmuc nao\b|bao nhieu tien|\bchi phi\b|\bkinh phi\b|\bhoc phi\b|doanh thu|\bmuc phat\b|\ble phi\b|\bphi\b.*bao nhieu|\bgia\b.*bao nhieu|lai suat|\bluong\b|wage|how much|\bcost\b|\bfee|\bprice\b|\bfine\b|maximum support|support level|\bvon\b.*bao nhieu"),
+        ("amount", r"\bmuc ho tro\b|bao nhieu (?:ty|trieu|nghin|dong|usd)\b|\bmuc (?:\w+ )?bao nhieu|\bmuc nao\b|bao nhieu tien|\bchi phi\b|\bkinh phi\b|\bhoc phi\b|doanh thu|\bmuc phat\b|\ble phi\b|\bphi\b.*bao nhieu|\bgia\b.*bao nhieu|lai suat|\bluong\b|wage|how much|\bcost\b|\bfee|\bprice\b|\bfine\b|maximum support|support level|\bvon\b.*bao nhieu"),
         ("count", r"bao nhieu|\bmay (?!moc|cong nghiep|mac|xuat khau|thiet bi)\w+|how many|so luong|number of"),
         ("subject", r"quy dinh (?:ve )?(?:nhung )?(?:noi dung|van de|viec) gi|dieu chinh (?:nhung )?(?:noi dung|van de|viec|linh vuc) gi|pham vi dieu chinh|quy dinh ve gi|ve van de gi|noi dung chinh cua|what does .* (?:regulate|govern|cover)|what is .* about"),
         ("reference", r"(?:thong tu|nghi dinh|quyet dinh|\bluat|van ban|nghi quyet|de an) nao|which (?:law|decree|circular|decision|regulation|scheme)|what (?:law|decree|scheme)|phe duyet de an gi"),
@@ -59,6 +59,7 @@ class Intent:
     relative_time: bool = False  # "this year", "next year", "today": a period the documents may not cover
     counted: str = ""  # what a count question counts, folded: "cum cong nghiep" for "có bao nhiêu cụm công nghiệp"
     unit: str = ""  # the unit a duration question asks in: "day" for "bao nhiêu ngày", "how many days' notice"
+    measured: str = ""  # what an amount or a rate is of, folded: "tien thue" for "giảm bao nhiêu phần trăm tiền thuê đất"
 
 
 # Words that say how a question asks, not what about: the law never writes them next to the answer
@@ -125,6 +126,23 @@ def duration_unit(folded: str) -> str:
     return _UNITS.get(unit, unit)
 
 
+# What an amount or a rate is of: the words after "bao nhiêu phần trăm / tiền" ("… giảm bao nhiêu phần trăm
+# tiền thuê đất"), else a measure the question opens with ("tổng kinh phí …", "học phí …"; not a condition later
+# in it: "dự án tổng vốn không quá 300 tỷ thì … bao nhiêu phần trăm"), folded.
+_MEASURED_AFTER_RE = re.compile(r"\bbao nhieu (?:phan tram|%) (\w+ \w+)")
+_MEASURED_HEAD_RE = re.compile(r"^(?:(?:cho (?:toi |minh |em )?hoi|xin hoi|toi muon hoi|minh muon hoi),? )?"
+                               r"(tong (?!so\b|cong\b)\w+|kinh phi|chi phi|le phi|hoc phi|doanh thu|tien thue|gia thue|muc phat)\b")
+
+
+def measured_noun(folded: str) -> str:
+    """The two words naming what a Vietnamese amount or rate question measures ('' when it names none)."""
+    after = _MEASURED_AFTER_RE.search(folded)
+    if after and after.group(1).split()[0] not in _STOP:
+        return after.group(1)
+    head = _MEASURED_HEAD_RE.search(folded)
+    return head.group(1) if head else ""
+
+
 def answer_type(question: str) -> str:
     """The kind of fact a question asks for (see ANSWER_TYPES)."""
     folded = " ".join(fold(question).split())
@@ -150,6 +168,7 @@ def analyse_intent(question: str) -> Intent:
         relative_time=bool(_NEXT_YEAR_RE.search(folded)),
         counted=counted_noun(folded) if kind == "count" else "",
         unit=duration_unit(folded) if kind == "duration" else "",
+        measured=measured_noun(folded) if kind in ("amount", "percentage") else "",
     )
 
 
