@@ -3,6 +3,7 @@ the best chunks and quotes them, each with a numbered citation."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import replace
 
 from assistant.answering.candidates import Candidate, is_enactment, split_candidates, strip_enumerator, title_candidate
@@ -177,6 +178,14 @@ def _to_front(candidates: list, chosen) -> None:
     """Move `chosen` to the head of `candidates` (the answer's first line), keeping the others' order."""
     candidates.remove(chosen)
     candidates.insert(0, chosen)
+
+
+def _prefer(candidates: list[Candidate], test: Callable[[Candidate], object]) -> None:
+    """When the first candidate fails `test`, the nearest one (within TYPE_WINDOW) that passes it comes first."""
+    if not test(candidates[0]):
+        passing = next((c for c in candidates[:TYPE_WINDOW] if test(c)), None)
+        if passing is not None:
+            _to_front(candidates, passing)
 
 
 def _open_heading(candidates: list[Candidate]) -> None:
@@ -446,29 +455,19 @@ class ExtractiveAnswerer:
             stating = title_piece if title_piece is not None and len(title_piece.hit.title.split()) >= SUBJECT_TITLE_WORDS else scoped or title_piece
             if stating is not None:
                 _to_front(candidates, stating)
-        if not candidates[0].features["unit_match"]:
-            # a count question: a near candidate that counts the very thing asked comes first
-            counting = next((c for c in candidates[:TYPE_WINDOW] if c.features["unit_match"]), None)
-            if counting is not None:
-                _to_front(candidates, counting)
+        # a count question: a near candidate that counts the very thing asked comes first
+        _prefer(candidates, lambda c: c.features["unit_match"])
         denials = negated_phrases(query.text) if intent.answer_type != "yesno" else []
-        if denials and not _denies(candidates[0], denials):
+        if denials:
             # "… không điều chỉnh tài sản nào?", "trường hợp nào không được cấp?": the near clause that says
             # what is not covered or not allowed answers it, not the one saying what is
-            denying = next((c for c in candidates[:TYPE_WINDOW] if _denies(c, denials)), None)
-            if denying is not None:
-                _to_front(candidates, denying)
+            _prefer(candidates, lambda c: _denies(c, denials))
         if intent.measured and not _measures(candidates[0], intent):
             # an amount or rate question: a near clause stating a value of what it measures comes first
-            measuring = next((c for c in candidates[:TYPE_WINDOW] if c.features["type_match"] and _measures(c, intent)), None)
-            if measuring is not None:
-                _to_front(candidates, measuring)
-        constrained = intent.answer_type in VALUE_TYPES or intent.answer_type in ("subject", "reference")
-        if constrained and not candidates[0].features["type_match"]:
+            _prefer(candidates, lambda c: c.features["type_match"] and _measures(c, intent))
+        if intent.answer_type in VALUE_TYPES or intent.answer_type in ("subject", "reference"):
             # the type asked is a constraint: a near candidate that states a value of that type comes first
-            valued = next((c for c in candidates[:TYPE_WINDOW] if c.features["type_match"]), None)
-            if valued is not None:
-                _to_front(candidates, valued)
+            _prefer(candidates, lambda c: c.features["type_match"])
         chunk_cover = max(self.coverage(query, h.text + " " + h.title, h.lang, needles[h.lang]) for h in hits[:3])
         missing = self._missing_weight(query, hits[:3], needles)
         best = max(candidates, key=lambda c: c.score)  # the reordering above changes what is quoted, not the confidence
