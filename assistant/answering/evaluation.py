@@ -20,13 +20,13 @@ from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
+from assistant.answering.models import CITATION_MARK_RE
 from assistant.evaluation import Question
 from ingest.language import detect_language
 from ingest.vietnamese import fold, has_vietnamese_diacritics
 
 HALVES = ("tune", "test", "all")
 KINDS = ("vi", "vi_nodiacritics", "en", "unanswerable")
-_CITATION_RE = re.compile(r"\[(\d+)\]")
 
 
 def half_of(group: str) -> str:
@@ -83,7 +83,8 @@ def holds_fact(line: str, expected: list[str]) -> bool:
     """Whether `line` holds one of the expected answers (`a && b`: every part), as written or with the dates
     of both written one way."""
     found = _normal(line)
-    return any(all(_holds(_normal(part), found) or _holds(_dated(_normal(part)), _dated(found)) for part in alternative.split("&&"))
+    dated = _dated(found)
+    return any(all(_holds(_normal(part), found) or _holds(_dated(_normal(part)), dated) for part in alternative.split("&&"))
                for alternative in expected)
 
 
@@ -98,7 +99,7 @@ def first_citation(answer: dict[str, Any]) -> str:
     citations = answer.get("citations") or []
     if not citations:
         return ""
-    numbers = _CITATION_RE.findall(first_line(answer.get("answer", "")))
+    numbers = CITATION_MARK_RE.findall(first_line(answer.get("answer", "")))
     by_n = {c["n"]: c for c in citations}
     for number in numbers:
         if int(number) in by_n:

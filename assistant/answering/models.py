@@ -1,8 +1,11 @@
 """What an answer is, as every frontend receives it."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
+
+CITATION_MARK_RE = re.compile(r"\[(\d+)\]")  # a citation mark in an answer's text: "[1]"
 
 
 @dataclass

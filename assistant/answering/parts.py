@@ -2,13 +2,10 @@
 the first line when the documents state both; otherwise a plain "only part of it is answered"."""
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 
-from assistant.answering.models import Answer, Citation
+from assistant.answering.models import CITATION_MARK_RE, Answer, Citation
 from assistant.answering.texts import text
-
-_MARK_RE = re.compile(r"\[(\d+)\]")
 
 
 def _renumbered(answer: Answer, citations: list[Citation]) -> str:
@@ -25,7 +22,7 @@ def _renumbered(answer: Answer, citations: list[Citation]) -> str:
         elif citation.quote not in same.quote:
             same.quote += " … " + citation.quote
         mapping[citation.n] = same.n
-    return _MARK_RE.sub(lambda m: f"[{mapping.get(int(m.group(1)), int(m.group(1)))}]", answer.answer)
+    return CITATION_MARK_RE.sub(lambda m: f"[{mapping.get(int(m.group(1)), int(m.group(1)))}]", answer.answer)
 
 
 def _blocks(lines: list[str]) -> list[list[str]]:
