@@ -152,18 +152,15 @@ def fill_stamped_blanks(text: str, stamps: list[Stamp]) -> str:
     slots = list(_STAMP_SLOT_RE.finditer(text))
     if not slots or len(slots) != len(stamps) or max(s.top for s in stamps) - min(s.top for s in stamps) > _STAMP_LINE_POINTS:
         return text
-    ordered = sorted(stamps, key=lambda s: s.left)
-    values = iter(ordered)
-    by_slot = {slot.start(): next(values).text for slot in slots if text[slot.start() - 1] == ":"}
-    dated = [slot for slot in slots if text[slot.start() - 1] != ":"]
-    for slot in dated:
-        by_slot[slot.start()] = next(values).text
+    numbered = [slot for slot in slots if text[slot.start() - 1] == ":"]
+    dated = [slot for slot in slots if slot not in numbered]
+    by_slot = {slot.start(): stamp.text for slot, stamp in zip(numbered + dated, sorted(stamps, key=lambda s: s.left))}
     if any(not 1 <= int(by_slot[slot.start()]) <= (31 if text[:slot.start()].endswith("ngày") else 12) for slot in dated):
         return text
     pieces, end = [], 0
     for slot in slots:
         stamp = by_slot[slot.start()]
-        pieces += [text[end:slot.start()], f" {stamp}" if text[slot.start() - 1] == ":" else f" {stamp} "]
+        pieces += [text[end:slot.start()], f" {stamp}" if slot in numbered else f" {stamp} "]
         end = slot.end()
     return "".join(pieces + [text[end:]])
 
