@@ -19,7 +19,7 @@ from assistant.answering.english import (
     typed_values,
 )
 from assistant.answering.models import Answer, Citation
-from assistant.answering.names import mentions, question_names
+from assistant.answering.names import facility_names, facility_names_in, mentions, question_names
 from assistant.answering.parts import combine_parts
 from assistant.answering.question import (
     EQUIVALENT_PHRASES,
@@ -573,6 +573,21 @@ class ExtractiveAnswerer:
         named_hits = hits if named is None else [h for h in hits if h.doc_id in named]
         if named is not None:
             candidates = [c for c in candidates if c.hit.doc_id in named]
+        facilities = facility_names(query.text, [h.text for h in hits])
+        if facilities and not referenced and candidates:
+            # a clause answers about an industrial cluster or park only where its passage, heading or document
+            # title names it (another cluster's total in a report that lists the asked one elsewhere does not),
+            # and the clause that names it comes first ("Phú Thịnh 2", not its neighbour "Phú Thịnh 1")
+            candidates = [c for c in candidates
+                          if any(mentions(f"{c.hit.title}\n{c.hit.heading}\n{c.hit.text}", name) for name in facilities)]
+            if not candidates:
+                return self.refuse(lang, hits, 0.0, facilities, reason="names_unstated")
+            asked = {fold(name.lower()) for name in facilities}
+            headed = [c for c in candidates if any(mentions(head_of(strip_enumerator(c.text)), name) for name in facilities)]
+            if headed and not any(mentions(f"{candidates[0].lead}\n{candidates[0].text}", name) for name in facilities):
+                _to_front(candidates, headed[0])  # "4. Cụm công nghiệp Phú Thịnh 2: Chủ đầu tư …"
+            elif set(facility_names_in(f"{candidates[0].lead}\n{candidates[0].text}")) - asked:
+                _prefer(candidates, lambda c: any(mentions(f"{c.lead}\n{c.text}", name) for name in facilities))
         confidence = round(probability(load_weights()["answerable"], answerable), 4) if candidates else 0.0
         if query.references.documents or confidence >= self.threshold:
             dated = self._effective_date_answer(query, named_hits, intent) or self._issue_date_answer(query, named_hits, intent)

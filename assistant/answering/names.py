@@ -21,6 +21,10 @@ from ingest.vietnamese import (
 
 # A standard or technical regulation with its number, in any case, spaced or not ("ISO 14001", "iso14001")
 _CODE_RE = re.compile(rf"\b({'|'.join(STANDARD_PREFIXES)})[ -]?(\d{{2,}}(?:[:.]\d+)*)\b", re.IGNORECASE)
+# the words for an industrial cluster or park, folded, and such a place's name as the documents write it
+_FACILITY = r"(?<!\w)(?:cum cong nghiep|khu cong nghiep|ccn|kcn)"
+_FACILITY_NAME_RE = re.compile(r"(?i:cụm công nghiệp|khu công nghiệp|CCN|KCN)(?=\s+((?:[^\W\d_]+\s+){0,3}[^\W\d_]+(?:\s+\d{1,2}\b)?))")
+_SERIAL_RE = re.compile(r"\d{1,2}")  # a number that continues a name, not a year
 _TOKEN_RE = re.compile(r"[^\W_]+(?:[/.-][^\W_]+)*")
 _VIET_NAM_RE = re.compile(r"\bVi[ệe]t ?[Nn]am\b")  # the country every document here shares: never the name asked
 # An English question's name is checked only when every word has the shape of a Vietnamese syllable
@@ -53,11 +57,50 @@ def question_names(question: str) -> list[str]:
             continue
         if stretch and vietnamese and titled and len(stretch) == 1:
             stretch.extend(_title_word(tokens[position:]))
+        elif stretch and _SERIAL_RE.fullmatch(token):
+            stretch.append(token)  # "Phú Thịnh 2": the number tells one cluster of a series from the others
         if stretch:
             names.append(" ".join(stretch))
         stretch = []
         after_law = token[:1].isupper() and token.lower() in LAW_KINDS
     return names
+
+
+def facility_names(question: str, passages: list[str]) -> list[str]:
+    """The industrial clusters and parks a question names ("cụm công nghiệp Phú Thịnh 2", "CCN Báo Đáp", "Dai
+    An Industrial Park"): its names written next to such a word, and, typed in lower case or without
+    diacritics ("cum cong nghiep bao dap"), the names the `passages` give such a place that the question's
+    words after that word spell. A clause about one of them answers about it, not one about its neighbour."""
+    folded = " ".join(fold(question.lower()).split())
+    found = [name for name in question_names(question)
+             if re.search(rf"{_FACILITY}\s+{re.escape(fold(name.lower()))}(?!\w)|(?<!\w){re.escape(fold(name.lower()))}\s+"
+                          rf"(?:industrial|economic)\s+(?:cluster|park|zone)", folded)]
+    known = {name: written for passage in passages for name, written in facility_names_in(passage).items()}
+    for after in re.finditer(rf"{_FACILITY}\s+((?:\w+\s*){{1,4}})", folded):
+        words = after.group(1).split()
+        spelled = next((" ".join(words[:n]) for n in range(len(words), 0, -1) if " ".join(words[:n]) in known), "")
+        if spelled and not any(fold(f.lower()) == spelled for f in found):
+            found.append(known[spelled])
+    return found
+
+
+def facility_names_in(passage: str) -> dict[str, str]:
+    """The industrial clusters and parks a passage names, folded, each with its name as written."""
+    return {fold(name.lower()): name for m in _FACILITY_NAME_RE.finditer(passage) if (name := _capitalised_lead(m.group(1)))}
+
+
+def _capitalised_lead(words: str) -> str:
+    """The capitalised words that open `words`, with a number that continues them ("Phú Thịnh 2 và" → "Phú
+    Thịnh 2"); '' when the first is not capitalised."""
+    lead: list[str] = []
+    for word in words.split():
+        if word[0].isupper() and not word.isupper() and (lead or word.lower() not in NAME_GENERIC_WORDS):
+            lead.append(word)
+            continue
+        if lead and _SERIAL_RE.fullmatch(word):
+            lead.append(word)
+        break
+    return " ".join(lead)
 
 
 def _name_word(token: str, vietnamese: bool, function: frozenset[str]) -> bool:

@@ -1,0 +1,72 @@
+"""A question about one industrial cluster is answered from the clause about that cluster, and refused when the
+documents name the cluster but state nothing of what is asked about it."""
+import pytest
+
+from assistant.answering.names import facility_names, facility_names_in
+
+REPORT = """UỶ BAN NHÂN DÂN TỈNH BÌNH AN
+SỞ CÔNG THƯƠNG
+
+BÁO CÁO
+Tình hình phát triển các cụm công nghiệp trên địa bàn tỉnh Bình An
+
+I. TÌNH HÌNH CHUNG
+Toàn tỉnh có 12 cụm công nghiệp đã được thành lập với tổng diện tích 640 ha, tổng mức đầu tư dự kiến khoảng 5.200 tỷ đồng. Tỷ lệ lấp đầy bình quân đạt 62%.
+
+II. CÁC CỤM CÔNG NGHIỆP DO DOANH NGHIỆP LÀM CHỦ ĐẦU TƯ HẠ TẦNG
+1. Cụm công nghiệp Tân Phú 1: Chủ đầu tư - Công ty cổ phần Đầu tư Hạ tầng Sông Cầu; diện tích 50 ha; đã hoàn thành giải phóng mặt bằng.
+2. Cụm công nghiệp Tân Phú 2: Chủ đầu tư - Công ty TNHH Xây dựng Minh Long; diện tích 45 ha; đang giải phóng mặt bằng.
+3. Cụm công nghiệp Bắc Sơn: Chủ đầu tư - Công ty cổ phần Phát triển Công nghiệp Ánh Dương; diện tích 60 ha.
+
+III. CÁC CỤM CÔNG NGHIỆP ĐANG KÊU GỌI ĐẦU TƯ
+Sở Công Thương đang kêu gọi đầu tư hạ tầng đối với Cụm công nghiệp Đồng Lạc (xã An Lạc) và Cụm công nghiệp Hưng Thịnh (xã Hưng Đạo).
+"""
+
+
+@pytest.fixture
+def report_service(tmp_path, make_kb, options):
+    from assistant.knowledge.ingestion import ingest_paths
+    from assistant.runtime import build_runtime
+    from assistant.settings import Settings
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "bao-cao-ccn-binh-an.txt").write_text(REPORT, encoding="utf-8")
+    kb = make_kb()
+    report = ingest_paths(kb, [docs], options)
+    assert report.ok, report.failures
+    return build_runtime(Settings(data_dir=tmp_path / "service"), kb=kb).service
+
+
+@pytest.mark.parametrize("question", [
+    "Doanh nghiệp nào làm chủ đầu tư hạ tầng cụm công nghiệp Tân Phú 2?",
+    "cty nao lam chu dau tu ha tang ccn tan phu 2?",
+])
+def test_the_clause_about_the_cluster_asked_answers_not_the_whole_list(report_service, question):
+    answer = report_service.ask(question)
+    first = answer.answer.splitlines()[0]
+    assert answer.grounded and "Minh Long" in first
+    assert "Sông Cầu" not in first and "Ánh Dương" not in first  # not its neighbours' investors
+
+
+@pytest.mark.parametrize("question, name", [
+    ("Tổng mức đầu tư dự kiến của cụm công nghiệp Đồng Lạc là bao nhiêu tỷ đồng?", "Đồng Lạc"),
+    ("tong muc dau tu du kien cua cum cong nghiep dong lac la bao nhieu ty dong?", "Đồng Lạc"),
+])
+def test_a_cluster_named_only_elsewhere_does_not_get_the_provinces_total(report_service, question, name):
+    answer = report_service.ask(question)
+    assert not answer.grounded and name in answer.answer  # it says what the documents do say of that cluster
+    assert "5.200" not in answer.answer.splitlines()[0]  # the total of all twelve clusters is not its figure
+    whole = report_service.ask("Tổng mức đầu tư dự kiến của các cụm công nghiệp tỉnh Bình An là bao nhiêu?")
+    assert whole.grounded and "5.200 tỷ đồng" in whole.answer.splitlines()[0]
+
+
+def test_the_clusters_a_question_names():
+    passages = ["Cụm công nghiệp Phú Thịnh 1, Cụm công nghiệp Phú Thịnh 2 và CCN Báo Đáp; các cụm công nghiệp đã có quy hoạch."]
+    assert facility_names_in(passages[0]) == {"phu thinh 1": "Phú Thịnh 1", "phu thinh 2": "Phú Thịnh 2", "bao dap": "Báo Đáp"}
+    assert facility_names("Ai là chủ đầu tư cụm công nghiệp Phú Thịnh 2?", []) == ["Phú Thịnh 2"]
+    assert facility_names("Who invests in the Phu Thinh 2 industrial cluster?", []) == ["Phu Thinh 2"]
+    # typed without diacritics, a name is read by the names the documents give clusters
+    assert facility_names("tong muc dau tu ccn bao dap la bao nhieu?", passages) == ["Báo Đáp"]
+    assert facility_names("cac cum cong nghiep da co quy hoach la bao nhieu?", passages) == []
+    assert facility_names("Luật Hóa chất 2025 có hiệu lực khi nào?", passages) == []
