@@ -19,7 +19,7 @@ from assistant.answering.english import (
     typed_values,
 )
 from assistant.answering.models import Answer, Citation
-from assistant.answering.names import facility_names, facility_names_in, mentions, question_names
+from assistant.answering.names import facility_names, facility_names_in, lowercase_place_names, mentions, question_names
 from assistant.answering.parts import combine_parts
 from assistant.answering.question import (
     EQUIVALENT_PHRASES,
@@ -557,7 +557,7 @@ class ExtractiveAnswerer:
             parts = question_parts(query.text)
             if parts:
                 return self._answer_parts(query, hits, parts)
-        naming = self._naming_documents(question_names(query.text), hits)
+        naming = self._naming_documents(question_names(query.text) + lowercase_place_names(query.text), hits)
         # what the question names is what answers it: another law's date in force, another cluster's area do not
         # (one of them, at least: a place named beside a programme is often only the documents' setting)
         named = set.union(*naming.values()) if naming else None

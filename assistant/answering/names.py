@@ -24,6 +24,10 @@ _CODE_RE = re.compile(rf"\b({'|'.join(STANDARD_PREFIXES)})[ -]?(\d{{2,}}(?:[:.]\
 # the words for an industrial cluster or park, folded, and such a place's name as the documents write it
 _FACILITY = r"(?<!\w)(?:cum cong nghiep|khu cong nghiep|ccn|kcn)"
 _FACILITY_NAME_RE = re.compile(r"(?i:cụm công nghiệp|khu công nghiệp|CCN|KCN)(?=\s+((?:[^\W\d_]+\s+){0,3}[^\W\d_]+(?:\s+\d{1,2}\b)?))")
+# the words before a place's name, folded ("tinh bac ninh", "giua viet nam va han quoc"), and the words that
+# follow them in phrases that name no place ("nước ngoài", "tỉnh thành", "Ủy ban nhân dân tỉnh")
+_PLACE_BEFORE_RE = re.compile(r"(?<!\w)(?:tinh|huyen|thanh pho|viet nam (?:va|voi))\s+(\w+)\s+(\w+)(?!\w)")
+_NOT_PLACE_WORDS = frozenset("ngoai nhan uy ban thanh le lo tren nay ta giao chi dao".split())
 _SERIAL_RE = re.compile(r"\d{1,2}")  # a number that continues a name, not a year
 _TOKEN_RE = re.compile(r"[^\W_]+(?:[/.-][^\W_]+)*")
 _VIET_NAM_RE = re.compile(r"\bVi[ệe]t ?[Nn]am\b")  # the country every document here shares: never the name asked
@@ -82,6 +86,23 @@ def facility_names(question: str, passages: list[str]) -> list[str]:
         if spelled and not any(fold(f.lower()) == spelled for f in found):
             found.append(known[spelled])
     return found
+
+
+def lowercase_place_names(question: str) -> list[str]:
+    """The places a Vietnamese question typed without diacritics names, where capitals cannot tell them: the two
+    words after a word for a province, city, district or country ("tinh bac ninh", "viet nam va han quoc"),
+    title-cased; none where those words are function words or a phrase such as "nước ngoài"."""
+    if has_vietnamese_diacritics(question) or detect_language(question) == "en":
+        return []
+    folded = " ".join(fold(question.lower()).split())
+    names = []
+    for match in _PLACE_BEFORE_RE.finditer(folded):
+        words = match.group(1, 2)
+        if folded[:match.start()].split()[-1:] in (["cach"], ["duoc"], ["de"], ["se"], ["phai"], ["khi"]):
+            continue  # "cách tính phí", "được tính": the verb "tính", typed as "tinh"
+        if not any(w in VI_STOPWORDS or w in _NOT_PLACE_WORDS or not is_vietnamese_syllable(w) for w in words):
+            names.append(" ".join(w.capitalize() for w in words))
+    return names
 
 
 def facility_names_in(passage: str) -> dict[str, str]:

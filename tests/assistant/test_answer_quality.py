@@ -351,6 +351,20 @@ def test_the_names_a_question_asks_about(question, names):
     assert question_names(question) == names
 
 
+@pytest.mark.parametrize("question, names", [
+    ("tinh bac ninh hien co bao nhieu cum cong nghiep?", ["Bac Ninh"]),
+    ("hiep dinh van tai giua viet nam va han quoc ky nam nao?", ["Han Quoc"]),
+    ("cach tinh phi truoc ba the nao?", []),  # the verb "tính", not a province
+    ("ubnd tinh giao so nao chu tri?", []),
+    ("doanh nghiep nuoc ngoai duoc uu dai gi?", []),
+    ("Tỉnh Bắc Ninh có bao nhiêu cụm công nghiệp?", []),  # with diacritics its capitals tell it (question_names)
+])
+def test_the_places_a_question_typed_without_diacritics_names(question, names):
+    from assistant.answering.names import lowercase_place_names
+
+    assert lowercase_place_names(question) == names
+
+
 def test_a_name_is_mentioned_with_its_diacritics():
     from assistant.answering.names import mentions
 
@@ -363,6 +377,7 @@ def test_a_name_is_mentioned_with_its_diacritics():
 @pytest.mark.parametrize("question, lang, name", [
     ("Tỉnh Bắc Ninh có bao nhiêu cụm công nghiệp?", "vi", "“Bắc Ninh”"),
     ("How many industrial clusters does Bac Ninh province have?", "en", "“Bac Ninh”"),
+    ("tinh bac ninh co bn cum cong nghiep?", "vi", "“Bac Ninh”"),  # typed without diacritics: no capitals tell it
 ])
 def test_a_question_about_a_province_the_documents_never_mention_is_refused_naming_it(corpus_service, question, lang, name):
     answer = corpus_service.ask(question)
