@@ -557,13 +557,17 @@ class ExtractiveAnswerer:
             parts = question_parts(query.text)
             if parts:
                 return self._answer_parts(query, hits, parts)
-        naming = self._naming_documents(question_names(query.text) + lowercase_place_names(query.text), hits)
+        naming = self._naming_documents(question_names(query.text), hits)
+        index = self.lexical() if self.lexical else None
+        # a place typed without capitals is only checked for absence: its words may be other words ("tình hình")
+        unnamed = [name for name, documents in self._naming_documents(
+            lowercase_place_names(query.text, index.frequency if index else None), hits).items() if not documents]
         # what the question names is what answers it: another law's date in force, another cluster's area do not
         # (one of them, at least: a place named beside a programme is often only the documents' setting)
         named = set.union(*naming.values()) if naming else None
         candidates, answerable, intent = self.rank(query, hits, frame, named, intent)
         unindexed, cited = _unindexed_documents(query, hits, intent)
-        absent = [name for name, documents in naming.items() if not documents] + unindexed
+        absent = [name for name, documents in naming.items() if not documents] + unnamed + unindexed
         if absent:
             return self.refuse(lang, hits, 0.0, absent)
         if cited:

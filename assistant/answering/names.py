@@ -4,6 +4,7 @@ mention is not answered by a clause about another one."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from ingest.language import detect_language, is_vietnamese_syllable
 from ingest.vietnamese import (
@@ -27,6 +28,7 @@ _FACILITY_NAME_RE = re.compile(r"(?i:cụm công nghiệp|khu công nghiệp|CCN
 # the words before a place's name, folded ("tinh bac ninh", "giua viet nam va han quoc"), and the words that
 # follow them in phrases that name no place ("nước ngoài", "tỉnh thành", "Ủy ban nhân dân tỉnh")
 _PLACE_BEFORE_RE = re.compile(r"(?<!\w)(?:tinh|huyen|thanh pho|viet nam (?:va|voi))\s+(\w+)\s+(\w+)(?!\w)")
+_PLACE_WORD_CHUNKS = 3  # a pair the documents hold in more chunks than this is a word ("tình hình"), not "tỉnh" + a name
 _NOT_PLACE_WORDS = frozenset("ngoai nhan uy ban thanh le lo tren nay ta giao chi dao".split())
 _SERIAL_RE = re.compile(r"\d{1,2}")  # a number that continues a name, not a year
 _TOKEN_RE = re.compile(r"[^\W_]+(?:[/.-][^\W_]+)*")
@@ -88,10 +90,12 @@ def facility_names(question: str, passages: list[str]) -> list[str]:
     return found
 
 
-def lowercase_place_names(question: str) -> list[str]:
+def lowercase_place_names(question: str, chunks_with: Callable[[str], int] | None = None) -> list[str]:
     """The places a Vietnamese question typed without diacritics names, where capitals cannot tell them: the two
     words after a word for a province, city, district or country ("tinh bac ninh", "viet nam va han quoc"),
-    title-cased; none where those words are function words or a phrase such as "nước ngoài"."""
+    title-cased; none where those words are function words or a phrase such as "nước ngoài", nor where the
+    first of them makes a word with the one before that the documents use often (`chunks_with`: how many
+    chunks hold a folded pair such as "tinh_hinh"): "tình hình", "tính chất", typed as "tinh" too."""
     if has_vietnamese_diacritics(question) or detect_language(question) == "en":
         return []
     folded = " ".join(fold(question.lower()).split())
@@ -100,6 +104,8 @@ def lowercase_place_names(question: str) -> list[str]:
         words = match.group(1, 2)
         if folded[:match.start()].split()[-1:] in (["cach"], ["duoc"], ["de"], ["se"], ["phai"], ["khi"]):
             continue  # "cách tính phí", "được tính": the verb "tính", typed as "tinh"
+        if chunks_with is not None and chunks_with(f"{match.group(0).split()[-3]}_{words[0]}") > _PLACE_WORD_CHUNKS:
+            continue
         if not any(w in VI_STOPWORDS or w in _NOT_PLACE_WORDS or not is_vietnamese_syllable(w) for w in words):
             names.append(" ".join(w.capitalize() for w in words))
     return names

@@ -365,6 +365,15 @@ def test_the_places_a_question_typed_without_diacritics_names(question, names):
     assert lowercase_place_names(question) == names
 
 
+def test_tinh_before_a_word_the_documents_use_often_is_not_a_province():
+    from assistant.answering.names import lowercase_place_names
+
+    question = "so giao thong van tai gui bao cao ve tinh hinh van tai qua bien gioi cho co quan nao?"
+    often = {"tinh_hinh": 40}  # "tình hình", in forty chunks
+    assert lowercase_place_names(question, lambda pair: often.get(pair, 0)) == []
+    assert lowercase_place_names("tinh bac ninh co bao nhieu ccn?", lambda pair: often.get(pair, 0)) == ["Bac Ninh"]
+
+
 def test_a_name_is_mentioned_with_its_diacritics():
     from assistant.answering.names import mentions
 
