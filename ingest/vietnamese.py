@@ -184,7 +184,7 @@ VI_FUNCTION_WORDS = frozenset(
 NAME_GENERIC_WORDS = frozenset(
     "luật nghị định thông tư quyết hiệp chỉ thị công văn kế hoạch đề án cụm khu tỉnh thành phố huyện xã "
     "phường sở bộ ủy uỷ ban ubnd chính phủ nhà nước hội việt cộng hòa hoà chủ nghĩa điều khoản "
-    "chương mục phụ lục quản lý trung tâm cục vụ phòng doanh nghiệp dự chương trình thương thủ tướng "
+    "chương mục phụ lục quản lý tâm cục vụ phòng doanh nghiệp dự chương trình thương thủ tướng "
     "nhân dân khóa lớp thảo giấy phép tiêu chuẩn quy hợp".split()
 )
 # Words after which a capitalised word begins a document's title ("Luật Dầu khí"), and the lower-case words

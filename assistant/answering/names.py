@@ -32,7 +32,9 @@ _PLACE_WORD_CHUNKS = 3  # a pair the documents hold in more chunks than this is 
 _NOT_PLACE_WORDS = frozenset("ngoai nhan uy ban thanh le lo tren nay ta giao chi dao".split())
 _SERIAL_RE = re.compile(r"\d{1,2}")  # a number that continues a name, not a year
 _TOKEN_RE = re.compile(r"[^\W_]+(?:[/.-][^\W_]+)*")
-_VIET_NAM_RE = re.compile(r"\bVi[ệe]t ?[Nn]am\b")  # the country every document here shares: never the name asked
+_VIET_NAM_RE = re.compile(r"\bVi[ệe]t ?[Nn]am\b")
+# "Trung tâm", "Trung ương" (a centre, the central level) name a kind of body, while "Trung Quốc" is a name
+_CENTRAL_RE = re.compile(r"\bTrung (tâm|ương|hạn)\b")  # the country every document here shares: never the name asked
 # An English question's name is checked only when every word has the shape of a Vietnamese syllable
 # ("Bac Ninh", "Phu Thai"), never a word like "Cambodia" that the documents write otherwise. Folded.
 _EN_GENERIC = frozenset("viet nam province city district".split())
@@ -46,7 +48,7 @@ def question_names(question: str) -> list[str]:
     names in any language and case. A question in title case, or typed in lower case without diacritics,
     shows no other names; an English question's names count only when shaped like Vietnamese syllables."""
     names = [f"{code.group(1).upper()} {code.group(2)}" for code in _CODE_RE.finditer(question)]
-    text = _VIET_NAM_RE.sub(",", _CODE_RE.sub(" ", PROTECTED_TOKEN_RE.sub(" ", question)))
+    text = _CENTRAL_RE.sub(r"trung \1", _VIET_NAM_RE.sub(",", _CODE_RE.sub(" ", PROTECTED_TOKEN_RE.sub(" ", question))))
     tokens = _TOKEN_RE.findall(text)
     vietnamese = has_vietnamese_diacritics(question)
     function = VI_FUNCTION_WORDS if vietnamese else EN_STOPWORDS if detect_language(question) == "en" else VI_STOPWORDS

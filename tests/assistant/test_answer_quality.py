@@ -344,11 +344,19 @@ def test_meant_for_is_the_subjects_of_a_text():
     ("When was the Viet Nam - Cambodia agreement signed?", []),  # not shaped like a Vietnamese name
     ("Tỉnh có bao nhiêu khu công nghiệp?", []),
     ("tinh bac ninh co bao nhieu cum cong nghiep?", []),
+    ("Xe tải Trung Quốc có được chở hàng nội địa không?", ["Trung Quốc"]),  # a country, not "Quốc"
 ])
 def test_the_names_a_question_asks_about(question, names):
     from assistant.answering.names import question_names
 
     assert question_names(question) == names
+
+
+def test_a_centre_or_the_central_level_is_not_a_name():
+    from assistant.answering.names import question_names
+
+    names = question_names("Trung tâm Khuyến công trực thuộc Trung ương hay tỉnh?")
+    assert not any(name.startswith("Trung") for name in names)
 
 
 @pytest.mark.parametrize("question, names", [
