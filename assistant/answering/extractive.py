@@ -558,10 +558,9 @@ class ExtractiveAnswerer:
             if parts:
                 return self._answer_parts(query, hits, parts)
         naming = self._naming_documents(question_names(query.text), hits)
-        index = self.lexical() if self.lexical else None
-        # a place typed without capitals is only checked for absence: its words may be other words ("tình hình")
-        unnamed = [name for name, documents in self._naming_documents(
-            lowercase_place_names(query.text, index.frequency if index else None), hits).items() if not documents]
+        # a province or country typed without capitals is only checked for absence ("Hòa Bình" is also peace)
+        unnamed = [name for name, documents in self._naming_documents(lowercase_place_names(query.text), hits).items()
+                   if not documents]
         # what the question names is what answers it: another law's date in force, another cluster's area do not
         # (one of them, at least: a place named beside a programme is often only the documents' setting)
         named = set.union(*naming.values()) if naming else None
@@ -579,19 +578,9 @@ class ExtractiveAnswerer:
             candidates = [c for c in candidates if c.hit.doc_id in named]
         facilities = facility_names(query.text, [h.text for h in hits])
         if facilities and not referenced and candidates:
-            # a clause answers about an industrial cluster or park only where its passage, heading or document
-            # title names it (another cluster's total in a report that lists the asked one elsewhere does not),
-            # and the clause that names it comes first ("Phú Thịnh 2", not its neighbour "Phú Thịnh 1")
-            candidates = [c for c in candidates
-                          if any(mentions(f"{c.hit.title}\n{c.hit.heading}\n{c.hit.text}", name) for name in facilities)]
+            candidates = self._about_facilities(candidates, hits, facilities)
             if not candidates:
                 return self.refuse(lang, hits, 0.0, facilities, reason="names_unstated")
-            asked = {fold(name.lower()) for name in facilities}
-            headed = [c for c in candidates if any(mentions(head_of(strip_enumerator(c.text)), name) for name in facilities)]
-            if headed and not any(mentions(f"{candidates[0].lead}\n{candidates[0].text}", name) for name in facilities):
-                _to_front(candidates, headed[0])  # "4. Cụm công nghiệp Phú Thịnh 2: Chủ đầu tư …"
-            elif set(facility_names_in(f"{candidates[0].lead}\n{candidates[0].text}")) - asked:
-                _prefer(candidates, lambda c: any(mentions(f"{c.lead}\n{c.text}", name) for name in facilities))
         confidence = round(probability(load_weights()["answerable"], answerable), 4) if candidates else 0.0
         if query.references.documents or confidence >= self.threshold:
             dated = self._effective_date_answer(query, named_hits, intent) or self._issue_date_answer(query, named_hits, intent)
@@ -658,6 +647,34 @@ class ExtractiveAnswerer:
         lines.extend(scanned_note(lang, [c.n for c in citations if any(u.hit.scanned and u.hit.chunk_id == c.chunk_id for u in chosen)]))
         # the value asked is stated nowhere: what the documents do say is shown, as a refusal
         return Answer("\n".join(lines), lang, not missing, "documents", citations, confidence=confidence)
+
+    @staticmethod
+    def _about_facilities(candidates: list[Candidate], hits: list[Hit], facilities: list[str]) -> list[Candidate]:
+        """The candidates that may answer about the industrial clusters or parks a question names, the clause
+        about them first. A passage that names other clusters but not these does not answer (another cluster's
+        figure, or the province's total in a report that lists the asked one elsewhere); a passage of a
+        document that names no other cluster does (a decision about that one cluster, whose articles do not
+        repeat its name). A clause headed by an asked cluster ("4. Cụm công nghiệp Phú Thịnh 2: Chủ đầu tư …")
+        comes first; failing that, when the best names another cluster, the nearest clause naming an asked one.
+        Names are compared folded: "Thuỷ Sơn" as typed is "Thủy Sơn" as written."""
+        asked = [fold(name) for name in facilities]
+
+        def names_asked(passage: str) -> bool:
+            return any(mentions(passage, name) for name in asked)
+
+        def names_others(passage: str) -> bool:
+            return bool(set(facility_names_in(passage)) - set(asked))
+
+        elsewhere = {h.doc_id for h in hits if names_others(h.text)}
+        kept = [c for c in candidates if names_asked(f"{c.hit.title}\n{c.hit.heading}\n{c.hit.text}") or c.hit.doc_id not in elsewhere]
+        if not kept:
+            return []
+        headed = next((c for c in kept if names_asked(head_of(strip_enumerator(c.text)))), None)
+        if headed is not None and not names_asked(f"{kept[0].lead}\n{kept[0].text}"):
+            _to_front(kept, headed)
+        elif names_others(f"{kept[0].lead}\n{kept[0].text}"):
+            _prefer(kept, lambda c: names_asked(f"{c.lead}\n{c.text}"))
+        return kept
 
     def _prefer_english(self, candidates: list[Candidate], intent: Intent) -> None:
         """For an English question: an English passage that answers about as well as the best

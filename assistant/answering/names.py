@@ -4,7 +4,6 @@ mention is not answered by a clause about another one."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 
 from ingest.language import detect_language, is_vietnamese_syllable
 from ingest.vietnamese import (
@@ -25,16 +24,28 @@ _CODE_RE = re.compile(rf"\b({'|'.join(STANDARD_PREFIXES)})[ -]?(\d{{2,}}(?:[:.]\
 # the words for an industrial cluster or park, folded, and such a place's name as the documents write it
 _FACILITY = r"(?<!\w)(?:cum cong nghiep|khu cong nghiep|ccn|kcn)"
 _FACILITY_NAME_RE = re.compile(r"(?i:cụm công nghiệp|khu công nghiệp|CCN|KCN)(?=\s+((?:[^\W\d_]+\s+){0,3}[^\W\d_]+(?:\s+\d{1,2}\b)?))")
-# the words before a place's name, folded ("tinh bac ninh", "giua viet nam va han quoc"), and the words that
-# follow them in phrases that name no place ("nước ngoài", "tỉnh thành", "Ủy ban nhân dân tỉnh")
-_PLACE_BEFORE_RE = re.compile(r"(?<!\w)(?:tinh|huyen|thanh pho|viet nam (?:va|voi))\s+(\w+)\s+(\w+)(?!\w)")
-_PLACE_WORD_CHUNKS = 3  # a pair the documents hold in more chunks than this is a word ("tình hình"), not "tỉnh" + a name
-_NOT_PLACE_WORDS = frozenset("ngoai nhan uy ban thanh le lo tren nay ta giao chi dao".split())
-_SERIAL_RE = re.compile(r"\d{1,2}")  # a number that continues a name, not a year
+_SERIAL_RE = re.compile(r"\d{1,2}")  # a number that continues a cluster's name ("Phú Thịnh 2"), not a year
+# words that cannot open a cluster's name ("cụm công nghiệp Tỉnh …" is a heading, not a name)
+_NOT_FACILITY_FIRST = frozenset("tỉnh huyện xã phường thị thành trên tại của do và".split())
+# Provinces of Việt Nam and the countries the documents deal with, folded, of two syllables or more: a
+# question typed without diacritics names them with no capitals to tell ("tinh bac ninh", "viet nam va han
+# quoc"); a one-syllable name ("Lào", "Huế") is a common word too once folded ("lao động"), so none is listed.
+PLACE_NAMES = frozenset("""
+an giang;ba ria vung tau;bac giang;bac kan;bac lieu;bac ninh;ben tre;binh dinh;binh duong;binh phuoc;binh thuan;
+ca mau;can tho;cao bang;da nang;dak lak;dak nong;dien bien;dong nai;dong thap;gia lai;ha giang;ha nam;ha noi;
+ha tinh;hai duong;hai phong;hau giang;hoa binh;hung yen;khanh hoa;kien giang;kon tum;lai chau;lam dong;lang son;
+lao cai;long an;nam dinh;nghe an;ninh binh;ninh thuan;phu tho;phu yen;quang binh;quang nam;quang ngai;
+quang ninh;quang tri;soc trang;son la;tay ninh;thai binh;thai nguyen;thanh hoa;thua thien hue;tien giang;
+tra vinh;tuyen quang;vinh long;vinh phuc;yen bai;ho chi minh;sai gon;
+campuchia;trung quoc;han quoc;nhat ban;thai lan;hoa ky;an do;dai loan;trieu tien;hong kong;singapore;malaysia;
+indonesia;philippines;myanmar""".replace("\n", "").split(";"))
+# a name with a function word in it ("son la": "sơn là", "can tho": "cần thơ") only after a word for a place
+_PLACE_WORD_RE = re.compile(r"(?<!\w)(?:tinh|thanh pho|tp|nuoc)\s+$")
+_PLACE_RE = re.compile(r"(?<!\w)(" + "|".join(sorted((re.escape(p) for p in PLACE_NAMES), key=len, reverse=True)) + r")(?!\w)")
 _TOKEN_RE = re.compile(r"[^\W_]+(?:[/.-][^\W_]+)*")
-_VIET_NAM_RE = re.compile(r"\bVi[ệe]t ?[Nn]am\b")
+_VIET_NAM_RE = re.compile(r"\bVi[ệe]t ?[Nn]am\b")  # the country every document here shares: never the name asked
 # "Trung tâm", "Trung ương" (a centre, the central level) name a kind of body, while "Trung Quốc" is a name
-_CENTRAL_RE = re.compile(r"\bTrung (tâm|ương|hạn)\b")  # the country every document here shares: never the name asked
+_CENTRAL_RE = re.compile(r"\bTrung ([Tt]âm|[Ưư]ơng|[Hh]ạn)\b")
 # An English question's name is checked only when every word has the shape of a Vietnamese syllable
 # ("Bac Ninh", "Phu Thai"), never a word like "Cambodia" that the documents write otherwise. Folded.
 _EN_GENERIC = frozenset("viet nam province city district".split())
@@ -65,8 +76,6 @@ def question_names(question: str) -> list[str]:
             continue
         if stretch and vietnamese and titled and len(stretch) == 1:
             stretch.extend(_title_word(tokens[position:]))
-        elif stretch and _SERIAL_RE.fullmatch(token):
-            stretch.append(token)  # "Phú Thịnh 2": the number tells one cluster of a series from the others
         if stretch:
             names.append(" ".join(stretch))
         stretch = []
@@ -75,55 +84,53 @@ def question_names(question: str) -> list[str]:
 
 
 def facility_names(question: str, passages: list[str]) -> list[str]:
-    """The industrial clusters and parks a question names ("cụm công nghiệp Phú Thịnh 2", "CCN Báo Đáp", "Dai
-    An Industrial Park"): its names written next to such a word, and, typed in lower case or without
-    diacritics ("cum cong nghiep bao dap"), the names the `passages` give such a place that the question's
-    words after that word spell. A clause about one of them answers about it, not one about its neighbour."""
-    folded = " ".join(fold(question.lower()).split())
-    found = [name for name in question_names(question)
-             if re.search(rf"{_FACILITY}\s+{re.escape(fold(name.lower()))}(?!\w)|(?<!\w){re.escape(fold(name.lower()))}\s+"
-                          rf"(?:industrial|economic)\s+(?:cluster|park|zone)", folded)]
+    """The industrial clusters and parks a question names ("cụm công nghiệp Phú Thịnh 2", "CCN Báo Đáp", "the
+    Phu Thinh 2 industrial cluster"): its names written next to such a word, with the number that tells one
+    of a series from the others; and the names the `passages` give such places that the question spells, in
+    any case and without diacritics ("ccn bao dap", "phu thinh 1 va phu thinh 2"). A clause about one of
+    them answers about it, not one about its neighbour."""
+    folded = " ".join(fold(question).split())
+    found: dict[str, str] = {}
+    for name in question_names(question):
+        key = re.escape(fold(name))
+        beside = re.search(rf"{_FACILITY}\s+{key}(?:\s+(\d{{1,2}}))?(?![\w/])|(?<!\w){key}(?:\s+(\d{{1,2}}))?\s+"
+                           rf"(?:industrial|economic)\s+(?:cluster|park|zone)", folded)
+        if beside:
+            number = beside.group(1) or beside.group(2)
+            written = f"{name} {number}" if number else name
+            found[fold(written)] = written
     known = {name: written for passage in passages for name, written in facility_names_in(passage).items()}
-    for after in re.finditer(rf"{_FACILITY}\s+((?:\w+\s*){{1,4}})", folded):
-        words = after.group(1).split()
-        spelled = next((" ".join(words[:n]) for n in range(len(words), 0, -1) if " ".join(words[:n]) in known), "")
-        if spelled and not any(fold(f.lower()) == spelled for f in found):
-            found.append(known[spelled])
-    return found
+    for name, written in known.items():
+        if name not in found and re.search(rf"(?<!\w){re.escape(name)}(?![\w/])(?!\s+\d)", folded) and (
+                len(name.split()) > 1 or re.search(rf"{_FACILITY}\s+{re.escape(name)}(?![\w/])", folded)):
+            found[name] = written
+    return list(found.values())
 
 
-def lowercase_place_names(question: str, chunks_with: Callable[[str], int] | None = None) -> list[str]:
-    """The places a Vietnamese question typed without diacritics names, where capitals cannot tell them: the two
-    words after a word for a province, city, district or country ("tinh bac ninh", "viet nam va han quoc"),
-    title-cased; none where those words are function words or a phrase such as "nước ngoài", nor where the
-    first of them makes a word with the one before that the documents use often (`chunks_with`: how many
-    chunks hold a folded pair such as "tinh_hinh"): "tình hình", "tính chất", typed as "tinh" too."""
+def lowercase_place_names(question: str) -> list[str]:
+    """The provinces and countries (`PLACE_NAMES`) a Vietnamese question typed without diacritics names, where
+    capitals cannot tell them ("tinh bac ninh", "viet nam va han quoc"), title-cased; a name one of whose
+    words is a function word once folded ("son la" in "thuy son la bao nhieu") only after "tinh", "thanh pho"
+    or "nuoc"; none for a question with diacritics (its capitals tell its names) or in English."""
     if has_vietnamese_diacritics(question) or detect_language(question) == "en":
         return []
-    folded = " ".join(fold(question.lower()).split())
-    names = []
-    for match in _PLACE_BEFORE_RE.finditer(folded):
-        words = match.group(1, 2)
-        if folded[:match.start()].split()[-1:] in (["cach"], ["duoc"], ["de"], ["se"], ["phai"], ["khi"]):
-            continue  # "cách tính phí", "được tính": the verb "tính", typed as "tinh"
-        if chunks_with is not None and chunks_with(f"{match.group(0).split()[-3]}_{words[0]}") > _PLACE_WORD_CHUNKS:
-            continue
-        if not any(w in VI_STOPWORDS or w in _NOT_PLACE_WORDS or not is_vietnamese_syllable(w) for w in words):
-            names.append(" ".join(w.capitalize() for w in words))
-    return names
+    folded = " ".join(fold(question).split())
+    names = [match.group(1) for match in _PLACE_RE.finditer(folded)
+             if not set(match.group(1).split()) & VI_STOPWORDS or _PLACE_WORD_RE.search(folded[:match.start()])]
+    return [name.title() for name in dict.fromkeys(names)]
 
 
 def facility_names_in(passage: str) -> dict[str, str]:
     """The industrial clusters and parks a passage names, folded, each with its name as written."""
-    return {fold(name.lower()): name for m in _FACILITY_NAME_RE.finditer(passage) if (name := _capitalised_lead(m.group(1)))}
+    return {fold(name): name for m in _FACILITY_NAME_RE.finditer(passage) if (name := _capitalised_lead(m.group(1)))}
 
 
 def _capitalised_lead(words: str) -> str:
     """The capitalised words that open `words`, with a number that continues them ("Phú Thịnh 2 và" → "Phú
-    Thịnh 2"); '' when the first is not capitalised."""
+    Thịnh 2"); '' when the first is not capitalised or cannot open a name."""
     lead: list[str] = []
     for word in words.split():
-        if word[0].isupper() and not word.isupper() and (lead or word.lower() not in NAME_GENERIC_WORDS):
+        if word[0].isupper() and not word.isupper() and (lead or word.lower() not in _NOT_FACILITY_FIRST):
             lead.append(word)
             continue
         if lead and _SERIAL_RE.fullmatch(word):

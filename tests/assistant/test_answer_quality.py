@@ -345,6 +345,7 @@ def test_meant_for_is_the_subjects_of_a_text():
     ("Tỉnh có bao nhiêu khu công nghiệp?", []),
     ("tinh bac ninh co bao nhieu cum cong nghiep?", []),
     ("Xe tải Trung Quốc có được chở hàng nội địa không?", ["Trung Quốc"]),  # a country, not "Quốc"
+    ("Tỉnh Hải Dương 14 khu công nghiệp có tổng diện tích bao nhiêu?", ["Hải Dương"]),  # not "Hải Dương 14"
 ])
 def test_the_names_a_question_asks_about(question, names):
     from assistant.answering.names import question_names
@@ -363,23 +364,18 @@ def test_a_centre_or_the_central_level_is_not_a_name():
     ("tinh bac ninh hien co bao nhieu cum cong nghiep?", ["Bac Ninh"]),
     ("hiep dinh van tai giua viet nam va han quoc ky nam nao?", ["Han Quoc"]),
     ("cach tinh phi truoc ba the nao?", []),  # the verb "tính", not a province
-    ("ubnd tinh giao so nao chu tri?", []),
+    ("tinh hinh thu hut du an vao cac khu cong nghiep the nao?", []),  # "tình hình"
+    ("tinh nang ho tro doanh nghiep gom gi?", []),
+    ("hiep dinh giua viet nam va lao ky ngay nao?", []),  # "Lào" folded is also "lao động": not checked
     ("doanh nghiep nuoc ngoai duoc uu dai gi?", []),
+    ("dien tich ccn thuy son la bao nhieu?", []),  # "Thủy Sơn là", not the province Sơn La
+    ("tinh son la co bao nhieu ccn?", ["Son La"]),
     ("Tỉnh Bắc Ninh có bao nhiêu cụm công nghiệp?", []),  # with diacritics its capitals tell it (question_names)
 ])
 def test_the_places_a_question_typed_without_diacritics_names(question, names):
     from assistant.answering.names import lowercase_place_names
 
     assert lowercase_place_names(question) == names
-
-
-def test_tinh_before_a_word_the_documents_use_often_is_not_a_province():
-    from assistant.answering.names import lowercase_place_names
-
-    question = "so giao thong van tai gui bao cao ve tinh hinh van tai qua bien gioi cho co quan nao?"
-    often = {"tinh_hinh": 40}  # "tình hình", in forty chunks
-    assert lowercase_place_names(question, lambda pair: often.get(pair, 0)) == []
-    assert lowercase_place_names("tinh bac ninh co bao nhieu ccn?", lambda pair: often.get(pair, 0)) == ["Bac Ninh"]
 
 
 def test_a_name_is_mentioned_with_its_diacritics():

@@ -22,6 +22,21 @@ III. CÁC CỤM CÔNG NGHIỆP ĐANG KÊU GỌI ĐẦU TƯ
 Sở Công Thương đang kêu gọi đầu tư hạ tầng đối với Cụm công nghiệp Đồng Lạc (xã An Lạc) và Cụm công nghiệp Hưng Thịnh (xã Hưng Đạo).
 """
 
+# a decision about one cluster: only its first article names it
+DECISION = """ỦY BAN NHÂN DÂN TỈNH BÌNH AN
+Số: 12/QĐ-UBND
+Bình An, ngày 05 tháng 3 năm 2023
+
+QUYẾT ĐỊNH
+Về việc thành lập cụm công nghiệp
+
+Điều 1. Thành lập Cụm công nghiệp Thủy Sơn tại xã Thủy Sơn, diện tích 40 ha.
+
+Điều 2. Tổng vốn đầu tư xây dựng hạ tầng kỹ thuật là 450 tỷ đồng, từ nguồn vốn của doanh nghiệp.
+
+Điều 3. Thời hạn hoạt động của dự án đầu tư xây dựng hạ tầng là 50 năm kể từ ngày ký quyết định này.
+"""
+
 
 @pytest.fixture
 def report_service(tmp_path, make_kb, options):
@@ -32,6 +47,7 @@ def report_service(tmp_path, make_kb, options):
     docs = tmp_path / "docs"
     docs.mkdir()
     (docs / "bao-cao-ccn-binh-an.txt").write_text(REPORT, encoding="utf-8")
+    (docs / "qd-12-2023.txt").write_text(DECISION, encoding="utf-8")
     kb = make_kb()
     report = ingest_paths(kb, [docs], options)
     assert report.ok, report.failures
@@ -55,10 +71,21 @@ def test_the_clause_about_the_cluster_asked_answers_not_the_whole_list(report_se
 ])
 def test_a_cluster_named_only_elsewhere_does_not_get_the_provinces_total(report_service, question, name):
     answer = report_service.ask(question)
-    assert not answer.grounded and name in answer.answer  # it says what the documents do say of that cluster
+    assert not answer.grounded and name in answer.answer  # what the documents do say of that cluster is shown
     assert "5.200" not in answer.answer.splitlines()[0]  # the total of all twelve clusters is not its figure
     whole = report_service.ask("Tổng mức đầu tư dự kiến của các cụm công nghiệp tỉnh Bình An là bao nhiêu?")
     assert whole.grounded and "5.200 tỷ đồng" in whole.answer.splitlines()[0]
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("Tổng vốn đầu tư xây dựng hạ tầng cụm công nghiệp Thủy Sơn là bao nhiêu?", "450 tỷ đồng"),
+    ("Tổng vốn đầu tư xây dựng hạ tầng cụm công nghiệp Thuỷ Sơn là bao nhiêu?", "450 tỷ đồng"),  # old-style tone mark
+    ("tong von dau tu xay dung ha tang ccn thuy son la bao nhieu?", "450 tỷ đồng"),
+])
+def test_a_decision_about_one_cluster_answers_from_articles_that_do_not_repeat_its_name(report_service, question, expected):
+    answer = report_service.ask(question)
+    assert answer.grounded and expected in answer.answer.splitlines()[0]
+    assert answer.citations[0].doc_id == "qd-12-2023"
 
 
 def test_the_clusters_a_question_names():
@@ -70,3 +97,8 @@ def test_the_clusters_a_question_names():
     assert facility_names("tong muc dau tu ccn bao dap la bao nhieu?", passages) == ["Báo Đáp"]
     assert facility_names("cac cum cong nghiep da co quy hoach la bao nhieu?", passages) == []
     assert facility_names("Luật Hóa chất 2025 có hiệu lực khi nào?", passages) == []
+    assert facility_names("dien tich ccn phu thinh 1 va phu thinh 2?", passages) == ["Phú Thịnh 1", "Phú Thịnh 2"]
+    # a passage's "cụm công nghiệp Phú Thịnh" (the whole series) is not the one cluster asked
+    assert facility_names("Ai đầu tư cụm công nghiệp Phú Thịnh 2?", ["cụm công nghiệp Phú Thịnh mở rộng"]) == ["Phú Thịnh 2"]
+    # a quantity after a province is not part of its name
+    assert facility_names("Tỉnh Hải Dương 14 khu công nghiệp có tổng diện tích bao nhiêu?", passages) == []
