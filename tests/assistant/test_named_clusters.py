@@ -102,3 +102,30 @@ def test_the_clusters_a_question_names():
     assert facility_names("Ai đầu tư cụm công nghiệp Phú Thịnh 2?", ["cụm công nghiệp Phú Thịnh mở rộng"]) == ["Phú Thịnh 2"]
     # a quantity after a province is not part of its name
     assert facility_names("Tỉnh Hải Dương 14 khu công nghiệp có tổng diện tích bao nhiêu?", passages) == []
+
+
+def _candidate(doc_id: str, text: str, title: str = "Báo cáo"):
+    from assistant.answering.candidates import Candidate
+    from assistant.retrieval.search import Hit
+    from ingest.models import DocumentMeta
+
+    hit = Hit(DocumentMeta(doc_id, f"{doc_id}.txt", "txt", title=title), f"{doc_id}#{hash(text)}", doc_id, "", 1, 0.5, text)
+    return Candidate(text, hit, 0, "")
+
+
+def test_only_passages_that_name_the_cluster_asked_answer_in_a_document_that_names_others():
+    from assistant.answering.extractive import ExtractiveAnswerer
+
+    total = _candidate("bao-cao", "Toàn tỉnh có 27 cụm công nghiệp, tổng mức đầu tư 15.700 tỷ đồng.")
+    listing = _candidate("bao-cao", "Cụm công nghiệp Phú Thịnh 1: diện tích 75 ha. Cụm công nghiệp Bảo Minh: diện tích 60 ha.")
+    hits = [total.hit, listing.hit]
+    # the report names other clusters, none of its passages the one asked: nothing may answer (a refusal)
+    assert ExtractiveAnswerer._about_facilities([total, listing], hits, ["Châu Quế"]) == []
+    # a passage naming the asked cluster answers, and the clause headed by it comes first
+    named = _candidate("bao-cao", "Cụm công nghiệp Châu Quế: tổng mức đầu tư 900 tỷ đồng.")
+    kept = ExtractiveAnswerer._about_facilities([total, named], [total.hit, listing.hit, named.hit], ["Chau Que"])
+    assert kept == [named]
+    # a decision about one cluster answers from an article that does not repeat its name
+    article = _candidate("qd-12", "Điều 2. Tổng vốn đầu tư là 450 tỷ đồng.", title="Quyết định thành lập")
+    founding = _candidate("qd-12", "Điều 1. Thành lập Cụm công nghiệp Thủy Sơn.", title="Quyết định thành lập")
+    assert ExtractiveAnswerer._about_facilities([article], [founding.hit, article.hit], ["Thuỷ Sơn"]) == [article]
