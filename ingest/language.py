@@ -15,11 +15,15 @@ _VI_SYLLABLE_RE = re.compile(r"^(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnp
 _EN_SHAPED = frozenset("a an the to in on do go no so on me we he be by my at it is of or if up as us am can man ban then than ten hot not got lot top map tap men pen chin thin tin pin cup cut hat cat mat".split())
 
 
+def has_syllable_shape(word: str) -> bool:
+    """Whether a word typed without diacritics has the shape of a Vietnamese syllable, English or not ("an")."""
+    return bool(_VI_SYLLABLE_RE.match(fold(word)))
+
+
 def is_vietnamese_syllable(word: str) -> bool:
     """Whether a word typed without diacritics has the shape of a Vietnamese syllable ("bac", "ninh")
     and is not a frequent English word of that shape."""
-    folded = fold(word.lower())
-    return bool(_VI_SYLLABLE_RE.match(folded)) and folded not in _EN_SHAPED
+    return has_syllable_shape(word) and fold(word) not in _EN_SHAPED
 
 
 def _vietnamese_shape(words: list[str]) -> float:

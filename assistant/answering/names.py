@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from ingest.language import detect_language, is_vietnamese_syllable
+from ingest.language import detect_language, has_syllable_shape, is_vietnamese_syllable
 from ingest.vietnamese import (
     EN_STOPWORDS,
     LAW_KINDS,
@@ -62,12 +62,23 @@ def question_names(question: str) -> list[str]:
     text = _CENTRAL_RE.sub(r"trung \1", _VIET_NAM_RE.sub(",", _CODE_RE.sub(" ", PROTECTED_TOKEN_RE.sub(" ", question))))
     tokens = _TOKEN_RE.findall(text)
     vietnamese = has_vietnamese_diacritics(question)
-    function = VI_FUNCTION_WORDS if vietnamese else EN_STOPWORDS if detect_language(question) == "en" else VI_STOPWORDS
-    if any(t[:1].isupper() and (t.lower() if vietnamese else fold(t.lower())) in function for t in tokens[1:]):
+    english = not vietnamese and detect_language(question) == "en"
+    function = VI_FUNCTION_WORDS if vietnamese else EN_STOPWORDS if english else VI_STOPWORDS
+
+    def continues(position: int) -> bool:
+        # "Dai An", "Long An": in English, a capitalised syllable after a name's word continues it, stopword or not
+        token, before = tokens[position], tokens[position - 1] if position else ""
+        return english and token[:1].isupper() and has_syllable_shape(token) and _name_word(before, vietnamese, function)
+
+    if any(t[:1].isupper() and (t.lower() if vietnamese else fold(t.lower())) in function and not continues(i)
+           for i, t in enumerate(tokens) if i):
         return names  # title case ("Hải Dương Có Bao Nhiêu …"): capitals name nothing
     stretch: list[str] = []
     titled = after_law = False
     for position, token in enumerate(tokens + [""]):
+        if stretch and position < len(tokens) and continues(position):
+            stretch.append(token)
+            continue
         if _name_word(token, vietnamese, function) and (
                 position > 0 or _name_word(tokens[1] if len(tokens) > 1 else "", vietnamese, function)):
             if not stretch:

@@ -342,6 +342,8 @@ def test_meant_for_is_the_subjects_of_a_text():
     ("Luật Dầu khí có hiệu lực khi nào?", ["Dầu khí"]),
     ("How many industrial clusters does Bac Ninh province have?", ["Bac Ninh"]),
     ("When was the Viet Nam - Cambodia agreement signed?", []),  # not shaped like a Vietnamese name
+    ("Who is the investor of Dai An Industrial Park?", ["Dai An"]),  # "An" is an English word too, but continues a name
+    ("Which Company Is The Investor Of Long An?", []),  # title case: capitals name nothing
     ("Tỉnh có bao nhiêu khu công nghiệp?", []),
     ("tinh bac ninh co bao nhieu cum cong nghiep?", []),
     ("Xe tải Trung Quốc có được chở hàng nội địa không?", ["Trung Quốc"]),  # a country, not "Quốc"
