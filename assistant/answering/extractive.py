@@ -576,9 +576,10 @@ class ExtractiveAnswerer:
         named_hits = hits if named is None else [h for h in hits if h.doc_id in named]
         if named is not None:
             candidates = [c for c in candidates if c.hit.doc_id in named]
-        facilities = facility_names(query.text, [h.text for h in hits])
+        named_in = [facility_names_in(h.text) for h in hits]  # the clusters each passage names
+        facilities = facility_names(query.text, named_in)
         if facilities and not referenced and candidates:
-            candidates = self._about_facilities(candidates, hits, facilities)
+            candidates = self._about_facilities(candidates, hits, named_in, facilities)
             if not candidates:
                 return self.refuse(lang, hits, 0.0, facilities, reason="names_unstated")
         confidence = round(probability(load_weights()["answerable"], answerable), 4) if candidates else 0.0
@@ -649,8 +650,10 @@ class ExtractiveAnswerer:
         return Answer("\n".join(lines), lang, not missing, "documents", citations, confidence=confidence)
 
     @staticmethod
-    def _about_facilities(candidates: list[Candidate], hits: list[Hit], facilities: list[str]) -> list[Candidate]:
-        """The candidates that may answer about the industrial clusters or parks a question names, the clause
+    def _about_facilities(candidates: list[Candidate], hits: list[Hit], named_in: list[dict[str, str]],
+                          facilities: list[str]) -> list[Candidate]:
+        """The candidates that may answer about the industrial clusters or parks a question names (`named_in`:
+        the clusters each of the `hits` names, `facility_names_in`), the clause
         about them first. A passage that names other clusters but not these does not answer (another cluster's
         figure, or the province's total in a report that lists the asked one elsewhere); a passage of a
         document that names no other cluster does (a decision about that one cluster, whose articles do not
@@ -665,7 +668,7 @@ class ExtractiveAnswerer:
         def names_others(passage: str) -> bool:
             return bool(set(facility_names_in(passage)) - set(asked))
 
-        elsewhere = {h.doc_id for h in hits if names_others(h.text)}
+        elsewhere = {h.doc_id for h, names in zip(hits, named_in) if set(names) - set(asked)}
         kept = [c for c in candidates if names_asked(f"{c.hit.title}\n{c.hit.heading}\n{c.hit.text}") or c.hit.doc_id not in elsewhere]
         if not kept:
             return []

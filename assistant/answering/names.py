@@ -4,6 +4,7 @@ mention is not answered by a clause about another one."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from ingest.language import detect_language, has_syllable_shape, is_vietnamese_syllable
 from ingest.vietnamese import (
@@ -94,12 +95,12 @@ def question_names(question: str) -> list[str]:
     return names
 
 
-def facility_names(question: str, passages: list[str]) -> list[str]:
+def facility_names(question: str, named_in: Iterable[dict[str, str]]) -> list[str]:
     """The industrial clusters and parks a question names ("cụm công nghiệp Phú Thịnh 2", "CCN Báo Đáp", "the
     Phu Thinh 2 industrial cluster"): its names written next to such a word, with the number that tells one
-    of a series from the others; and the names the `passages` give such places that the question spells, in
-    any case and without diacritics ("ccn bao dap", "phu thinh 1 va phu thinh 2"). A clause about one of
-    them answers about it, not one about its neighbour."""
+    of a series from the others; and the names passages give such places (`named_in`: `facility_names_in`
+    of each) that the question spells, in any case and without diacritics ("ccn bao dap", "phu thinh 1 va
+    phu thinh 2"). A clause about one of them answers about it, not one about its neighbour."""
     folded = " ".join(fold(question).split())
     found: dict[str, str] = {}
     for name in question_names(question):
@@ -110,7 +111,7 @@ def facility_names(question: str, passages: list[str]) -> list[str]:
             number = beside.group(1) or beside.group(2)
             written = f"{name} {number}" if number else name
             found[fold(written)] = written
-    known = {name: written for passage in passages for name, written in facility_names_in(passage).items()}
+    known = {name: written for names in named_in for name, written in names.items()}
     for name, written in known.items():
         if name not in found and re.search(rf"(?<!\w){re.escape(name)}(?![\w/])(?!\s+\d)", folded) and (
                 len(name.split()) > 1 or re.search(rf"{_FACILITY}\s+{re.escape(name)}(?![\w/])", folded)):

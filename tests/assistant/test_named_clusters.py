@@ -89,19 +89,20 @@ def test_a_decision_about_one_cluster_answers_from_articles_that_do_not_repeat_i
 
 
 def test_the_clusters_a_question_names():
-    passages = ["Cụm công nghiệp Phú Thịnh 1, Cụm công nghiệp Phú Thịnh 2 và CCN Báo Đáp; các cụm công nghiệp đã có quy hoạch."]
-    assert facility_names_in(passages[0]) == {"phu thinh 1": "Phú Thịnh 1", "phu thinh 2": "Phú Thịnh 2", "bao dap": "Báo Đáp"}
+    passage = "Cụm công nghiệp Phú Thịnh 1, Cụm công nghiệp Phú Thịnh 2 và CCN Báo Đáp; các cụm công nghiệp đã có quy hoạch."
+    named_in = [facility_names_in(passage)]
+    assert facility_names_in(passage) == {"phu thinh 1": "Phú Thịnh 1", "phu thinh 2": "Phú Thịnh 2", "bao dap": "Báo Đáp"}
     assert facility_names("Ai là chủ đầu tư cụm công nghiệp Phú Thịnh 2?", []) == ["Phú Thịnh 2"]
     assert facility_names("Who invests in the Phu Thinh 2 industrial cluster?", []) == ["Phu Thinh 2"]
     # typed without diacritics, a name is read by the names the documents give clusters
-    assert facility_names("tong muc dau tu ccn bao dap la bao nhieu?", passages) == ["Báo Đáp"]
-    assert facility_names("cac cum cong nghiep da co quy hoach la bao nhieu?", passages) == []
-    assert facility_names("Luật Hóa chất 2025 có hiệu lực khi nào?", passages) == []
-    assert facility_names("dien tich ccn phu thinh 1 va phu thinh 2?", passages) == ["Phú Thịnh 1", "Phú Thịnh 2"]
+    assert facility_names("tong muc dau tu ccn bao dap la bao nhieu?", named_in) == ["Báo Đáp"]
+    assert facility_names("cac cum cong nghiep da co quy hoach la bao nhieu?", named_in) == []
+    assert facility_names("Luật Hóa chất 2025 có hiệu lực khi nào?", named_in) == []
+    assert facility_names("dien tich ccn phu thinh 1 va phu thinh 2?", named_in) == ["Phú Thịnh 1", "Phú Thịnh 2"]
     # a passage's "cụm công nghiệp Phú Thịnh" (the whole series) is not the one cluster asked
-    assert facility_names("Ai đầu tư cụm công nghiệp Phú Thịnh 2?", ["cụm công nghiệp Phú Thịnh mở rộng"]) == ["Phú Thịnh 2"]
+    assert facility_names("Ai đầu tư cụm công nghiệp Phú Thịnh 2?", [facility_names_in("cụm công nghiệp Phú Thịnh mở rộng")]) == ["Phú Thịnh 2"]
     # a quantity after a province is not part of its name
-    assert facility_names("Tỉnh Hải Dương 14 khu công nghiệp có tổng diện tích bao nhiêu?", passages) == []
+    assert facility_names("Tỉnh Hải Dương 14 khu công nghiệp có tổng diện tích bao nhiêu?", named_in) == []
 
 
 def _candidate(doc_id: str, text: str, title: str = "Báo cáo"):
@@ -113,6 +114,10 @@ def _candidate(doc_id: str, text: str, title: str = "Báo cáo"):
     return Candidate(text, hit, 0, "")
 
 
+def _named_in(hits):
+    return [facility_names_in(h.text) for h in hits]
+
+
 def test_only_passages_that_name_the_cluster_asked_answer_in_a_document_that_names_others():
     from assistant.answering.extractive import ExtractiveAnswerer
 
@@ -120,12 +125,14 @@ def test_only_passages_that_name_the_cluster_asked_answer_in_a_document_that_nam
     listing = _candidate("bao-cao", "Cụm công nghiệp Phú Thịnh 1: diện tích 75 ha. Cụm công nghiệp Bảo Minh: diện tích 60 ha.")
     hits = [total.hit, listing.hit]
     # the report names other clusters, none of its passages the one asked: nothing may answer (a refusal)
-    assert ExtractiveAnswerer._about_facilities([total, listing], hits, ["Châu Quế"]) == []
+    assert ExtractiveAnswerer._about_facilities([total, listing], hits, _named_in(hits), ["Châu Quế"]) == []
     # a passage naming the asked cluster answers, and the clause headed by it comes first
     named = _candidate("bao-cao", "Cụm công nghiệp Châu Quế: tổng mức đầu tư 900 tỷ đồng.")
-    kept = ExtractiveAnswerer._about_facilities([total, named], [total.hit, listing.hit, named.hit], ["Chau Que"])
+    hits = [total.hit, listing.hit, named.hit]
+    kept = ExtractiveAnswerer._about_facilities([total, named], hits, _named_in(hits), ["Chau Que"])
     assert kept == [named]
     # a decision about one cluster answers from an article that does not repeat its name
     article = _candidate("qd-12", "Điều 2. Tổng vốn đầu tư là 450 tỷ đồng.", title="Quyết định thành lập")
     founding = _candidate("qd-12", "Điều 1. Thành lập Cụm công nghiệp Thủy Sơn.", title="Quyết định thành lập")
-    assert ExtractiveAnswerer._about_facilities([article], [founding.hit, article.hit], ["Thuỷ Sơn"]) == [article]
+    hits = [founding.hit, article.hit]
+    assert ExtractiveAnswerer._about_facilities([article], hits, _named_in(hits), ["Thuỷ Sơn"]) == [article]
