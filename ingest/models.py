@@ -45,6 +45,9 @@ class DocumentMeta:
     place: str = ""
     issued_date: str = ""  # ISO yyyy-mm-dd, only when the document gives a full date
     effective_date: str = ""  # ISO yyyy-mm-dd: the date it comes into force, when the document says
+    signer: str = ""  # the name under its signature block, as written
+    signer_title: str = ""  # the position signed in ("Phó Thủ tướng"), when the block gives one
+    signer_page: int | None = None
     status: str = "in_force"
     superseded_by: str = ""
     lang: str = "vi"

@@ -19,11 +19,12 @@ from ingest.legal import effective_date, is_header_line, parse_header, structure
 from ingest.models import DOCUMENT_STATUSES, Block, DocumentMeta, ParsedDocument
 from ingest.ocr import OcrOptions
 from ingest.privacy import mask_personal_data
+from ingest.signature import find_signature
 from ingest.sniffing import SUPPORTED_EXTENSIONS, sniff_format
 from ingest.textquality import readable
 from ingest.vietnamese import fold, normalize_text
 
-PARSER_VERSION = "2"  # 2: sentences joined without the splitter pattern; personal data masked in metadata too
+PARSER_VERSION = "3"  # 2: sentences joined without the splitter pattern; personal data masked in metadata too; 3: the signer
 SIDECAR_SUFFIX = ".meta.yaml"
 _META_FIELDS = {
     "title", "doc_number", "doc_type", "issuer", "place", "issued_date", "effective_date", "status", "superseded_by", "lang"
@@ -238,6 +239,9 @@ def build_document(
     _apply_meta(document, meta)
     if not document.effective_date:
         document.effective_date = effective_date(blocks, document.issued_date)
+    signature = find_signature(blocks)
+    if signature is not None:
+        document.signer, document.signer_title, document.signer_page = signature.name, signature.title, signature.page
     document.ocr_pages = sorted({b.page or 1 for b in blocks if b.ocr})
     if read_header and not readable(document.title):
         found_header = header is not None and bool(header.doc_type or header.doc_number or header.issued_year)

@@ -60,7 +60,7 @@ def _number(value: str) -> str:
     return value
 
 
-def _ascii(word: str) -> str:
+def ascii_word(word: str) -> str:
     """A Vietnamese word without its diacritics, its case kept: `Trấn` → `Tran`, `Đáp` → `Dap`."""
     word = word.replace("Đ", "D").replace("đ", "d")
     return "".join(c for c in unicodedata.normalize("NFD", word) if not unicodedata.combining(c))
@@ -230,7 +230,7 @@ class EnglishRenderer:
             if not piece and _in_name(tokens, position):
                 # a name no rule or term knows ("xã Trấn Yên", "Cụm công nghiệp Phú Thịnh 3"), written as
                 # English text writes Vietnamese names
-                piece, size = _ascii(token), 1
+                piece, size = ascii_word(token), 1
             if not piece:
                 pieces.append((",", "gap"))
                 count = ""

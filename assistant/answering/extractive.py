@@ -29,6 +29,7 @@ from assistant.answering.question import (
     question_parts,
 )
 from assistant.answering.scoring import VALUE_TYPES, features, head_named, head_of, linear, load_weights, probability
+from assistant.answering.signers import find_signed, signed_label, signer_answer
 from assistant.answering.texts import document_label, scanned_note, section_label, text
 from assistant.retrieval.glossary import Glossary
 from assistant.retrieval.references import matches_document
@@ -224,7 +225,7 @@ def _type_missing(candidates: list[Candidate], intent: Intent) -> bool:
     return False
 
 
-_ABOUT_A_DOCUMENT = frozenset({"date_in_force", "date_issued", "date_expiry", "subject"})
+_ABOUT_A_DOCUMENT = frozenset({"date_in_force", "date_issued", "date_expiry", "subject", "signer"})
 
 
 def _is_document(hit: Hit, reference) -> bool:
@@ -571,6 +572,11 @@ class ExtractiveAnswerer:
             return self.refuse(lang, hits, 0.0, absent)
         if cited:
             return self.refuse(lang, hits, 0.0, cited, reason="cited_only")
+        if intent.answer_type == "signer":
+            signed = find_signed(query.text, hits, _referenced_documents(query, hits),
+                                 lambda: set(question_words(query.text)) | (self._rendered_words(query) if query.kind == "en" else set()))
+            if signed is not None:
+                return signer_answer(lang, signed) or self.refuse(lang, hits, 0.0, [signed_label(lang, signed)], reason="signer_missing")
         referenced = _referenced_documents(query, hits) if intent.answer_type in _ABOUT_A_DOCUMENT else None
         named = referenced if referenced else named or None
         named_hits = hits if named is None else [h for h in hits if h.doc_id in named]

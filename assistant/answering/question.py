@@ -10,7 +10,7 @@ from ingest.vietnamese import EN_STOPWORDS, VI_STOPWORDS, fold
 
 # Answer types, most specific first: the first whose pattern matches the folded question wins.
 ANSWER_TYPES = (
-    "date_expiry", "date_in_force", "date_issued", "deadline", "date", "duration", "percentage", "area", "amount", "count",
+    "signer", "date_expiry", "date_in_force", "date_issued", "deadline", "date", "duration", "percentage", "area", "amount", "count",
     "subject", "reference", "definition", "authority", "place", "procedure", "list", "yesno", "other",
 )
 _TYPE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
@@ -143,9 +143,21 @@ def measured_noun(folded: str) -> str:
     return head.group(1) if head else ""
 
 
+# "Ai ký Nghị định 178?", "người ký báo cáo là ai", "Who signed the agreement?": who signed a document (not who
+# signs a contract or certifies a dossier, which a clause says), folded
+_SIGNER_RE = re.compile(r"\b(?:ai|nguoi nao)\s+(?:da\s+)?ky\b(?!\s*(?:ket|nhan|xac|hop))|\bnguoi ky\b|\bky boi ai\b"
+                        r"|\bwho (?:signed|has signed)\b|\bsigned by whom\b|\bsignator(?:y|ies)\b")
+_SIGNED_DOCUMENT_RE = re.compile(r"\b(?:nghi dinh|thong tu|quyet dinh|luat|hiep dinh|bao cao|cong van|van ban|thong bao|ke hoach"
+                                 r"|nghi quyet|chi thi|to trinh|de an|ban hanh|decree|circular|decision|law|agreement|report"
+                                 r"|letter|document|notice|plan|resolution|directive|scheme)\b")
+_CONTRACT_RE = re.compile(r"\bhop dong\b|\bcontract\b|\bbien ban\b")
+
+
 def answer_type(question: str) -> str:
     """The kind of fact a question asks for (see ANSWER_TYPES)."""
     folded = " ".join(fold(question).split())
+    if _SIGNER_RE.search(folded) and _SIGNED_DOCUMENT_RE.search(folded) and not _CONTRACT_RE.search(folded):
+        return "signer"
     for kind, pattern in _TYPE_PATTERNS:
         if pattern.search(folded):
             return kind

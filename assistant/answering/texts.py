@@ -25,6 +25,7 @@ TEXTS = {
         "what_date": "ngày cụ thể",
         "part_unanswered": "Các văn bản chỉ trả lời được một phần câu hỏi; không nêu: {parts}. Phần trả lời được:",
         "what_value": "con số cụ thể",
+        "signer_missing": "Bản {names} trong bộ văn bản không ghi tên người ký, nên tôi không thể trả lời câu hỏi này.",
         "scanned": "Lưu ý: đoạn trích {refs} lấy từ bản scan, được đọc bằng nhận dạng chữ (OCR) nên có thể sai chính tả; hãy đối chiếu bản gốc.",
     },
     "en": {
@@ -50,6 +51,7 @@ TEXTS = {
         "what_date": "a specific date",
         "part_unanswered": "The documents answer only part of the question; they do not say: {parts}. What they do say:",
         "what_value": "a specific figure",
+        "signer_missing": "The indexed copy of {names} does not show who signed it, so I cannot answer this question.",
         "scanned": "Note: passage {refs} comes from a scanned copy read by OCR and may contain recognition errors; check the original.",
     },
 }

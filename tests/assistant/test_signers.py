@@ -1,0 +1,84 @@
+""""Who signed it?" is answered with the name under the document's signature block, in the asker's language,
+and refused, saying why, when the indexed copy shows no name."""
+import pytest
+
+CIRCULAR = """BỘ CÔNG THƯƠNG
+Số: 07/2024/TT-BCT
+Hà Nội, ngày 02 tháng 4 năm 2024
+
+THÔNG TƯ
+Quy định về kiểm tra an toàn kho chứa xăng dầu
+
+Điều 1. Phạm vi điều chỉnh
+Thông tư này quy định việc kiểm tra định kỳ an toàn kho chứa xăng dầu.
+
+Điều 2. Kiểm tra định kỳ
+Kho chứa xăng dầu được kiểm tra an toàn định kỳ 12 tháng một lần.
+
+Điều 3. Hiệu lực thi hành
+Thông tư này có hiệu lực từ ngày 20 tháng 5 năm 2024.
+
+Nơi nhận:
+- Văn phòng Chính phủ;
+- Lưu: VT, ATMT.
+
+KT. BỘ TRƯỞNG
+THỨ TRƯỞNG
+
+Đỗ Thắng Hải
+"""
+
+
+@pytest.fixture
+def signed_service(tmp_path, make_kb, options):
+    from assistant.knowledge.ingestion import ingest_paths
+    from assistant.runtime import build_runtime
+    from assistant.settings import Settings
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "tt-07-2024.txt").write_text(CIRCULAR, encoding="utf-8")
+    kb = make_kb()
+    report = ingest_paths(kb, [docs], options)
+    assert report.ok, report.failures
+    return build_runtime(Settings(data_dir=tmp_path / "service"), kb=kb).service
+
+
+@pytest.mark.parametrize("question, first_line", [
+    ("Thông tư 07/2024/TT-BCT do ai ký ban hành?", "Thông tư 07/2024/TT-BCT do Thứ trưởng Đỗ Thắng Hải ký. [1]"),
+    ("ai ky thong tu 07/2024/tt-bct", "Thông tư 07/2024/TT-BCT do Thứ trưởng Đỗ Thắng Hải ký. [1]"),
+    ("Người ký thông tư về kiểm tra an toàn kho chứa xăng dầu là ai?", "Thông tư 07/2024/TT-BCT do Thứ trưởng Đỗ Thắng Hải ký. [1]"),
+    ("Who signed Circular 07/2024/TT-BCT?", "Circular 07/2024/TT-BCT was signed by Do Thang Hai, Deputy Minister. [1]"),
+])
+def test_signer_is_named_and_cited(signed_service, question, first_line):
+    answer = signed_service.ask(question)
+    assert answer.grounded
+    assert answer.answer.splitlines()[0] == first_line
+    assert answer.citations[0].doc_id == "tt-07-2024"
+    assert "Đỗ Thắng Hải" in answer.citations[0].quote
+
+
+def test_signer_of_a_document_not_indexed_is_refused(signed_service):
+    answer = signed_service.ask("Ai ký Thông tư 99/2024/TT-BCT?")
+    assert not answer.grounded
+    assert "99/2024/TT-BCT" in answer.answer.splitlines()[0]
+
+
+def test_who_signs_a_contract_is_not_a_signer_question():
+    from assistant.answering.question import answer_type
+
+    assert answer_type("Ai ký hợp đồng dự án PPP?") != "signer"
+    assert answer_type("Ai ký xác nhận hồ sơ đề nghị hỗ trợ?") != "signer"
+    assert answer_type("Nghị định 178/2026/NĐ-CP do ai ký?") == "signer"
+
+
+@pytest.mark.parametrize("question, says", [
+    ("Ai ký Quyết định 3164/QĐ-UBND?", "không ghi tên người ký"),
+    ("Who signed Decision 3164/QD-UBND?", "does not show who signed it"),
+])
+def test_shipped_decision_without_a_name_says_so(corpus_service, question, says):
+    # the shipped copy of Decision 3164 ends with "CHỦ TỊCH" and no name: the answer says so instead of
+    # quoting the decision's title as if it answered
+    answer = corpus_service.ask(question)
+    assert not answer.grounded
+    assert says in answer.answer.splitlines()[0]
