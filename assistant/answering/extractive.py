@@ -200,6 +200,14 @@ def _open_heading(candidates: list[Candidate]) -> None:
         _to_front(candidates, inner)
 
 
+_DOSSIER_LIST_RE = re.compile(r"^(?:\S{1,4}[.)]\s+)?(?:thanh phan )?ho so\b.*\b(?:gom|bao gom|gom co)\s*:?$")
+
+
+def _lists_dossier(candidate: Candidate) -> bool:
+    """Whether a candidate lists what an application file consists of ("2. Hồ sơ đề nghị cấp … bao gồm:")."""
+    return candidate.is_list and bool(_DOSSIER_LIST_RE.match(" ".join(fold(candidate.text).split())))
+
+
 def _measures(candidate: Candidate, intent: Intent) -> bool:
     """Whether a candidate names what an amount or rate question measures ("tiền thuê" for a rent cut)."""
     return bool(re.search(rf"\b{re.escape(intent.measured)}\b", fold(f"{candidate.lead} {candidate.text}")))
@@ -456,6 +464,12 @@ class ExtractiveAnswerer:
             stating = title_piece if title_piece is not None and len(title_piece.hit.title.split()) >= SUBJECT_TITLE_WORDS else scoped or title_piece
             if stating is not None:
                 _to_front(candidates, stating)
+        if intent.dossier and not _lists_dossier(candidates[0]):
+            # "hồ sơ gồm những gì": the near list of what the file consists of ("Hồ sơ đề nghị … bao gồm:") answers
+            # it, not the procedure's heading or an authority's duty to examine the file
+            listing = max((c for c in candidates[:TYPE_WINDOW * 2] if _lists_dossier(c)), key=lambda c: c.coverage, default=None)
+            if listing is not None:
+                _to_front(candidates, listing)
         # a count question: a near candidate that counts the very thing asked comes first
         _prefer(candidates, lambda c: c.features["unit_match"])
         denials = negated_phrases(query.text) if intent.answer_type != "yesno" else []

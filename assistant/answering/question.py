@@ -24,7 +24,8 @@ _TYPE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         ("date_in_force", r"\bhieu luc\b|take effect|takes effect|took effect|in force|into (?:force|effect)|effective"),
         ("date_issued", r"ban hanh ngay|ngay ban hanh|ban hanh khi nao|ky ngay|ky khi nao|ky o dau|ky nam nao|when was .* (?:issued|signed)|issued on|date of issue|where and when .* signed|signed"),
         ("deadline", r"\bhan nop\b|\bthoi han nop\b|han chot|truoc ngay nao|cham nhat|deadline|by what date|by when|due date"),
-        ("date", r"ngay nao|khi nao|(?<!viet )\bnam nao\b|\bwhen\b|what date"),
+        # not the "when" of a condition ("… include in its dossier when applying", "when a licence expires, …")
+        ("date", r"ngay nao|khi nao|(?<!viet )\bnam nao\b|\bwhen\b(?! (?:a|an|the|it|its|they|their|[a-z]+ing)\b)|what date"),
         ("duration", r"bao lau|may ngay|may thang|may nam|keo dai|bao nhieu ngay|bao nhieu thang|bao nhieu nam|how long|how many (?:working |calendar )?(?:days|months|years)|valid for|how much (?:[\w-]+ ){0,2}(?:notice|time|validity)(?![\w-])"),
         ("percentage", r"\bty le\b|phan tram|\bpercent|\brate\b|\bshare\b|thue suat"),
         ("area", r"dien tich|how much (?!is\b|does\b|do\b|money\b)(?:[\w-]+ ){0,3}land\b(?!\s*(?:rent|rental|lease|price|cost|fee|tax|clearance))|how much of .*overlap|chong lan bao nhieu|bao nhieu ha\b|quy mo bao nhieu|\barea\b|hectare|how large|\bquy mo\b"),
@@ -60,6 +61,7 @@ class Intent:
     counted: str = ""  # what a count question counts, folded: "cum cong nghiep" for "có bao nhiêu cụm công nghiệp"
     unit: str = ""  # the unit a duration question asks in: "day" for "bao nhiêu ngày", "how many days' notice"
     measured: str = ""  # what an amount or a rate is of, folded: "tien thue" for "giảm bao nhiêu phần trăm tiền thuê đất"
+    dossier: bool = False  # what an application file consists of: "hồ sơ gồm những gì", "what documents are needed"
 
 
 # Words that say how a question asks, not what about: the law never writes them next to the answer
@@ -150,6 +152,10 @@ _SIGNER_RE = re.compile(r"\b(?:ai|nguoi nao)\s+(?:da\s+)?ky\b(?!\s*(?:ket|nhan|x
 _SIGNED_DOCUMENT_RE = re.compile(r"\b(?:nghi dinh|thong tu|quyet dinh|luat|hiep dinh|bao cao|cong van|van ban|thong bao|ke hoach"
                                  r"|nghi quyet|chi thi|to trinh|de an|ban hanh|decree|circular|decision|law|agreement|report"
                                  r"|letter|document|notice|plan|resolution|directive|scheme)\b")
+# "hồ sơ … gồm những gì", "cần chuẩn bị những giấy tờ gì", "What documents do I need …", "what must … include in its
+# dossier": what an application file consists of, folded
+_DOSSIER_RE = re.compile(r"\bho so\b.*\b(?:gom|bao gom|nhung gi|can gi|nhung giay to|giay to gi)\b|\b(?:nhung|cac) giay to\b|\bgiay to gi\b"
+                         r"|\bwhat documents\b|\bwhich documents\b|\bdossier\b.*\b(?:include|consist|contain)|\b(?:include|consist|contain).*\bdossier\b")
 _CONTRACT_RE = re.compile(r"\bhop dong\b|\bcontract\b|\bbien ban\b")
 
 
@@ -181,6 +187,7 @@ def analyse_intent(question: str) -> Intent:
         counted=counted_noun(folded) if kind == "count" else "",
         unit=duration_unit(folded) if kind == "duration" else "",
         measured=measured_noun(folded) if kind in ("amount", "percentage") else "",
+        dossier=bool(_DOSSIER_RE.search(folded)),
     )
 
 

@@ -87,6 +87,10 @@ def test_the_incentives_of_a_section_include_the_first_item(corpus_service):
     ("How much industrial-cluster land is left for the commune?", "area"),
     ("How much advance notice must the inspectors give?", "duration"),
     ("How much does the Kaizen course cost?", "amount"),
+    ("Who signed Decree 178/2026/ND-CP?", "signer"),
+    # the "when" of a condition asks no date
+    ("What must a mining company include in its dossier when applying for approval?", "procedure"),
+    ("When is the deadline for the industrial promotion programme?", "deadline"),
 ])
 def test_expected_answer_type(question, kind):
     assert analyse_intent(question).answer_type == kind
