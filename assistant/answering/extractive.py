@@ -23,6 +23,7 @@ from assistant.answering.names import facility_names, facility_names_in, lowerca
 from assistant.answering.parts import combine_parts
 from assistant.answering.question import (
     EQUIVALENT_PHRASES,
+    MEASURE_UNITS,
     Intent,
     analyse_intent,
     asking_positions,
@@ -208,6 +209,17 @@ def _lists_dossier(candidate: Candidate) -> bool:
     return candidate.is_list and bool(_DOSSIER_LIST_RE.match(" ".join(fold(candidate.text).split())))
 
 
+def _as_typed(question: str, phrase: str) -> str:
+    """A folded phrase of the question as the asker typed it ("lon nhat" → "lớn nhất")."""
+    words = question.split()
+    size = len(phrase.split())
+    for start in range(len(words) - size + 1):
+        piece = " ".join(words[start:start + size]).strip("?,.!;:")
+        if " ".join(fold(piece).split()) == phrase:
+            return piece
+    return phrase
+
+
 def _measures(candidate: Candidate, intent: Intent) -> bool:
     """Whether a candidate names what an amount or rate question measures ("tiền thuê" for a rent cut)."""
     return bool(re.search(rf"\b{re.escape(intent.measured)}\b", fold(f"{candidate.lead} {candidate.text}")))
@@ -226,6 +238,8 @@ def _type_missing(candidates: list[Candidate], intent: Intent) -> bool:
     counted = intent.counted.split()
     if intent.answer_type == "count" and counted and (counted[0] in PEOPLE_COUNTED or " ".join(counted[:2]) in PEOPLE_COUNTED):
         return not any(_PEOPLE_COUNT_RE.search(fold(f"{c.text} {c.lead}")) for c in near)
+    if intent.answer_type == "count" and intent.counted in MEASURE_UNITS:
+        return not any(c.features.get("unit_match") for c in near)  # "bao nhiêu mét": a distance, not days
     if intent.answer_type == "count" and len(counted) >= 2 and not any(c.features.get("unit_match") for c in near):
         phrase = " ".join(counted[:2])
         names = [phrase, *EQUIVALENT_PHRASES.get(phrase, ())]
@@ -624,6 +638,9 @@ class ExtractiveAnswerer:
             else:
                 _to_front(chosen, valued)
         best = chosen[0]
+        if intent.superlative and intent.superlative not in " ".join(fold(f"{best.lead} {best.full_text()}").split()):
+            # which of several is the largest: the documents must say so; figures are not compared here
+            return self.refuse(lang, hits, confidence, [_as_typed(query.text, intent.superlative)], reason="superlative_unstated")
         citations: list[Citation] = []
         evidence: list[str] = []
         for candidate in chosen:

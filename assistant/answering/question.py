@@ -29,13 +29,13 @@ _TYPE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         ("duration", r"bao lau|may ngay|may thang|may nam|keo dai|bao nhieu ngay|bao nhieu thang|bao nhieu nam|how long|how many (?:working |calendar )?(?:days|months|years)|valid for|how much (?:[\w-]+ ){0,2}(?:notice|time|validity)(?![\w-])"),
         ("percentage", r"\bty le\b|phan tram|\bpercent|\brate\b|\bshare\b|thue suat"),
         ("area", r"dien tich|how much (?!is\b|does\b|do\b|money\b)(?:[\w-]+ ){0,3}land\b(?!\s*(?:rent|rental|lease|price|cost|fee|tax|clearance))|how much of .*overlap|chong lan bao nhieu|bao nhieu ha\b|quy mo bao nhieu|\barea\b|hectare|how large|\bquy mo\b"),
-        ("amount", r"\bmuc ho tro\b|bao nhieu (?:ty|trieu|nghin|dong|usd)\b|\bmuc (?:\w+ )?bao nhieu|\bmuc nao\b|bao nhieu tien|\bchi phi\b|\bkinh phi\b|\bhoc phi\b|doanh thu|\bmuc phat\b|\ble phi\b|\bphi\b.*bao nhieu|\bgia\b.*bao nhieu|lai suat|\bluong\b|wage|how much|\bcost\b|\bfee|\bprice\b|\bfine\b|maximum support|support level|\bvon\b.*bao nhieu"),
+        ("amount", r"\bmuc ho tro\b|bao nhieu (?:ty|trieu|nghin|dong|usd)\b|\bmuc (?:\w+ ){0,2}bao nhieu|\bmuc nao\b|bao nhieu tien|\bchi phi\b|\bkinh phi\b|\bhoc phi\b|doanh thu|\bmuc phat\b|\ble phi\b|\bphi\b.*bao nhieu|\bgia\b.*bao nhieu|lai suat|\bluong\b|wage|how much|\bcost\b|\bfee|\bprice\b|\bfine\b|maximum support|support level|\bvon\b.*bao nhieu"),
         ("count", r"bao nhieu|\bmay (?!moc|cong nghiep|mac|xuat khau|thiet bi)\w+|how many|so luong|number of"),
         ("subject", r"quy dinh (?:ve )?(?:nhung )?(?:noi dung|van de|viec) gi|dieu chinh (?:nhung )?(?:noi dung|van de|viec|linh vuc) gi|pham vi dieu chinh|quy dinh ve gi|ve van de gi|noi dung chinh cua|what does .* (?:regulate|govern|cover)|what is .* about"),
         ("reference", r"(?:thong tu|nghi dinh|quyet dinh|\bluat|van ban|nghi quyet|de an) nao|which (?:law|decree|circular|decision|regulation|scheme)|what (?:law|decree|scheme)|phe duyet de an gi"),
         ("definition", r"\bla gi\b|duoc dinh nghia|dinh nghia|khai niem|\bhieu la\b|what (?:is|does) .*(?:mean|definition)|\bdefine|what is (?:a|an|the)? ?\w+ industry\??$"),
         ("other", r"danh cho ai|danh cho (?:nhung )?doi tuong nao|who is .* (?:for|aimed at)\??$|who (?:can|may) (?:join|attend|take part)"),
-        ("authority", r"co quan nao|\bai la\b|^ai\b|\bai\b.*\?$|\bwho\b|which (?:agency|body|authority|ministry)|chu dau tu|\bchu tri\b|thuong truc"),
+        ("authority", r"co quan nao|\bai la\b|^ai\b|\bai\b.*\?$|\bwho\b|which (?:agency|body|authority|ministry|department|office|company|enterprise|organi[sz]ation|unit|investor|contractor)|chu dau tu|\bchu tri\b|thuong truc"),
         ("place", r"o dau|\bwhere\b|dia diem|\bnoi nop\b|\b(?:xa|phuong|huyen|thi xa|thi tran|cua khau) nao\b|\b(?:o|thuoc|tai) tinh nao\b|which (?:commune|ward|district|province|border gate)\b"),
         ("procedure", r"thu tuc|\bho so\b|quy trinh|lam the nao|\bcach\b|what documents|\bprocedure|how (?:do|can|to) |apply"),
         ("list", r"nhung gi|nhung (?:\w+ ){1,5}nao|cac (?:\w+ ){1,4}nao|gom nhung|bao gom|what are|which (?:sectors|industries|acts|groups)|what (?:acts|industries|sectors)|noi dung gi|ho tro gi|nhiem vu gi|yeu cau gi|what (?:does|do|will) .* (?:support|include)\??$"),
@@ -62,6 +62,7 @@ class Intent:
     unit: str = ""  # the unit a duration question asks in: "day" for "bao nhiêu ngày", "how many days' notice"
     measured: str = ""  # what an amount or a rate is of, folded: "tien thue" for "giảm bao nhiêu phần trăm tiền thuê đất"
     dossier: bool = False  # what an application file consists of: "hồ sơ gồm những gì", "what documents are needed"
+    superlative: str = ""  # which of several is the largest, highest, …: the folded word the answer must state
 
 
 # Words that say how a question asks, not what about: the law never writes them next to the answer
@@ -97,6 +98,16 @@ def asking_positions(words: list[str]) -> set[int]:
 
 
 _COUNTED_RE = re.compile(r"(?:bao nhieu|\bmay|so luong)\s+((?:\w+ ?){1,3})")
+
+
+# Units of measure a count question may ask in ("bao nhiêu mét", "how many metres"), folded, each with how a
+# clause writes it after its number ("50 m", "20 tấn")
+MEASURE_UNITS = {"met": r"(?:met|m)", "km": r"(?:km|ki lo met)", "tan": r"tan", "kg": r"(?:kg|ki lo gam)", "lit": r"(?:lit|l)"}
+_EN_MEASURE_RE = re.compile(r"\bhow many (metre|meter|kilometre|kilometer|km|tonne|ton|kilogram|kg|litre|liter)s?\b")
+_EN_MEASURES = {"metre": "met", "meter": "met", "kilometre": "km", "kilometer": "km", "km": "km", "tonne": "tan", "ton": "tan",
+                "kilogram": "kg", "kg": "kg", "litre": "lit", "liter": "lit"}
+# "cụm nào có tổng mức đầu tư lớn nhất", "which park is the largest": a comparison the documents must state, folded
+_SUPERLATIVE_RE = re.compile(r"\b(?:nao|which|what)\b.*\b(lon nhat|nho nhat|cao nhat|thap nhat|nhieu nhat|largest|smallest|highest|lowest|biggest)\b")
 
 
 def counted_noun(folded: str) -> str:
@@ -184,11 +195,18 @@ def analyse_intent(question: str) -> Intent:
         years=[int(y) for y in _YEAR_RE.findall(folded)],
         asks_boilerplate=bool(_ASKS_BOILERPLATE_RE.search(folded)),
         relative_time=bool(_NEXT_YEAR_RE.search(folded)),
-        counted=counted_noun(folded) if kind == "count" else "",
+        counted=(counted_noun(folded) or _english_measure(folded)) if kind == "count" else "",
         unit=duration_unit(folded) if kind == "duration" else "",
         measured=measured_noun(folded) if kind in ("amount", "percentage") else "",
         dossier=bool(_DOSSIER_RE.search(folded)),
+        superlative=superlative.group(1) if (superlative := _SUPERLATIVE_RE.search(folded)) else "",
     )
+
+
+def _english_measure(folded: str) -> str:
+    """The unit of measure an English count question asks in, as MEASURE_UNITS names it ('' when none)."""
+    match = _EN_MEASURE_RE.search(folded)
+    return _EN_MEASURES[match.group(1)] if match else ""
 
 
 # Where a question that asks two things joins them: "…ở cơ quan nào, bao lâu thì có?", "… ngày nào và có

@@ -10,7 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from assistant.answering.candidates import Candidate
-from assistant.answering.question import Intent
+from assistant.answering.question import MEASURE_UNITS, Intent
 from ingest.vietnamese import content_words, fold
 
 WEIGHTS_PATH = Path(__file__).with_name("answer_weights.json")
@@ -70,6 +70,8 @@ def counted_pattern(intent: Intent) -> re.Pattern[str] | None:
     if intent.answer_type != "count" or not intent.counted:
         return None
     words = intent.counted.split()
+    if intent.counted in MEASURE_UNITS:  # a unit of measure, as written after a number: "50 m", "20 tấn"
+        return re.compile(rf"\b\d+(?:[.,]\d+)?\s*{MEASURE_UNITS[intent.counted]}\b")
     alternatives = [re.escape(" ".join(words[:2]))]
     if len(words) >= 2:
         alternatives.append("".join(w[0] for w in words))

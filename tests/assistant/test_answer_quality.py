@@ -91,6 +91,8 @@ def test_the_incentives_of_a_section_include_the_first_item(corpus_service):
     # the "when" of a condition asks no date
     ("What must a mining company include in its dossier when applying for approval?", "procedure"),
     ("When is the deadline for the industrial promotion programme?", "deadline"),
+    ("Doanh nghiệp khởi nghiệp sáng tạo được hưởng mức ưu đãi bao nhiêu?", "amount"),
+    ("Which company is the infrastructure investor of the cluster?", "authority"),
 ])
 def test_expected_answer_type(question, kind):
     assert analyse_intent(question).answer_type == kind
@@ -760,3 +762,20 @@ def test_an_amount_of_another_measure_is_not_the_amount_asked(corpus_service):
     assert not answer.grounded and "300 triệu đồng" in answer.answer  # what the notice does say is shown
     asked = corpus_service.ask("Mức hỗ trợ của Chương trình khuyến công hỗ trợ máy móc thiết bị là bao nhiêu?")
     assert asked.grounded and "300 triệu đồng" in first_line(asked)
+
+
+@pytest.mark.parametrize("question, shown", [
+    ("Cụm công nghiệp nào ở Hải Dương có diện tích lớn nhất?", "“lớn nhất”"),
+    ("Which industrial park in Hai Duong is the largest by area?", "“largest”"),
+])
+def test_which_is_largest_is_refused_unless_a_document_says_so(corpus_service, question, shown):
+    # the province's total area is stated, not which cluster or park is largest: the answer does not compare
+    answer = corpus_service.ask(question)
+    assert not answer.grounded
+    assert shown in answer.answer.splitlines()[0]
+
+
+def test_a_unit_of_measure_asked_must_be_the_unit_stated():
+    intent = analyse_intent("How many metres from a school gate must a tobacco shop be?")
+    assert (intent.answer_type, intent.counted) == ("count", "met")
+    assert analyse_intent("Cửa hàng phải cách cổng trường tối thiểu bao nhiêu mét?").counted == "met"
