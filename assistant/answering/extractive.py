@@ -556,7 +556,10 @@ class ExtractiveAnswerer:
                 answers.append(self.answer(part_query, topical, intent=analyse_intent(part), settled=True))
             else:
                 part_query = replace(analyse(f"{first.rstrip('?')}, {part}"), lang=query.lang)
-                answers.append(self.answer(part_query, topical, intent=analyse_intent(part)))
+                intent = analyse_intent(part)
+                if kind == "signer":  # "ai là người ký?" names no document: the first part does
+                    intent.answer_type = kind
+                answers.append(self.answer(part_query, topical, intent=intent))
         return combine_parts(query.lang, [part for part, _ in parts], answers)
 
     def _names_part(self, query: QueryAnalysis, candidate: Candidate) -> bool:

@@ -158,7 +158,7 @@ def measured_noun(folded: str) -> str:
 
 # "Ai ký Nghị định 178?", "người ký báo cáo là ai", "Who signed the agreement?": who signed a document (not who
 # signs a contract or certifies a dossier, which a clause says), folded
-_SIGNER_RE = re.compile(r"\b(?:ai|nguoi nao)\s+(?:da\s+)?ky\b(?!\s*(?:ket|nhan|xac|hop))|\bnguoi ky\b|\bky boi ai\b"
+_SIGNER_RE = re.compile(r"(?:\bai|(?<!ngay )(?<!nam )(?<!thang )\bnao)\s+(?:da\s+)?ky\b(?!\s*(?:ket|nhan|xac|hop))|\bnguoi ky\b|\bky boi ai\b"
                         r"|\bwho (?:signed|has signed)\b|\bsigned by whom\b|\bsignator(?:y|ies)\b")
 _SIGNED_DOCUMENT_RE = re.compile(r"\b(?:nghi dinh|thong tu|quyet dinh|luat|hiep dinh|bao cao|cong van|van ban|thong bao|ke hoach"
                                  r"|nghi quyet|chi thi|to trinh|de an|ban hanh|decree|circular|decision|law|agreement|report"
@@ -170,10 +170,16 @@ _DOSSIER_RE = re.compile(r"\bho so\b.*\b(?:gom|bao gom|nhung gi|can gi|nhung gia
 _CONTRACT_RE = re.compile(r"\bhop dong\b|\bcontract\b|\bbien ban\b")
 
 
+def asks_signer(question: str, about: str = "") -> bool:
+    """Whether a question (or a part of one, `about` being the whole question) asks who signed a document."""
+    folded, whole = " ".join(fold(question).split()), " ".join(fold(about or question).split())
+    return bool(_SIGNER_RE.search(folded) and _SIGNED_DOCUMENT_RE.search(whole) and not _CONTRACT_RE.search(whole))
+
+
 def answer_type(question: str) -> str:
     """The kind of fact a question asks for (see ANSWER_TYPES)."""
     folded = " ".join(fold(question).split())
-    if _SIGNER_RE.search(folded) and _SIGNED_DOCUMENT_RE.search(folded) and not _CONTRACT_RE.search(folded):
+    if asks_signer(question):
         return "signer"
     for kind, pattern in _TYPE_PATTERNS:
         if pattern.search(folded):
@@ -236,7 +242,8 @@ def question_parts(question: str) -> list[tuple[str, str]]:
             # the first part ends with its asking word or the second begins with one; otherwise the join is
             # inside what is asked about ("cụm công nghiệp do xã, phường quản lý", "doanh nghiệp nhỏ và vừa")
             continue
-        kinds = answer_type(first + "?"), answer_type(second + "?")
+        # "… ký ngày nào và ai là người ký?": the second part asks the signer of the document the first names
+        kinds = answer_type(first + "?"), "signer" if asks_signer(second, text) else answer_type(second + "?")
         if "other" not in kinds and kinds[0] != kinds[1]:
             return [(first + "?", kinds[0]), (second + "?", kinds[1])]
     return []

@@ -58,6 +58,15 @@ def test_signer_is_named_and_cited(signed_service, question, first_line):
     assert "Đỗ Thắng Hải" in answer.citations[0].quote
 
 
+@pytest.mark.parametrize("question", [
+    "Thông tư 07/2024/TT-BCT được ký ngày nào và ai là người ký?",
+    "thong tu 07/2024/tt-bct ky ngay nao, thu truong nao ky",
+])
+def test_when_and_by_whom_both_in_the_first_line(signed_service, question):
+    first = signed_service.ask(question).answer.splitlines()[0]
+    assert "2/4/2024" in first and "Đỗ Thắng Hải" in first
+
+
 def test_signer_of_a_document_not_indexed_is_refused(signed_service):
     answer = signed_service.ask("Ai ký Thông tư 99/2024/TT-BCT?")
     assert not answer.grounded
@@ -70,6 +79,7 @@ def test_who_signs_a_contract_is_not_a_signer_question():
     assert answer_type("Ai ký hợp đồng dự án PPP?") != "signer"
     assert answer_type("Ai ký xác nhận hồ sơ đề nghị hỗ trợ?") != "signer"
     assert answer_type("Nghị định 178/2026/NĐ-CP do ai ký?") == "signer"
+    assert answer_type("Nghị định 178/2026/NĐ-CP ngày nào ký?") != "signer"
 
 
 @pytest.mark.parametrize("question, says", [
