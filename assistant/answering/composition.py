@@ -6,7 +6,7 @@ import re
 
 from assistant.answering.candidates import Candidate, strip_enumerator
 from assistant.answering.question import Intent
-from assistant.answering.scoring import VALUE_PATTERNS, counted_pattern
+from assistant.answering.scoring import VALUE_PATTERNS, counted_pattern, qualifier_overlap
 from ingest.vietnamese import fold
 
 LIST_ITEMS = 6  # items a first line states before "và N mục khác"
@@ -54,7 +54,8 @@ def fact_sentence(candidate: Candidate, intent: Intent, weigh) -> str:
                 return bool(counting.search(fold(sentence)))
             return pattern is not None and bool(pattern.search(sentence))
 
-        sentences.sort(key=lambda s: -(weigh(s) + (0.5 if holds(s) else 0.0)))
+        # the sentence whose count is followed by the question's qualifier, of several counting the thing asked
+        sentences.sort(key=lambda s: (-qualifier_overlap(s, intent), -(weigh(s) + (0.5 if holds(s) else 0.0))))
     sentence = strip_enumerator(sentences[0]).strip()
     return sentence
 

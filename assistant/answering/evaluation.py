@@ -74,9 +74,14 @@ def first_line(answer: str) -> str:
 
 
 def _holds(part: str, found: str) -> bool:
-    """A part found as a whole: a number in it is not the tail or head of a longer one ("05/6/2022" is not
-    in "15/6/2022", "50 người" not in "150 người")."""
-    return bool(part) and re.search(rf"(?<![\d/]){re.escape(part)}(?![\d/])", found) is not None
+    """A part found as a whole: a number it begins or ends with is not the tail or head of a longer one
+    ("05/6/2022" is not in "15/6/2022", "50 người" not in "150 người"); a part ending with a word may be
+    followed by anything ("dưới 10 triệu đồng" is in "dưới 10 triệu đồng/01 đơn vị")."""
+    if not part:
+        return False
+    before = r"(?<![\d/])" if part[0].isdigit() else ""
+    after = r"(?![\d/])" if part[-1].isdigit() else ""
+    return re.search(rf"{before}{re.escape(part)}{after}", found) is not None
 
 
 def holds_fact(line: str, expected: list[str]) -> bool:

@@ -12,6 +12,7 @@ from assistant.answering.composition import first_line as compose_first_line
 from assistant.answering.english import (
     EnglishRenderer,
     Rendering,
+    ascii_word,
     english_date,
     english_label,
     english_number,
@@ -29,7 +30,16 @@ from assistant.answering.question import (
     asking_positions,
     question_parts,
 )
-from assistant.answering.scoring import VALUE_TYPES, features, head_named, head_of, linear, load_weights, probability
+from assistant.answering.scoring import (
+    VALUE_TYPES,
+    features,
+    head_named,
+    head_of,
+    linear,
+    load_weights,
+    probability,
+    qualifier_overlap,
+)
 from assistant.answering.signers import find_signed, signed_label, signer_answer
 from assistant.answering.texts import document_label, scanned_note, section_label, text
 from assistant.retrieval.glossary import Glossary
@@ -484,8 +494,15 @@ class ExtractiveAnswerer:
             listing = max((c for c in candidates[:TYPE_WINDOW * 2] if _lists_dossier(c)), key=lambda c: c.coverage, default=None)
             if listing is not None:
                 _to_front(candidates, listing)
-        # a count question: a near candidate that counts the very thing asked comes first
+        # a count question: a near candidate that counts the very thing asked comes first; of several, the one
+        # whose count is followed by the question's qualifier ("18 dự án đang triển khai" for "bao nhiêu dự án
+        # đang triển khai", not "199 dự án đang hoạt động")
         _prefer(candidates, lambda c: c.features["unit_match"])
+        if intent.qualifier and candidates[0].features["unit_match"]:
+            counting = [c for c in candidates[:TYPE_WINDOW] if c.features["unit_match"]]
+            qualified = max(counting, key=lambda c: qualifier_overlap(c.text, intent))
+            if qualifier_overlap(qualified.text, intent) > qualifier_overlap(candidates[0].text, intent):
+                _to_front(candidates, qualified)
         denials = negated_phrases(query.text) if intent.answer_type != "yesno" else []
         if denials:
             # "… không điều chỉnh tài sản nào?", "trường hợp nào không được cấp?": the near clause that says
@@ -880,7 +897,8 @@ class ExtractiveAnswerer:
         lang = query.lang
         year, month, day = hit.issued_date.split("-")
         label = document_label(lang, hit.doc_type, hit.doc_number, hit.title)
-        place = f" {'in' if lang == 'en' else 'tại'} {hit.place}" if hit.place else ""
+        shown_place = " ".join(ascii_word(w) for w in hit.place.split()) if lang == "en" else hit.place  # "in Ha Noi"
+        place = f" {'in' if lang == 'en' else 'tại'} {shown_place}" if hit.place else ""
         date = f"{int(day)}/{int(month)}/{year}"
         if lang == "en":
             label = english_number(label) if hit.lang == "en" else english_label(label)

@@ -61,6 +61,8 @@ class Intent:
     counted: str = ""  # what a count question counts, folded: "cum cong nghiep" for "có bao nhiêu cụm công nghiệp"
     unit: str = ""  # the unit a duration question asks in: "day" for "bao nhiêu ngày", "how many days' notice"
     measured: str = ""  # what an amount or a rate is of, folded: "tien thue" for "giảm bao nhiêu phần trăm tiền thuê đất"
+    qualifier: list[str] = field(default_factory=list)  # the folded words after what a count question counts:
+    # "dang", "trien", "khai" for "bao nhiêu dự án đang triển khai" (a report counts projects several ways)
     dossier: bool = False  # what an application file consists of: "hồ sơ gồm những gì", "what documents are needed"
     superlative: str = ""  # which of several is the largest, highest, …: the folded word the answer must state
 
@@ -108,6 +110,16 @@ _EN_MEASURES = {"metre": "met", "meter": "met", "kilometre": "km", "kilometer": 
                 "kilogram": "kg", "kg": "kg", "litre": "lit", "liter": "lit"}
 # "cụm nào có tổng mức đầu tư lớn nhất", "which park is the largest": a comparison the documents must state, folded
 _SUPERLATIVE_RE = re.compile(r"\b(?:nao|which|what)\b.*\b(lon nhat|nho nhat|cao nhat|thap nhat|nhieu nhat|largest|smallest|highest|lowest|biggest)\b")
+
+
+QUALIFIER_WORDS = 6  # how many words after the counted thing say which of its counts is asked
+
+
+def count_qualifier(folded: str, counted: str) -> list[str]:
+    """The words after the counted thing in a folded count question ("… bao nhiêu dự án còn đang triển khai
+    đầu tư" → con, dang, trien, khai, dau, tu): which of a report's counts of that thing is asked."""
+    match = re.search(rf"(?:bao nhieu|\bmay|so luong)\s+{re.escape(counted)}\b((?:\W+\w+){{0,{QUALIFIER_WORDS}}})", folded) if counted else None
+    return re.findall(r"\w+", match.group(1)) if match else []
 
 
 def counted_noun(folded: str) -> str:
@@ -201,7 +213,8 @@ def analyse_intent(question: str) -> Intent:
         years=[int(y) for y in _YEAR_RE.findall(folded)],
         asks_boilerplate=bool(_ASKS_BOILERPLATE_RE.search(folded)),
         relative_time=bool(_NEXT_YEAR_RE.search(folded)),
-        counted=(counted_noun(folded) or _english_measure(folded)) if kind == "count" else "",
+        counted=(counted := (counted_noun(folded) or _english_measure(folded)) if kind == "count" else ""),
+        qualifier=count_qualifier(folded, counted),
         unit=duration_unit(folded) if kind == "duration" else "",
         measured=measured_noun(folded) if kind in ("amount", "percentage") else "",
         dossier=bool(_DOSSIER_RE.search(folded)),

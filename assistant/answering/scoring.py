@@ -10,7 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from assistant.answering.candidates import Candidate
-from assistant.answering.question import MEASURE_UNITS, Intent
+from assistant.answering.question import MEASURE_UNITS, QUALIFIER_WORDS, Intent
 from ingest.vietnamese import content_words, fold
 
 WEIGHTS_PATH = Path(__file__).with_name("answer_weights.json")
@@ -76,6 +76,18 @@ def counted_pattern(intent: Intent) -> re.Pattern[str] | None:
     if len(words) >= 2:
         alternatives.append("".join(w[0] for w in words))
     return re.compile(rf"\b\d+(?:[.,]\d+)?\s+(?:\w+\s+)?(?:{'|'.join(alternatives)})\b")
+
+
+def qualifier_overlap(text: str, intent: Intent) -> int:
+    """How many of a count question's qualifier words (`Intent.qualifier`) follow a count of the thing asked
+    in `text` ("18 dự án đang triển khai đầu tư" for "bao nhiêu dự án đang triển khai"): the most over its
+    counts."""
+    pattern = counted_pattern(intent)
+    if pattern is None or not intent.qualifier:
+        return 0
+    folded = fold(text)
+    wanted = set(intent.qualifier)
+    return max((len(wanted & set(re.findall(r"\w+", folded[m.end():])[:QUALIFIER_WORDS])) for m in pattern.finditer(folded)), default=0)
 
 
 def unit_match(candidate: Candidate, intent: Intent) -> bool:

@@ -51,6 +51,11 @@ def test_a_number_is_not_found_inside_a_longer_one():
     assert not holds_fact("hạn nộp trước ngày 15/6/2022", ["05/6/2022"])
     assert not holds_fact("ban hành ngày 15/05/2018", ["05/05/2018"])
     assert not holds_fact("không quá 150 người", ["50 người"])
+    assert not holds_fact("tối đa 30 ngày", ["3"]) and not holds_fact("hết năm 2025", ["202"])
+
+
+def test_a_part_ending_with_a_word_may_be_followed_by_a_unit_slash():
+    assert holds_fact("giá trị đánh giá lại dưới 10 triệu đồng/01 đơn vị tài sản", ["dưới 10 triệu đồng"])
 
 
 def answer(text, grounded=True, docs=("d1",)):

@@ -62,6 +62,8 @@ def test_a_value_keeps_its_qualifier_before_it():
 def test_dates_and_document_numbers_of_an_english_line_are_written_in_english(corpus_service):
     issued = first_line(corpus_service.ask("When was Decision 3164 issued?"))
     assert issued.startswith("Decision 3164/QD-UBND was issued on 29 October 2021")
+    notice = first_line(corpus_service.ask("When was Notice 318/TB-SCT issued?"))
+    assert notice.startswith("Notice 318/TB-SCT was issued on 20 October 2026 in Hai Duong")  # not "in Hải Dương"
     in_force = first_line(corpus_service.ask("When does Decision 3164 take effect?"))
     assert "29/10/2021" not in in_force and "QĐ" not in in_force
 

@@ -1,0 +1,25 @@
+"""A report counts one thing several ways ("96 dự án, trong đó 71 đang hoạt động; 15 đang triển khai"): a
+count question is answered with the count its own qualifier names, not the first count of that thing."""
+from assistant.answering.candidates import Candidate
+from assistant.answering.composition import fact_sentence
+from assistant.answering.question import analyse_intent
+from assistant.answering.scoring import qualifier_overlap
+
+QUESTION = "Tại các cụm công nghiệp đã thành lập có bao nhiêu dự án đang triển khai xây dựng nhà xưởng?"
+
+
+def test_the_qualifier_after_the_counted_thing_picks_its_count():
+    intent = analyse_intent(QUESTION)
+    assert intent.counted == "du an" and intent.qualifier[:3] == ["dang", "trien", "khai"]
+    assert qualifier_overlap("15 dự án đang triển khai xây dựng nhà xưởng", intent) > qualifier_overlap("71 dự án đang hoạt động", intent)
+    assert analyse_intent("Tỉnh có bao nhiêu cụm công nghiệp?").qualifier == []
+
+
+def test_the_sentence_whose_count_the_question_qualifies_comes_first():
+    # the sentence naming the question's setting ("các cụm công nghiệp đã thành lập") covers it best, but
+    # counts all projects; the asked count is the one followed by "đang triển khai xây dựng nhà xưởng"
+    clause = Candidate(
+        "Tại các cụm công nghiệp đã thành lập hiện có 96 dự án thứ cấp. Trong đó 71 dự án đang hoạt động. "
+        "15 dự án đang triển khai xây dựng nhà xưởng. 10 dự án đã dừng hoạt động.", hit=None, rank=0, section="1")  # type: ignore[arg-type]
+    weigh = lambda sentence: 1.0 if "cụm công nghiệp" in sentence else 0.2  # noqa: E731
+    assert fact_sentence(clause, analyse_intent(QUESTION), weigh) == "15 dự án đang triển khai xây dựng nhà xưởng."
