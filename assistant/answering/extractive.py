@@ -621,7 +621,7 @@ class ExtractiveAnswerer:
         if cited:
             return self.refuse(lang, hits, 0.0, cited, reason="cited_only")
         if intent.answer_type == "signer":
-            signed = find_signed(query.text, hits, _referenced_documents(query, hits),
+            signed = find_signed(query.text, hits, _referenced_documents(query, hits), [r.number for r in query.references.documents],
                                  lambda: set(question_words(query.text)) | (self._rendered_words(query) if query.kind == "en" else set()))
             if signed is not None:
                 return signer_answer(lang, signed) or self.refuse(lang, hits, 0.0, [signed_label(lang, signed)], reason="signer_missing")

@@ -171,7 +171,7 @@ def measured_noun(folded: str) -> str:
 # "Ai ký Nghị định 178?", "người ký báo cáo là ai", "Who signed the agreement?": who signed a document (not who
 # signs a contract or certifies a dossier, which a clause says), folded
 _SIGNER_RE = re.compile(r"(?:\bai|(?<!ngay )(?<!nam )(?<!thang )\bnao)\s+(?:da\s+)?ky\b(?!\s*(?:ket|nhan|xac|hop))|\bnguoi ky\b|\bky boi ai\b"
-                        r"|\bwho (?:signed|has signed)\b|\bsigned by whom\b|\bsignator(?:y|ies)\b")
+                        r"|\bwho (?:signed|has signed)\b|\bwhich (?:\w+ ){0,2}signed\b|\bsigned by whom\b|\bsignator(?:y|ies)\b")
 _SIGNED_DOCUMENT_RE = re.compile(r"\b(?:nghi dinh|thong tu|quyet dinh|luat|hiep dinh|bao cao|cong van|van ban|thong bao|ke hoach"
                                  r"|nghi quyet|chi thi|to trinh|de an|ban hanh|decree|circular|decision|law|agreement|report"
                                  r"|letter|document|notice|plan|resolution|directive|scheme)\b")

@@ -60,11 +60,16 @@ def signer_answer(lang: str, hit: Hit) -> Answer | None:
     return Answer(f"{body} [1]", lang, True, "documents", [citation], confidence=1.0)
 
 
-def find_signed(question: str, hits: list[Hit], referenced: set[str], asked_words: Callable[[], set[str]]) -> Hit | None:
-    """The passage whose document a signer question asks about: one of the document it names by number
-    (`referenced`), else the best passage when the question names its document by type or title."""
+def find_signed(question: str, hits: list[Hit], referenced: set[str], numbers: list[str],
+                asked_words: Callable[[], set[str]]) -> Hit | None:
+    """The passage whose document a signer question asks about: one of the document it names by number and
+    year (`referenced`) or by a number alone ("công văn 6791/SNNMT-KHTC": `numbers`), else the best passage
+    when the question names its document by type or title."""
     if referenced:
         return next((h for h in hits if h.doc_id in referenced), None)
+    numbered = next((h for h in hits if h.doc_number and h.doc_number.split("/")[0] in numbers), None)
+    if numbered is not None:
+        return numbered
     if hits and names_document(question, hits[0], asked_words()):
         return hits[0]
     return None

@@ -67,6 +67,11 @@ def test_when_and_by_whom_both_in_the_first_line(signed_service, question):
     assert "2/4/2024" in first and "Đỗ Thắng Hải" in first
 
 
+def test_when_and_which_official_signed_in_english(signed_service):
+    first = signed_service.ask("When was Circular 07/2024/TT-BCT signed, and which deputy minister signed it?").answer.splitlines()[0]
+    assert "2 April 2024" in first and "Do Thang Hai, Deputy Minister" in first
+
+
 def test_signer_of_a_document_not_indexed_is_refused(signed_service):
     answer = signed_service.ask("Ai ký Thông tư 99/2024/TT-BCT?")
     assert not answer.grounded
