@@ -33,7 +33,7 @@ _TYPE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         ("count", r"bao nhieu|\bmay (?!moc|cong nghiep|mac|xuat khau|thiet bi)\w+|how many|so luong|number of"),
         ("subject", r"quy dinh (?:ve )?(?:nhung )?(?:noi dung|van de|viec) gi|dieu chinh (?:nhung )?(?:noi dung|van de|viec|linh vuc) gi|pham vi dieu chinh|quy dinh ve gi|ve van de gi|noi dung chinh cua|what does .* (?:regulate|govern|cover)|what is .* about"),
         ("reference", r"(?:thong tu|nghi dinh|quyet dinh|\bluat|van ban|nghi quyet|de an) nao|which (?:law|decree|circular|decision|regulation|scheme)|what (?:law|decree|scheme)|phe duyet de an gi"),
-        ("definition", r"\bla gi\b|duoc dinh nghia|dinh nghia|khai niem|\bhieu la\b|what (?:is|does) .*(?:mean|definition)|\bdefine|what is (?:a|an|the)? ?\w+ industry\??$"),
+        ("definition", r"\bla gi\b|duoc dinh nghia|dinh nghia|khai niem|\bhieu la\b|(?<!lam )\bthe nao (?:thi )?(?:duoc )?(?:goi |coi |xem )?la\b|\bduoc hieu (?:nhu )?(?:the nao|ra sao)|what (?:is|does) .*(?:mean|definition)|\bdefine|what is (?:a|an|the)? ?\w+ industry\??$"),
         ("other", r"danh cho ai|danh cho (?:nhung )?doi tuong nao|who is .* (?:for|aimed at)\??$|who (?:can|may) (?:join|attend|take part)"),
         ("authority", r"co quan nao|\bai la\b|^ai\b|\bai\b.*\?$|\bwho\b|which (?:agency|body|authority|ministry|department|office|company|enterprise|organi[sz]ation|unit|investor|contractor)|chu dau tu|\bchu tri\b|thuong truc"),
         ("place", r"o dau|\bwhere\b|dia diem|\bnoi nop\b|\b(?:xa|phuong|huyen|thi xa|thi tran|cua khau) nao\b|\b(?:o|thuoc|tai) tinh nao\b|which (?:commune|ward|district|province|border gate)\b"),

@@ -93,6 +93,10 @@ def test_the_incentives_of_a_section_include_the_first_item(corpus_service):
     ("When is the deadline for the industrial promotion programme?", "deadline"),
     ("Doanh nghiệp khởi nghiệp sáng tạo được hưởng mức ưu đãi bao nhiêu?", "amount"),
     ("Which company is the infrastructure investor of the cluster?", "authority"),
+    # "thế nào là X", "X được hiểu như thế nào" ask what X is
+    ("Thế nào là doanh nghiệp nhỏ và vừa?", "definition"),
+    ("Hóa chất nguy hiểm được hiểu như thế nào?", "definition"),
+    ("Làm thế nào để đăng ký tham gia chương trình?", "procedure"),
 ])
 def test_expected_answer_type(question, kind):
     assert analyse_intent(question).answer_type == kind
