@@ -25,6 +25,7 @@ from assistant.answering.parts import combine_parts
 from assistant.answering.question import (
     EQUIVALENT_PHRASES,
     MEASURE_UNITS,
+    QUALIFIER_WORDS,
     Intent,
     analyse_intent,
     asking_positions,
@@ -350,15 +351,20 @@ class ExtractiveAnswerer:
         chemical" → "hoa", "chat"), as a Vietnamese clause's head would write them."""
         return {w for _, renderings in self.glossary.segments(query.text) for r in renderings for w in question_words(r)}
 
-    def _english_counted(self, question: str) -> str:
+    def _english_counted(self, question: str) -> tuple[str, list[str]]:
         """What an English count question counts, in folded Vietnamese through the glossary ("How many
         industrial clusters …" → "cum cong nghiep"), so a clause counting that very thing is preferred as
-        for a Vietnamese question; '' when the words after "how many" are not a glossary term."""
+        for a Vietnamese question, and the renderings of the words after it ("… are still under investment"
+        → "dau", "tu", …: `Intent.qualifier`); ('', []) when the words after "how many" are not a glossary term."""
         match = _HOW_MANY_RE.search(question)
         if not match:
-            return ""
-        phrase, renderings = self.glossary.segments(match.group(1))[0]
-        return " ".join(question_words(renderings[0])) if renderings else ""
+            return "", []
+        segments = self.glossary.segments(match.group(1))
+        phrase, renderings = segments[0]
+        if not renderings:
+            return "", []
+        after = [w for _, found in segments[1:] for r in found[:1] for w in question_words(r)]
+        return " ".join(question_words(renderings[0])), after[:QUALIFIER_WORDS]
 
     def coverage(self, query: QueryAnalysis, passage: str, passage_lang: str = "vi", needle=None) -> float:
         """Share of the question's (IDF-weighted) topic terms a passage contains. An English question read
@@ -382,7 +388,7 @@ class ExtractiveAnswerer:
         if frame and intent.answer_type == "other":
             intent.answer_type = analyse_intent(frame).answer_type
         if query.kind == "en" and intent.answer_type == "count" and not intent.counted:
-            intent.counted = self._english_counted(query.text)
+            intent.counted, intent.qualifier = self._english_counted(query.text)
         weights = load_weights()
         top = hits[:5]
         if named_documents and not any(h.doc_id in named_documents for h in top):

@@ -23,3 +23,18 @@ def test_the_sentence_whose_count_the_question_qualifies_comes_first():
         "15 dự án đang triển khai xây dựng nhà xưởng. 10 dự án đã dừng hoạt động.", hit=None, rank=0, section="1")  # type: ignore[arg-type]
     weigh = lambda sentence: 1.0 if "cụm công nghiệp" in sentence else 0.2  # noqa: E731
     assert fact_sentence(clause, analyse_intent(QUESTION), weigh) == "15 dự án đang triển khai xây dựng nhà xưởng."
+
+
+def test_an_english_count_question_names_its_qualifier_through_the_glossary():
+    from pathlib import Path
+
+    from assistant.answering.extractive import ExtractiveAnswerer
+    from assistant.retrieval.glossary import load_glossary
+
+    glossary = load_glossary(Path(__file__).resolve().parents[2] / "corpus" / "glossary.tsv")
+    answerer = ExtractiveAnswerer(glossary, "Sở Công Thương", "Department of Industry and Trade", threshold=0.5)
+    counted, qualifier = answerer._english_counted("How many projects are still under investment?")
+    assert counted == "du an" and {"dau", "tu"} <= set(qualifier)
+    intent = analyse_intent(QUESTION)
+    intent.qualifier = qualifier
+    assert qualifier_overlap("18 dự án đang triển khai đầu tư", intent) > qualifier_overlap("199 dự án đang hoạt động", intent)
