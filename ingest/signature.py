@@ -17,11 +17,14 @@ _POSITION_RE = re.compile(
     r"tong cuc truong|chu nhiem|truong phong|vien truong|hieu truong|chairman|chairwoman|chairperson|director|"
     r"minister|prime minister|president|head)\b(?P<organ>(?:\s+\S+){0,3})$"
 )
-_SIGNED_MARK_RE = re.compile(r"\(?\s*(?:đã ký|ký bởi|signed)\s*\)?\s*:?\s*", re.I)
+_SIGNED = r"(?:đã ký|ký bởi|signed)"
+_SIGNED_MARK_RE = re.compile(rf"\(?\s*{_SIGNED}\s*\)?\s*:?\s*", re.I)
+_SIGNED_INLINE_RE = re.compile(rf"{_SIGNED}\s*:\s*", re.I)
 _RANKS = ("thượng tướng", "đại tướng", "trung tướng", "thiếu tướng", "đại tá", "pgs.ts.", "pgs. ts.", "gs.ts.", "ts.", "ths.")
-_STOP_RE = re.compile(r"^(?:phụ lục|appendix|annex|mẫu số|điều \d|article \d)", re.I)
+_STOP_RE = re.compile(r"^(?:phụ lục|appendix|annex|mẫu số|điều \d|article \d|chương\b|chapter\b|mục\b|phần\b|căn cứ\b)", re.I)
 # first words of a body's name, never of a person's ("Sở Công Thương", "Văn phòng"), folded
 _BODY_WORDS = frozenset({"so", "bo", "uy", "ban", "cuc", "phong", "van", "tong", "cong", "chi", "vien", "cac", "nhu", "the", "department", "ministry"})
+_ROMAN = {"I", "V", "X"}  # "Chương I" is a heading, not a name
 LOOKAHEAD = 12  # lines after the position within which the name stands (recipient cells may come between)
 NAME_WORDS = (2, 5)
 
@@ -63,14 +66,14 @@ def signer_name(line: str) -> str:
     words = text.split()
     if not NAME_WORDS[0] <= len(words) <= NAME_WORDS[1]:
         return ""
-    if fold(words[0]) not in _BODY_WORDS and all(w.isalpha() and w[0].isupper() and (len(w) == 1 or w[1:].islower()) for w in words):
+    if fold(words[0]) not in _BODY_WORDS and all(w.isalpha() and w not in _ROMAN and w[0].isupper() and (len(w) == 1 or w[1:].islower()) for w in words):
         return " ".join(words)
     return ""
 
 
 def _signed_inline(line: str) -> str:
     """A name written after "Đã ký:" inside a longer line (two signers of an agreement side by side)."""
-    marks = list(re.finditer(r"(?:Đã ký|Ký bởi|Signed)\s*:\s*", line, re.I))
+    marks = list(_SIGNED_INLINE_RE.finditer(line))
     for match, following in zip(marks, [*marks[1:], None]):
         words = line[match.end():following.start() if following else len(line)].split()
         for size in range(NAME_WORDS[1], NAME_WORDS[0] - 1, -1):
@@ -91,6 +94,8 @@ def _title(position: str) -> str:
     organ = len(match.group("organ").split()) if match else 0
     if organ:
         words[-organ] = words[-organ].capitalize()
+    if len(words) > 1 and fold(words[0]) == "pho":  # "Phó Chủ tịch", "Phó Giám đốc"
+        words[1] = words[1].capitalize()
     folded = [fold(w) for w in words]
     for i in range(1, len(words)):
         if folded[i - 1:i + 1] == ["thu", "tuong"] and (i < 2 or folded[i - 2] != "bo"):  # "Thủ tướng" is capitalised
@@ -117,5 +122,5 @@ def find_signature(blocks: list[Block]) -> Signature | None:
                 continue
             name = signer_name(later) or _signed_inline(later)
             if name:
-                return Signature(name, _title(re.sub(r"^(?:KT|TM|Q|TL|TUQ)\s*\.\s*", "", position)), later_page)
+                return Signature(name, _title(re.sub(r"^(?:KT|TM|TL|TUQ)\s*\.\s*", "", re.sub(r"^Q\s*\.\s*", "QUYỀN ", position))), later_page)
     return None

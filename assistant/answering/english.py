@@ -40,6 +40,7 @@ _LINKS = {
     "trong thời hạn": "for", "kể cả": "including", "như": "such as",
     "các": "", "những": "", "được": "", "việc": "", "đã": "", "sẽ": "", "đang": "", "cần": "",
 }
+_MEASURES = {"km": "kilometre", "m": "metre", "tấn": "tonne", "kg": "kilogram", "lít": "litre"}  # units of measure after a number
 _PLURAL_MARKERS = {"các", "những"}
 _LONGEST_LINK = max(len(k.split()) for k in _LINKS)
 _SECTION_WORDS = {"Điều": "Article", "Khoản": "Clause", "Điểm": "Point", "Chương": "Chapter", "Mục": "Section",
@@ -61,7 +62,7 @@ def _number(value: str) -> str:
 
 
 def ascii_word(word: str) -> str:
-    """A Vietnamese word without its diacritics, its case kept: `Trấn` → `Tran`, `Đáp` → `Dap`."""
+    """A Vietnamese word (or name) without its diacritics, its case kept: `Trấn` → `Tran`, `Hà Nội` → `Ha Noi`."""
     word = word.replace("Đ", "D").replace("đ", "d")
     return "".join(c for c in unicodedata.normalize("NFD", word) if not unicodedata.combining(c))
 
@@ -128,6 +129,8 @@ def _value_rules() -> list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]
         (re.compile(rf"({_NUMBER})\s*%"), lambda m: f"{_number(m[1])}%"),
         (re.compile(rf"({_NUMBER})\s*(?:ha|héc-?ta)\b", re.I), lambda m: f"{_number(m[1])} hectares"),
         (re.compile(rf"({_NUMBER})\s*(?:m2|m²)", re.I), lambda m: f"{_number(m[1])} square metres"),
+        (re.compile(rf"({_NUMBER})\s*(km|m|tấn|kg|lít)(?![\w²³])", re.I),
+         lambda m: f"{_number(m[1])} {_plural(_MEASURES[m[2].lower()], _number(m[1]))}"),
         (re.compile(rf"({_NUMBER})\s+({units})\b", re.I),
          lambda m: f"{_number(m[1])} {_plural(_DURATION_UNITS[m[2].lower()], _number(m[1]))}"),
     ]

@@ -29,7 +29,9 @@ from assistant.answering.question import (
     Intent,
     analyse_intent,
     asking_positions,
+    asks_signer,
     question_parts,
+    states_superlative,
 )
 from assistant.answering.scoring import (
     VALUE_TYPES,
@@ -41,10 +43,10 @@ from assistant.answering.scoring import (
     probability,
     qualifier_overlap,
 )
-from assistant.answering.signers import find_signed, signed_label, signer_answer
+from assistant.answering.signers import find_signed, header_label, signer_answer
 from assistant.answering.texts import document_label, scanned_note, section_label, text
 from assistant.retrieval.glossary import Glossary
-from assistant.retrieval.references import matches_document
+from assistant.retrieval.references import find_references, matches_document, numbers_document
 from assistant.retrieval.search import Hit, QueryAnalysis, analyse
 from ingest.models import section_at
 from ingest.vietnamese import EN_STOPWORDS, PEOPLE_COUNTED, VI_STOPWORDS, content_words, fold, folded_terms, question_words
@@ -385,7 +387,9 @@ class ExtractiveAnswerer:
         chunks is theirs, their lower-ranked chunks are read too; `intent`, what one part of a question that
         asks two things asks (by default, read from the question)."""
         intent = intent or analyse_intent(query.text)
-        if frame and intent.answer_type == "other":
+        if frame and asks_signer(query.text, frame):
+            intent.answer_type = "signer"
+        elif frame and intent.answer_type == "other":
             intent.answer_type = analyse_intent(frame).answer_type
         if query.kind == "en" and intent.answer_type == "count" and not intent.counted:
             intent.counted, intent.qualifier = self._english_counted(query.text)
@@ -627,10 +631,14 @@ class ExtractiveAnswerer:
         if cited:
             return self.refuse(lang, hits, 0.0, cited, reason="cited_only")
         if intent.answer_type == "signer":
-            signed = find_signed(query.text, hits, _referenced_documents(query, hits), [r.number for r in query.references.documents],
-                                 lambda: set(question_words(query.text)) | (self._rendered_words(query) if query.kind == "en" else set()))
+            named_text = f"{frame} {query.text}" if frame else query.text  # "Ai ký?" after a question about a document
+            references = (query.references.documents or find_references(frame).documents) if frame else query.references.documents
+            signed = find_signed(named_text, hits, _referenced_documents(query, hits), references,
+                                 lambda: set(question_words(named_text)) | (self._rendered_words(query) if query.kind == "en" else set()))
             if signed is not None:
-                return signer_answer(lang, signed) or self.refuse(lang, hits, 0.0, [signed_label(lang, signed)], reason="signer_missing")
+                return signer_answer(lang, signed) or self.refuse(lang, hits, 0.0, [header_label(lang, signed)], reason="signer_missing")
+            if references:  # the document it names by number is not indexed
+                return self.refuse(lang, hits, 0.0, [document_label(lang, r.doc_type, r.number, "") for r in references[:1]])
         referenced = _referenced_documents(query, hits) if intent.answer_type in _ABOUT_A_DOCUMENT else None
         named = referenced if referenced else named or None
         named_hits = hits if named is None else [h for h in hits if h.doc_id in named]
@@ -664,7 +672,7 @@ class ExtractiveAnswerer:
             else:
                 _to_front(chosen, valued)
         best = chosen[0]
-        if intent.superlative and intent.superlative not in " ".join(fold(f"{best.lead} {best.full_text()}").split()):
+        if intent.superlative and not states_superlative(intent.superlative, " ".join(fold(f"{best.lead} {best.full_text()}").split())):
             # which of several is the largest: the documents must say so; figures are not compared here
             return self.refuse(lang, hits, confidence, [_as_typed(query.text, intent.superlative)], reason="superlative_unstated")
         citations: list[Citation] = []
@@ -896,18 +904,17 @@ class ExtractiveAnswerer:
         (never "when does it take effect": that is a clause of the document)."""
         if not query.references.documents or intent.answer_type != "date_issued":
             return None
-        number = query.references.documents[0].number
-        hit = next((h for h in hits if h.doc_number.split("/")[0] == number and h.issued_date), None)
+        reference = query.references.documents[0]
+        hit = next((h for h in hits if h.issued_date and numbers_document(reference, h.doc_type, h.doc_number)), None)
         if hit is None:
             return None
         lang = query.lang
         year, month, day = hit.issued_date.split("-")
-        label = document_label(lang, hit.doc_type, hit.doc_number, hit.title)
-        shown_place = " ".join(ascii_word(w) for w in hit.place.split()) if lang == "en" else hit.place  # "in Ha Noi"
+        label = header_label(lang, hit)
+        shown_place = ascii_word(hit.place) if lang == "en" else hit.place  # "in Ha Noi"
         place = f" {'in' if lang == 'en' else 'tại'} {shown_place}" if hit.place else ""
         date = f"{int(day)}/{int(month)}/{year}"
         if lang == "en":
-            label = english_number(label) if hit.lang == "en" else english_label(label)
             body = f"{label[:1].upper()}{label[1:]} was issued on {english_date(day, month, year)}{place}."
         else:
             body = f"{label} được ban hành ngày {date}{place}."

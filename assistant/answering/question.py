@@ -22,7 +22,7 @@ _TYPE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         ("duration", r"bao lau|how long|how often|hieu luc (?:trong )?(?:may|bao nhieu) (?:ngay|thang|nam)"),
         ("date_expiry", r"het hieu luc|cease to have effect|expire|no longer in force"),
         ("date_in_force", r"\bhieu luc\b|take effect|takes effect|took effect|in force|into (?:force|effect)|effective"),
-        ("date_issued", r"ban hanh ngay|ngay ban hanh|ban hanh khi nao|ky ngay|ky khi nao|ky o dau|ky nam nao|when was .* (?:issued|signed)|issued on|date of issue|where and when .* signed|signed"),
+        ("date_issued", r"ban hanh ngay|ngay ban hanh|ban hanh khi nao|ky ngay|ky khi nao|(?:khi|luc) nao (?:duoc )?ky\b|bao gio ky\b|ky o dau|ky nam nao|when was .* (?:issued|signed)|issued on|date of issue|where and when .* signed|signed"),
         ("deadline", r"\bhan nop\b|\bthoi han nop\b|han chot|truoc ngay nao|cham nhat|deadline|by what date|by when|due date"),
         # not the "when" of a condition ("… include in its dossier when applying", "when a licence expires, …")
         ("date", r"ngay nao|khi nao|(?<!viet )\bnam nao\b|\bwhen\b(?! (?:a|an|the|it|its|they|their|[a-z]+ing)\b)|what date"),
@@ -99,7 +99,11 @@ def asking_positions(words: list[str]) -> set[int]:
     return found
 
 
-_COUNTED_RE = re.compile(r"(?:bao nhieu|\bmay|so luong)\s+((?:\w+ ?){1,3})")
+_COUNT_ASKED = r"(?:bao nhieu|\bmay|so luong)"
+_COUNTED_RE = re.compile(rf"{_COUNT_ASKED}\s+((?:\w+ ?){{1,3}})")
+# words that say which of a thing's counts is asked, never part of the thing ("bao nhiêu dự án chưa …")
+NEGATIONS = frozenset({"chua", "khong"})
+_ASPECTS = NEGATIONS | {"dang", "duoc", "bi"}
 
 
 # Units of measure a count question may ask in ("bao nhiêu mét", "how many metres"), folded, each with how a
@@ -109,17 +113,37 @@ _EN_MEASURE_RE = re.compile(r"\bhow many (metre|meter|kilometre|kilometer|km|ton
 _EN_MEASURES = {"metre": "met", "meter": "met", "kilometre": "km", "kilometer": "km", "km": "km", "tonne": "tan", "ton": "tan",
                 "kilogram": "kg", "kg": "kg", "litre": "lit", "liter": "lit"}
 # "cụm nào có tổng mức đầu tư lớn nhất", "which park is the largest": a comparison the documents must state, folded
-_SUPERLATIVE_RE = re.compile(r"\b(?:nao|which|what)\b.*\b(lon nhat|nho nhat|cao nhat|thap nhat|nhieu nhat|largest|smallest|highest|lowest|biggest)\b")
+# ("nào có nhiều dự án nhất": the adjective and "nhất" may stand apart); not "what is the highest level", which a
+# clause states
+_SUPERLATIVE_RE = re.compile(r"\b(?:nao|which)\b.*?\b((?:lon|nho|cao|thap|nhieu)\b(?: \w+){0,6}? (?<!duy )(?<!thong )nhat(?! dinh)|largest|smallest|highest|lowest|biggest)\b")
+# how a Vietnamese passage states an English superlative, folded
+_SUPERLATIVES_VI = {"largest": "lon nhat", "biggest": "lon nhat", "smallest": "nho nhat", "highest": "cao nhat", "lowest": "thap nhat"}
 
 
-QUALIFIER_WORDS = 6  # how many words after the counted thing say which of its counts is asked
+def states_superlative(superlative: str, folded_passage: str) -> bool:
+    """Whether a folded passage states the comparison a question asks (`Intent.superlative`): the English
+    word or its Vietnamese form, or the question's adjective followed, a few words on, by "nhất"."""
+    words = superlative.split()
+    forms = [superlative, _SUPERLATIVES_VI.get(superlative, superlative)]
+    if len(words) > 2:
+        forms.append(rf"{words[0]}\b(?: \w+){{0,6}}? nhat")
+    return any(re.search(rf"\b{form}\b", folded_passage) for form in forms)
+
+
+QUALIFIER_WORDS = 6  # how many words next to a count say which of the counts of a thing it is
+
+
+# "bao nhiêu dự án, cơ sở sản xuất đang dừng hoạt động": a second noun joined to the counted one, up to the
+# aspect word that opens what is said of both (folded)
+_COORDINATED_NOUN_RE = re.compile(r"^\s*(?:,|va\b|hoac\b)[^?]*?(?=\b(?:dang|da|con|chua|duoc|bi|se)\b)")
 
 
 def count_qualifier(folded: str, counted: str) -> list[str]:
     """The words after the counted thing in a folded count question ("… bao nhiêu dự án còn đang triển khai
-    đầu tư" → con, dang, trien, khai, dau, tu): which of a report's counts of that thing is asked."""
-    match = re.search(rf"(?:bao nhieu|\bmay|so luong)\s+{re.escape(counted)}\b((?:\W+\w+){{0,{QUALIFIER_WORDS}}})", folded) if counted else None
-    return re.findall(r"\w+", match.group(1)) if match else []
+    đầu tư" → con, dang, trien, khai, dau, tu): which of a report's counts of that thing is asked. A noun
+    joined to the counted one ("dự án, cơ sở sản xuất đang dừng …") is part of the thing, not its qualifier."""
+    match = re.search(rf"{_COUNT_ASKED}\s+{re.escape(counted)}\b(.*)", folded) if counted else None
+    return re.findall(r"\w+", _COORDINATED_NOUN_RE.sub("", match.group(1)))[:QUALIFIER_WORDS] if match else []
 
 
 def counted_noun(folded: str) -> str:
@@ -130,7 +154,7 @@ def counted_noun(folded: str) -> str:
         return ""
     words: list[str] = []
     for word in match.group(1).split():
-        if word in _STOP or word.isdigit():
+        if word in _STOP or word in _ASPECTS or word.isdigit():
             break
         words.append(word)
     return " ".join(words)
@@ -170,16 +194,18 @@ def measured_noun(folded: str) -> str:
 
 # "Ai ký Nghị định 178?", "người ký báo cáo là ai", "Who signed the agreement?": who signed a document (not who
 # signs a contract or certifies a dossier, which a clause says), folded
-_SIGNER_RE = re.compile(r"(?:\bai|(?<!ngay )(?<!nam )(?<!thang )\bnao)\s+(?:da\s+)?ky\b(?!\s*(?:ket|nhan|xac|hop))|\bnguoi ky\b|\bky boi ai\b"
+_SIGNER_RE = re.compile(r"(?:\bai|\b(?:nguoi|lanh dao|vi|ong|ba|dong chi|(?:pho )?(?:thu tuong|bo truong|thu truong|chu tich|giam doc"
+                        r"|cuc truong|truong ban))\s+nao)\s+(?:da\s+)?ky\b(?!\s*(?:ket|nhan|xac|hop))|\bnguoi ky\b|\bky boi ai\b"
                         r"|\bwho (?:signed|has signed)\b|\bwhich (?:\w+ ){0,2}signed\b|\bsigned by whom\b|\bsignator(?:y|ies)\b")
 _SIGNED_DOCUMENT_RE = re.compile(r"\b(?:nghi dinh|thong tu|quyet dinh|luat|hiep dinh|bao cao|cong van|van ban|thong bao|ke hoach"
                                  r"|nghi quyet|chi thi|to trinh|de an|ban hanh|decree|circular|decision|law|agreement|report"
-                                 r"|letter|document|notice|plan|resolution|directive|scheme)\b")
+                                 r"|letter|document|notice|plan|resolution|directive|scheme|qd|nd|tt|cv|tb|kh|nq)\b|\b\d+\s*/\s*(?:\d{4}\s*/\s*)?[a-z]")
 # "hồ sơ … gồm những gì", "cần chuẩn bị những giấy tờ gì", "What documents do I need …", "what must … include in its
 # dossier": what an application file consists of, folded
 _DOSSIER_RE = re.compile(r"\bho so\b.*\b(?:gom|bao gom|nhung gi|can gi|nhung giay to|giay to gi)\b|\b(?:nhung|cac) giay to\b|\bgiay to gi\b"
                          r"|\bwhat documents\b|\bwhich documents\b|\bdossier\b.*\b(?:include|consist|contain)|\b(?:include|consist|contain).*\bdossier\b")
-_CONTRACT_RE = re.compile(r"\bhop dong\b|\bcontract\b|\bbien ban\b")
+# what parties or applicants sign, as a clause says (not who signed the document), folded
+_CONTRACT_RE = re.compile(r"\bhop dong\b|\bcontract\b|\bbien ban\b|\bdon\b|\bto khai\b|\bgiay de nghi\b|\bapplication\b|\bform\b")
 
 
 def asks_signer(question: str, about: str = "") -> bool:

@@ -10,12 +10,14 @@ from functools import lru_cache
 from pathlib import Path
 
 from assistant.answering.candidates import Candidate
-from assistant.answering.question import MEASURE_UNITS, QUALIFIER_WORDS, Intent
+from assistant.answering.question import MEASURE_UNITS, NEGATIONS, QUALIFIER_WORDS, Intent
 from ingest.vietnamese import content_words, fold
 
 WEIGHTS_PATH = Path(__file__).with_name("answer_weights.json")
 
 _NUMBER = r"\d+(?:[.,]\d+)*"
+# where a clause ends, for the words before a count (a full stop, not the point of "2.029,4")
+_CLAUSE_BREAK_RE = re.compile(r"[;()\n]|\.(?!\d)")
 # numbers written in words ("hai tháng", "ba mươi ngày", "two months")
 _NUMBER_WORDS = (r"(?:một|hai|ba|bốn|năm|sáu|bảy|tám|chín|mười|mươi|mười lăm|hai mươi|ba mươi|one|two|three|four|five|six|"
                  r"seven|eight|nine|ten|twelve|fifteen|thirty)")
@@ -79,15 +81,28 @@ def counted_pattern(intent: Intent) -> re.Pattern[str] | None:
 
 
 def qualifier_overlap(text: str, intent: Intent) -> int:
-    """How many of a count question's qualifier words (`Intent.qualifier`) follow a count of the thing asked
-    in `text` ("18 dự án đang triển khai đầu tư" for "bao nhiêu dự án đang triển khai"): the most over its
-    counts."""
+    """How many of a count question's qualifier words (`Intent.qualifier`) stand next to a count of the
+    thing asked in `text`, after it ("18 dự án đang triển khai đầu tư" for "bao nhiêu dự án đang triển
+    khai") or before it in the same clause ("Hiện đang xúc tiến đầu tư: 37 cụm", "không quá 09 chỗ"): the
+    most over its counts."""
     pattern = counted_pattern(intent)
     if pattern is None or not intent.qualifier:
         return 0
     folded = fold(text)
     wanted = set(intent.qualifier)
-    return max((len(wanted & set(re.findall(r"\w+", folded[m.end():])[:QUALIFIER_WORDS])) for m in pattern.finditer(folded)), default=0)
+
+    def beside(match: re.Match) -> set[str]:
+        after = re.findall(r"\w+", folded[match.end():])[:QUALIFIER_WORDS]
+        before = re.findall(r"\w+", _CLAUSE_BREAK_RE.split(folded[:match.start()])[-1])[-QUALIFIER_WORDS:]
+        return set(after) | set(before)
+
+    negated = wanted & NEGATIONS  # "bao nhiêu dự án chưa …": a count not negated is not the one asked
+
+    def overlap(match: re.Match) -> int:
+        near = beside(match)
+        return 0 if negated and not near & negated else len(wanted & near)
+
+    return max((overlap(m) for m in pattern.finditer(folded)), default=0)
 
 
 def unit_match(candidate: Candidate, intent: Intent) -> bool:

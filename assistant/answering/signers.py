@@ -7,10 +7,12 @@ from collections.abc import Callable
 from assistant.answering.english import ascii_word, english_label, english_number
 from assistant.answering.models import Answer, Citation
 from assistant.answering.texts import document_label
+from assistant.retrieval.references import Reference, numbers_document
 from assistant.retrieval.search import Hit
 from ingest.legal import DOC_TYPES
 from ingest.vietnamese import content_words, fold, question_words
 
+_SIGNING_WORDS = {"ky", "signed", "sign"}
 TITLE_NAMED = 0.6  # share of a document's title words a question must hold to name it without its number
 # signing positions in English, by their folded Vietnamese; a position not listed is left out of the English line
 ENGLISH_POSITIONS = {
@@ -28,14 +30,19 @@ def names_document(question: str, hit: Hit, asked_words: set[str]) -> bool:
     English question their glossary renderings)."""
     folded = f" {' '.join(fold(question).split())} "
     names = DOC_TYPES.get(hit.doc_type)
-    if names and any(f" {fold(name)} " in folded for name in names):
-        return True
+    for name in names or ():
+        # by its type alone only when nothing after it describes a kind of document ("Ai ký báo cáo?", not
+        # "Ai ký quyết định thành lập cụm công nghiệp?", which asks who is competent)
+        after = folded.partition(f" {fold(name)} ")[2] if f" {fold(name)} " in folded else None
+        if after is not None and not set(content_words(" ".join(after.split()[:3]))) - _SIGNING_WORDS:
+            return True
     title = set(content_words(hit.title)) or set(question_words(hit.title))
     return bool(title) and len(title & asked_words) >= TITLE_NAMED * len(title)
 
 
-def signed_label(lang: str, hit: Hit) -> str:
-    """How an answer in `lang` names `hit`'s document."""
+def header_label(lang: str, hit: Hit) -> str:
+    """How an answer in `lang` about what a document's header or signature says (its date, its signer)
+    names `hit`'s document."""
     label = document_label(lang, hit.doc_type, hit.doc_number, hit.title)
     if lang == "en":
         return english_number(label) if hit.lang == "en" else english_label(label)
@@ -48,10 +55,10 @@ def signer_answer(lang: str, hit: Hit) -> Answer | None:
     meta = hit.meta
     if not meta.signer:
         return None
-    label = signed_label(lang, hit)
+    label = header_label(lang, hit)
     if lang == "en":
         position = ENGLISH_POSITIONS.get(" ".join(fold(meta.signer_title).split()), "")
-        signer = " ".join(ascii_word(w) for w in meta.signer.split()) + (f", {position}" if position else "")
+        signer = ascii_word(meta.signer) + (f", {position}" if position else "")
         body = f"{label[:1].upper()}{label[1:]} was signed by {signer}."
     else:
         body = f"{label} do {f'{meta.signer_title} ' if meta.signer_title else ''}{meta.signer} ký."
@@ -60,16 +67,16 @@ def signer_answer(lang: str, hit: Hit) -> Answer | None:
     return Answer(f"{body} [1]", lang, True, "documents", [citation], confidence=1.0)
 
 
-def find_signed(question: str, hits: list[Hit], referenced: set[str], numbers: list[str],
+def find_signed(question: str, hits: list[Hit], referenced: set[str], references: list[Reference],
                 asked_words: Callable[[], set[str]]) -> Hit | None:
     """The passage whose document a signer question asks about: one of the document it names by number and
-    year (`referenced`) or by a number alone ("công văn 6791/SNNMT-KHTC": `numbers`), else the best passage
-    when the question names its document by type or title."""
+    year (`referenced`) or by its number ("công văn 6791/SNNMT-KHTC", `references`: type and code must
+    agree), else, when the question names no number, the best passage if the question names its document
+    by type or title. None when the document asked is not among the hits."""
     if referenced:
         return next((h for h in hits if h.doc_id in referenced), None)
-    numbered = next((h for h in hits if h.doc_number and h.doc_number.split("/")[0] in numbers), None)
-    if numbered is not None:
-        return numbered
+    if references:
+        return next((h for h in hits for r in references if numbers_document(r, h.doc_type, h.doc_number)), None)
     if hits and names_document(question, hits[0], asked_words()):
         return hits[0]
     return None

@@ -86,3 +86,11 @@ def matches_document(reference: Reference, doc_number: str, doc_id: str, title: 
     if re.search(rf"(?<!\d){reference.number}(?:/{reference.year or ''}|\b)", haystack):
         return 0.6
     return 0.0
+
+
+def numbers_document(reference: Reference, doc_type: str, doc_number: str) -> bool:
+    """Whether a reference names a document by its own number: the number, and the type, year and code
+    where the reference gives them ("Quyết định 215" is not "Thông báo 215/TB-SCT")."""
+    if not doc_number or matches_document(reference, doc_number, "", "") != 1.0:
+        return False
+    return not reference.doc_type or not doc_type or reference.doc_type == doc_type

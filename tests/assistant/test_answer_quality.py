@@ -779,6 +779,20 @@ def test_which_is_largest_is_refused_unless_a_document_says_so(corpus_service, q
     assert shown in answer.answer.splitlines()[0]
 
 
+def test_a_comparison_is_read_as_asked_and_found_as_a_passage_writes_it():
+    from assistant.answering.question import states_superlative
+
+    # "what is the highest level" asks a stated maximum, not a comparison; "nào … nhiều … nhất" is one
+    assert analyse_intent("What is the highest support level?").superlative == ""
+    assert analyse_intent("Doanh nghiệp nào phải có ít nhất 10 lao động?").superlative == ""
+    split = analyse_intent("Khu công nghiệp nào có nhiều dự án đầu tư nước ngoài nhất?").superlative
+    assert split and not states_superlative(split, "khu cong nghiep dai an co 120 du an dau tu nuoc ngoai")
+    assert states_superlative(split, "khu cong nghiep dai an co nhieu du an dau tu nuoc ngoai nhat tinh")
+    # an English question against a Vietnamese passage that states it
+    largest = analyse_intent("Which industrial cluster has the largest area?").superlative
+    assert states_superlative(largest, "cum cong nghiep phu thinh la cum co dien tich lon nhat tinh")
+
+
 def test_a_unit_of_measure_asked_must_be_the_unit_stated():
     intent = analyse_intent("How many metres from a school gate must a tobacco shop be?")
     assert (intent.answer_type, intent.counted) == ("count", "met")

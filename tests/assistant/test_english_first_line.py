@@ -171,6 +171,13 @@ def test_day_month_dates_and_before_are_written_as_english_does():
     assert "before 30 April 2022" in renderer.render("Hạn nộp hồ sơ: trước ngày 30 tháng 4 năm 2022.")
 
 
+def test_a_unit_of_measure_is_kept_in_english():
+    renderer = EnglishRenderer(load_glossary(GLOSSARY))
+    assert "500 metres" in renderer.render("Khoảng cách tối thiểu từ cụm công nghiệp đến khu dân cư là 500 m.")
+    assert "20 tonnes" in renderer.render("Xe tải có trọng tải trên 20 tấn.")
+    assert "square metres" in renderer.render("Diện tích tối thiểu 2,5 m2.")
+
+
 def test_the_values_of_the_type_asked_are_found_with_their_qualifiers():
     line = "support level at most 30% of the cost of purchasing machinery, equipment, not exceeding VND 300 million unit"
     assert typed_values(line, "amount") == ["at most 30%", "not exceeding VND 300 million"]

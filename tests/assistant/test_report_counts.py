@@ -38,3 +38,27 @@ def test_an_english_count_question_names_its_qualifier_through_the_glossary():
     intent = analyse_intent(QUESTION)
     intent.qualifier = qualifier
     assert qualifier_overlap("18 dự án đang triển khai đầu tư", intent) > qualifier_overlap("199 dự án đang hoạt động", intent)
+
+
+def test_a_noun_joined_to_the_counted_thing_is_not_its_qualifier():
+    # "dự án, nhà xưởng đang dừng hoạt động": the qualifier is what is said of both, so the count of stopped
+    # projects is preferred to the total that repeats the joined noun
+    intent = analyse_intent("Có bao nhiêu dự án, nhà xưởng sản xuất đang dừng hoạt động?")
+    assert intent.qualifier == ["dang", "dung", "hoat", "dong"]
+    assert qualifier_overlap("10 dự án đang dừng hoạt động", intent) > qualifier_overlap("96 dự án, nhà xưởng sản xuất thứ cấp", intent)
+
+
+def test_a_qualifier_before_the_count_in_its_clause_names_it_too():
+    # "Đang kêu gọi đầu tư: 12 cụm …; 9 cụm tiếp tục kêu gọi": the label before the colon qualifies the first
+    # count; a bound ("không quá 09 chỗ") stands before its number; a clause ending before it does not count
+    intent = analyse_intent("Có bao nhiêu cụm công nghiệp đang kêu gọi đầu tư?")
+    labelled = "b) Đang kêu gọi đầu tư: 12 cụm công nghiệp với tổng diện tích 640 ha (trong đó có 3 cụm đã có nhà đầu tư;"
+    assert qualifier_overlap(labelled, intent) > qualifier_overlap("9 cụm công nghiệp tiếp tục kêu gọi)", intent)
+    assert qualifier_overlap("Đang kêu gọi đầu tư; 12 cụm công nghiệp đã lấp đầy", intent) == 0
+
+
+def test_a_negated_count_is_the_one_a_negated_question_asks():
+    # "chưa" belongs to the qualifier, not to the counted thing, and a count without it does not answer
+    intent = analyse_intent("Có bao nhiêu dự án chưa đi vào hoạt động?")
+    assert intent.counted == "du an" and intent.qualifier[0] == "chua"
+    assert qualifier_overlap("10 dự án chưa hoạt động", intent) > qualifier_overlap("71 dự án đã đi vào hoạt động", intent)

@@ -1,5 +1,7 @@
 """"Who signed it?" is answered with the name under the document's signature block, in the asker's language,
 and refused, saying why, when the indexed copy shows no name."""
+import uuid
+
 import pytest
 
 CIRCULAR = """BỘ CÔNG THƯƠNG
@@ -28,6 +30,20 @@ THỨ TRƯỞNG
 Đỗ Thắng Hải
 """
 
+# the same number as the circular, another type, and no name under its position
+NOTICE = """SỞ CÔNG THƯƠNG
+Số: 07/TB-SCT
+Hải Dương, ngày 10 tháng 6 năm 2024
+
+THÔNG BÁO
+Về việc đăng ký tham gia hội chợ hàng công nghiệp
+
+1. Doanh nghiệp đăng ký tham gia hội chợ trước ngày 30 tháng 6 năm 2024.
+2. Đơn đăng ký do người đại diện theo pháp luật của doanh nghiệp ký.
+
+GIÁM ĐỐC
+"""
+
 
 @pytest.fixture
 def signed_service(tmp_path, make_kb, options):
@@ -38,6 +54,7 @@ def signed_service(tmp_path, make_kb, options):
     docs = tmp_path / "docs"
     docs.mkdir()
     (docs / "tt-07-2024.txt").write_text(CIRCULAR, encoding="utf-8")
+    (docs / "tb-07-sct.txt").write_text(NOTICE, encoding="utf-8")
     kb = make_kb()
     report = ingest_paths(kb, [docs], options)
     assert report.ok, report.failures
@@ -78,6 +95,31 @@ def test_signer_of_a_document_not_indexed_is_refused(signed_service):
     assert "99/2024/TT-BCT" in answer.answer.splitlines()[0]
 
 
+@pytest.mark.parametrize("question, says", [
+    ("Ai ký Thông báo 07/TB-SCT?", "Thông báo 07/TB-SCT"),
+    ("Ai ký Quyết định 07?", "Quyết định 07"),
+    ("Who signed Decision 07?", "Decision 07"),
+])
+def test_a_number_shared_by_another_document_does_not_name_its_signer(signed_service, question, says):
+    # the circular 07/2024/TT-BCT is signed; the notice with the same number is not, and no decision 07 is
+    # indexed: neither question gets the circular's signer
+    answer = signed_service.ask(question)
+    assert not answer.grounded
+    assert says in answer.answer.splitlines()[0] and "Hải" not in answer.answer.splitlines()[0]
+
+
+def test_when_it_was_signed_is_its_date_not_its_signer(signed_service):
+    first = signed_service.ask("Thông tư 07/2024/TT-BCT khi nào ký?").answer.splitlines()[0]
+    assert "2/4/2024" in first and "Đỗ Thắng Hải" not in first
+
+
+def test_who_signed_as_a_follow_up_reads_the_document_of_the_previous_turn(signed_service):
+    session = uuid.uuid4().hex
+    signed_service.ask("Thông tư 07/2024/TT-BCT quy định gì?", session_id=session)
+    answer = signed_service.ask("Ai ký?", session_id=session)
+    assert answer.answer.splitlines()[0] == "Thông tư 07/2024/TT-BCT do Thứ trưởng Đỗ Thắng Hải ký. [1]"
+
+
 def test_who_signs_a_contract_is_not_a_signer_question():
     from assistant.answering.question import answer_type
 
@@ -85,6 +127,9 @@ def test_who_signs_a_contract_is_not_a_signer_question():
     assert answer_type("Ai ký xác nhận hồ sơ đề nghị hỗ trợ?") != "signer"
     assert answer_type("Nghị định 178/2026/NĐ-CP do ai ký?") == "signer"
     assert answer_type("Nghị định 178/2026/NĐ-CP ngày nào ký?") != "signer"
+    assert answer_type("Cơ quan nào ký quyết định thành lập cụm công nghiệp?") != "signer"
+    assert answer_type("Ai ký đơn đề nghị hỗ trợ theo Thông báo 12/TB-SCT?") != "signer"
+    assert answer_type("QĐ 3164 do ai ký?") == answer_type("Ai ký NĐ 178?") == "signer"
 
 
 @pytest.mark.parametrize("question, says", [

@@ -11,7 +11,7 @@ def test_paragraph_block_gives_the_signers_own_position_and_name():
     blocks = paragraphs("Trên đây là ý kiến tham gia của Sở./.", "Nơi nhận:", "- Như trên;", "- Lưu: VT.",
                         "KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC", "Phạm Bình Minh")
     signature = find_signature(blocks)
-    assert (signature.name, signature.title, signature.page) == ("Phạm Bình Minh", "Phó giám đốc", 3)
+    assert (signature.name, signature.title, signature.page) == ("Phạm Bình Minh", "Phó Giám đốc", 3)
 
 
 def test_table_rows_with_recipients_beside_the_position():
@@ -43,3 +43,15 @@ def test_no_name_no_signer():
     assert find_signature(paragraphs("BỘ TRƯỞNG BỘ CÔNG THƯƠNG", "Căn cứ Luật Hóa chất;", "Theo đề nghị của Vụ trưởng;")) is None
     assert signer_name("Như trên") == ""
     assert signer_name("Sở Công Thương") == ""
+
+
+def test_a_heading_after_the_position_is_not_a_name():
+    # an enacting formula in capitals, then the legal basis and the first chapter: no signer, nothing guessed
+    blocks = paragraphs("BỘ TRƯỞNG BỘ CÔNG THƯƠNG", "Căn cứ Luật Hóa chất;", "ban hành Thông tư.", "Chương I", "QUY ĐỊNH CHUNG")
+    assert find_signature(blocks) is None
+    assert signer_name("Chương I") == ""
+
+
+def test_an_acting_head_keeps_the_word_acting():
+    assert find_signature(paragraphs("Q. GIÁM ĐỐC", "Nguyễn Văn Bình")).title == "Quyền giám đốc"
+    assert find_signature(paragraphs("KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH", "Lê Văn Hiệu")).title == "Phó Chủ tịch"
