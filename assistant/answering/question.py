@@ -27,9 +27,11 @@ _TYPE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         # not the "when" of a condition ("… include in its dossier when applying", "when a licence expires, …")
         ("date", r"ngay nao|khi nao|(?<!viet )\bnam nao\b|\bwhen\b(?! (?:a|an|the|it|its|they|their|[a-z]+ing)\b)|what date"),
         ("duration", r"bao lau|may ngay|may thang|may nam|keo dai|bao nhieu ngay|bao nhieu thang|bao nhieu nam|how long|how many (?:working |calendar )?(?:days|months|years)|valid for|how much (?:[\w-]+ ){0,2}(?:notice|time|validity)(?![\w-])"),
-        ("percentage", r"\bty le\b|phan tram|\bpercent|\brate\b|\bshare\b|thue suat"),
+        ("percentage", r"\bty le\b|phan tram|(?:bao nhieu|\bmay) ?%|\bpercent|\brate\b|\bshare\b|thue suat"),
         ("area", r"dien tich|how much (?!is\b|does\b|do\b|money\b)(?:[\w-]+ ){0,3}land\b(?!\s*(?:rent|rental|lease|price|cost|fee|tax|clearance))|how much of .*overlap|chong lan bao nhieu|bao nhieu ha\b|quy mo bao nhieu|\barea\b|hectare|how large|\bquy mo\b"),
         ("amount", r"\bmuc ho tro\b|bao nhieu (?:ty|trieu|nghin|dong|usd)\b|\bmuc (?:\w+ ){0,2}bao nhieu|\bmuc nao\b|bao nhieu tien|\bchi phi\b|\bkinh phi\b|\bhoc phi\b|doanh thu|\bmuc phat\b|\ble phi\b|\bphi\b.*bao nhieu|\bgia\b.*bao nhieu|lai suat|\bluong\b|wage|how much|\bcost\b|\bfee|\bprice\b|\bfine\b|maximum support|support level|\bvon\b.*bao nhieu"),
+        # "công văn số mấy", "số hiệu văn bản": a document's number, not a count
+        ("reference", r"\b(?:cong van|van ban|quyet dinh|thong tu|nghi dinh|thong bao|ke hoach|nghi quyet|to trinh|bao cao) so (?:may|bao nhieu)\b|\bso (?:va )?(?:hieu|ky hieu) (?:van ban|cong van|quyet dinh)"),
         ("count", r"bao nhieu|\bmay (?!moc|cong nghiep|mac|xuat khau|thiet bi)\w+|how many|so luong|number of"),
         ("subject", r"quy dinh (?:ve )?(?:nhung )?(?:noi dung|van de|viec) gi|dieu chinh (?:nhung )?(?:noi dung|van de|viec|linh vuc) gi|pham vi dieu chinh|quy dinh ve gi|ve van de gi|noi dung chinh cua|what does .* (?:regulate|govern|cover)|what is .* about"),
         ("reference", r"(?:thong tu|nghi dinh|quyet dinh|\bluat|van ban|nghi quyet|de an) nao|which (?:law|decree|circular|decision|regulation|scheme)|what (?:law|decree|scheme)|phe duyet de an gi"),

@@ -93,6 +93,11 @@ def test_the_incentives_of_a_section_include_the_first_item(corpus_service):
     ("When is the deadline for the industrial promotion programme?", "deadline"),
     ("Doanh nghiệp khởi nghiệp sáng tạo được hưởng mức ưu đãi bao nhiêu?", "amount"),
     ("Which company is the infrastructure investor of the cluster?", "authority"),
+    # "công văn số mấy" asks a document's number, not a count
+    ("Sở trả lời công văn số mấy của Sở Công Thương?", "reference"),
+    # "bn %" (shorthand written out before this) and "mấy %" ask a rate
+    ("phai ky quy toi thieu bao nhieu % gia tri hop dong?", "percentage"),
+    ("Doanh nghiệp được giảm mấy % tiền thuê đất?", "percentage"),
     # "thế nào là X", "X được hiểu như thế nào" ask what X is
     ("Thế nào là doanh nghiệp nhỏ và vừa?", "definition"),
     ("Hóa chất nguy hiểm được hiểu như thế nào?", "definition"),
