@@ -624,6 +624,9 @@ class ExtractiveAnswerer:
         # (one of them, at least: a place named beside a programme is often only the documents' setting)
         named = set.union(*naming.values()) if naming else None
         candidates, answerable, intent = self.rank(query, hits, frame, named, intent)
+        if frame and intent.answer_type in _ABOUT_A_DOCUMENT and not query.references.documents:
+            # "Ai ký?", "Văn bản này có hiệu lực khi nào?", "When was it issued?": the document of the previous turn
+            query = replace(query, references=replace(query.references, documents=find_references(frame).documents))
         unindexed, cited = _unindexed_documents(query, hits, intent)
         absent = [name for name, documents in naming.items() if not documents] + unnamed + unindexed
         if absent:
@@ -632,7 +635,7 @@ class ExtractiveAnswerer:
             return self.refuse(lang, hits, 0.0, cited, reason="cited_only")
         if intent.answer_type == "signer":
             named_text = f"{frame} {query.text}" if frame else query.text  # "Ai ký?" after a question about a document
-            references = (query.references.documents or find_references(frame).documents) if frame else query.references.documents
+            references = query.references.documents
             signed = find_signed(named_text, hits, _referenced_documents(query, hits), references,
                                  lambda: set(question_words(named_text)) | (self._rendered_words(query) if query.kind == "en" else set()))
             if signed is not None:
@@ -856,8 +859,8 @@ class ExtractiveAnswerer:
         if not hits or intent.answer_type != "date_in_force":
             return None
         if query.references.documents:
-            number = query.references.documents[0].number
-            hit = next((h for h in hits if h.doc_number.split("/")[0] == number and h.effective_date), None)
+            reference = query.references.documents[0]
+            hit = next((h for h in hits if h.effective_date and numbers_document(reference, h.doc_type, h.doc_number)), None)
         else:
             hit = hits[0] if hits[0].effective_date else None
         if hit is None:

@@ -44,9 +44,13 @@ def header_label(lang: str, hit: Hit) -> str:
     """How an answer in `lang` about what a document's header or signature says (its date, its signer)
     names `hit`'s document."""
     label = document_label(lang, hit.doc_type, hit.doc_number, hit.title)
-    if lang == "en":
-        return english_number(label) if hit.lang == "en" else english_label(label)
-    return label
+    if lang != "en":
+        return label
+    if hit.lang == "en":
+        return english_number(label)
+    if not hit.doc_number and hit.doc_type in DOC_TYPES:  # a copy without its number: "the cited agreement"
+        return f"the cited {DOC_TYPES[hit.doc_type][1].lower()}"
+    return english_label(label)
 
 
 def signer_answer(lang: str, hit: Hit) -> Answer | None:

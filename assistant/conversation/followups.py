@@ -14,6 +14,15 @@ _CONNECTIVE_RE = re.compile(
     r"^(?:and|what about|how about|and what about|also|then|con|the con|vay con|con ve|va|vay|the thi|con doi voi)\b"
 )
 _MAX_FOLLOW_UP_WORDS = 3  # a question of at most this many content words leans on the one before
+# "văn bản này", "quyết định đó", "this decree", and a short question about "it" / "nó": the document or thing
+# of the question before (folded)
+_DOCUMENT_WORDS = (r"(?:van ban|quyet dinh|nghi dinh|thong tu|luat|thong bao|ke hoach|cong van|hiep dinh|bao cao|de an"
+                   r"|chuong trinh|document|decision|decree|circular|law|notice|plan|letter|agreement|report|scheme|programme|program)")
+_BACK_REFERENCE_RE = re.compile(rf"\b{_DOCUMENT_WORDS} (?:nay|do|tren|ay)\b|\b(?:this|that|the same) {_DOCUMENT_WORDS}\b")
+# a short question about "it" / "nó", or about a document's dates or signer that names no document
+_LEANING_RE = re.compile(r"\b(?:it|no|hieu luc|ban hanh|ai ky|nguoi ky|take effect|in force|issued|signed)\b")
+_NAMED_DOCUMENT_RE = re.compile(rf"\b{_DOCUMENT_WORDS}\b|\d+\s*/")
+_MAX_LEANING_WORDS = 6  # "When was it issued?", "Có hiệu lực khi nào?"; not "How long does it take to get a licence for …"
 _ORDINALS = {
     "nhat": 1, "dau tien": 1, "first": 1, "1st": 1,
     "hai": 2, "second": 2, "2nd": 2,
@@ -48,10 +57,13 @@ class Resolved:
 
 def is_follow_up(question: str) -> bool:
     """A question that leans on the one before: it opens with a connective ("Còn …", "And …", "What
-    about …") or has at most three content words."""
+    about …"), has at most three content words, points back ("văn bản này", "this decree"), or is a short
+    question about "it" or a document's dates or signer that names no document ("When was it issued?",
+    "Có hiệu lực khi nào?")."""
     folded = fold(question).strip()
     content = [w for w in re.findall(r"\w+", folded) if len(w) > 1]
-    return bool(_CONNECTIVE_RE.match(folded)) or len(content) <= _MAX_FOLLOW_UP_WORDS
+    return (bool(_CONNECTIVE_RE.match(folded)) or len(content) <= _MAX_FOLLOW_UP_WORDS or bool(_BACK_REFERENCE_RE.search(folded))
+            or (bool(_LEANING_RE.search(folded)) and not _NAMED_DOCUMENT_RE.search(folded) and len(content) <= _MAX_LEANING_WORDS))
 
 
 def topic_question(turns: Sequence[TurnLike]) -> str:

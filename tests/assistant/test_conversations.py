@@ -5,7 +5,7 @@ from datetime import date
 from assistant.answering.english import EnglishRenderer
 from assistant.answering.models import Answer, Citation
 from assistant.answering.timeliness import closing_note, stated_deadline
-from assistant.conversation.followups import listed_items, ordinal, resolve
+from assistant.conversation.followups import is_follow_up, listed_items, ordinal, resolve
 from assistant.conversation.sessions import Turn, new_conversation_id
 from assistant.retrieval.glossary import Glossary
 from ingest.vietnamese import has_vietnamese_diacritics
@@ -72,6 +72,15 @@ def test_english_ellipsis_keeps_the_topic_over_three_turns(corpus_service):
     assert "14" in first_line(parks)
     assert "53 industrial clusters" in first_line(clusters)
     assert "1,860.24" in first_line(land)
+
+
+def test_a_question_pointing_back_or_about_an_unnamed_documents_dates_is_a_follow_up():
+    for question in ("Văn bản này có hiệu lực từ khi nào?", "When was it issued?", "Có hiệu lực khi nào?", "Who signed this decree?"):
+        assert is_follow_up(question), question
+    # a document named, or a longer question about "it", stands on its own
+    for question in ("Luật Hóa chất có hiệu lực khi nào?", "When does Decision 3164 take effect?",
+                     "How long does it take to get an investment registration certificate?"):
+        assert not is_follow_up(question), question
 
 
 def test_english_ordinal_names_an_item_of_the_previous_list():

@@ -40,6 +40,7 @@ Về việc đăng ký tham gia hội chợ hàng công nghiệp
 
 1. Doanh nghiệp đăng ký tham gia hội chợ trước ngày 30 tháng 6 năm 2024.
 2. Đơn đăng ký do người đại diện theo pháp luật của doanh nghiệp ký.
+3. Thông báo này có hiệu lực kể từ ngày ký.
 
 GIÁM ĐỐC
 """
@@ -120,6 +121,16 @@ def test_who_signed_as_a_follow_up_reads_the_document_of_the_previous_turn(signe
     assert answer.answer.splitlines()[0] == "Thông tư 07/2024/TT-BCT do Thứ trưởng Đỗ Thắng Hải ký. [1]"
 
 
+def test_dates_and_signer_asked_as_follow_ups_are_those_of_the_document_before(signed_service):
+    session = uuid.uuid4().hex
+    signed_service.ask("Ai ký Thông tư 07/2024/TT-BCT?", session_id=session)
+    assert "20 tháng 5 năm 2024" in signed_service.ask("Văn bản này có hiệu lực từ khi nào?", session_id=session).answer.splitlines()[0]
+    english = uuid.uuid4().hex
+    signed_service.ask("What does Circular 07/2024/TT-BCT regulate?", session_id=english)
+    assert "2 April 2024" in signed_service.ask("When was it issued?", session_id=english).answer.splitlines()[0]
+    assert "Do Thang Hai" in signed_service.ask("Who signed it?", session_id=english).answer.splitlines()[0]
+
+
 def test_who_signs_a_contract_is_not_a_signer_question():
     from assistant.answering.question import answer_type
 
@@ -142,3 +153,14 @@ def test_shipped_decision_without_a_name_says_so(corpus_service, question, says)
     answer = corpus_service.ask(question)
     assert not answer.grounded
     assert says in answer.answer.splitlines()[0]
+
+
+def test_a_copy_without_its_number_is_named_by_its_type_in_english():
+    from assistant.answering.signers import header_label
+    from assistant.retrieval.search import Hit
+    from ingest.models import DocumentMeta
+
+    meta = DocumentMeta(doc_id="hiep-dinh", source="hiep-dinh.pdf", fmt="pdf", title="HIỆP ĐỊNH VẬN TẢI ĐƯỜNG BỘ", doc_type="agreement")
+    hit = Hit(meta, "hiep-dinh#1", "hiep-dinh#1@1", "Điều 1", None, 1.0, "Điều 1. …")
+    assert header_label("en", hit) == "the cited agreement"
+    assert header_label("vi", hit) == "“HIỆP ĐỊNH VẬN TẢI ĐƯỜNG BỘ”"
