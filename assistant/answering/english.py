@@ -30,6 +30,9 @@ _PHRASES = {
     "doanh nghiệp nhỏ và vừa": "small and medium-sized enterprises", "hợp tác xã": "cooperatives",
     "hộ kinh doanh": "household businesses", "chi phí": "of the cost", "không": "does not", "không được": "must not",
     "việt nam": "Viet Nam", "trung quốc": "China",
+    # how often
+    "định kỳ hằng năm": "annually", "định kỳ hàng năm": "annually", "hằng năm": "annually", "hàng năm": "annually",
+    "hằng tháng": "monthly", "hàng tháng": "monthly", "hằng quý": "quarterly", "hàng quý": "quarterly",
 }
 # Words that connect the terms of a sentence: rendered only between two rendered pieces; "" for a word
 # English does without (a plural marker makes the next term plural).
@@ -41,6 +44,8 @@ _LINKS = {
     "các": "", "những": "", "được": "", "việc": "", "đã": "", "sẽ": "", "đang": "", "cần": "",
 }
 _MEASURES = {"km": "kilometre", "m": "metre", "tấn": "tonne", "kg": "kilogram", "lít": "litre"}  # units of measure after a number
+# a number followed by itself in words, as legal texts write it ("05 (năm) ngày", "30 (ba mươi) ngày")
+_SPELLED_NUMBER_RE = re.compile(r"(\d+)\s*\((?:một|hai|ba|bốn|năm|sáu|bảy|tám|chín|mười|mươi|mốt|lăm|tư|trăm|nghìn|linh|lẻ|\s)+\)\s*", re.I)
 _PLURAL_MARKERS = {"các", "những"}
 _LONGEST_LINK = max(len(k.split()) for k in _LINKS)
 _SECTION_WORDS = {"Điều": "Article", "Khoản": "Clause", "Điểm": "Point", "Chương": "Chapter", "Mục": "Section",
@@ -185,7 +190,7 @@ class EnglishRenderer:
             values.append(rendering)
             return f" \x00{len(values) - 1}\x00 "
 
-        text = sentence
+        text = _SPELLED_NUMBER_RE.sub(r"\1 ", sentence)  # "05 (năm) ngày": the number, not its words
         for pattern, rendering in self._rules:
 
             def substitute(match: re.Match[str], render: Callable[[re.Match[str]], str] = rendering) -> str:

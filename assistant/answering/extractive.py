@@ -45,6 +45,7 @@ from assistant.answering.scoring import (
 )
 from assistant.answering.signers import find_signed, header_label, signer_answer
 from assistant.answering.texts import document_label, scanned_note, section_label, text
+from assistant.answering.tiers import fits, stated_quantities
 from assistant.retrieval.glossary import Glossary
 from assistant.retrieval.references import find_references, matches_document, numbers_document
 from assistant.retrieval.search import Hit, QueryAnalysis, analyse
@@ -524,6 +525,14 @@ class ExtractiveAnswerer:
         if intent.answer_type in VALUE_TYPES or intent.answer_type in ("subject", "reference"):
             # the type asked is a constraint: a near candidate that states a value of that type comes first
             _prefer(candidates, lambda c: c.features["type_match"])
+        quantities = stated_quantities(query.text, query.lang)
+        if quantities and fits(f"{candidates[0].lead} {candidates[0].text}", quantities) is False:
+            # "a project of VND 1,000 billion": of a regulation's bands ("đến 300 tỷ đồng", "trên 300 tỷ đồng"),
+            # the near clause whose band holds the amount asked about answers, not the first band
+            banded = next((c for c in candidates[:TYPE_WINDOW] if fits(f"{c.lead} {c.text}", quantities)
+                           and (c.features["type_match"] or intent.answer_type not in VALUE_TYPES)), None)
+            if banded is not None:
+                _to_front(candidates, banded)
         chunk_cover = max(self.coverage(query, h.text + " " + h.title, h.lang, needles[h.lang]) for h in hits[:3])
         missing = self._missing_weight(query, hits[:3], needles)
         best = max(candidates, key=lambda c: c.score)  # the reordering above changes what is quoted, not the confidence

@@ -171,6 +171,18 @@ def test_day_month_dates_and_before_are_written_as_english_does():
     assert "before 30 April 2022" in renderer.render("Hạn nộp hồ sơ: trước ngày 30 tháng 4 năm 2022.")
 
 
+def test_a_number_followed_by_itself_in_words_is_rendered_once():
+    renderer = EnglishRenderer(load_glossary(GLOSSARY))
+    assert "5 working days" in renderer.render("Ủy ban nhân dân cấp tỉnh phê duyệt trong thời hạn 05 (năm) ngày làm việc.")
+    assert "30 days" in renderer.render("Thời hạn giải quyết là 30 (ba mươi) ngày.")
+
+
+def test_how_often_is_rendered_as_a_frequency():
+    renderer = EnglishRenderer(load_glossary(GLOSSARY))
+    assert renderer.render("Định kỳ hằng năm, tổ chức cập nhật kế hoạch quản lý rủi ro.").startswith("annually")
+    assert "quarterly" in renderer.render("Báo cáo hàng quý gửi Sở Công Thương.")
+
+
 def test_a_unit_of_measure_is_kept_in_english():
     renderer = EnglishRenderer(load_glossary(GLOSSARY))
     assert "500 metres" in renderer.render("Khoảng cách tối thiểu từ cụm công nghiệp đến khu dân cư là 500 m.")
