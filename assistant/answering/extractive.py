@@ -15,7 +15,6 @@ from assistant.answering.english import (
     ascii_word,
     english_date,
     english_label,
-    english_number,
     english_section,
     typed_values,
 )
@@ -68,6 +67,11 @@ ITEM_COVERAGE = 0.6  # an item of the best list that covers this share of a non-
 ITEM_MARGIN = 0.2  # when it covers the question this much better than the list's lead
 DESCRIBED_TYPES = frozenset({"definition", "list", "other"})  # types a clause describing what the question names answers
 SUBJECT_TITLE_WORDS = 5  # a title this long states what its document governs ("Hóa chất" does not)
+# "văn bản này", "this decree", "it": the document itself is asked about (folded)
+_BACK_REFERENCE_RE = re.compile(r"\b(?:van ban|quyet dinh|nghi dinh|thong tu|luat|thong bao|ke hoach|cong van|hiep dinh) (?:nay|do|tren)\b"
+                                r"|\b(?:this|that) (?:document|decision|decree|circular|law|notice|plan|letter|agreement)\b|\bit\b")
+OWN_SUBJECT_CHARS = 25  # "2. Nghị định này có hiệu lực …": the document is the subject when "này" opens the sentence
+PROVISION_MARGIN = 0.1  # how much better a provision's in-force sentence must cover the question than the document's own
 TYPE_WINDOW = 5  # how far down the ranking a candidate of the asked type is preferred
 SECOND_QUOTE_MARGIN = 1.0  # a second quote scores within this (log-odds) of the best
 MAX_WORDS = 110
@@ -862,6 +866,28 @@ class ExtractiveAnswerer:
         date = f"{int(day)}/{int(month)}/{year}"
         return f"(signed on {date})" if lang == "en" else f"(ký ngày {date})"
 
+    def _asks_a_provision_in_force(self, query: QueryAnalysis, hits: list[Hit], hit: Hit) -> bool:
+        """Whether the question asks when one provision of `hit`'s document applies ("the certificate
+        requirement … take effect"), which a sentence of its own says ("Quy định về Giấy chứng nhận … có
+        hiệu lực thi hành từ ngày 01 tháng 7 năm 2026"), rather than when the document does: a retrieved
+        sentence naming a provision's date in force covers the question clearly better than the document's own."""
+        if _BACK_REFERENCE_RE.search(fold(query.text)):  # "Văn bản này có hiệu lực …": the document itself
+            return False
+        own, provision = 0.0, 0.0
+        # both sentences are read with the document's name and title, so naming the document counts for neither
+        name = f"{hit.title} {document_label('vi', hit.doc_type, hit.doc_number, hit.title)}"
+        for h in hits:
+            if h.doc_id != hit.doc_id:
+                continue
+            for sentence in (s for line in h.text.split("\n") for s in _SENTENCE_RE.split(line.strip())):
+                folded = fold(sentence)
+                own_sentence = _OWN_IN_FORCE_RE.search(folded)
+                if own_sentence and own_sentence.start() <= OWN_SUBJECT_CHARS:  # "Luật này có hiệu lực …" opens it
+                    own = max(own, self.coverage(query, f"{sentence} {name}", h.lang))
+                elif _IN_FORCE_CLAUSE_RE.search(folded) and _WRITTEN_DATE_RE.search(sentence):
+                    provision = max(provision, self.coverage(query, f"{sentence} {name}", h.lang))
+        return provision >= own + PROVISION_MARGIN
+
     def _effective_date_answer(self, query: QueryAnalysis, hits: list[Hit], intent: Intent) -> Answer | None:
         """"When does Decision 3164 take effect?": the date in force read from the document (the one the
         question names, else the best hit's), quoting the clause that says so when it was retrieved."""
@@ -872,7 +898,7 @@ class ExtractiveAnswerer:
             hit = next((h for h in hits if h.effective_date and numbers_document(reference, h.doc_type, h.doc_number)), None)
         else:
             hit = hits[0] if hits[0].effective_date else None
-        if hit is None:
+        if hit is None or self._asks_a_provision_in_force(query, hits, hit):
             return None
         lang = query.lang
         clause = next((h for h in hits if h.doc_id == hit.doc_id and _OWN_IN_FORCE_RE.search(fold(h.text))), None) or next(
@@ -887,10 +913,9 @@ class ExtractiveAnswerer:
             # the document's own sentence, as it writes the date, outranks the date read at ingest
             day, month, year = (written.group(k) for k in ("d", "m", "y"))
             date = f"{int(day):02d}/{int(month):02d}/{year}"
-        label = document_label(lang, hit.doc_type, hit.doc_number, hit.title)
+        label = header_label(lang, hit)
         shown = written.group(0) if written else f"ngày {date}"
         if lang == "en":
-            label = english_number(label) if hit.lang == "en" else english_label(label)
             label = f"{label[:1].upper()}{label[1:]}"
             body = f"{label} takes effect on {english_date(*date.split('/'))}."
         else:

@@ -15,10 +15,12 @@ Quy định về kiểm tra an toàn kho chứa xăng dầu
 Thông tư này quy định việc kiểm tra định kỳ an toàn kho chứa xăng dầu.
 
 Điều 2. Kiểm tra định kỳ
-Kho chứa xăng dầu được kiểm tra an toàn định kỳ 12 tháng một lần.
+1. Kho chứa xăng dầu được kiểm tra an toàn định kỳ 12 tháng một lần.
+2. Kết quả kiểm tra được báo cáo Sở Công Thương bằng văn bản điện tử.
 
 Điều 3. Hiệu lực thi hành
-Thông tư này có hiệu lực từ ngày 20 tháng 5 năm 2024.
+1. Thông tư này có hiệu lực từ ngày 20 tháng 5 năm 2024.
+2. Quy định về báo cáo kết quả kiểm tra bằng văn bản điện tử tại khoản 2 Điều 2 có hiệu lực từ ngày 01 tháng 01 năm 2025.
 
 Nơi nhận:
 - Văn phòng Chính phủ;
@@ -129,6 +131,16 @@ def test_dates_and_signer_asked_as_follow_ups_are_those_of_the_document_before(s
     signed_service.ask("What does Circular 07/2024/TT-BCT regulate?", session_id=english)
     assert "2 April 2024" in signed_service.ask("When was it issued?", session_id=english).answer.splitlines()[0]
     assert "Do Thang Hai" in signed_service.ask("Who signed it?", session_id=english).answer.splitlines()[0]
+
+
+@pytest.mark.parametrize("question, date", [
+    ("When does Circular 07/2024/TT-BCT take effect?", "20 May 2024"),
+    ("Thông tư 07/2024/TT-BCT có hiệu lực từ ngày nào?", "20 tháng 5 năm 2024"),
+    # one provision's own date in force, not the circular's
+    ("Quy định báo cáo kết quả kiểm tra bằng văn bản điện tử có hiệu lực từ ngày nào?", "01 tháng 01 năm 2025"),
+])
+def test_the_date_in_force_asked_is_the_documents_or_the_provisions(signed_service, question, date):
+    assert date in signed_service.ask(question).answer.splitlines()[0]
 
 
 def test_who_signs_a_contract_is_not_a_signer_question():
