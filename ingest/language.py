@@ -6,6 +6,7 @@ import re
 from ingest.vietnamese import EN_STOPWORDS, VI_COMMON_SYLLABLES, fold, has_vietnamese_diacritics
 
 _WORD_RE = re.compile(r"[^\W\d_]+")
+_VOWEL_RE = re.compile(r"[aeiouy]")
 
 
 # The shape of a Vietnamese syllable typed without diacritics: initial consonant(s), one to three vowels,
@@ -34,6 +35,9 @@ def _vietnamese_shape(words: list[str]) -> float:
 def detect_language(text: str) -> str:
     """'vi' or 'en'. Short questions typed without diacritics (`ho tro may moc det may`) are Vietnamese."""
     words = _WORD_RE.findall(text.lower())
+    # a word without a vowel is a code or an abbreviation of either language ("tt", "bct", "fdi" has one): it
+    # says nothing of the language ("tt 15/2026/tt-bct ky ngay j, ai ky?")
+    words = [w for w in words if _VOWEL_RE.search(fold(w))] or words
     if not words:
         return "vi"
     marked = sum(1 for w in words if has_vietnamese_diacritics(w))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from ingest.legal import DOC_TYPES
 from ingest.vietnamese import fold
 
 _FULL_NUMBER_RE = re.compile(r"\b(\d{1,5})\s*/\s*(?:(\d{4})\s*/\s*)?([A-Za-zĐđ]{1,6}(?:\s*-\s*[A-Za-zĐđ0-9]{1,8})*)")
@@ -93,4 +94,5 @@ def numbers_document(reference: Reference, doc_type: str, doc_number: str) -> bo
     where the reference gives them ("Quyết định 215" is not "Thông báo 215/TB-SCT")."""
     if not doc_number or matches_document(reference, doc_number, "", "") != 1.0:
         return False
-    return not reference.doc_type or not doc_type or reference.doc_type == doc_type
+    # a type ingestion did not classify ("Quy định", a free-text type) is not held against the reference
+    return not reference.doc_type or doc_type not in DOC_TYPES or reference.doc_type == doc_type

@@ -157,12 +157,15 @@ def test_off_topic_questions_sharing_words_with_a_clause_are_refused(corpus_serv
 
 # 5. Vietnamese typed without diacritics
 
-@pytest.mark.parametrize("question", ["gia vang hom nay", "thu tuc dang ky khuyen cong", "tinh co bao nhieu khu cong nghiep"])
+@pytest.mark.parametrize("question", ["gia vang hom nay", "thu tuc dang ky khuyen cong", "tinh co bao nhieu khu cong nghiep",
+                                      # codes and abbreviations without a vowel say nothing of the language
+                                      "tt 15/2026/tt-bct ky ngay j, ai ky?"])
 def test_vietnamese_without_diacritics_is_vietnamese(question):
     assert detect_language(question) == "vi"
 
 
-@pytest.mark.parametrize("question", ["What is the gold price today?", "Kaizen training", "How long is the course?"])
+@pytest.mark.parametrize("question", ["What is the gold price today?", "Kaizen training", "How long is the course?",
+                                      "How many SMEs in the KCN?"])
 def test_english_stays_english(question):
     assert detect_language(question) == "en"
 
